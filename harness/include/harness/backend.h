@@ -1,0 +1,51 @@
+/*
+ * backend.h - one address-space implementation behind a uniform interface.
+ *
+ * The trace runner and the fuzz harnesses drive every implementation (the
+ * fast model, the oracle, the host-backed model, the real Windows API)
+ * through this struct, in the manner of cryptofuzz's modules: the same
+ * operations, results compared after each one.
+ */
+#ifndef HARNESS_BACKEND_H
+#define HARNESS_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vas/vas.h"
+
+typedef struct backend {
+    const char *name;  /* "impl", "oracle", "host", "win32" */
+
+    /* A fresh, empty address space with the given configuration; NULL on
+     * failure (for example a profile the backend cannot provide). */
+    void *(*create)(const vas_config *cfg);
+    void (*destroy)(void *self);
+
+    uint64_t (*alloc)(void *self, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect);
+    int (*free)(void *self, uint64_t addr, uint64_t size, uint32_t type);
+    /* old may be NULL: the call then fails as VirtualProtect does. */
+    int (*protect)(void *self, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old);
+    size_t (*query)(void *self, uint64_t addr, vas_mbi *out, size_t len);
+    uint32_t (*read)(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault);
+    uint32_t (*write)(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault);
+    uint32_t (*exec)(void *self, uint64_t addr, uint64_t *fault);
+    uint32_t (*last_error)(void *self);
+    void (*set_last_error)(void *self, uint32_t error);
+    uint64_t (*commit_charge)(void *self);  /* NULL when the backend cannot tell */
+
+    /* Optional (NULL if none): a self-consistency check run after every
+     * operation, e.g. real memory against the model. Returns 0 when fine,
+     * else writes a one-line description of the first difference. */
+    int (*check)(void *self, char *msg, size_t msg_len);
+
+    /* 1 when addresses chosen by the system are deterministic first-fit as
+     * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */
+    int deterministic_placement;
+} backend;
+
+/* Backends built into this program, looked up by name; NULL if unknown. */
+const backend *backend_find(const char *name);
+/* All backends built in, NULL-terminated. */
+const backend *const *backend_list(void);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * trace.h - the trace language in memory: parse, print, binary encode and
+ * decode. The text form is described in docs/trace-format.md.
+ *
+ * Data flow: text or bytes -> trace (this header) -> run on backends
+ * (run.h) -> first difference (compare) -> report.
+ */
+#ifndef HARNESS_TRACE_H
+#define HARNESS_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vas/vas.h"
+
+typedef enum trace_opcode {
+    TRACE_ALLOC, TRACE_FREE, TRACE_PROTECT, TRACE_QUERY, TRACE_READ,
+    TRACE_WRITE, TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE
+} trace_opcode;
+
+/* An address or size expression: name + offset, or a plain number
+ * (name == -1). Offsets wrap modulo 2^64, as the text's '-' does. */
+typedef struct trace_expr {
+    int name;        /* index into trace.names, or -1 */
+    uint64_t offset;
+} trace_expr;
+
+/* What an operation is expected to produce ("-> ..."), checked by
+ * `vastrace check` and the conformance runner. */
+typedef enum trace_expect_kind {
+    EXPECT_NONE,      /* no "->" */
+    EXPECT_VALUE,     /* -> EXPR: alloc address, free/protect 1, geterr/charge value */
+    EXPECT_NONZERO,   /* -> nonzero (alloc) */
+    EXPECT_FAIL,      /* -> 0 err=E (and optionally old=P for protect) */
+    EXPECT_QUERY,     /* -> {field=value ...} */
+    EXPECT_ACCESS     /* -> ok [data=...] | AV at=EXPR | GUARD at=EXPR */
+} trace_expect_kind;
+
+enum {  /* bits of trace_expect.query_fields */
+    QF_BASE = 1, QF_ALLOC_BASE = 2, QF_ALLOC_PROTECT = 4, QF_SIZE = 8,
+    QF_STATE = 16, QF_PROTECT = 32, QF_TYPE = 64, QF_RET = 128
+};
+
+typedef struct trace_expect {
+    trace_expect_kind kind;
+    trace_expr value;          /* EXPECT_VALUE */
+    int has_error; uint32_t error;      /* err= */
+    int has_old; uint32_t old;          /* old= */
+    unsigned query_fields;              /* QF_* present in {...} */
+    trace_expr q_base, q_alloc_base;    /* query expectations */
+    uint64_t q_size; uint32_t q_alloc_protect, q_state, q_protect, q_type; uint64_t q_ret;
+    uint32_t status;           /* EXPECT_ACCESS: 0, ACCESS_VIOLATION or GUARD_PAGE_VIOLATION */
+    trace_expr at;             /* fault address */
+    int has_data; uint8_t *data; size_t data_len;  /* read data (owned) */
+} trace_expect;
+
+typedef struct trace_op {
+    trace_opcode code;
+    int line;          /* 1-based source line, 0 when decoded from bytes */
+    int result;        /* name bound by "n = alloc", or -1 */
+    trace_expr addr, size;
+    uint32_t type;     /* alloc: allocation type; free: free type */
+    uint32_t protect;
+    int null_old;      /* protect: pass NULL old pointer */
+    int has_len; uint64_t query_len;   /* query len= */
+    uint32_t value;    /* seterr */
+    uint8_t *data;     /* write bytes (owned); for read, NULL */
+    size_t len;        /* read length / write length */
+    trace_expect expect;
+} trace_op;
+
+typedef struct trace {
+    char *file;              /* for messages; "<bytes>" when decoded */
+    char *case_name;         /* name: header, or NULL */
+    char **sources; size_t n_sources;
+    char **wine_deviates; size_t n_wine_deviates;
+    vas_profile profile;
+    uint64_t commit_limit;
+    char **names; size_t n_names;    /* "a", "b", ... */
+    trace_op *ops; size_t n_ops;
+} trace;
+
+/* Parses text. On error returns NULL and writes
+ * "FILE:LINE: error: MESSAGE near 'TOKEN'" into err. Never crashes on any
+ * input. */
+trace *trace_parse(const char *file, const char *text, size_t len, char *err, size_t err_len);
+trace *trace_parse_file(const char *path, char *err, size_t err_len);
+void trace_free(trace *t);
+
+/* Prints the canonical text form (parse(print(t)) equals t). Returns a
+ * malloc'd string. */
+char *trace_print(const trace *t);
+/* Prints one operation (without newline) into buf; returns its length. */
+size_t trace_print_op(const trace *t, const trace_op *op, char *buf, size_t buf_len);
+
+/* Binary encoding for fuzzers. Decoding is total: every byte string is a
+ * valid trace (at most max_ops operations; bytes past that are ignored),
+ * with arguments biased toward boundaries. encode(t) decodes back to t for
+ * every trace without expectations and headers other than profile and
+ * commit-limit. */
+trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops);
+/* Returns a malloc'd buffer and its length in *out_len; NULL on failure. */
+uint8_t *trace_encode_binary(const trace *t, size_t *out_len);
+
+#endif

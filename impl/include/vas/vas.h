@@ -1,0 +1,183 @@
+/*
+ * vas.h - a reference model of the Windows user-mode virtual address space.
+ *
+ * One vas_t is one process address space. Every call behaves as the Win32
+ * call of the same name does on Windows: same rounding of addresses and
+ * sizes, same states and protections reported by query, same error codes in
+ * last-error, and a failed call changes nothing. The exact rules, with the
+ * source of each, are in docs/semantics.md; this header states the contract.
+ *
+ * Addresses are simulated: a uint64_t in the profile's user range. Nothing
+ * here touches host memory unless the address space was created host-backed
+ * (vas_config.host_backed), in which case the same ranges are mirrored into
+ * a window of real memory (see vas_host_pointer).
+ *
+ * Not thread-safe: one vas_t is used by one thread at a time.
+ */
+#ifndef VAS_VAS_H
+#define VAS_VAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Sizes ------------------------------------------------------------ */
+
+#define VAS_PAGE_SIZE               0x1000u   /* dwPageSize */
+#define VAS_ALLOCATION_GRANULARITY  0x10000u  /* dwAllocationGranularity */
+
+/* ---- flAllocationType / dwFreeType (Windows values) ------------------- */
+
+#define VAS_MEM_COMMIT       0x00001000u
+#define VAS_MEM_RESERVE      0x00002000u
+#define VAS_MEM_DECOMMIT     0x00004000u
+#define VAS_MEM_RELEASE      0x00008000u
+#define VAS_MEM_FREE         0x00010000u  /* a State value; invalid as a free type */
+#define VAS_MEM_PRIVATE      0x00020000u  /* a Type value */
+#define VAS_MEM_MAPPED       0x00040000u  /* a Type value (never produced here) */
+#define VAS_MEM_RESET        0x00080000u
+#define VAS_MEM_TOP_DOWN     0x00100000u
+#define VAS_MEM_WRITE_WATCH  0x00200000u  /* accepted with MEM_RESERVE; not tracked */
+#define VAS_MEM_PHYSICAL     0x00400000u  /* rejected */
+#define VAS_MEM_IMAGE        0x01000000u  /* a Type value (never produced here) */
+#define VAS_MEM_RESET_UNDO   0x01000000u  /* same bit as MEM_IMAGE, as on Windows */
+#define VAS_MEM_LARGE_PAGES  0x20000000u  /* rejected */
+
+/* ---- flProtect (Windows values) --------------------------------------- */
+
+#define VAS_PAGE_NOACCESS          0x01u
+#define VAS_PAGE_READONLY          0x02u
+#define VAS_PAGE_READWRITE         0x04u
+#define VAS_PAGE_WRITECOPY         0x08u  /* rejected for private memory */
+#define VAS_PAGE_EXECUTE           0x10u
+#define VAS_PAGE_EXECUTE_READ      0x20u
+#define VAS_PAGE_EXECUTE_READWRITE 0x40u
+#define VAS_PAGE_EXECUTE_WRITECOPY 0x80u  /* rejected for private memory */
+#define VAS_PAGE_GUARD             0x100u
+#define VAS_PAGE_NOCACHE           0x200u
+#define VAS_PAGE_WRITECOMBINE      0x400u
+
+/* ---- Win32 error codes (GetLastError values) -------------------------- */
+
+#define VAS_ERROR_SUCCESS            0u
+#define VAS_ERROR_ACCESS_DENIED      5u
+#define VAS_ERROR_INVALID_HANDLE     6u
+#define VAS_ERROR_NOT_ENOUGH_MEMORY  8u
+#define VAS_ERROR_BAD_LENGTH         24u
+#define VAS_ERROR_INVALID_PARAMETER  87u
+#define VAS_ERROR_INVALID_ADDRESS    487u
+#define VAS_ERROR_NOACCESS           998u
+#define VAS_ERROR_COMMITMENT_LIMIT   1455u
+
+/* ---- Outcomes of simulated CPU accesses (NTSTATUS values) ------------- */
+
+#define VAS_STATUS_SUCCESS              0x00000000u
+#define VAS_STATUS_GUARD_PAGE_VIOLATION 0x80000001u
+#define VAS_STATUS_ACCESS_VIOLATION     0xC0000005u
+
+/* ---- Address-space profiles ------------------------------------------- */
+
+typedef enum vas_profile {
+    VAS_PROFILE_X64 = 0,     /* user space 0x10000 .. 0x7FFFFFFEFFFF */
+    VAS_PROFILE_X86 = 1,     /* user space 0x10000 .. 0x7FFEFFFF     */
+    VAS_PROFILE_X86_LAA = 2  /* user space 0x10000 .. 0xFFFEFFFF (large-address-aware under WoW64) */
+} vas_profile;
+
+typedef struct vas_config {
+    vas_profile profile;
+    uint64_t min_address;   /* lpMinimumApplicationAddress */
+    uint64_t max_address;   /* lpMaximumApplicationAddress: the last usable byte */
+    uint64_t commit_limit;  /* bytes of commit charge allowed; 0 = no limit */
+    int host_backed;        /* 1 = mirror into real memory (see vas_host_pointer) */
+} vas_config;
+
+/* Fills *cfg with the profile's limits, no commit limit, not host-backed. */
+void vas_config_default(vas_config *cfg, vas_profile profile);
+
+/* ---- MEMORY_BASIC_INFORMATION ----------------------------------------- */
+
+/* Field for field the x64 MEMORY_BASIC_INFORMATION (48 bytes). */
+typedef struct vas_mbi {
+    uint64_t base_address;       /* queried address rounded down to a page */
+    uint64_t allocation_base;    /* 0 for free memory */
+    uint32_t allocation_protect; /* protection given when the allocation was made; 0 if free */
+    uint16_t partition_id;       /* always 0 */
+    uint16_t reserved0;
+    uint64_t region_size;        /* bytes from base_address to the end of the run */
+    uint32_t state;              /* VAS_MEM_COMMIT, VAS_MEM_RESERVE or VAS_MEM_FREE */
+    uint32_t protect;            /* 0 when reserved; PAGE_NOACCESS when free */
+    uint32_t type;               /* VAS_MEM_PRIVATE, or 0 when free */
+    uint32_t reserved1;
+} vas_mbi;
+
+/* What VirtualQuery returns on success: sizeof(MEMORY_BASIC_INFORMATION)
+ * of the profile's bitness (48 on x64, 28 on 32-bit profiles). */
+#define VAS_MBI_SIZE_X64 48u
+#define VAS_MBI_SIZE_X86 28u
+
+/* ---- The address space ------------------------------------------------ */
+
+typedef struct vas vas_t;
+
+/* Creates an empty address space; cfg NULL means vas_config_default(X64).
+ * Returns NULL if cfg is inconsistent or memory (or the host window) is
+ * unavailable. */
+vas_t *vas_create(const vas_config *cfg);
+void vas_destroy(vas_t *vas);
+
+/* The configuration the space was created with. */
+const vas_config *vas_get_config(const vas_t *vas);
+
+/* VirtualAlloc. Returns the base of the affected range (the 64 KiB-rounded
+ * base for a reservation, the page-rounded base for a commit or reset), or 0
+ * with last-error set. */
+uint64_t vas_alloc(vas_t *vas, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect);
+
+/* VirtualFree. type is exactly VAS_MEM_DECOMMIT or VAS_MEM_RELEASE.
+ * Returns 1 on success, 0 with last-error set. */
+int vas_free(vas_t *vas, uint64_t addr, uint64_t size, uint32_t type);
+
+/* VirtualProtect. old may be NULL (the call then fails with
+ * ERROR_NOACCESS, as Windows does). Returns 1 or 0. */
+int vas_protect(vas_t *vas, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old);
+
+/* VirtualQuery. Returns the profile's MBI size (see above) or 0 with
+ * last-error set; len is the caller's dwLength. */
+size_t vas_query(vas_t *vas, uint64_t addr, vas_mbi *out, size_t len);
+
+/* GetLastError / SetLastError. Successful calls leave it unchanged. */
+uint32_t vas_last_error(const vas_t *vas);
+void vas_set_last_error(vas_t *vas, uint32_t error);
+
+/* Bytes of committed private memory (the process commit charge). */
+uint64_t vas_commit_charge(const vas_t *vas);
+
+/* ---- Simulated CPU accesses ------------------------------------------- */
+/*
+ * A read or write of len bytes at addr, or an instruction fetch at addr.
+ * The pages are checked in ascending order before anything moves: the
+ * first page that does not allow the access decides the outcome and nothing
+ * is transferred. A guard page raises VAS_STATUS_GUARD_PAGE_VIOLATION and
+ * loses its guard (one shot); any other refusal raises
+ * VAS_STATUS_ACCESS_VIOLATION. *fault (if not NULL) receives the first
+ * faulting byte address. len 0 always succeeds. Last-error is not touched.
+ */
+uint32_t vas_read(vas_t *vas, uint64_t addr, void *buf, size_t len, uint64_t *fault);
+uint32_t vas_write(vas_t *vas, uint64_t addr, const void *buf, size_t len, uint64_t *fault);
+uint32_t vas_exec(vas_t *vas, uint64_t addr, uint64_t *fault);
+
+/* ---- Host-backed mode ------------------------------------------------- */
+
+/* In a host-backed space, the real address that mirrors simulated address
+ * addr (equal to addr when the window could be placed at the same numeric
+ * addresses); NULL when not host-backed or addr is outside the window. */
+void *vas_host_pointer(const vas_t *vas, uint64_t addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VAS_VAS_H */
