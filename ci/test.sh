@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command (README.md, .ci/run): installs what it needs, builds from
+# scratch with ASan+UBSan and -Wall -Wextra, runs ctest, the pytest suites
+# and a short smoke run of each fuzzing engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${VAS_BUILD_DIR:-$root/build}
+
+bash ci/install_deps.sh
+
+rm -rf "$build"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVAS_SANITIZE=ON
+ninja -C "$build"
+(cd "$build" && ctest --output-on-failure -j2)
+
+export VASTRACE="$build/harness/vastrace"
+export ASAN_OPTIONS=detect_leaks=1
+suites=()
+for d in harness/tests conformance fuzz/tests; do
+  [ -d "$d" ] && suites+=("$d")
+done
+/usr/bin/python3 -m pytest -q "${suites[@]}"
+
+if [ -x fuzz/smoke.sh ]; then
+  bash fuzz/smoke.sh --seconds "${VAS_SMOKE_SECONDS:-20}"
+fi
+echo "ci/test.sh: all tests passed"

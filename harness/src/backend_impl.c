@@ -1,0 +1,63 @@
+/*
+ * backend_impl.c - the fast model (impl/, library vas) behind the backend
+ * interface. Each function only adapts a signature: the backend struct
+ * passes its instance as void *, the vas API takes a vas_t *.
+ */
+#include "harness/backend.h"
+#include "vas/vas.h"
+
+static void *impl_create(const vas_config *cfg) { return vas_create(cfg); }
+static void impl_destroy(void *self) { vas_destroy(self); }
+
+static uint64_t impl_alloc(void *self, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
+{
+    return vas_alloc(self, addr, size, type, protect);
+}
+
+static int impl_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
+{
+    return vas_free(self, addr, size, type);
+}
+
+static int impl_protect(void *self, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old)
+{
+    return vas_protect(self, addr, size, protect, old);
+}
+
+static size_t impl_query(void *self, uint64_t addr, vas_mbi *out, size_t len)
+{
+    return vas_query(self, addr, out, len);
+}
+
+static uint32_t impl_read(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    return vas_read(self, addr, buf, len, fault);
+}
+
+static uint32_t impl_write(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+{
+    return vas_write(self, addr, buf, len, fault);
+}
+
+static uint32_t impl_exec(void *self, uint64_t addr, uint64_t *fault) { return vas_exec(self, addr, fault); }
+static uint32_t impl_last_error(void *self) { return vas_last_error(self); }
+static void impl_set_last_error(void *self, uint32_t error) { vas_set_last_error(self, error); }
+static uint64_t impl_commit_charge(void *self) { return vas_commit_charge(self); }
+
+const backend backend_impl = {
+    .name = "impl",
+    .create = impl_create,
+    .destroy = impl_destroy,
+    .alloc = impl_alloc,
+    .free = impl_free,
+    .protect = impl_protect,
+    .query = impl_query,
+    .read = impl_read,
+    .write = impl_write,
+    .exec = impl_exec,
+    .last_error = impl_last_error,
+    .set_last_error = impl_set_last_error,
+    .commit_charge = impl_commit_charge,
+    .check = NULL,
+    .deterministic_placement = 1,
+};

@@ -1,0 +1,48 @@
+/*
+ * backend_registry.c - the list of backends built into this program, and
+ * lookup by name.
+ *
+ * The host-backed backend lives in backend_host.c, which may be absent from
+ * a build: it is referenced weakly and listed only when linked in. A Windows
+ * build (the conformance runner) lists the real Windows API alone.
+ */
+#include <string.h>
+#include "harness/backend.h"
+
+#ifdef _WIN32
+extern const backend backend_win32;
+#else
+extern const backend backend_impl;
+extern const backend backend_oracle;
+/* Defined in backend_host.c; &backend_host is NULL when that file is not linked. */
+__attribute__((weak)) extern const backend backend_host;
+#endif
+
+const backend *const *backend_list(void)
+{
+    static const backend *list[4];
+    if (list[0] == NULL) {
+        size_t n = 0;
+#ifdef _WIN32
+        list[n++] = &backend_win32;
+#else
+        list[n++] = &backend_impl;
+        list[n++] = &backend_oracle;
+        if (&backend_host != NULL)
+            list[n++] = &backend_host;
+#endif
+        list[n] = NULL;
+    }
+    return list;
+}
+
+const backend *backend_find(const char *name)
+{
+    const backend *const *b;
+    if (name == NULL)
+        return NULL;
+    for (b = backend_list(); *b != NULL; b++)
+        if (strcmp((*b)->name, name) == 0)
+            return *b;
+    return NULL;
+}

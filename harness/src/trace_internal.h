@@ -1,0 +1,58 @@
+/*
+ * trace_internal.h - what the trace_*.c files share and the public header
+ * does not promise: constant-name tables, building a trace piece by piece,
+ * structural equality (for tests) and the limits of the language.
+ */
+#ifndef HARNESS_TRACE_INTERNAL_H
+#define HARNESS_TRACE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "harness/trace.h"
+
+/* The largest read length and write/fill byte count the text accepts: the
+ * runner allocates a buffer of that size, so a typo must not ask for 2^60. */
+#define TRACE_MAX_DATA_LEN 0x1000000u
+
+/* ---- Constant names (trace_names.c) ----------------------------------- */
+
+/* Which family of constants a value belongs to. The same number prints
+ * differently per family (0x01000000 is RESET_UNDO as an allocation type but
+ * IMAGE as a query type; NOACCESS is both a protection and an error). */
+typedef enum trace_const_kind {
+    CONST_MEM_TYPE,    /* flAllocationType / dwFreeType: flags, MEM_ */
+    CONST_MEM_STATE,   /* query state and type: flags, MEM_ */
+    CONST_PROTECT,     /* flProtect: flags, PAGE_ */
+    CONST_ERROR        /* last-error: one value, ERROR_ */
+} trace_const_kind;
+
+/* Looks up one constant name (with or without its prefix). Returns 1 and
+ * sets *value if known, 0 otherwise. */
+int trace_const_lookup(trace_const_kind kind, const char *name, size_t len, uint32_t *value);
+
+/* Writes the symbolic form of value (RESERVE|COMMIT, READWRITE|GUARD,
+ * INVALID_PARAMETER, 0, or a 0x number for bits without a name) into buf,
+ * NUL-terminated, truncated to buf_len. Returns the full length. */
+size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len);
+
+/* ---- Building traces (trace_free.c) ----------------------------------- */
+
+/* A new empty trace (x64, no commit limit) with file copied; NULL on OOM. */
+trace *trace_new(const char *file);
+/* Appends a zeroed operation (result -1, no names, no expectation) and
+ * returns it; NULL on OOM. The pointer is valid until the next append. */
+trace_op *trace_append_op(trace *t, trace_opcode code);
+/* Appends a name (copied) and returns its index; -1 on OOM. */
+int trace_add_name(trace *t, const char *name, size_t len);
+/* Index of a bound name, or -1. */
+int trace_find_name(const trace *t, const char *name, size_t len);
+/* Appends a copy of text to a string list; 0 on success, -1 on OOM. */
+int trace_add_string(char ***list, size_t *n, const char *text, size_t len);
+
+/* ---- Equality (trace_equal.c) ----------------------------------------- */
+
+/* 1 if a and b describe the same trace: same headers, names, operations,
+ * arguments and expectations. Ignores file and source line numbers. */
+int trace_equal(const trace *a, const trace *b);
+
+#endif

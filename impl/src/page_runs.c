@@ -1,0 +1,218 @@
+/*
+ * page_runs.c - the pages of one allocation as runs of equal attributes.
+ *
+ * An allocation's pages are partitioned into runs [base, end) with one state
+ * and one protection. Runs tile the allocation with no hole, and two
+ * neighbouring runs always differ (the list is kept merged), so the run
+ * containing a page is exactly the region VirtualQuery reports from it.
+ *
+ * Changing a range works in three steps: split the runs at the range's two
+ * ends, rewrite the runs inside, then merge equal neighbours from just
+ * before the range to just after it. Splitting needs at most two new nodes;
+ * they are allocated before anything changes so that running out of memory
+ * leaves the allocation as it was.
+ */
+#include "vas_internal.h"
+
+#include <stdlib.h>
+
+#define RUN_OF(n) ((page_run *)(void *)((char *)(n) - offsetof(page_run, node)))
+
+static page_run *run_new(uint64_t base, uint64_t end, uint32_t state, uint32_t protect)
+{
+    page_run *r = malloc(sizeof *r);
+    if (!r)
+        return NULL;
+    r->node.key = base;
+    r->end = end;
+    r->state = state;
+    r->protect = protect;
+    return r;
+}
+
+int runs_init(allocation *a, uint32_t state, uint32_t protect)
+{
+    avl_init(&a->runs, NULL);
+    page_run *r = run_new(alloc_base(a), a->end, state, protect);
+    if (!r)
+        return 0;
+    avl_insert(&a->runs, &r->node);
+    return 1;
+}
+
+static void free_below(avl_node *n)
+{
+    while (n) {
+        free_below(n->left);
+        avl_node *right = n->right;
+        free(RUN_OF(n));
+        n = right;
+    }
+}
+
+void runs_free_all(allocation *a)
+{
+    free_below(a->runs.root);
+    avl_init(&a->runs, NULL);
+}
+
+page_run *runs_find(const allocation *a, uint64_t addr)
+{
+    assert(addr >= alloc_base(a) && addr < a->end);
+    avl_node *n = avl_find_le(&a->runs, addr);
+    assert(n && addr < RUN_OF(n)->end);
+    return RUN_OF(n);
+}
+
+page_run *runs_next(const allocation *a, const page_run *r)
+{
+    if (r->end >= a->end)
+        return NULL;
+    avl_node *n = avl_find(&a->runs, r->end);
+    assert(n);
+    return RUN_OF(n);
+}
+
+uint64_t runs_count_committed(const allocation *a, uint64_t lo, uint64_t hi)
+{
+    uint64_t bytes = 0;
+    for (page_run *r = runs_find(a, lo); r && run_base(r) < hi; r = runs_next(a, r)) {
+        if (r->state != VAS_MEM_COMMIT)
+            continue;
+        uint64_t from = run_base(r) > lo ? run_base(r) : lo;
+        uint64_t to = r->end < hi ? r->end : hi;
+        bytes += to - from;
+    }
+    return bytes / PAGE_SIZE;
+}
+
+int runs_all_committed(const allocation *a, uint64_t lo, uint64_t hi)
+{
+    for (page_run *r = runs_find(a, lo); r && run_base(r) < hi; r = runs_next(a, r))
+        if (r->state != VAS_MEM_COMMIT)
+            return 0;
+    return 1;
+}
+
+/* Makes addr a run boundary, using *spare for the new run if a split is
+ * needed (then *spare becomes NULL). */
+static void split_at(allocation *a, uint64_t addr, page_run **spare)
+{
+    if (addr <= alloc_base(a) || addr >= a->end)
+        return;
+    page_run *r = runs_find(a, addr);
+    if (run_base(r) == addr)
+        return;
+    page_run *right = *spare;
+    *spare = NULL;
+    right->node.key = addr;
+    right->end = r->end;
+    right->state = r->state;
+    right->protect = r->protect;
+    r->end = addr;
+    avl_insert(&a->runs, &right->node);
+}
+
+static int same_attributes(const page_run *x, const page_run *y)
+{
+    return x->state == y->state && x->protect == y->protect;
+}
+
+/* Merges equal neighbours among the runs touching [lo - 1, hi]. */
+static void merge_around(allocation *a, uint64_t lo, uint64_t hi)
+{
+    page_run *r = runs_find(a, lo > alloc_base(a) ? lo - 1 : lo);
+    for (;;) {
+        page_run *next = runs_next(a, r);
+        if (!next || run_base(next) > hi)
+            return;
+        if (same_attributes(r, next)) {
+            r->end = next->end;
+            avl_remove(&a->runs, run_base(next));
+            free(next);
+        } else {
+            r = next;
+        }
+    }
+}
+
+/* Allocates the (at most two) runs a split of [lo, hi) needs. */
+static int prepare_split(page_run *spare[2])
+{
+    spare[0] = run_new(0, 0, 0, 0);
+    spare[1] = run_new(0, 0, 0, 0);
+    if (spare[0] && spare[1])
+        return 1;
+    free(spare[0]);
+    free(spare[1]);
+    return 0;
+}
+
+static void split_range(allocation *a, uint64_t lo, uint64_t hi, page_run *spare[2])
+{
+    split_at(a, lo, &spare[0]);
+    split_at(a, hi, &spare[1]);
+    free(spare[0]);
+    free(spare[1]);
+}
+
+int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect)
+{
+    assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
+    assert(lo % PAGE_SIZE == 0 && hi % PAGE_SIZE == 0);
+    page_run *spare[2];
+    if (!prepare_split(spare))
+        return 0;
+    split_range(a, lo, hi, spare);
+    page_run *first = runs_find(a, lo);
+    assert(run_base(first) == lo);
+    /* Absorb every other run of the range into the first one. */
+    for (page_run *r = runs_next(a, first); r && run_base(r) < hi; r = runs_next(a, first)) {
+        avl_remove(&a->runs, run_base(r));
+        free(r);
+    }
+    first->end = hi;
+    first->state = state;
+    first->protect = protect;
+    merge_around(a, lo, hi);
+    return 1;
+}
+
+int runs_protect(allocation *a, uint64_t lo, uint64_t hi, uint32_t protect)
+{
+    assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
+    page_run *spare[2];
+    if (!prepare_split(spare))
+        return 0;
+    split_range(a, lo, hi, spare);
+    for (page_run *r = runs_find(a, lo); r && run_base(r) < hi; r = runs_next(a, r)) {
+        assert(r->state == VAS_MEM_COMMIT);
+        r->protect = protection_after_change(r->protect, protect);
+    }
+    merge_around(a, lo, hi);
+    return 1;
+}
+
+int runs_check(const allocation *a)
+{
+    if (!avl_check(&a->runs))
+        return 0;
+    avl_node *n = avl_first(&a->runs);
+    if (!n || n->key != alloc_base(a))
+        return 0;
+    const page_run *prev = NULL;
+    uint64_t at = alloc_base(a);
+    for (; n; n = avl_find_gt(&a->runs, n->key)) {
+        const page_run *r = RUN_OF(n);
+        if (run_base(r) != at || r->end <= run_base(r) || r->end % PAGE_SIZE)
+            return 0;
+        if (r->state == VAS_MEM_RESERVE ? r->protect != 0
+                                        : r->state != VAS_MEM_COMMIT || !protection_is_valid(r->protect))
+            return 0;
+        if (prev && same_attributes(prev, r))
+            return 0;
+        prev = r;
+        at = r->end;
+    }
+    return at == a->end;
+}

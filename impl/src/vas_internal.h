@@ -1,0 +1,145 @@
+/*
+ * vas_internal.h - the model's data structures, shared by impl/src only.
+ *
+ * A space (struct vas) holds its allocations in an AVL tree keyed by base
+ * address. Each allocation node also records the free gap just below it, and
+ * the tree keeps the largest gap of each subtree, so a first-fit search,
+ * bottom-up or top-down, is one descent (alloc_tree.c).
+ *
+ * Inside an allocation, pages are described by runs: maximal ranges of
+ * consecutive pages with the same state and protection, in a per-allocation
+ * AVL tree keyed by first address (page_runs.c). Two neighbouring runs never
+ * have equal attributes, so a run is exactly what VirtualQuery reports.
+ *
+ * Contents are sparse: a page has a 4 KiB buffer only once something was
+ * written to it, kept in a third tree per allocation (page_store.c).
+ * Committed pages without a buffer read as zeros.
+ */
+#ifndef VAS_INTERNAL_H
+#define VAS_INTERNAL_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avl_tree.h"
+#include "host_window.h"
+#include "vas/vas.h"
+
+#define PAGE_SIZE   ((uint64_t)VAS_PAGE_SIZE)
+#define GRANULE     ((uint64_t)VAS_ALLOCATION_GRANULARITY)
+
+static inline uint64_t round_down(uint64_t x, uint64_t n) { return x & ~(n - 1); }
+/* Callers make sure x + n - 1 does not overflow (addresses stay below 2^48). */
+static inline uint64_t round_up(uint64_t x, uint64_t n) { return (x + n - 1) & ~(n - 1); }
+
+/* ---- Page runs (page_runs.c) ------------------------------------------ */
+
+typedef struct page_run {
+    avl_node node;     /* key: address of the run's first page */
+    uint64_t end;      /* one past the run's last byte */
+    uint32_t state;    /* VAS_MEM_RESERVE or VAS_MEM_COMMIT */
+    uint32_t protect;  /* 0 when reserved */
+} page_run;
+
+static inline uint64_t run_base(const page_run *r) { return r->node.key; }
+
+/* ---- Allocations (alloc_tree.c) --------------------------------------- */
+
+typedef struct allocation {
+    avl_node node;        /* key: allocation base (granule-aligned) */
+    uint64_t end;         /* one past the last byte (page-aligned) */
+    uint64_t gap_before;  /* bytes usable for a new allocation between the
+                             previous allocation (or MIN) and this base */
+    uint64_t max_gap;     /* largest gap_before in this node's subtree */
+    uint32_t protect;     /* allocation protection, as given */
+    avl_tree runs;        /* page_run by first address, covering [base, end) */
+    avl_tree pages;       /* stored_page by address: written contents */
+} allocation;
+
+static inline uint64_t alloc_base(const allocation *a) { return a->node.key; }
+
+/* ---- The space -------------------------------------------------------- */
+
+struct vas {
+    vas_config cfg;
+    size_t mbi_size;           /* 48 or 28 */
+    avl_tree allocs;           /* allocation by base */
+    uint64_t committed_pages;  /* the commit charge, in pages */
+    uint32_t last_error;
+    host_window *host;         /* NULL unless host-backed */
+};
+
+static inline uint64_t space_min(const struct vas *v) { return v->cfg.min_address; }
+static inline uint64_t space_max(const struct vas *v) { return v->cfg.max_address; }
+
+/* Sets last-error and returns 0, for `return fail(v, code);`. */
+static inline int fail(struct vas *v, uint32_t error)
+{
+    v->last_error = error;
+    return 0;
+}
+
+/* ---- alloc_tree.c: the allocation index and free-space search --------- */
+
+void alloc_tree_init(struct vas *v);
+allocation *alloc_tree_find(const struct vas *v, uint64_t addr);   /* containing addr */
+allocation *alloc_tree_next(const struct vas *v, uint64_t addr);   /* lowest base >= addr */
+int alloc_tree_overlaps(const struct vas *v, uint64_t lo, uint64_t hi);
+void alloc_tree_insert(struct vas *v, allocation *a);
+void alloc_tree_remove(struct vas *v, allocation *a);
+/* Base for a new allocation of `size` bytes (page multiple), first fit
+ * bottom-up or top-down; 0 when no gap is large enough. */
+uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down);
+int alloc_tree_check(const struct vas *v);
+
+/* ---- allocation.c: making and destroying an allocation --------------- */
+
+/* A new allocation covering [base, end) with one run of the given state. */
+allocation *allocation_new(uint64_t base, uint64_t end, uint32_t alloc_protect,
+                           uint32_t state, uint32_t protect);
+void allocation_delete(allocation *a);
+
+/* ---- page_runs.c ------------------------------------------------------ */
+
+int runs_init(allocation *a, uint32_t state, uint32_t protect);
+void runs_free_all(allocation *a);
+page_run *runs_find(const allocation *a, uint64_t addr);   /* run containing addr */
+page_run *runs_next(const allocation *a, const page_run *r); /* following run or NULL */
+/* Pages of [lo, hi) that are committed. */
+uint64_t runs_count_committed(const allocation *a, uint64_t lo, uint64_t hi);
+int runs_all_committed(const allocation *a, uint64_t lo, uint64_t hi);
+/* Sets every page of [lo, hi) to (state, protect). 0 if out of memory
+ * (nothing changed). */
+int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect);
+/* VirtualProtect's per-page update of committed [lo, hi). 0 if out of memory. */
+int runs_protect(allocation *a, uint64_t lo, uint64_t hi, uint32_t protect);
+int runs_check(const allocation *a);
+
+/* ---- page_store.c ----------------------------------------------------- */
+
+void page_store_init(allocation *a);
+const uint8_t *page_store_peek(const allocation *a, uint64_t page); /* NULL: zeros */
+uint8_t *page_store_get(allocation *a, uint64_t page);   /* created zeroed; NULL if OOM */
+void page_store_drop(allocation *a, uint64_t lo, uint64_t hi);
+void page_store_free_all(allocation *a);
+int page_store_check(const allocation *a);
+
+/* ---- protection.c ----------------------------------------------------- */
+
+#define PROT_BASE_MASK  0xFFu
+#define PROT_CACHE_MASK (VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE)
+
+typedef enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXECUTE } access_kind;
+
+int protection_is_valid(uint32_t protect);
+int protection_allows(uint32_t protect, access_kind kind);
+/* The protection a committed page ends up with when VirtualProtect asks
+ * for `requested` and the page had `current`. */
+uint32_t protection_after_change(uint32_t current, uint32_t requested);
+
+/* ---- host hooks (vas_space.c) ----------------------------------------- */
+
+void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi);
+
+#endif

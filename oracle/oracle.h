@@ -1,0 +1,72 @@
+/*
+ * oracle.h - a second, deliberately simple model of the Windows address space.
+ *
+ * The oracle implements docs/semantics.md a second time, for the differential
+ * fuzzer to compare against impl/. It is written to be read, not to be fast:
+ * a sorted list of allocations, each holding one record per page (state,
+ * protection, contents), and every answer is computed by walking those pages.
+ * It shares no code with impl/: only the public types and constants of
+ * vas/vas.h are used.
+ *
+ * Every function has the contract of the vas_* function of the same name in
+ * vas/vas.h (return values, last-error, what a failed call leaves unchanged).
+ *
+ * Limits (the price of one record per page): an allocation costs 16 bytes of
+ * host memory per page and a query walks its pages one by one, so a
+ * reservation of many gigabytes is slow or, when the page records cannot be
+ * allocated, refused with ERROR_NOT_ENOUGH_MEMORY (which impl would not do).
+ *
+ * Not thread-safe: one oracle_t is used by one thread at a time.
+ */
+#ifndef VAS_ORACLE_H
+#define VAS_ORACLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vas/vas.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct oracle oracle_t;
+
+/* An empty address space. cfg NULL means the x64 profile: user space
+ * 0x10000..0x7FFFFFFEFFFF, no commit limit. cfg->host_backed is ignored
+ * (the oracle never touches host memory). Returns NULL when cfg is
+ * inconsistent (unknown profile, max below min, bounds not page-aligned)
+ * or memory is short. */
+oracle_t *oracle_create(const vas_config *cfg);
+void oracle_destroy(oracle_t *o);
+
+/* VirtualAlloc: as vas_alloc. */
+uint64_t oracle_alloc(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect);
+
+/* VirtualFree: as vas_free. */
+int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type);
+
+/* VirtualProtect: as vas_protect (old NULL fails with ERROR_NOACCESS). */
+int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old);
+
+/* VirtualQuery: as vas_query. Returns 48 (x64) or 28 (x86 profiles) on
+ * success, 0 with last-error set; *out is written only on success. */
+size_t oracle_query(oracle_t *o, uint64_t addr, vas_mbi *out, size_t len);
+
+/* Simulated accesses: as vas_read / vas_write / vas_exec. *fault is written
+ * only when the access faults. Last-error is never touched. */
+uint32_t oracle_read(oracle_t *o, uint64_t addr, void *buf, size_t len, uint64_t *fault);
+uint32_t oracle_write(oracle_t *o, uint64_t addr, const void *buf, size_t len, uint64_t *fault);
+uint32_t oracle_exec(oracle_t *o, uint64_t addr, uint64_t *fault);
+
+/* GetLastError / SetLastError. */
+uint32_t oracle_last_error(const oracle_t *o);
+void oracle_set_last_error(oracle_t *o, uint32_t error);
+
+/* Committed pages times the page size. */
+uint64_t oracle_commit_charge(const oracle_t *o);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VAS_ORACLE_H */
