@@ -3,18 +3,18 @@
  *
  * The oracle implements docs/semantics.md a second time, for the differential
  * fuzzer to compare against impl/. It is written to be read, not to be fast:
- * a sorted list of allocations, each holding one record per page (state,
- * protection, contents), and every answer is computed by walking those pages.
+ * a sorted list of allocations, each describing its pages as runs of pages
+ * alike (state, protection) with the written pages' bytes kept apart, and
+ * every answer is computed by scanning those lists.
  * It shares no code with impl/: only the public types and constants of
  * vas/vas.h are used.
  *
  * Every function has the contract of the vas_* function of the same name in
  * vas/vas.h (return values, last-error, what a failed call leaves unchanged).
  *
- * Limits (the price of one record per page): an allocation costs 16 bytes of
- * host memory per page and a query walks its pages one by one, so a
- * reservation of many gigabytes is slow or, when the page records cannot be
- * allocated, refused with ERROR_NOT_ENOUGH_MEMORY (which impl would not do).
+ * Cost: every lookup is a linear scan (allocations, runs, written pages), so
+ * a call costs time proportional to how many of those exist; a reservation
+ * of the whole address space costs no more than one of a single page.
  *
  * Not thread-safe: one oracle_t is used by one thread at a time.
  */

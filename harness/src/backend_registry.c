@@ -1,13 +1,15 @@
 /*
  * backend_registry.c - the list of backends built into this program, and
- * lookup by name.
+ * lookup by name or by a comma-separated list.
  *
  * The host-backed backend lives in backend_host.c, which may be absent from
  * a build: it is referenced weakly and listed only when linked in. A Windows
  * build (the conformance runner) lists the real Windows API alone.
  */
+#include <stdio.h>
 #include <string.h>
 #include "harness/backend.h"
+#include "harness/diff.h"
 
 #ifdef _WIN32
 extern const backend backend_win32;
@@ -45,4 +47,38 @@ const backend *backend_find(const char *name)
         if (strcmp((*b)->name, name) == 0)
             return *b;
     return NULL;
+}
+
+size_t backends_parse(const char *spec, const backend **out, size_t max, char *err, size_t err_len)
+{
+    size_t n = 0;
+    const char *p = spec;
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char name[64];
+        const backend *b;
+        if (len == 0 || len >= sizeof name) {
+            snprintf(err, err_len, "bad backend list '%s'", spec);
+            return 0;
+        }
+        memcpy(name, p, len);
+        name[len] = '\0';
+        b = backend_find(name);
+        if (b == NULL) {
+            snprintf(err, err_len, "unknown backend '%s'", name);
+            return 0;
+        }
+        if (n == max) {
+            snprintf(err, err_len, "too many backends in '%s' (at most %zu)", spec, max);
+            return 0;
+        }
+        out[n++] = b;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (n == 0)
+        snprintf(err, err_len, "empty backend list");
+    return n;
 }

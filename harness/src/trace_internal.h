@@ -35,6 +35,33 @@ int trace_const_lookup(trace_const_kind kind, const char *name, size_t len, uint
  * NUL-terminated, truncated to buf_len. Returns the full length. */
 size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len);
 
+/* ---- Tokens of one operation line (trace_lex.c) ------------------------ */
+
+typedef enum trace_token_kind {
+    TOK_END,      /* end of line or start of a comment; text is "" */
+    TOK_WORD,     /* [A-Za-z0-9_]+: names, numbers, constants, hex data */
+    TOK_EQ, TOK_LBRACE, TOK_RBRACE, TOK_BAR, TOK_PLUS, TOK_MINUS, TOK_STAR,
+    TOK_ARROW,    /* -> */
+    TOK_BAD       /* one character the language does not use */
+} trace_token_kind;
+
+typedef struct trace_token {
+    trace_token_kind kind;
+    const char *text;   /* points into the line */
+    size_t len;
+} trace_token;
+
+typedef struct trace_lexer {
+    const char *line, *p, *end;
+} trace_lexer;
+
+/* Starts lexing [line, end) (no newline or carriage return at the end). */
+void trace_lex_init(trace_lexer *lx, const char *line, const char *end);
+/* Returns the next token and moves past it (TOK_END repeats forever). */
+trace_token trace_lex_next(trace_lexer *lx);
+/* Returns the next token without moving. */
+trace_token trace_lex_peek(const trace_lexer *lx);
+
 /* ---- Building traces (trace_free.c) ----------------------------------- */
 
 /* A new empty trace (x64, no commit limit) with file copied; NULL on OOM. */

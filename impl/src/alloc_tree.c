@@ -72,7 +72,7 @@ int alloc_tree_overlaps(const struct vas *v, uint64_t lo, uint64_t hi)
 /* The gap below `base` when the allocation before it ends at prev_end. */
 static uint64_t gap_between(uint64_t prev_end, uint64_t base)
 {
-    uint64_t from = round_up(prev_end, GRANULE);
+    uint64_t from = round_up(prev_end, GRANULE_BYTES);
     return base > from ? base - from : 0;
 }
 
@@ -129,14 +129,14 @@ static allocation *find_fitting(const avl_node *n, uint64_t need, int top_down)
 
 uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down)
 {
-    assert(size > 0 && size % PAGE_SIZE == 0);
+    assert(size > 0 && size % PAGE_BYTES == 0);
     uint64_t limit = space_max(v) + 1;
     avl_node *last = avl_last(&v->allocs);
-    uint64_t tail_from = round_up(last ? ALLOC_OF(last)->end : space_min(v), GRANULE);
+    uint64_t tail_from = round_up(last ? ALLOC_OF(last)->end : space_min(v), GRANULE_BYTES);
     uint64_t tail = limit > tail_from ? limit - tail_from : 0;
 
     if (top_down) {
-        uint64_t need = round_up(size, GRANULE);
+        uint64_t need = round_up(size, GRANULE_BYTES);
         if (tail >= need)
             return limit - need;
         allocation *a = find_fitting(v->allocs.root, need, 1);
@@ -172,7 +172,7 @@ int alloc_tree_check(const struct vas *v)
     uint64_t prev_end = space_min(v);
     for (avl_node *n = avl_first(&v->allocs); n; n = avl_find_gt(&v->allocs, n->key)) {
         allocation *a = ALLOC_OF(n);
-        if (n->key % GRANULE || a->end % PAGE_SIZE || a->end <= n->key)
+        if (n->key % GRANULE_BYTES || a->end % PAGE_BYTES || a->end <= n->key)
             return 0;
         if (n->key < prev_end || a->end - 1 > space_max(v))
             return 0;

@@ -1,8 +1,150 @@
-/* Placeholder until the host-backed mode lands: no window can be opened. */
-#include "host_window.h"
+/*
+ * host_window.c - a window's lifetime and address translation: reserving
+ * the real range that mirrors the simulated one, turning simulated
+ * addresses into real ones (always bounds-checked), copying written bytes
+ * in, and releasing the range.
+ *
+ * Placement: the window first asks for the simulated addresses themselves
+ * (MAP_FIXED_NOREPLACE, so nothing already mapped is ever replaced); when
+ * they are taken (by the program, the loader, ASan's shadow...) it goes
+ * wherever the kernel has room, at a fixed offset. The range is reserved
+ * PROT_NONE and MAP_NORESERVE: it costs address space, not memory, until
+ * pages are committed and touched.
+ */
+#include "host_internal.h"
+#include "host_debug.h"
+#include "vas_internal.h"
 
-host_window *host_window_open(const vas_config *cfg) { (void)cfg; return NULL; }
-void host_window_close(host_window *w) { (void)w; }
-void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi) { (void)w; (void)vas; (void)lo; (void)hi; }
-void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t len) { (void)w; (void)addr; (void)buf; (void)len; }
-void *host_window_pointer(const host_window *w, uint64_t addr) { (void)w; (void)addr; return NULL; }
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000  /* Linux 4.17; older kernels take it as a hint */
+#endif
+
+#define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+static void *reserve_window(uint64_t lo, uint64_t len)
+{
+    void *p = mmap((void *)(uintptr_t)lo, len, PROT_NONE, RESERVE_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != MAP_FAILED && p != (void *)(uintptr_t)lo) {
+        /* A kernel that ignores the flag placed it elsewhere: no better
+         * than the fallback, which is explicit about it. */
+        munmap(p, len);
+        p = MAP_FAILED;
+    }
+    if (p == MAP_FAILED)
+        p = mmap(NULL, len, PROT_NONE, RESERVE_FLAGS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+host_window *host_window_open(const vas_config *cfg)
+{
+    uint64_t lo = cfg->min_address, hi = cfg->max_address + 1;
+    if (hi <= lo || hi - 1 > UINTPTR_MAX || lo % PAGE_BYTES || hi % PAGE_BYTES)
+        return NULL;
+    host_window *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    void *real = reserve_window(lo, hi - lo);   /* fails for x64's 128 TiB */
+    if (!real) {
+        free(w);
+        return NULL;
+    }
+    w->lo = lo;
+    w->hi = hi;
+    w->offset = (uint64_t)(uintptr_t)real - lo;
+    if (!host_fault_register(w)) {
+        munmap(real, hi - lo);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void host_window_close(host_window *w)
+{
+    if (!w)
+        return;
+    host_fault_unregister(w);
+    munmap((void *)host_range_real(w, w->lo, w->hi - w->lo), w->hi - w->lo);
+    free(w);
+}
+
+uintptr_t host_range_real(const host_window *w, uint64_t sim, uint64_t len)
+{
+    if (sim < w->lo || len > w->hi - w->lo || sim - w->lo > (w->hi - w->lo) - len) {
+        fprintf(stderr, "vas host window: range 0x%llx+0x%llx outside [0x%llx, 0x%llx)\n",
+                (unsigned long long)sim, (unsigned long long)len,
+                (unsigned long long)w->lo, (unsigned long long)w->hi);
+        abort();
+    }
+    return (uintptr_t)(sim + w->offset);
+}
+
+void *host_window_pointer(const host_window *w, uint64_t addr)
+{
+    if (!w || addr < w->lo || addr >= w->hi)
+        return NULL;
+    return (void *)(uintptr_t)(addr + w->offset);
+}
+
+void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    uintptr_t real = host_range_real(w, addr, len), fault;
+    /* The model allowed the write, so real memory must too; if it does not,
+     * the verifier reports it instead of the process dying here. */
+    if (!host_probe_copy((void *)real, buf, len, &fault) && w->error[0] == '\0')
+        snprintf(w->error, sizeof w->error,
+                 "real write at 0x%llx faulted although the model allowed it",
+                 (unsigned long long)(fault - w->offset));
+    host_dirty_add(w, round_down(addr, PAGE_BYTES), round_up(addr + len, PAGE_BYTES));
+}
+
+void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi)
+{
+    /* Merge with an overlapping or touching range when there is one. */
+    for (size_t i = 0; i < w->dirty_count; i++) {
+        if (lo <= w->dirty[i][1] && w->dirty[i][0] <= hi) {
+            if (lo < w->dirty[i][0])
+                w->dirty[i][0] = lo;
+            if (hi > w->dirty[i][1])
+                w->dirty[i][1] = hi;
+            return;
+        }
+    }
+    if (w->dirty_count == HOST_DIRTY_MAX) {
+        /* Full: one covering range keeps every change in view. */
+        for (size_t i = 0; i < w->dirty_count; i++) {
+            if (w->dirty[i][0] < lo)
+                lo = w->dirty[i][0];
+            if (w->dirty[i][1] > hi)
+                hi = w->dirty[i][1];
+        }
+        w->dirty_count = 0;
+    }
+    w->dirty[w->dirty_count][0] = lo;
+    w->dirty[w->dirty_count][1] = hi;
+    w->dirty_count++;
+}
+
+uint64_t host_offset(const vas_t *vas, int *ok)
+{
+    *ok = vas->host != NULL;
+    return vas->host ? vas->host->offset : 0;
+}
+
+uint32_t host_take_fault(const vas_t *vas, uint64_t *addr)
+{
+    host_window *w = vas->host;
+    if (!w || w->fault_status == 0)
+        return 0;
+    uint32_t status = w->fault_status;
+    *addr = w->fault_addr;
+    w->fault_status = 0;
+    return status;
+}

@@ -83,7 +83,7 @@ uint64_t runs_count_committed(const allocation *a, uint64_t lo, uint64_t hi)
         uint64_t to = r->end < hi ? r->end : hi;
         bytes += to - from;
     }
-    return bytes / PAGE_SIZE;
+    return bytes / PAGE_BYTES;
 }
 
 int runs_all_committed(const allocation *a, uint64_t lo, uint64_t hi)
@@ -159,7 +159,7 @@ static void split_range(allocation *a, uint64_t lo, uint64_t hi, page_run *spare
 int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect)
 {
     assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
-    assert(lo % PAGE_SIZE == 0 && hi % PAGE_SIZE == 0);
+    assert(lo % PAGE_BYTES == 0 && hi % PAGE_BYTES == 0);
     page_run *spare[2];
     if (!prepare_split(spare))
         return 0;
@@ -167,11 +167,15 @@ int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t p
     page_run *first = runs_find(a, lo);
     assert(run_base(first) == lo);
     /* Absorb every other run of the range into the first one. */
-    for (page_run *r = runs_next(a, first); r && run_base(r) < hi; r = runs_next(a, first)) {
+    for (;;) {
+        page_run *r = runs_next(a, first);
+        if (!r || run_base(r) >= hi)
+            break;
+        first->end = r->end;
         avl_remove(&a->runs, run_base(r));
         free(r);
     }
-    first->end = hi;
+    assert(first->end == hi);
     first->state = state;
     first->protect = protect;
     merge_around(a, lo, hi);
@@ -204,7 +208,7 @@ int runs_check(const allocation *a)
     uint64_t at = alloc_base(a);
     for (; n; n = avl_find_gt(&a->runs, n->key)) {
         const page_run *r = RUN_OF(n);
-        if (run_base(r) != at || r->end <= run_base(r) || r->end % PAGE_SIZE)
+        if (run_base(r) != at || r->end <= run_base(r) || r->end % PAGE_BYTES)
             return 0;
         if (r->state == VAS_MEM_RESERVE ? r->protect != 0
                                         : r->state != VAS_MEM_COMMIT || !protection_is_valid(r->protect))

@@ -26,8 +26,8 @@
 #include "host_window.h"
 #include "vas/vas.h"
 
-#define PAGE_SIZE   ((uint64_t)VAS_PAGE_SIZE)
-#define GRANULE     ((uint64_t)VAS_ALLOCATION_GRANULARITY)
+#define PAGE_BYTES   ((uint64_t)VAS_PAGE_SIZE)
+#define GRANULE_BYTES     ((uint64_t)VAS_ALLOCATION_GRANULARITY)
 
 static inline uint64_t round_down(uint64_t x, uint64_t n) { return x & ~(n - 1); }
 /* Callers make sure x + n - 1 does not overflow (addresses stay below 2^48). */

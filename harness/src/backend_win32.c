@@ -1,0 +1,476 @@
+/*
+ * backend_win32.c - the real Windows API behind the backend interface: the
+ * golden reference that the models are checked against (on Windows x64, or
+ * under Wine as a stand-in).
+ *
+ * Calls go straight to VirtualAlloc / VirtualFree / VirtualProtect /
+ * VirtualQuery. Simulated accesses are real loads, stores and calls on the
+ * real addresses; a vectored exception handler turns the access violation or
+ * guard-page violation they raise into a status plus the faulting address
+ * the system reported (ExceptionInformation[1]), and resumes at a landing
+ * stub instead of crashing.
+ *
+ * The runner shares this process with the trace, so three rules keep a trace
+ * from damaging the runner; each departs from "what Windows would do" only
+ * for traces that touch memory they did not allocate:
+ *  - Ours: a page is the trace's when its allocation base is one this trace
+ *    reserved (tracked from every successful alloc until released).
+ *  - VirtualFree, VirtualProtect and VirtualAlloc with COMMIT or RESET at a
+ *    fixed address act on the one allocation that holds the range's first
+ *    page (Windows refuses ranges spanning allocations). When that page is in
+ *    an allocation that is not ours, the call is not made: it fails with
+ *    ERROR_INVALID_ADDRESS, which is what the trace would see had the runner
+ *    not been there, and a note goes to stderr.
+ *  - Accesses touch only the trace's pages. Pages VirtualQuery reports as in
+ *    someone else's allocation are reported as an access violation without
+ *    being touched; free pages and addresses beyond the user range are probed
+ *    with a real load (exec) or a real load/locked-or-zero (write), which
+ *    faults; if such a probe unexpectedly succeeds, the page belongs to
+ *    something the query did not show and is reported as a violation too.
+ *
+ * Accesses follow docs/semantics.md section 6 as closely as real memory
+ * allows: every page of the range is probed in ascending order first (one
+ * byte at max(addr, page)), the first fault decides, and bytes move only when
+ * every page allowed the access, so a faulting multi-page write writes
+ * nothing. A guard page faults once and loses its guard as Windows does.
+ *
+ * Exec: calling into arbitrary content would run it, so a fetch from a
+ * committed executable page without guard is judged from VirtualQuery and
+ * not performed, unless the byte there is a RET (0xC3), which is then really
+ * called. Every other fetch on the trace's pages (reserved, guard, or not
+ * executable) is a real call, which must fault before anything runs: DEP is
+ * always on for x64 processes. If a self-test at start-up finds that a
+ * non-executable page can be executed (no DEP), such fetches are judged from
+ * VirtualQuery instead.
+ *
+ * Last-error: each trace has its own value, loaded into the thread before
+ * each real API call and read back after it, so the runner's own I/O between
+ * operations cannot disturb it. A trace starts with 0.
+ *
+ * Only the x64 profile with its default limits and no commit limit can be
+ * provided (the real process is 64-bit and has no per-trace charge limit);
+ * create returns NULL otherwise. Placement is the system's, not first fit.
+ *
+ * Windows x64 only (GNU assembler syntax, Microsoft x64 calling convention);
+ * built by conformance/win32/build.sh with mingw-w64.
+ */
+#if !defined(_WIN64) || !defined(__x86_64__)
+#error "backend_win32.c is for Windows x64 (build with x86_64-w64-mingw32-gcc)"
+#endif
+
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness/backend.h"
+
+/* ---- Fault probes ---------------------------------------------------------
+ *
+ * Leaf functions in assembly, so that the handler knows exactly how to resume:
+ * each saves its stack pointer on entry (pointing at its return address),
+ * makes one access, and returns 0. On a fault the handler restores that
+ * stack pointer and resumes at win32_probe_landing, which returns 1 to the
+ * probe's caller. This works wherever the fault happened: in the probe
+ * itself, or at the target of the probe's call (exec).
+ */
+volatile DWORD64 win32_probe_saved_rsp;
+
+int win32_probe_load(const volatile void *p);   /* one-byte load */
+int win32_probe_store(volatile void *p);        /* lock or byte [p], 0: a write that keeps the byte */
+int win32_probe_call(const void *p);            /* call p */
+void win32_probe_landing(void);
+
+__asm__(
+    "    .text\n"
+    "    .p2align 4\n"
+    "    .globl win32_probe_load\n"
+    "win32_probe_load:\n"
+    "    movq %rsp, win32_probe_saved_rsp(%rip)\n"
+    "    movb (%rcx), %al\n"
+    "    xorl %eax, %eax\n"
+    "    ret\n"
+    "    .p2align 4\n"
+    "    .globl win32_probe_store\n"
+    "win32_probe_store:\n"
+    "    movq %rsp, win32_probe_saved_rsp(%rip)\n"
+    "    lock orb $0, (%rcx)\n"
+    "    xorl %eax, %eax\n"
+    "    ret\n"
+    "    .p2align 4\n"
+    "    .globl win32_probe_call\n"
+    "win32_probe_call:\n"
+    "    movq %rsp, win32_probe_saved_rsp(%rip)\n"
+    "    call *%rcx\n"
+    "    xorl %eax, %eax\n"
+    "    ret\n"
+    "    .p2align 4\n"
+    "    .globl win32_probe_landing\n"
+    "win32_probe_landing:\n"
+    "    movl $1, %eax\n"
+    "    ret\n");
+
+/* One probe at a time: the runner is single-threaded. */
+static volatile LONG probe_armed;
+static volatile DWORD probe_status;
+static volatile DWORD64 probe_fault;
+
+static LONG CALLBACK probe_fault_handler(EXCEPTION_POINTERS *ep)
+{
+    const EXCEPTION_RECORD *er = ep->ExceptionRecord;
+    if (!probe_armed)
+        return EXCEPTION_CONTINUE_SEARCH;
+    if (er->ExceptionCode != STATUS_ACCESS_VIOLATION
+        && er->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    probe_armed = 0;
+    probe_status = er->ExceptionCode;
+    probe_fault = er->NumberParameters >= 2 ? (DWORD64)er->ExceptionInformation[1] : 0;
+    ep->ContextRecord->Rsp = win32_probe_saved_rsp;
+    ep->ContextRecord->Rip = (DWORD64)(uintptr_t)win32_probe_landing;
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+typedef int (*probe_fn)(const void *p);
+
+static int probe_load(const void *p) { return win32_probe_load(p); }
+static int probe_store(const void *p) { return win32_probe_store((void *)(uintptr_t)p); }
+static int probe_call(const void *p) { return win32_probe_call(p); }
+
+/* Runs one probe at addr. Returns the NTSTATUS it raised (0 if none) and the
+ * faulting address the system reported in *fault. */
+static uint32_t probe_run(probe_fn fn, uint64_t addr, uint64_t *fault)
+{
+    probe_status = 0;
+    probe_fault = 0;
+    probe_armed = 1;
+    MemoryBarrier();
+    int faulted = fn((const void *)(uintptr_t)addr);
+    MemoryBarrier();
+    probe_armed = 0;
+    if (!faulted)
+        return VAS_STATUS_SUCCESS;
+    *fault = probe_fault;
+    return probe_status;
+}
+
+/* The handler is installed once per process; DEP is checked at the same time
+ * by calling a RET placed on a read-write page, which must fault. */
+static int handler_installed;
+static int dep_enforced;
+
+static int handler_install(void)
+{
+    if (handler_installed)
+        return 0;
+    if (AddVectoredExceptionHandler(1, probe_fault_handler) == NULL)
+        return -1;
+    handler_installed = 1;
+    unsigned char *page = VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    if (page != NULL) {
+        uint64_t fault = 0;
+        page[0] = 0xC3;
+        dep_enforced = probe_run(probe_call, (uint64_t)(uintptr_t)page, &fault)
+                           == VAS_STATUS_ACCESS_VIOLATION;
+        VirtualFree(page, 0, MEM_RELEASE);
+    }
+    return 0;
+}
+
+/* ---- One trace's address space ------------------------------------------ */
+
+typedef struct win32_space {
+    uint64_t *bases;     /* allocation bases this trace reserved, not yet released */
+    size_t n_bases, cap_bases;
+    DWORD error;         /* the trace's last-error */
+} win32_space;
+
+static void *ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
+
+static int base_index(const win32_space *s, uint64_t base)
+{
+    for (size_t i = 0; i < s->n_bases; i++)
+        if (s->bases[i] == base)
+            return (int)i;
+    return -1;
+}
+
+static void base_add(win32_space *s, uint64_t base)
+{
+    if (base_index(s, base) >= 0)
+        return;
+    if (s->n_bases == s->cap_bases) {
+        size_t cap = s->cap_bases ? s->cap_bases * 2 : 16;
+        uint64_t *p = realloc(s->bases, cap * sizeof *p);
+        if (p == NULL)
+            return;  /* untracked: leaks at destroy, never unsafe */
+        s->bases = p;
+        s->cap_bases = cap;
+    }
+    s->bases[s->n_bases++] = base;
+}
+
+static void base_remove(win32_space *s, uint64_t base)
+{
+    int i = base_index(s, base);
+    if (i >= 0)
+        s->bases[i] = s->bases[--s->n_bases];
+}
+
+typedef enum owner { OWNER_TRACE, OWNER_NONE, OWNER_OTHER } owner;
+
+/* Whose is the page holding addr: the trace's, nobody's (free, or beyond the
+ * range VirtualQuery answers for), or another allocation in this process.
+ * *mbi receives the query when it succeeded. */
+static owner page_owner(const win32_space *s, uint64_t addr, MEMORY_BASIC_INFORMATION *mbi)
+{
+    if (VirtualQuery(ptr(addr), mbi, sizeof *mbi) == 0)
+        return OWNER_NONE;
+    if (mbi->State == MEM_FREE)
+        return OWNER_NONE;
+    return base_index(s, (uint64_t)(uintptr_t)mbi->AllocationBase) >= 0 ? OWNER_TRACE
+                                                                          : OWNER_OTHER;
+}
+
+/* The trace's last-error goes into the thread around each real call. */
+static void api_enter(const win32_space *s) { SetLastError(s->error); }
+static void api_leave(win32_space *s) { s->error = GetLastError(); }
+
+/* A call refused because it would change the runner's own memory. */
+static int refuse_foreign(win32_space *s, const char *what, uint64_t addr)
+{
+    fprintf(stderr, "win32: %s at 0x%llx not performed: memory the trace did not allocate\n",
+            what, (unsigned long long)addr);
+    s->error = ERROR_INVALID_ADDRESS;
+    return 0;
+}
+
+static int first_page_is_foreign(const win32_space *s, uint64_t addr)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    return page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER;
+}
+
+static void *win32_create(const vas_config *cfg)
+{
+    vas_config x64;
+    vas_config_default(&x64, VAS_PROFILE_X64);
+    if (cfg != NULL && (cfg->profile != VAS_PROFILE_X64 || cfg->commit_limit != 0
+                        || cfg->min_address != x64.min_address
+                        || cfg->max_address != x64.max_address || cfg->host_backed))
+        return NULL;
+    if (handler_install() != 0)
+        return NULL;
+    win32_space *s = calloc(1, sizeof *s);
+    if (s != NULL)
+        s->error = ERROR_SUCCESS;
+    return s;
+}
+
+static void win32_destroy(void *self)
+{
+    win32_space *s = self;
+    for (size_t i = 0; i < s->n_bases; i++)
+        VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone */
+    free(s->bases);
+    free(s);
+}
+
+static uint64_t win32_alloc(void *self, uint64_t addr, uint64_t size, uint32_t type,
+                            uint32_t protect)
+{
+    win32_space *s = self;
+    /* A reservation cannot overlap anything; commit and reset can change an
+     * existing allocation, which must then be the trace's. */
+    if (addr != 0 && !(type & MEM_RESERVE) && first_page_is_foreign(s, addr))
+        return (uint64_t)refuse_foreign(s, "VirtualAlloc", addr);
+    api_enter(s);
+    void *p = VirtualAlloc(ptr(addr), (SIZE_T)size, type, protect);
+    api_leave(s);
+    if (p != NULL) {
+        MEMORY_BASIC_INFORMATION mbi;
+        if (VirtualQuery(p, &mbi, sizeof mbi) != 0 && mbi.State != MEM_FREE)
+            base_add(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+        SetLastError(s->error);
+    }
+    return (uint64_t)(uintptr_t)p;
+}
+
+static int win32_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
+{
+    win32_space *s = self;
+    MEMORY_BASIC_INFORMATION mbi;
+    owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
+    if (o == OWNER_OTHER)
+        return refuse_foreign(s, "VirtualFree", addr);
+    api_enter(s);
+    BOOL ok = VirtualFree(ptr(addr), (SIZE_T)size, type);
+    api_leave(s);
+    if (ok && type == MEM_RELEASE && o == OWNER_TRACE)
+        base_remove(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+    return ok ? 1 : 0;
+}
+
+static int win32_protect(void *self, uint64_t addr, uint64_t size, uint32_t protect,
+                         uint32_t *old)
+{
+    win32_space *s = self;
+    if (first_page_is_foreign(s, addr))
+        return refuse_foreign(s, "VirtualProtect", addr);
+    /* Start from the caller's value so "left untouched" stays observable. */
+    DWORD old_value = old != NULL ? *old : 0;
+    api_enter(s);
+    BOOL ok = VirtualProtect(ptr(addr), (SIZE_T)size, protect, old != NULL ? &old_value : NULL);
+    api_leave(s);
+    if (old != NULL)
+        *old = old_value;
+    return ok ? 1 : 0;
+}
+
+_Static_assert(sizeof(MEMORY_BASIC_INFORMATION) == sizeof(vas_mbi),
+               "vas_mbi mirrors the x64 MEMORY_BASIC_INFORMATION");
+
+static size_t win32_query(void *self, uint64_t addr, vas_mbi *out, size_t len)
+{
+    win32_space *s = self;
+    MEMORY_BASIC_INFORMATION mbi;
+    /* The system writes at most sizeof mbi whatever dwLength says. */
+    api_enter(s);
+    SIZE_T ret = VirtualQuery(ptr(addr), &mbi, (SIZE_T)len);
+    api_leave(s);
+    if (ret != 0)
+        memcpy(out, &mbi, sizeof *out);
+    return (size_t)ret;
+}
+
+/* Probes every page of [addr, addr + len) in ascending order with fn.
+ * Returns the first fault's status and its address, or 0 when every page
+ * allowed the access, which implies every page is the trace's (any other
+ * page reports a fault), so bytes may then move. */
+static uint32_t probe_range(const win32_space *s, probe_fn fn, uint64_t addr, size_t len,
+                            uint64_t *fault)
+{
+    uint64_t last = addr + (uint64_t)len - 1;
+    if (last < addr)
+        last = UINT64_MAX;  /* the range wraps: everything up to the top is probed */
+    uint64_t page = addr & ~(uint64_t)0xFFF;
+    for (;;) {
+        uint64_t at = page > addr ? page : addr;
+        MEMORY_BASIC_INFORMATION mbi;
+        owner o = page_owner(s, at, &mbi);
+        if (o == OWNER_OTHER) {
+            *fault = at;
+            return VAS_STATUS_ACCESS_VIOLATION;
+        }
+        uint32_t status = probe_run(fn, at, fault);
+        if (status != VAS_STATUS_SUCCESS)
+            return status;
+        if (o != OWNER_TRACE) {  /* memory the query did not show */
+            *fault = at;
+            return VAS_STATUS_ACCESS_VIOLATION;
+        }
+        if (last - page < 0x1000)
+            return VAS_STATUS_SUCCESS;
+        page += 0x1000;
+    }
+}
+
+static uint32_t win32_read(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    uint64_t at = 0;
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint32_t status = probe_range(self, probe_load, addr, len, &at);
+    if (status == VAS_STATUS_SUCCESS)
+        memcpy(buf, ptr(addr), len);
+    else if (fault != NULL)
+        *fault = at;
+    return status;
+}
+
+static uint32_t win32_write(void *self, uint64_t addr, const void *buf, size_t len,
+                            uint64_t *fault)
+{
+    uint64_t at = 0;
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint32_t status = probe_range(self, probe_store, addr, len, &at);
+    if (status == VAS_STATUS_SUCCESS)
+        memcpy(ptr(addr), buf, len);
+    else if (fault != NULL)
+        *fault = at;
+    return status;
+}
+
+static int protect_executes(DWORD protect)
+{
+    return (protect & (PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE
+                       | PAGE_EXECUTE_WRITECOPY)) != 0;
+}
+
+static uint32_t win32_exec(void *self, uint64_t addr, uint64_t *fault)
+{
+    win32_space *s = self;
+    MEMORY_BASIC_INFORMATION mbi;
+    uint64_t at = 0;
+    uint32_t status;
+    owner o = page_owner(s, addr, &mbi);
+
+    if (o == OWNER_OTHER) {  /* never jump into the runner's memory */
+        status = VAS_STATUS_ACCESS_VIOLATION;
+        at = addr;
+    } else if (o == OWNER_NONE) {
+        /* Free or beyond the user range: a load faults there exactly as a
+         * fetch would, without jumping anywhere. */
+        status = probe_run(probe_load, addr, &at);
+        if (status == VAS_STATUS_SUCCESS) {  /* memory the query did not show */
+            status = VAS_STATUS_ACCESS_VIOLATION;
+            at = addr;
+        }
+    } else if (mbi.State == MEM_COMMIT && !(mbi.Protect & PAGE_GUARD)
+               && protect_executes(mbi.Protect)) {
+        /* Executable: run it only when it is a RET the trace put there. */
+        status = VAS_STATUS_SUCCESS;
+        if (probe_run(probe_load, addr, &at) == VAS_STATUS_SUCCESS
+            && *(const volatile unsigned char *)ptr(addr) == 0xC3)
+            status = probe_run(probe_call, addr, &at);
+    } else if (mbi.State == MEM_COMMIT && !(mbi.Protect & PAGE_GUARD) && !dep_enforced) {
+        status = VAS_STATUS_ACCESS_VIOLATION;  /* no DEP: judged, not executed */
+        at = addr;
+    } else {
+        /* Reserved, guard, or not executable: the fetch itself faults. */
+        status = probe_run(probe_call, addr, &at);
+    }
+    if (status != VAS_STATUS_SUCCESS && fault != NULL)
+        *fault = at;
+    return status;
+}
+
+static uint32_t win32_last_error(void *self)
+{
+    return ((const win32_space *)self)->error;
+}
+
+static void win32_set_last_error(void *self, uint32_t error)
+{
+    win32_space *s = self;
+    s->error = error;
+    SetLastError(error);
+}
+
+const backend backend_win32 = {
+    .name = "win32",
+    .create = win32_create,
+    .destroy = win32_destroy,
+    .alloc = win32_alloc,
+    .free = win32_free,
+    .protect = win32_protect,
+    .query = win32_query,
+    .read = win32_read,
+    .write = win32_write,
+    .exec = win32_exec,
+    .last_error = win32_last_error,
+    .set_last_error = win32_set_last_error,
+    .commit_charge = NULL,
+    .check = NULL,
+    .deterministic_placement = 0,
+};

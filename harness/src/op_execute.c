@@ -1,0 +1,129 @@
+/*
+ * op_execute.c - runs one trace operation on one backend instance, with that
+ * backend's own name bindings, and records everything the call produced.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "harness/diff.h"
+
+size_t profile_mbi_size(vas_profile profile)
+{
+    return profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
+}
+
+int backend_run_open(backend_run *r, const backend *b, const trace *t)
+{
+    memset(r, 0, sizeof *r);
+    r->b = b;
+    vas_config_default(&r->cfg, t->profile);
+    r->cfg.commit_limit = t->commit_limit;
+    r->n_names = t->n_names;
+    r->names = t->names;
+    /* calloc(0) may return NULL: always ask for at least one slot. */
+    r->values = calloc(t->n_names + 1, sizeof *r->values);
+    r->bound = calloc(t->n_names + 1, 1);
+    if (r->values != NULL && r->bound != NULL)
+        r->self = b->create(&r->cfg);
+    if (r->self == NULL) {
+        backend_run_close(r);
+        return -1;
+    }
+    return 0;
+}
+
+void backend_run_close(backend_run *r)
+{
+    if (r->self != NULL)
+        r->b->destroy(r->self);
+    free(r->values);
+    free(r->bound);
+    r->self = NULL;
+    r->values = NULL;
+    r->bound = NULL;
+}
+
+uint64_t backend_run_eval(const backend_run *r, trace_expr e)
+{
+    uint64_t base = 0;
+    if (e.name >= 0 && (size_t)e.name < r->n_names && r->bound[e.name])
+        base = r->values[e.name];
+    return base + e.offset;  /* wraps modulo 2^64, as the text's '-' does */
+}
+
+void op_result_clear(op_result *res)
+{
+    free(res->data);
+    memset(res, 0, sizeof *res);
+}
+
+int op_execute(backend_run *r, const trace_op *op, op_result *res)
+{
+    const backend *b = r->b;
+    uint64_t addr = backend_run_eval(r, op->addr);
+    uint64_t size = backend_run_eval(r, op->size);
+
+    op_result_clear(res);
+    res->old = OP_OLD_UNTOUCHED;
+    switch (op->code) {
+    case TRACE_ALLOC:
+        res->value = b->alloc(r->self, addr, size, op->type, op->protect);
+        break;
+    case TRACE_FREE:
+        res->value = (uint64_t)b->free(r->self, addr, size, op->type);
+        break;
+    case TRACE_PROTECT:
+        res->value = (uint64_t)b->protect(r->self, addr, size, op->protect,
+                                          op->null_old ? NULL : &res->old);
+        break;
+    case TRACE_QUERY: {
+        uint64_t len = op->has_len ? op->query_len : profile_mbi_size(r->cfg.profile);
+        /* dwLength is a SIZE_T: on a 32-bit host a larger len cannot be
+         * expressed; clamp it, which only matters to len= beyond 4 GiB. */
+        size_t host_len = len > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)len;
+        res->value = b->query(r->self, addr, &res->mbi, host_len);
+        break;
+    }
+    case TRACE_READ:
+        res->data = malloc(op->len ? op->len : 1);
+        if (res->data == NULL)
+            return -1;
+        res->status = b->read(r->self, addr, res->data, op->len, &res->fault);
+        if (res->status == VAS_STATUS_SUCCESS) {
+            res->data_len = op->len;
+        } else {
+            free(res->data);
+            res->data = NULL;
+        }
+        break;
+    case TRACE_WRITE:
+        res->status = b->write(r->self, addr, op->data, op->len, &res->fault);
+        break;
+    case TRACE_EXEC:
+        res->status = b->exec(r->self, addr, &res->fault);
+        break;
+    case TRACE_SETERR:
+        b->set_last_error(r->self, op->value);
+        break;
+    case TRACE_GETERR:
+        res->value = b->last_error(r->self);
+        break;
+    case TRACE_CHARGE:
+        if (b->commit_charge == NULL)
+            return -1;
+        res->value = b->commit_charge(r->self);
+        break;
+    }
+    /* A fault address means something only when the access faulted. */
+    if (res->status == VAS_STATUS_SUCCESS)
+        res->fault = 0;
+    res->error = b->last_error(r->self);
+    return 0;
+}
+
+void op_bind_result(backend_run *r, const trace_op *op, const op_result *res)
+{
+    if (op->result >= 0 && (size_t)op->result < r->n_names) {
+        r->values[op->result] = res->value;
+        r->bound[op->result] = 1;
+    }
+}

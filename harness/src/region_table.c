@@ -1,0 +1,101 @@
+/*
+ * region_table.c - a backend's whole memory map, as query reports it: walked
+ * from address 0 to the profile's last usable byte, one region at a time,
+ * and printed as a table for divergence reports.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness/diff.h"
+
+static int region_map_push(region_map *m, const vas_mbi *mbi)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        vas_mbi *grown = realloc(m->regions, cap * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        m->regions = grown;
+        m->cap = cap;
+    }
+    m->regions[m->n++] = *mbi;
+    return 0;
+}
+
+int region_map_walk(backend_run *r, region_map *m)
+{
+    const backend *b = r->b;
+    uint64_t addr = 0, max = r->cfg.max_address;
+    size_t len = profile_mbi_size(r->cfg.profile);
+    /* A query that fails sets last-error; the walk must leave the trace's
+     * state exactly as it found it. */
+    uint32_t saved = b->last_error(r->self);
+    int rc = 0;
+
+    m->n = 0;
+    m->broken = 0;
+    m->broken_at = 0;
+    for (;;) {
+        vas_mbi mbi;
+        uint64_t next;
+        memset(&mbi, 0, sizeof mbi);
+        if (b->query(r->self, addr, &mbi, len) == 0 || mbi.region_size == 0
+            || mbi.base_address > addr || mbi.base_address + mbi.region_size <= addr) {
+            m->broken = 1;
+            m->broken_at = addr;
+            break;
+        }
+        if (region_map_push(m, &mbi) != 0) {
+            rc = -1;
+            break;
+        }
+        next = mbi.base_address + mbi.region_size;
+        if (next == 0 || next - 1 >= max)  /* wrapped, or reached the end */
+            break;
+        addr = next;
+    }
+    b->set_last_error(r->self, saved);
+    return rc;
+}
+
+void region_map_free(region_map *m)
+{
+    free(m->regions);
+    memset(m, 0, sizeof *m);
+}
+
+const vas_mbi *region_map_find(const region_map *m, uint64_t addr)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {  /* regions are ascending and do not overlap */
+        size_t mid = lo + (hi - lo) / 2;
+        const vas_mbi *reg = &m->regions[mid];
+        if (addr < reg->base_address)
+            hi = mid;
+        else if (addr - reg->base_address >= reg->region_size)
+            lo = mid + 1;
+        else
+            return reg;
+    }
+    return NULL;
+}
+
+void region_map_print(const region_map *m, FILE *out, const char *indent)
+{
+    size_t i;
+    fprintf(out, "%s%-18s %-18s %-8s %-22s %-18s %s\n", indent, "base", "size", "state",
+            "protect", "alloc_base", "alloc_protect");
+    for (i = 0; i < m->n; i++) {
+        const vas_mbi *reg = &m->regions[i];
+        char s[16], p[64], ap[64], base[24], size[24], ab[24];
+        snprintf(base, sizeof base, "0x%" PRIX64, reg->base_address);
+        snprintf(size, sizeof size, "0x%" PRIX64, reg->region_size);
+        snprintf(ab, sizeof ab, "0x%" PRIX64, reg->allocation_base);
+        fprintf(out, "%s%-18s %-18s %-8s %-22s %-18s %s\n", indent, base, size,
+                describe_state(reg->state, s, sizeof s), describe_protect(reg->protect, p, sizeof p),
+                ab, describe_protect(reg->allocation_protect, ap, sizeof ap));
+    }
+    if (m->broken)
+        fprintf(out, "%s(walk stopped: query failed or did not advance at 0x%" PRIX64 ")\n",
+                indent, m->broken_at);
+}

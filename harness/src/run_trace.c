@@ -1,0 +1,60 @@
+/*
+ * run_trace.c - runs a trace on one backend, printing every operation and
+ * what it produced, and checking the expectations as it goes.
+ */
+#include <string.h>
+#include "harness/diff.h"
+
+int run_trace(const backend *b, const trace *t, FILE *out)
+{
+    backend_run r;
+    region_map map = {0};
+    op_result res = {0};
+    int rc = 0;
+    size_t i;
+
+    if (backend_run_open(&r, b, t) != 0) {
+        if (out)
+            fprintf(out, "%s: cannot create an address space for this trace\n", b->name);
+        return 2;
+    }
+    for (i = 0; i < t->n_ops && rc != 2; i++) {
+        const trace_op *op = &t->ops[i];
+        char text[4096], expected[2048], actual[2048], msg[512];
+        int holds;
+
+        op_print_split(t, op, text, sizeof text, expected, sizeof expected);
+        if (out)
+            fprintf(out, "%s\n", text);
+        if (op_execute(&r, op, &res) != 0) {
+            if (out)
+                fprintf(out, "  %s cannot perform this operation\n", b->name);
+            rc = 2;
+            break;
+        }
+        holds = expect_check(&r, op, &res);
+        op_bind_result(&r, op, &res);
+        if (region_map_walk(&r, &map) != 0) {
+            rc = 2;
+            break;
+        }
+        op_result_describe(&r, &map, op, &res, actual, sizeof actual);
+        if (out)
+            fprintf(out, "  -> %s\n", actual);
+        if (!holds) {
+            if (out)
+                fprintf(out, "%s:%d: expectation failed\n  expected: %s\n  actual:   %s\n",
+                        t->file ? t->file : "<trace>", op->line, expected, actual);
+            rc = 1;
+        }
+        if (b->check != NULL && b->check(r.self, msg, sizeof msg) != 0) {
+            if (out)
+                fprintf(out, "  %s self-check failed: %s\n", b->name, msg);
+            rc = 2;
+        }
+    }
+    op_result_clear(&res);
+    region_map_free(&map);
+    backend_run_close(&r);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/*
+ * trace_names.c - the constant names of the trace language (MEM_*, PAGE_*,
+ * ERROR_*) and their values, used by the parser to read them and by the
+ * printer to write them back symbolically.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "trace_internal.h"
+
+typedef struct const_name {
+    const char *name;
+    uint32_t value;
+} const_name;
+
+/* Flag tables are in printing order: the printer walks a table and emits
+ * every entry whose bits are all set, so RESERVE comes before COMMIT
+ * (RESERVE|COMMIT, as people write it). */
+static const const_name mem_type_names[] = {
+    {"RESERVE", VAS_MEM_RESERVE},     {"COMMIT", VAS_MEM_COMMIT},
+    {"DECOMMIT", VAS_MEM_DECOMMIT},   {"RELEASE", VAS_MEM_RELEASE},
+    {"FREE", VAS_MEM_FREE},           {"PRIVATE", VAS_MEM_PRIVATE},
+    {"MAPPED", VAS_MEM_MAPPED},       {"RESET", VAS_MEM_RESET},
+    {"TOP_DOWN", VAS_MEM_TOP_DOWN},   {"WRITE_WATCH", VAS_MEM_WRITE_WATCH},
+    {"PHYSICAL", VAS_MEM_PHYSICAL},   {"RESET_UNDO", VAS_MEM_RESET_UNDO},
+    {"LARGE_PAGES", VAS_MEM_LARGE_PAGES},
+    {"IMAGE", VAS_MEM_IMAGE},  /* same bit as RESET_UNDO: read only */
+    {NULL, 0}
+};
+
+/* Query state/type values: the same bits, with IMAGE preferred over
+ * RESET_UNDO and the states first. */
+static const const_name mem_state_names[] = {
+    {"COMMIT", VAS_MEM_COMMIT},       {"RESERVE", VAS_MEM_RESERVE},
+    {"FREE", VAS_MEM_FREE},           {"PRIVATE", VAS_MEM_PRIVATE},
+    {"MAPPED", VAS_MEM_MAPPED},       {"IMAGE", VAS_MEM_IMAGE},
+    {"DECOMMIT", VAS_MEM_DECOMMIT},   {"RELEASE", VAS_MEM_RELEASE},
+    {"RESET", VAS_MEM_RESET},         {"TOP_DOWN", VAS_MEM_TOP_DOWN},
+    {"WRITE_WATCH", VAS_MEM_WRITE_WATCH}, {"PHYSICAL", VAS_MEM_PHYSICAL},
+    {"LARGE_PAGES", VAS_MEM_LARGE_PAGES},
+    {"RESET_UNDO", VAS_MEM_RESET_UNDO},  /* read only */
+    {NULL, 0}
+};
+
+static const const_name protect_names[] = {
+    {"NOACCESS", VAS_PAGE_NOACCESS},         {"READONLY", VAS_PAGE_READONLY},
+    {"READWRITE", VAS_PAGE_READWRITE},       {"WRITECOPY", VAS_PAGE_WRITECOPY},
+    {"EXECUTE", VAS_PAGE_EXECUTE},           {"EXECUTE_READ", VAS_PAGE_EXECUTE_READ},
+    {"EXECUTE_READWRITE", VAS_PAGE_EXECUTE_READWRITE},
+    {"EXECUTE_WRITECOPY", VAS_PAGE_EXECUTE_WRITECOPY},
+    {"GUARD", VAS_PAGE_GUARD},               {"NOCACHE", VAS_PAGE_NOCACHE},
+    {"WRITECOMBINE", VAS_PAGE_WRITECOMBINE},
+    {NULL, 0}
+};
+
+static const const_name error_names[] = {
+    {"SUCCESS", VAS_ERROR_SUCCESS},
+    {"ACCESS_DENIED", VAS_ERROR_ACCESS_DENIED},
+    {"INVALID_HANDLE", VAS_ERROR_INVALID_HANDLE},
+    {"NOT_ENOUGH_MEMORY", VAS_ERROR_NOT_ENOUGH_MEMORY},
+    {"BAD_LENGTH", VAS_ERROR_BAD_LENGTH},
+    {"INVALID_PARAMETER", VAS_ERROR_INVALID_PARAMETER},
+    {"INVALID_ADDRESS", VAS_ERROR_INVALID_ADDRESS},
+    {"NOACCESS", VAS_ERROR_NOACCESS},
+    {"COMMITMENT_LIMIT", VAS_ERROR_COMMITMENT_LIMIT},
+    {NULL, 0}
+};
+
+static const const_name *table_of(trace_const_kind kind)
+{
+    switch (kind) {
+    case CONST_MEM_TYPE: return mem_type_names;
+    case CONST_MEM_STATE: return mem_state_names;
+    case CONST_PROTECT: return protect_names;
+    case CONST_ERROR: return error_names;
+    }
+    return error_names;
+}
+
+static const char *prefix_of(trace_const_kind kind)
+{
+    switch (kind) {
+    case CONST_MEM_TYPE:
+    case CONST_MEM_STATE: return "MEM_";
+    case CONST_PROTECT: return "PAGE_";
+    case CONST_ERROR: return "ERROR_";
+    }
+    return "";
+}
+
+int trace_const_lookup(trace_const_kind kind, const char *name, size_t len, uint32_t *value)
+{
+    const char *prefix = prefix_of(kind);
+    size_t plen = strlen(prefix);
+    if (len > plen && memcmp(name, prefix, plen) == 0) {
+        name += plen;
+        len -= plen;
+    }
+    for (const const_name *c = table_of(kind); c->name; c++) {
+        if (strlen(c->name) == len && memcmp(c->name, name, len) == 0) {
+            *value = c->value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Appends s to buf at *pos, keeping buf NUL-terminated and counting the
+ * full length even when it does not fit. */
+static void append(char *buf, size_t buf_len, size_t *pos, const char *s)
+{
+    size_t n = strlen(s);
+    if (buf_len > 0 && *pos < buf_len - 1) {
+        size_t room = buf_len - 1 - *pos;
+        memcpy(buf + *pos, s, n < room ? n : room);
+        buf[*pos + (n < room ? n : room)] = '\0';
+    }
+    *pos += n;
+}
+
+size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len)
+{
+    size_t pos = 0;
+    char num[16];
+    if (buf_len > 0)
+        buf[0] = '\0';
+    if (kind == CONST_ERROR) {
+        for (const const_name *c = error_names; c->name; c++) {
+            if (c->value == value) {
+                append(buf, buf_len, &pos, c->name);
+                return pos;
+            }
+        }
+        snprintf(num, sizeof num, "0x%X", (unsigned)value);
+        append(buf, buf_len, &pos, value == 0 ? "0" : num);
+        return pos;
+    }
+    if (value == 0) {
+        append(buf, buf_len, &pos, "0");
+        return pos;
+    }
+    uint32_t left = value;
+    for (const const_name *c = table_of(kind); c->name; c++) {
+        if ((left & c->value) == c->value && c->value != 0) {
+            if (pos > 0)
+                append(buf, buf_len, &pos, "|");
+            append(buf, buf_len, &pos, c->name);
+            left &= ~c->value;
+        }
+    }
+    if (left != 0) {
+        snprintf(num, sizeof num, "0x%X", (unsigned)left);
+        if (pos > 0)
+            append(buf, buf_len, &pos, "|");
+        append(buf, buf_len, &pos, num);
+    }
+    return pos;
+}

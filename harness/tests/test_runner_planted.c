@@ -1,0 +1,172 @@
+/*
+ * test_runner_planted.c - the differential runner finds planted bugs at the
+ * exact operation that triggers them.
+ *
+ * Each planted backend is the oracle backend with one operation wrapped to
+ * misbehave only in a specific situation; the traces reach that situation
+ * at a known op after several ops where the bug stays silent. The lockstep
+ * run against the plain oracle must report the divergence at that op, not
+ * earlier (no false alarm) and not later (nothing missed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness/diff.h"
+
+static int failures;
+#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
+
+static const backend *oracle;
+
+/* Bug 1: a decommit of part of an allocation leaves its last page committed.
+ * Only the memory map shows it: the call itself still returns 1. */
+static int free_keeps_last_page(void *self, uint64_t addr, uint64_t size, uint32_t type)
+{
+    int ok = oracle->free(self, addr, size, type);
+    if (ok && type == VAS_MEM_DECOMMIT && size >= 2 * VAS_PAGE_SIZE) {
+        uint32_t saved = oracle->last_error(self);
+        uint64_t last = (addr + size - 1) & ~(uint64_t)(VAS_PAGE_SIZE - 1);
+        oracle->alloc(self, last, VAS_PAGE_SIZE, VAS_MEM_COMMIT, VAS_PAGE_READWRITE);
+        oracle->set_last_error(self, saved);
+    }
+    return ok;
+}
+
+/* Bug 2: protect reports EXECUTE_READWRITE as the old protection of a
+ * READWRITE page. */
+static int protect_wrong_old(void *self, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old)
+{
+    int ok = oracle->protect(self, addr, size, protect, old);
+    if (ok && *old == VAS_PAGE_READWRITE)
+        *old = VAS_PAGE_EXECUTE_READWRITE;
+    return ok;
+}
+
+/* Bug 3: a failed query forgets to set last-error. */
+static size_t query_keeps_error(void *self, uint64_t addr, vas_mbi *out, size_t len)
+{
+    uint32_t before = oracle->last_error(self);
+    size_t ret = oracle->query(self, addr, out, len);
+    if (ret == 0)
+        oracle->set_last_error(self, before);
+    return ret;
+}
+
+static trace *parse(const char *text)
+{
+    char err[512];
+    trace *t = trace_parse("<planted>", text, strlen(text), err, sizeof err);
+    if (t == NULL) {
+        fprintf(stderr, "parse failed: %s\n", err);
+        exit(1);
+    }
+    return t;
+}
+
+/* Runs t on the oracle and on planted; checks the divergence is at op
+ * want (0-based) and that the report holds a runnable trace of want+1 ops. */
+static void expect_divergence_at(const backend *planted, const char *text, size_t want, const char *what)
+{
+    trace *t = parse(text);
+    const backend *pair[2] = {oracle, planted};
+    const backend *same[2] = {oracle, oracle};
+    diff_outcome outcome;
+    FILE *report = tmpfile();
+    char *buf;
+    long len;
+
+    CHECK(diff_trace_ex(same, 2, t, NULL, &outcome, NULL) == 0);
+    CHECK(outcome.at == t->n_ops);
+
+    CHECK(report != NULL);
+    if (report == NULL)
+        return;
+    CHECK(diff_trace_ex(pair, 2, t, report, &outcome, NULL) == 1);
+    CHECK(outcome.at == want);
+    if (outcome.at != want)
+        fprintf(stderr, "  %s: diverged at op %zu, planted at op %zu (%s)\n", planted->name,
+                outcome.at, want, outcome.what);
+    CHECK(strstr(outcome.what, what) != NULL);
+    if (strstr(outcome.what, what) == NULL)
+        fprintf(stderr, "  %s: divergence described as \"%s\", expected \"%s\"\n", planted->name, outcome.what, what);
+
+    len = ftell(report);
+    buf = calloc((size_t)len + 1, 1);
+    rewind(report);
+    if (buf != NULL && fread(buf, 1, (size_t)len, report) == (size_t)len) {
+        char head[64];
+        const char *start = strstr(buf, "--- trace up to the diverging op ---\n");
+        const char *end = strstr(buf, "--- results of:");
+        snprintf(head, sizeof head, "DIVERGENCE at op %zu of %zu", want + 1, t->n_ops);
+        CHECK(strstr(buf, head) == buf);
+        CHECK(start != NULL && end != NULL && end > start);
+        CHECK(strstr(buf, "--- oracle region table ---") != NULL);
+        if (start != NULL && end != NULL && end > start) {
+            char err[512];
+            trace *prefix;
+            start += strlen("--- trace up to the diverging op ---\n");
+            prefix = trace_parse("<report>", start, (size_t)(end - start), err, sizeof err);
+            CHECK(prefix != NULL);
+            if (prefix != NULL) {
+                CHECK(prefix->n_ops == want + 1);
+                /* Replaying the report's trace diverges at its last op. */
+                CHECK(diff_trace_ex(pair, 2, prefix, NULL, &outcome, NULL) == 1 && outcome.at == want);
+                trace_free(prefix);
+            }
+        }
+    } else {
+        CHECK(!"could not read the report back");
+    }
+    free(buf);
+    fclose(report);
+    trace_free(t);
+}
+
+int main(void)
+{
+    backend planted_free, planted_protect, planted_query;
+
+    oracle = backend_find("oracle");
+    if (oracle == NULL) {
+        fprintf(stderr, "no oracle backend\n");
+        return 1;
+    }
+    planted_free = *oracle;
+    planted_free.name = "planted-free";
+    planted_free.free = free_keeps_last_page;
+    planted_protect = *oracle;
+    planted_protect.name = "planted-protect";
+    planted_protect.protect = protect_wrong_old;
+    planted_query = *oracle;
+    planted_query.name = "planted-query";
+    planted_query.query = query_keeps_error;
+
+    expect_divergence_at(&planted_free,
+                         "a = alloc 0 0x40000 RESERVE|COMMIT READWRITE\n"
+                         "write a 0102\n"
+                         "free a+0x1000 0x1000 DECOMMIT\n"   /* one page: silent */
+                         "protect a 0x1000 READONLY\n"
+                         "free a+0x2000 0x2000 DECOMMIT\n"   /* op 4: a+0x3000 stays */
+                         "query a+0x3000\n",
+                         4, "memory map");
+    expect_divergence_at(&planted_protect,
+                         "a = alloc 0 0x20000 RESERVE|COMMIT READONLY\n"
+                         "protect a 0x1000 EXECUTE_READ\n"   /* old READONLY: silent */
+                         "alloc a+0x1000 0x1000 COMMIT READWRITE\n"
+                         "protect a+0x1000 0x1000 READONLY\n" /* op 3: old READWRITE */
+                         "charge\n",
+                         3, "old protection");
+    expect_divergence_at(&planted_query,
+                         "a = alloc 0 0x10000 RESERVE NOACCESS\n"
+                         "query a\n"
+                         "seterr 5\n"
+                         "query a len=4\n"                   /* op 3: BAD_LENGTH not set */
+                         "geterr\n",
+                         3, "last error");
+    if (failures) {
+        fprintf(stderr, "%d checks failed\n", failures);
+        return 1;
+    }
+    printf("test_runner_planted: all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * cmd_check.c - `vastrace check [--backend NAME] [--json] FILE...`: runs each
+ * trace on a fresh address space and checks every expectation, stopping a
+ * case at its first failure. The conformance runner (here and on Windows)
+ * reads its --json output, one object per case:
+ *
+ *   {"file":F,"case":NAME|null,"backend":B,"status":"pass"|"fail"|"error",
+ *    "line":N|null,"op":TEXT|null,"expected":TEXT|null,"actual":TEXT|null,
+ *    "message":TEXT|null,"elapsed_us":N}
+ *
+ * Exit 0 when every case passed, 1 when one failed, 2 when one could not be
+ * run (a malformed trace, or a backend that refused).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "commands.h"
+#include "harness/diff.h"
+
+/* What one case came to. Strings are "" when they do not apply. */
+typedef struct case_outcome {
+    const char *status;  /* "pass", "fail", "error" */
+    int line;            /* 0 when it does not apply */
+    char op[2048], expected[2048], actual[2048], message[1024];
+} case_outcome;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) == 0)
+        return 0;
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void outcome_error(case_outcome *o, int line, const char *message)
+{
+    o->status = "error";
+    o->line = line;
+    snprintf(o->message, sizeof o->message, "%s", message);
+}
+
+/* Runs t on b until its first failed expectation. */
+static void check_case(const backend *b, const trace *t, case_outcome *o)
+{
+    backend_run r;
+    region_map map = {0};
+    op_result res = {0};
+    size_t i;
+
+    o->status = "pass";
+    if (backend_run_open(&r, b, t) != 0) {
+        outcome_error(o, 0, "the backend cannot create an address space for this trace");
+        return;
+    }
+    for (i = 0; i < t->n_ops; i++) {
+        const trace_op *op = &t->ops[i];
+        char msg[512] = "";
+        int holds;
+        if (op_execute(&r, op, &res) != 0) {
+            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
+            outcome_error(o, op->line, "the backend cannot perform this operation");
+            break;
+        }
+        holds = expect_check(&r, op, &res);
+        op_bind_result(&r, op, &res);
+        if (!holds) {
+            o->status = "fail";
+            o->line = op->line;
+            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
+            /* The map lets the actual value name addresses as the trace does. */
+            region_map_walk(&r, &map);
+            op_result_describe(&r, &map, op, &res, o->actual, sizeof o->actual);
+            snprintf(o->message, sizeof o->message, "expectation failed");
+            break;
+        }
+        if (b->check != NULL && b->check(r.self, msg, sizeof msg) != 0) {
+            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
+            msg[sizeof msg - 1] = '\0';
+            outcome_error(o, op->line, msg);
+            break;
+        }
+    }
+    op_result_clear(&res);
+    region_map_free(&map);
+    backend_run_close(&r);
+}
+
+/* Writes s as a JSON string, or null when s is NULL or empty. */
+static void json_string(FILE *out, const char *s)
+{
+    if (s == NULL || *s == '\0') {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20 || c >= 0x7F)
+            fprintf(out, "\\u%04x", c);  /* traces are ASCII; anything else is escaped */
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static void print_json(const char *file, const trace *t, const backend *b, const case_outcome *o,
+                       long long elapsed_us)
+{
+    printf("{\"file\":");
+    json_string(stdout, file);
+    printf(",\"case\":");
+    json_string(stdout, t ? t->case_name : NULL);
+    printf(",\"backend\":");
+    json_string(stdout, b->name);
+    printf(",\"status\":\"%s\",\"line\":", o->status);
+    if (o->line > 0)
+        printf("%d", o->line);
+    else
+        printf("null");
+    printf(",\"op\":");
+    json_string(stdout, o->op);
+    printf(",\"expected\":");
+    json_string(stdout, o->expected);
+    printf(",\"actual\":");
+    json_string(stdout, o->actual);
+    printf(",\"message\":");
+    json_string(stdout, o->message);
+    printf(",\"elapsed_us\":%lld}\n", elapsed_us);
+}
+
+static void print_text(const char *file, const case_outcome *o)
+{
+    if (strcmp(o->status, "pass") == 0)
+        printf("PASS %s\n", file);
+    else if (strcmp(o->status, "fail") == 0)
+        printf("FAIL %s:%d: %s\n  expected: %s\n  actual:   %s\n", file, o->line, o->op,
+               o->expected, o->actual);
+    else if (o->line > 0)
+        printf("ERROR %s:%d: %s\n  %s\n", file, o->line, o->op, o->message);
+    else
+        printf("ERROR %s\n  %s\n", file, o->message);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *name = NULL;
+    const backend *b;
+    int json = 0, rc = 0, files = 0, i;
+    static case_outcome o;  /* large: keep it off the stack */
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: vastrace check [--backend NAME] [--json] FILE...\n");
+            return 2;
+        } else
+            files++;
+    }
+    if (files == 0) {
+        fprintf(stderr, "usage: vastrace check [--backend NAME] [--json] FILE...\n");
+        return 2;
+    }
+    b = name ? backend_find(name) : backend_list()[0];
+    if (b == NULL) {
+        fprintf(stderr, "vastrace check: unknown backend '%s'\n", name);
+        return 2;
+    }
+    for (i = 1; i < argc; i++) {
+        char err[1024];
+        trace *t;
+        double start;
+        int case_rc;
+        if (strcmp(argv[i], "--backend") == 0) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-')
+            continue;
+        memset(&o, 0, sizeof o);
+        start = now_seconds();
+        t = trace_parse_file(argv[i], err, sizeof err);
+        if (t == NULL) {
+            outcome_error(&o, 0, err);
+            fprintf(stderr, "%s\n", err);
+        } else {
+            check_case(b, t, &o);
+        }
+        if (json)
+            print_json(argv[i], t, b, &o, (long long)((now_seconds() - start) * 1e6));
+        else
+            print_text(argv[i], &o);
+        case_rc = strcmp(o.status, "pass") == 0 ? 0 : strcmp(o.status, "fail") == 0 ? 1 : 2;
+        if (case_rc > rc)
+            rc = case_rc;
+        trace_free(t);
+    }
+    fflush(stdout);
+    return rc;
+}

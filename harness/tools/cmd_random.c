@@ -1,0 +1,270 @@
+/*
+ * cmd_random.c - `vastrace random`: differential testing with random traces.
+ *
+ *   vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]
+ *                   [--save-dir DIR]
+ *
+ * Each trace is random bytes decoded by trace_decode_binary (the same
+ * decoder the fuzzers use, so its bias toward boundaries applies), run in
+ * lockstep on the backends. A divergent trace is cut after the diverging
+ * op, shrunk (ops whose removal keeps the same divergence are dropped) and
+ * saved to DIR as .trace text and .bin encoding; its report is printed.
+ * One kind of divergence is only counted: the oracle refusing a reservation
+ * with ERROR_NOT_ENOUGH_MEMORY that another backend made (its per-page
+ * records would not fit; oracle.h documents the limit). At
+ * the end the benchmark figures: traces/s and ops/s of the whole loop, and
+ * each backend's ops/s counting only the time inside its own calls.
+ *
+ * The bytes come from splitmix64 seeded with S + trace index, so a run is
+ * reproducible from its seed, and trace i alone from --seed S+i --traces 1.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef _WIN32
+#include <direct.h>
+#define make_dir(path) _mkdir(path)
+#else
+#include <sys/stat.h>
+#define make_dir(path) mkdir(path, 0777)
+#endif
+#include "commands.h"
+#include "harness/diff.h"
+
+#define MAX_BACKENDS 8
+#define BYTES_PER_OP 24   /* generous: the decoder stops at M ops anyway */
+#define FULL_REPORTS 3    /* divergences after these get one line each */
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) == 0)
+        return 0;
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtoull(s, &end, 0);
+    return errno == 0 && end != s && *end == '\0';
+}
+
+/* ---- Shrinking a divergent trace ---------------------------------------- */
+
+/* 1 when op i binds a name that a later kept op uses. */
+static int op_binding_used(const trace *t, const unsigned char *keep, size_t i)
+{
+    int name = t->ops[i].result;
+    size_t j;
+    if (name < 0)
+        return 0;
+    for (j = i + 1; j < t->n_ops; j++) {
+        const trace_op *op = &t->ops[j];
+        if (!keep[j])
+            continue;
+        if (op->result == name)
+            return 0;  /* rebound: later uses see the new binding */
+        if (op->addr.name == name || op->size.name == name)
+            return 1;
+    }
+    return 0;
+}
+
+/* Builds into *view the ops of t marked in keep (a shallow copy: the ops
+ * still own their data through t). */
+static size_t view_keep(const trace *t, const unsigned char *keep, trace_op *ops, trace *view)
+{
+    size_t i, n = 0;
+    *view = *t;
+    for (i = 0; i < t->n_ops; i++)
+        if (keep[i])
+            ops[n++] = t->ops[i];
+    view->ops = ops;
+    view->n_ops = n;
+    return n;
+}
+
+/* Drops ops one at a time, last to first, keeping each removal after which
+ * the trace still diverges at its (new) last op. The diverging op itself
+ * stays last. Greedy, one pass per round until nothing more goes. */
+static trace shrink_divergence(const backend *const *backends, size_t n, const trace *t,
+                               unsigned char *keep, trace_op *ops)
+{
+    trace view;
+    diff_outcome outcome;
+    size_t i;
+    int changed = 1;
+    memset(keep, 1, t->n_ops);
+    while (changed) {
+        changed = 0;
+        for (i = t->n_ops - 1; i-- > 0;) {
+            if (!keep[i] || op_binding_used(t, keep, i))
+                continue;
+            keep[i] = 0;
+            view_keep(t, keep, ops, &view);
+            if (diff_trace_ex(backends, n, &view, NULL, &outcome, NULL) == 1 && outcome.at == view.n_ops - 1)
+                changed = 1;
+            else
+                keep[i] = 1;
+        }
+    }
+    view_keep(t, keep, ops, &view);
+    return view;
+}
+
+/* ---- Saving ----------------------------------------------------------------- */
+
+static void save_divergence(const char *dir, uint64_t seed, const trace *t)
+{
+    char path[4096];
+    char *text = trace_print(t);
+    size_t bin_len = 0;
+    uint8_t *bin = trace_encode_binary(t, &bin_len);
+    FILE *f;
+
+    make_dir(dir);  /* may exist already: fopen below tells whether it worked */
+    snprintf(path, sizeof path, "%s/random-%016" PRIx64 ".trace", dir, seed);
+    f = fopen(path, "w");
+    if (f != NULL && text != NULL) {
+        fputs(text, f);
+        fclose(f);
+        printf("saved %s\n", path);
+    } else {
+        if (f)
+            fclose(f);
+        fprintf(stderr, "vastrace random: cannot write %s\n", path);
+    }
+    snprintf(path, sizeof path, "%s/random-%016" PRIx64 ".bin", dir, seed);
+    f = bin ? fopen(path, "wb") : NULL;
+    if (f != NULL) {
+        fwrite(bin, 1, bin_len, f);
+        fclose(f);
+    }
+    free(text);
+    free(bin);
+}
+
+/* ---- The command --------------------------------------------------------- */
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]"
+                    " [--save-dir DIR]\n");
+    return 2;
+}
+
+int cmd_random(int argc, char **argv)
+{
+    const char *spec = "impl,oracle", *dir = "vastrace-divergences";
+    const backend *backends[MAX_BACKENDS];
+    double seconds[MAX_BACKENDS] = {0};
+    diff_timing timing = {now_seconds, seconds};
+    uint64_t traces = 1000, max_ops = 100, seed = 1, t_i, total_ops = 0, divergences = 0, refusals = 0;
+    size_t n, k;
+    uint8_t *bytes;
+    size_t n_bytes;
+    double start, elapsed;
+    char err[256];
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (val == NULL)
+            return usage();
+        if (strcmp(arg, "--backends") == 0)
+            spec = val;
+        else if (strcmp(arg, "--save-dir") == 0)
+            dir = val;
+        else if (!((strcmp(arg, "--traces") == 0 && parse_u64(val, &traces))
+                   || (strcmp(arg, "--ops") == 0 && parse_u64(val, &max_ops) && max_ops > 0
+                       && max_ops < 1000000)
+                   || (strcmp(arg, "--seed") == 0 && parse_u64(val, &seed))))
+            return usage();
+        i++;
+    }
+    n = backends_parse(spec, backends, MAX_BACKENDS, err, sizeof err);
+    if (n == 0) {
+        fprintf(stderr, "vastrace random: %s\n", err);
+        return 2;
+    }
+    n_bytes = (size_t)max_ops * BYTES_PER_OP;
+    bytes = malloc(n_bytes);
+    if (bytes == NULL)
+        return 2;
+
+    start = now_seconds();
+    for (t_i = 0; t_i < traces; t_i++) {
+        uint64_t state = seed + t_i;
+        size_t j;
+        diff_outcome outcome;
+        trace *t;
+        int rc;
+        for (j = 0; j < n_bytes; j += 8) {
+            uint64_t r = splitmix64(&state);
+            memcpy(bytes + j, &r, n_bytes - j < 8 ? n_bytes - j : 8);
+        }
+        t = trace_decode_binary(bytes, n_bytes, (size_t)max_ops);
+        if (t == NULL) {
+            fprintf(stderr, "vastrace random: trace_decode_binary failed (seed %" PRIu64 ")\n", seed + t_i);
+            free(bytes);
+            return 2;
+        }
+        rc = diff_trace_ex(backends, n, t, NULL, &outcome, &timing);
+        total_ops += rc == 0 ? t->n_ops : outcome.at + 1;
+        if (rc == 1 && outcome.refused != NULL && strcmp(outcome.refused->name, "oracle") == 0) {
+            /* The oracle's documented limit (oracle.h): a reservation too
+             * big for its per-page records. Not a disagreement about the
+             * semantics; counted, and the rest of the trace is dropped. */
+            refusals++;
+        } else if (rc != 0) {
+            unsigned char *keep = malloc(t->n_ops + 1);
+            trace_op *ops = malloc((t->n_ops + 1) * sizeof *ops);
+            divergences++;
+            printf("== divergence in trace %" PRIu64 " (--seed %" PRIu64 " --traces 1 --ops %" PRIu64 "): %s\n",
+                   t_i, seed + t_i, max_ops, outcome.what);
+            if (rc == 1 && keep != NULL && ops != NULL) {
+                trace cut = *t, small;
+                cut.n_ops = outcome.at + 1;
+                small = shrink_divergence(backends, n, &cut, keep, ops);
+                save_divergence(dir, seed + t_i, &small);
+                diff_trace_ex(backends, n, &small, divergences <= FULL_REPORTS ? stdout : NULL, NULL, NULL);
+                if (divergences > FULL_REPORTS)
+                    printf("(report omitted: run vastrace diff on the saved trace)\n");
+            } else {
+                diff_trace_ex(backends, n, t, stdout, NULL, NULL);
+            }
+            free(keep);
+            free(ops);
+        }
+        trace_free(t);
+    }
+    elapsed = now_seconds() - start;
+    free(bytes);
+
+    printf("%" PRIu64 " traces, %" PRIu64 " ops on %s, seed %" PRIu64 ": %" PRIu64 " divergent\n",
+           traces, total_ops, spec, seed, divergences);
+    if (refusals)
+        printf("%" PRIu64 " traces cut short where the oracle refused a reservation for lack of host"
+               " memory (its documented limit, oracle.h)\n", refusals);
+    if (elapsed > 0)
+        printf("benchmark: %.0f traces/s, %.0f ops/s (whole loop: decode, run, compare, %.2f s)\n",
+               traces / elapsed, total_ops / elapsed, elapsed);
+    for (k = 0; k < n; k++)
+        if (seconds[k] > 0)
+            printf("benchmark: %-8s %.0f ops/s (its own calls only, %.3f s)\n", backends[k]->name,
+                   total_ops / seconds[k], seconds[k]);
+    return divergences ? 1 : 0;
+}

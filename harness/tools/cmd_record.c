@@ -1,0 +1,263 @@
+/*
+ * cmd_record.c - `vastrace record [--backend NAME] IN.trace [OUT.trace]`:
+ * runs a trace on one backend and prints it back with every operation's
+ * expectation replaced by what that backend did. Run on a real Windows
+ * machine with the win32 backend, this is how golden files are captured.
+ *
+ * The output is trace_print's canonical text: headers kept, comments gone.
+ * Addresses in the recorded expectations are written the way the operation
+ * itself names memory, so that a recording made where the system places
+ * allocations differently (real Windows) still holds on the models:
+ *   - a number where the operation's address is a number (the trace pinned
+ *     an address there);
+ *   - else a bound name whose address it is ("-> a", "alloc_base=a");
+ *   - else relative to the name the operation's address uses
+ *     ("read b+0x2000 1 -> AV at=b+0x2000").
+ * On a backend that does not place deterministically, an address the system
+ * chose is recorded as "nonzero", and the size of a free region (which
+ * depends on everything else in that process) is left out of a query.
+ * Commit charge cannot be recorded from a backend that cannot tell it: such
+ * operations keep no expectation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "harness/diff.h"
+
+static const char usage[] = "usage: vastrace record [--backend NAME] IN.trace [OUT.trace]\n";
+
+static const char *profile_name(vas_profile p)
+{
+    switch (p) {
+    case VAS_PROFILE_X86: return "x86";
+    case VAS_PROFILE_X86_LAA: return "x86_laa";
+    case VAS_PROFILE_X64: default: return "x64";
+    }
+}
+
+static trace_expr number_expr(uint64_t value)
+{
+    trace_expr e = { -1, value };
+    return e;
+}
+
+/* addr as the trace would name it, under r's bindings from before the
+ * operation; hint is the operation's own address expression. */
+static trace_expr address_expr(const backend_run *r, uint64_t addr, trace_expr hint)
+{
+    trace_expr e = number_expr(addr);
+    /* Where the trace gave a number it pinned an address: keep numbers. A
+     * failed alloc binds its name to 0: never say "b" for 0. */
+    if (hint.name < 0 || addr == 0)
+        return e;
+    if (hint.name >= 0 && r->bound[hint.name] && r->values[hint.name] == addr) {
+        e.name = hint.name;
+        e.offset = 0;
+        return e;
+    }
+    for (size_t i = 0; i < r->n_names; i++) {
+        if (r->bound[i] && r->values[i] == addr) {
+            e.name = (int)i;
+            e.offset = 0;
+            return e;
+        }
+    }
+    if (hint.name >= 0 && r->bound[hint.name] && r->values[hint.name] != 0) {
+        e.name = hint.name;
+        e.offset = addr - r->values[hint.name];
+    }
+    return e;
+}
+
+static void expect_reset(trace_expect *x, trace_expect_kind kind)
+{
+    free(x->data);
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    x->value.name = x->q_base.name = x->q_alloc_base.name = x->at.name = -1;
+}
+
+static void expect_failure(trace_expect *x, const op_result *res)
+{
+    expect_reset(x, EXPECT_FAIL);
+    x->value = number_expr(0);
+    x->has_error = 1;
+    x->error = res->error;
+}
+
+/* Replaces op's expectation by what res says the backend did. Returns 0, or
+ * -1 when out of memory. */
+static int expect_record(const backend_run *r, trace_op *op, const op_result *res)
+{
+    trace_expect *x = &op->expect;
+    int placed_by_system = r->b->deterministic_placement == 0;
+
+    switch (op->code) {
+    case TRACE_ALLOC:
+        if (res->value == 0) {
+            expect_failure(x, res);
+        } else if (placed_by_system && backend_run_eval(r, op->addr) == 0) {
+            expect_reset(x, EXPECT_NONZERO);
+        } else {
+            expect_reset(x, EXPECT_VALUE);
+            x->value = address_expr(r, res->value, op->addr);
+        }
+        break;
+    case TRACE_FREE:
+    case TRACE_PROTECT:
+        if (res->value == 0) {
+            expect_failure(x, res);
+        } else {
+            expect_reset(x, EXPECT_VALUE);
+            x->value = number_expr(res->value);
+        }
+        if (op->code == TRACE_PROTECT && !op->null_old && res->old != OP_OLD_UNTOUCHED) {
+            x->has_old = 1;
+            x->old = res->old;
+        }
+        break;
+    case TRACE_QUERY:
+        if (res->value == 0) {
+            expect_failure(x, res);
+            break;
+        }
+        expect_reset(x, EXPECT_QUERY);
+        x->query_fields = QF_BASE | QF_ALLOC_BASE | QF_ALLOC_PROTECT | QF_SIZE | QF_STATE
+                          | QF_PROTECT | QF_TYPE | QF_RET;
+        if (placed_by_system && res->mbi.state == VAS_MEM_FREE)
+            x->query_fields &= ~(unsigned)QF_SIZE;
+        x->q_base = address_expr(r, res->mbi.base_address, op->addr);
+        x->q_alloc_base = address_expr(r, res->mbi.allocation_base, op->addr);
+        x->q_alloc_protect = res->mbi.allocation_protect;
+        x->q_size = res->mbi.region_size;
+        x->q_state = res->mbi.state;
+        x->q_protect = res->mbi.protect;
+        x->q_type = res->mbi.type;
+        x->q_ret = res->value;
+        break;
+    case TRACE_READ:
+    case TRACE_WRITE:
+    case TRACE_EXEC:
+        expect_reset(x, EXPECT_ACCESS);
+        x->status = res->status;
+        if (res->status != VAS_STATUS_SUCCESS) {
+            x->at = address_expr(r, res->fault, op->addr);
+        } else if (op->code == TRACE_READ) {
+            x->has_data = 1;
+            x->data_len = res->data_len;
+            x->data = malloc(res->data_len ? res->data_len : 1);
+            if (x->data == NULL)
+                return -1;
+            if (res->data_len)
+                memcpy(x->data, res->data, res->data_len);
+        }
+        break;
+    case TRACE_GETERR:
+    case TRACE_CHARGE:
+        expect_reset(x, EXPECT_VALUE);
+        x->value = number_expr(res->value);
+        break;
+    case TRACE_SETERR:
+        expect_reset(x, EXPECT_NONE);
+        break;
+    }
+    return 0;
+}
+
+/* Runs t on b, recording every expectation into t. Returns the exit code. */
+static int record_trace(const backend *b, trace *t)
+{
+    backend_run r;
+    op_result res;
+    int rc = 0, warned_charge = 0;
+
+    if (backend_run_open(&r, b, t) != 0) {
+        fprintf(stderr, "vastrace record: %s: backend %s cannot provide profile %s%s\n", t->file,
+                b->name, profile_name(t->profile), t->commit_limit ? " with a commit limit" : "");
+        return 2;
+    }
+    memset(&res, 0, sizeof res);
+    for (size_t i = 0; i < t->n_ops && rc == 0; i++) {
+        trace_op *op = &t->ops[i];
+        if (op->code == TRACE_CHARGE && b->commit_charge == NULL) {
+            if (!warned_charge++)
+                fprintf(stderr, "vastrace record: backend %s cannot tell the commit charge; "
+                                "charge operations keep no expectation\n", b->name);
+            expect_reset(&op->expect, EXPECT_NONE);
+            continue;
+        }
+        if (op_execute(&r, op, &res) != 0) {
+            fprintf(stderr, "vastrace record: %s:%d: backend %s could not perform the operation\n",
+                    t->file, op->line, b->name);
+            rc = 2;
+            break;
+        }
+        if (expect_record(&r, op, &res) != 0) {
+            fprintf(stderr, "vastrace record: out of memory\n");
+            rc = 2;
+        }
+        op_bind_result(&r, op, &res);
+    }
+    op_result_clear(&res);
+    backend_run_close(&r);
+    return rc;
+}
+
+/* Prints t canonically into path (stdout when NULL). Returns the exit code. */
+static int trace_write(const trace *t, const char *path)
+{
+    char *text = trace_print(t);
+    FILE *out = text == NULL ? NULL : path ? fopen(path, "wb") : stdout;
+    int ok = out != NULL && fputs(text, out) != EOF;
+    if (out != NULL && path != NULL && fclose(out) != 0)
+        ok = 0;
+    free(text);
+    if (!ok) {
+        fprintf(stderr, "vastrace record: cannot write %s\n", path ? path : "the output");
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+    const char *name = NULL, *in = NULL, *out_path = NULL;
+    char err[512];
+    int i, rc;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+            name = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fputs(usage, stderr);
+            return 2;
+        } else if (in == NULL) {
+            in = argv[i];
+        } else if (out_path == NULL) {
+            out_path = argv[i];
+        } else {
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (in == NULL) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const backend *b = name ? backend_find(name) : backend_list()[0];
+    if (b == NULL) {
+        fprintf(stderr, "vastrace record: unknown backend '%s'\n", name);
+        return 2;
+    }
+    trace *t = trace_parse_file(in, err, sizeof err);
+    if (t == NULL) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    rc = record_trace(b, t);
+    if (rc == 0)
+        rc = trace_write(t, out_path);
+    trace_free(t);
+    return rc;
+}

@@ -1,0 +1,89 @@
+/*
+ * vastrace.c - the vastrace command: reads the subcommand and hands the rest
+ * of the command line to its cmd_* function (commands.h).
+ *
+ * Exit codes, for every subcommand: 0 success / no difference, 1 a failed
+ * expectation or a divergence, 2 bad usage or malformed input.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "harness/backend.h"
+
+/* The codec and record commands come from other files; on ELF builds they
+ * are weak so that the tool links while those files are being written, and
+ * a missing one is reported instead of called. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#define OPTIONAL_COMMAND __attribute__((weak))
+#else
+#define OPTIONAL_COMMAND
+#endif
+OPTIONAL_COMMAND int cmd_fmt(int argc, char **argv);
+OPTIONAL_COMMAND int cmd_encode(int argc, char **argv);
+OPTIONAL_COMMAND int cmd_decode(int argc, char **argv);
+OPTIONAL_COMMAND int cmd_record(int argc, char **argv);
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} command;
+
+static const command commands[] = {
+    {"run", cmd_run, "run [--backend NAME] FILE\n"
+     "      run a trace on one backend, printing each operation and its result"},
+    {"check", cmd_check, "check [--backend NAME] [--json] FILE...\n"
+     "      check every expectation of each trace (fresh address space per file);\n"
+     "      --json prints one object per case: file, case, backend, status\n"
+     "      (pass|fail|error), line, op, expected, actual, message, elapsed_us"},
+    {"diff", cmd_diff, "diff [--backends A,B,...] FILE...\n"
+     "      run each trace on several backends in lockstep (default impl,oracle)\n"
+     "      and report the first operation where they disagree"},
+    {"random", cmd_random, "random [--backends A,B,...] [--traces N] [--ops M] [--seed S] [--save-dir DIR]\n"
+     "      diff N random traces of M operations; save divergent ones to DIR;\n"
+     "      print traces/s, ops/s and each backend's ops/s"},
+    {"fmt", cmd_fmt, "fmt FILE\n      print a trace in canonical text form"},
+    {"encode", cmd_encode, "encode FILE OUT\n      text trace -> binary (fuzzer input)"},
+    {"decode", cmd_decode, "decode FILE\n      binary -> text trace"},
+    {"record", cmd_record, "record [--backend NAME] FILE\n      write expectations from a run"},
+};
+
+static void print_usage(FILE *out)
+{
+    const backend *const *b;
+    size_t i;
+    fprintf(out, "usage: vastrace COMMAND [ARGS]\n\ncommands:\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (commands[i].run != NULL)
+            fprintf(out, "  %s\n", commands[i].usage);
+    fprintf(out, "\nbackends:");
+    for (b = backend_list(); *b != NULL; b++)
+        fprintf(out, " %s", (*b)->name);
+    fprintf(out, "\n\nexit status: 0 success / no difference, 1 failed expectation or divergence,\n"
+                 "2 bad usage or malformed input\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (commands[i].run == NULL) {
+            fprintf(stderr, "vastrace: command '%s' is not built into this program\n", argv[1]);
+            return 2;
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "vastrace: unknown command '%s'\n\n", argv[1]);
+    print_usage(stderr);
+    return 2;
+}

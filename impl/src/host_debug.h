@@ -1,0 +1,81 @@
+/*
+ * host_debug.h - looking at a host-backed space from outside the model:
+ * for the host backend's verifier (harness/src/backend_host.c), the
+ * host-mode tests and programs that use real pointers.
+ *
+ * Nothing here exists on Windows. The functions take the space (vas_t) so
+ * that callers need not know the model's internals.
+ *
+ * Guard pages and real pointers: a real load, store or instruction fetch
+ * that hits a page the model holds as a guard page is caught by a SIGSEGV
+ * handler, which clears the guard in the model (as Windows clears it before
+ * its handler runs), makes the real page take its base protection, records
+ * STATUS_GUARD_PAGE_VIOLATION and the address as the window's last fault,
+ * and lets the instruction run again. Windows would deliver the exception
+ * to the program; a Linux program cannot receive it, so the record (see
+ * host_take_fault) stands in for it, and the access completes as it does on
+ * Windows when a handler continues (G097). If the base protection then
+ * refuses the access, the retry faults again and that fault goes to the
+ * previously installed SIGSEGV handler (normally: the process dies, as with
+ * an unhandled access violation). The handler calls into the model, which
+ * is fine for the synchronous faults it is meant for, not for signals
+ * raised while the same thread is inside the model.
+ */
+#ifndef VAS_HOST_DEBUG_H
+#define VAS_HOST_DEBUG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vas/vas.h"
+
+/* Real address minus simulated address in vas's window (0 when the window
+ * sits at the same numeric addresses); *ok = 0 when vas is not host-backed. */
+uint64_t host_offset(const vas_t *vas, int *ok);
+
+/* The last guard-page violation raised by a real access in vas's window:
+ * returns VAS_STATUS_GUARD_PAGE_VIOLATION and stores the simulated address
+ * in *addr, then forgets it; returns 0 when there was none since the last
+ * call. */
+uint32_t host_take_fault(const vas_t *vas, uint64_t *addr);
+
+/* Compares real memory with the model: protections of the whole window
+ * (from /proc/self/maps), and for the ranges changed since the last call
+ * (syncs, writes, guard faults): contents of committed pages (at most a
+ * budget of pages per call) and that pages which are not committed hold
+ * nothing (mincore). Returns 0 when all agree, else writes one line about
+ * the first difference into msg and returns 1. */
+int host_verify(vas_t *vas, char *msg, size_t msg_len);
+
+/* The host PROT_* bits that mirror a committed page's Windows protection. */
+int host_prot_of(uint32_t protect);
+
+/* ---- Fault-catching real accesses (host_probe.c) ---------------------- */
+/*
+ * Each touches [p, p + len) one byte per page, in ascending order (a write
+ * probe reads a byte and stores it back, so contents do not change), and
+ * returns 1 when nothing faulted; otherwise 0 with the faulting real address
+ * in *fault. Only addresses inside a host window are caught: a fault
+ * anywhere else goes to the previous SIGSEGV handler.
+ */
+int host_probe_read(const void *p, size_t len, uintptr_t *fault);
+int host_probe_write(void *p, size_t len, uintptr_t *fault);
+/* memcpy that stops at the first faulting byte (returns 0, *fault set). */
+int host_probe_copy(void *dst, const void *src, size_t len, uintptr_t *fault);
+/* Calls the code at fn (which must return); 0 if fetching it faulted. */
+int host_probe_call(const void *fn, uintptr_t *fault);
+
+/* ---- /proc/self/maps (host_maps.c) ------------------------------------ */
+
+typedef struct host_map {
+    uintptr_t start, end;   /* [start, end) */
+    int prot;               /* PROT_READ | PROT_WRITE | PROT_EXEC */
+} host_map;
+
+/* The mappings overlapping real [lo, hi), ascending, into a malloc'd
+ * array *out (free it). Returns the count, or -1 if maps cannot be read. */
+long host_maps_read(uintptr_t lo, uintptr_t hi, host_map **out);
+/* Protection of the mapping holding real address a; -1 when unmapped. */
+int host_maps_prot_at(uintptr_t a);
+
+#endif

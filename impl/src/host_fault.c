@@ -1,0 +1,131 @@
+/*
+ * host_fault.c - the SIGSEGV handler shared by all host windows, and the
+ * registry it searches.
+ *
+ * A fault at a real address inside a window is, in order: the end of a
+ * running probe (host_probe.c), or a guard page firing (the model says the
+ * page is a committed guard page: the guard is cleared in the model, whose
+ * sync gives the real page its base protection, the violation is recorded,
+ * and the instruction runs again), or a genuine access violation. Genuine
+ * violations and every fault outside the windows go to the handler that was
+ * installed before ours, so sanitizers and crash reporters keep working.
+ */
+#include "host_internal.h"
+#include "host_debug.h"
+#include "vas_internal.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define HOST_WINDOWS_MAX 64
+
+/* Defined in host_probe.c: does not return when a probe is running. */
+void host_probe_catch(uintptr_t real);
+
+static _Atomic(host_window *) registry[HOST_WINDOWS_MAX];
+static struct sigaction previous;
+static atomic_int handler_installed;
+
+static int window_holds(const host_window *w, uintptr_t a)
+{
+    uint64_t sim = (uint64_t)a - w->offset;
+    return sim >= w->lo && sim < w->hi;
+}
+
+host_window *host_fault_find(uintptr_t a)
+{
+    for (size_t i = 0; i < HOST_WINDOWS_MAX; i++) {
+        host_window *w = atomic_load(&registry[i]);
+        if (w && window_holds(w, a))
+            return w;
+    }
+    return NULL;
+}
+
+/* A guard page of the model fires: 1 when it was one (now cleared). */
+static int fire_guard(host_window *w, uint64_t sim)
+{
+    vas_mbi m;
+    if (!w->vas || vas_query(w->vas, sim, &m, sizeof m) == 0)
+        return 0;
+    if (m.state != VAS_MEM_COMMIT || !(m.protect & VAS_PAGE_GUARD))
+        return 0;
+    /* A one-byte simulated read fires the guard exactly as the model's
+     * rules say (any access kind fires it) and re-syncs the page. */
+    uint8_t byte;
+    uint64_t at;
+    if (vas_read(w->vas, sim, &byte, 1, &at) != VAS_STATUS_GUARD_PAGE_VIOLATION)
+        return 0;
+    w->fault_addr = sim;
+    w->fault_status = VAS_STATUS_GUARD_PAGE_VIOLATION;
+    w->fault_count++;
+    return 1;
+}
+
+static void pass_on(int sig, siginfo_t *si, void *uc)
+{
+    if (previous.sa_flags & SA_SIGINFO) {
+        previous.sa_sigaction(sig, si, uc);
+    } else if (previous.sa_handler == SIG_DFL || previous.sa_handler == SIG_IGN) {
+        /* Returning re-runs the instruction, which faults again and now
+         * gets the default action: the process dies as it would have. */
+        signal(sig, SIG_DFL);
+    } else {
+        previous.sa_handler(sig);
+    }
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+    int saved_errno = errno;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    host_window *w = host_fault_find(a);
+    if (w) {
+        host_probe_catch(a);
+        if (fire_guard(w, (uint64_t)a - w->offset)) {
+            errno = saved_errno;
+            return;
+        }
+    }
+    errno = saved_errno;
+    pass_on(sig, si, uc);
+}
+
+static int install_handler(void)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&handler_installed, &expected, 1))
+        return 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &previous) != 0) {
+        atomic_store(&handler_installed, 0);
+        return 0;
+    }
+    return 1;
+}
+
+int host_fault_register(host_window *w)
+{
+    if (!install_handler())
+        return 0;
+    for (size_t i = 0; i < HOST_WINDOWS_MAX; i++) {
+        host_window *empty = NULL;
+        if (atomic_compare_exchange_strong(&registry[i], &empty, w))
+            return 1;
+    }
+    return 0;
+}
+
+void host_fault_unregister(host_window *w)
+{
+    for (size_t i = 0; i < HOST_WINDOWS_MAX; i++) {
+        host_window *mine = w;
+        if (atomic_compare_exchange_strong(&registry[i], &mine, NULL))
+            return;
+    }
+}

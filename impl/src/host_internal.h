@@ -1,0 +1,59 @@
+/*
+ * host_internal.h - what the host_*.c files share: the window structure,
+ * the registry the SIGSEGV handler searches, and the helpers that turn
+ * simulated addresses into real ones with a bounds check.
+ *
+ * A window mirrors the simulated range [lo, hi) (the profile's
+ * [min_address, max_address + 1)) at real addresses lo + offset. Every
+ * host call made on behalf of a window goes through host_range_real(),
+ * which aborts when a range is not inside the window: a bug here must never
+ * change memory that belongs to someone else.
+ */
+#ifndef VAS_HOST_INTERNAL_H
+#define VAS_HOST_INTERNAL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host_window.h"
+
+/* Ranges changed since the verifier last looked (host_debug.h). A full
+ * list collapses into one covering range, so nothing is ever forgotten. */
+#define HOST_DIRTY_MAX 32
+
+struct host_window {
+    uint64_t lo, hi;          /* simulated window: [min_address, max_address + 1) */
+    uint64_t offset;          /* real = simulated + offset (mod 2^64) */
+    vas_t *vas;               /* the model mirrored, learnt at its first sync */
+
+    /* The last guard-page violation a real access raised (host_fault.c). */
+    volatile uint32_t fault_status;
+    volatile uint64_t fault_addr;
+    volatile uint64_t fault_count;
+
+    /* First disagreement noticed while mirroring (e.g. a write the model
+     * allowed that real memory refused); "" when none. */
+    char error[160];
+
+    uint64_t dirty[HOST_DIRTY_MAX][2];
+    size_t dirty_count;
+};
+
+/* The real address of simulated [sim, sim + len), which must lie inside the
+ * window; aborts otherwise (a caller bug). */
+uintptr_t host_range_real(const host_window *w, uint64_t sim, uint64_t len);
+
+/* Notes [lo, hi) as changed since the verifier's last look. */
+void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi);
+
+/* ---- host_fault.c: the SIGSEGV handler and the window registry ------- */
+
+/* Makes w findable by the handler (installing the handler on first use);
+ * 0 when the registry is full. */
+int host_fault_register(host_window *w);
+void host_fault_unregister(host_window *w);
+/* The registered window whose real range holds real address a, or NULL. */
+host_window *host_fault_find(uintptr_t a);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * host_probe.c - real memory accesses that survive a fault: the access runs
+ * after sigsetjmp, and the SIGSEGV handler (host_fault.c) jumps back here
+ * when the fault is inside a window and this thread has a probe running.
+ * This is how the verifier learns what the MMU really allows, and how a
+ * test calls code that must not be executable without dying.
+ */
+#include "host_internal.h"
+#include "host_debug.h"
+
+#include <setjmp.h>
+#include <string.h>
+
+#define PROBE_PAGE ((uintptr_t)0x1000)
+
+static _Thread_local sigjmp_buf *volatile probe_env;
+static _Thread_local volatile uintptr_t probe_fault;
+
+void host_probe_catch(uintptr_t real);
+
+void host_probe_catch(uintptr_t real)
+{
+    sigjmp_buf *env = probe_env;
+    if (!env)
+        return;
+    probe_env = NULL;
+    probe_fault = real;
+    siglongjmp(*env, 1);
+}
+
+/* The first byte of each page of [p, p + len), ascending. */
+static uintptr_t next_page(uintptr_t a) { return (a & ~(PROBE_PAGE - 1)) + PROBE_PAGE; }
+
+int host_probe_read(const void *p, size_t len, uintptr_t *fault)
+{
+    sigjmp_buf env;
+    if (sigsetjmp(env, 1)) {
+        *fault = probe_fault;
+        return 0;
+    }
+    probe_env = &env;
+    uintptr_t end = (uintptr_t)p + len;
+    for (uintptr_t a = (uintptr_t)p; a < end; a = next_page(a))
+        (void)*(const volatile uint8_t *)a;
+    probe_env = NULL;
+    return 1;
+}
+
+int host_probe_write(void *p, size_t len, uintptr_t *fault)
+{
+    sigjmp_buf env;
+    if (sigsetjmp(env, 1)) {
+        *fault = probe_fault;
+        return 0;
+    }
+    probe_env = &env;
+    uintptr_t end = (uintptr_t)p + len;
+    for (uintptr_t a = (uintptr_t)p; a < end; a = next_page(a)) {
+        volatile uint8_t *b = (volatile uint8_t *)a;
+        *b = *b;
+    }
+    probe_env = NULL;
+    return 1;
+}
+
+int host_probe_copy(void *dst, const void *src, size_t len, uintptr_t *fault)
+{
+    sigjmp_buf env;
+    if (sigsetjmp(env, 1)) {
+        *fault = probe_fault;
+        return 0;
+    }
+    probe_env = &env;
+    /* Byte by byte, so the faulting byte is exactly the first one refused. */
+    volatile uint8_t *d = dst;
+    const uint8_t *s = src;
+    for (size_t i = 0; i < len; i++)
+        d[i] = s[i];
+    probe_env = NULL;
+    return 1;
+}
+
+int host_probe_call(const void *fn, uintptr_t *fault)
+{
+    void (*code)(void);
+    memcpy(&code, &fn, sizeof code);   /* object to function pointer, without a cast */
+    sigjmp_buf env;
+    if (sigsetjmp(env, 1)) {
+        *fault = probe_fault;
+        return 0;
+    }
+    probe_env = &env;
+    code();
+    probe_env = NULL;
+    return 1;
+}

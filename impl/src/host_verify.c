@@ -1,0 +1,178 @@
+/*
+ * host_verify.c - checks that real memory says what the model says: the
+ * kernel's protections for the whole window (one read of /proc/self/maps,
+ * one comparison per model run) and, for the ranges changed since the last
+ * check, the contents of committed pages and the emptiness of the others.
+ * Contents are read through /proc/self/mem, which ignores protections, so
+ * guard and NOACCESS pages can be compared without touching them.
+ */
+#include "host_internal.h"
+#include "host_debug.h"
+#include "vas_internal.h"
+#include "vas/vas_debug.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Committed pages whose contents one call compares at most: keeps a check
+ * after a huge commit affordable; the rest is seen when touched again. */
+#define CONTENT_BUDGET_PAGES 1024
+#define MINCORE_CHUNK_PAGES 4096
+
+static int report(char *msg, size_t msg_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, msg_len, fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+static const char *prot_name(int prot)
+{
+    static const char *const names[8] = {"---", "r--", "-w-", "rw-", "--x", "r-x", "-wx", "rwx"};
+    return prot < 0 ? "unmapped" : names[prot & 7];
+}
+
+/* Protections: the model's runs against the kernel's mappings. */
+static int verify_protections(host_window *w, char *msg, size_t msg_len)
+{
+    host_map *maps;
+    uintptr_t real_lo = host_range_real(w, w->lo, w->hi - w->lo);
+    long n = host_maps_read(real_lo, real_lo + (w->hi - w->lo), &maps);
+    if (n < 0)
+        return report(msg, msg_len, "host: cannot read /proc/self/maps");
+    long i = 0;
+    int bad = 0;
+    for (uint64_t at = w->lo; at < w->hi && !bad;) {
+        vas_mbi m;
+        if (vas_query(w->vas, at, &m, sizeof m) == 0) {
+            bad = report(msg, msg_len, "host: vas_query(0x%llx) failed", (unsigned long long)at);
+            break;
+        }
+        uint64_t end = m.base_address + m.region_size;
+        if (end > w->hi || end <= at)
+            end = w->hi;
+        int want = m.state == VAS_MEM_COMMIT ? host_prot_of(m.protect) : PROT_NONE;
+        for (uint64_t s = at; s < end;) {
+            uintptr_t r = (uintptr_t)(s + w->offset);
+            while (i < n && maps[i].end <= r)
+                i++;
+            int have = i < n && maps[i].start <= r ? maps[i].prot : -1;
+            if (have != want) {
+                bad = report(msg, msg_len,
+                             "host: page 0x%llx is %s in real memory, model says %s (state 0x%x protect 0x%x)",
+                             (unsigned long long)s, prot_name(have), prot_name(want), m.state, m.protect);
+                break;
+            }
+            uint64_t next = (uint64_t)maps[i].end - w->offset;
+            s = next < end ? next : end;
+        }
+        at = end;
+    }
+    free(maps);
+    return bad;
+}
+
+static int mem_fd(void)
+{
+    static int fd = -1;
+    if (fd < 0)
+        fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    return fd;
+}
+
+static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, long *budget,
+                           char *msg, size_t msg_len)
+{
+    static uint8_t model[PAGE_BYTES], real[PAGE_BYTES];
+    for (uint64_t page = lo; page < hi && *budget > 0; page += PAGE_BYTES, --*budget) {
+        if (!vas_debug_page_contents(w->vas, page, model))
+            return report(msg, msg_len, "host: page 0x%llx committed by query but not by contents",
+                          (unsigned long long)page);
+        uintptr_t r = host_range_real(w, page, PAGE_BYTES);
+        if (pread(mem_fd(), real, PAGE_BYTES, (off_t)r) != (ssize_t)PAGE_BYTES)
+            return report(msg, msg_len, "host: cannot read real page 0x%llx", (unsigned long long)page);
+        if (memcmp(model, real, PAGE_BYTES) != 0) {
+            size_t k = 0;
+            while (model[k] == real[k])
+                k++;
+            return report(msg, msg_len, "host: byte 0x%llx is 0x%02x in real memory, model says 0x%02x",
+                          (unsigned long long)(page + k), real[k], model[k]);
+        }
+    }
+    return 0;
+}
+
+/* Pages that are not committed must hold nothing (dropped at decommit). */
+static int verify_empty(host_window *w, uint64_t lo, uint64_t hi, char *msg, size_t msg_len)
+{
+    static unsigned char vec[MINCORE_CHUNK_PAGES];
+    for (uint64_t at = lo; at < hi;) {
+        uint64_t len = hi - at;
+        if (len > MINCORE_CHUNK_PAGES * PAGE_BYTES)
+            len = MINCORE_CHUNK_PAGES * PAGE_BYTES;
+        void *r = (void *)host_range_real(w, at, len);
+        if (mincore(r, len, vec) != 0)
+            return report(msg, msg_len, "host: mincore(0x%llx) failed", (unsigned long long)at);
+        for (uint64_t k = 0; k < len / PAGE_BYTES; k++)
+            if (vec[k] & 1)
+                return report(msg, msg_len, "host: page 0x%llx is not committed but still holds memory",
+                              (unsigned long long)(at + k * PAGE_BYTES));
+        at += len;
+    }
+    return 0;
+}
+
+static int verify_changed(host_window *w, uint64_t lo, uint64_t hi, long *budget,
+                          char *msg, size_t msg_len)
+{
+    if (lo < w->lo)
+        lo = w->lo;
+    if (hi > w->hi)
+        hi = w->hi;
+    for (uint64_t at = lo; at < hi;) {
+        vas_mbi m;
+        if (vas_query(w->vas, at, &m, sizeof m) == 0)
+            return report(msg, msg_len, "host: vas_query(0x%llx) failed", (unsigned long long)at);
+        uint64_t end = m.base_address + m.region_size;
+        if (end > hi || end <= at)
+            end = hi;
+        int bad = m.state == VAS_MEM_COMMIT ? verify_contents(w, at, end, budget, msg, msg_len)
+                                            : verify_empty(w, at, end, msg, msg_len);
+        if (bad)
+            return 1;
+        at = end;
+    }
+    return 0;
+}
+
+int host_verify(vas_t *vas, char *msg, size_t msg_len)
+{
+    host_window *w = vas->host;
+    if (!w)
+        return report(msg, msg_len, "host: the space is not host-backed");
+    if (w->error[0]) {
+        report(msg, msg_len, "host: %s", w->error);
+        w->error[0] = '\0';
+        return 1;
+    }
+    if (!w->vas)
+        return 0;   /* never synced: nothing was ever mapped but PROT_NONE */
+    uint64_t dirty[HOST_DIRTY_MAX][2];
+    size_t count = w->dirty_count;
+    memcpy(dirty, w->dirty, count * sizeof dirty[0]);
+    w->dirty_count = 0;
+    if (verify_protections(w, msg, msg_len))
+        return 1;
+    long budget = CONTENT_BUDGET_PAGES;
+    for (size_t i = 0; i < count; i++)
+        if (verify_changed(w, dirty[i][0], dirty[i][1], &budget, msg, msg_len))
+            return 1;
+    return 0;
+}

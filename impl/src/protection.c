@@ -1,0 +1,50 @@
+/*
+ * protection.c - what a protection value means: validity, access rights,
+ * and how VirtualProtect combines a new value with a page's old one
+ * (docs/semantics.md sections 1 and 4).
+ */
+#include "vas_internal.h"
+
+int protection_is_valid(uint32_t protect)
+{
+    uint32_t base = protect & PROT_BASE_MASK;
+    uint32_t modifiers = protect & (VAS_PAGE_GUARD | PROT_CACHE_MASK);
+    if (protect & ~(PROT_BASE_MASK | VAS_PAGE_GUARD | PROT_CACHE_MASK))
+        return 0;
+    if (base == 0 || (base & (base - 1)))
+        return 0;                               /* exactly one base bit */
+    if (modifiers & (modifiers - 1))
+        return 0;                               /* at most one modifier */
+    if (base == VAS_PAGE_NOACCESS && modifiers)
+        return 0;
+    /* Copy-on-write makes no sense for private memory. */
+    return base != VAS_PAGE_WRITECOPY && base != VAS_PAGE_EXECUTE_WRITECOPY;
+}
+
+int protection_allows(uint32_t protect, access_kind kind)
+{
+    switch (protect & PROT_BASE_MASK) {
+    case VAS_PAGE_READONLY:
+        return kind == ACCESS_READ;
+    case VAS_PAGE_READWRITE:
+        return kind != ACCESS_EXECUTE;
+    case VAS_PAGE_EXECUTE:          /* readable too: x86 MMUs cannot forbid it */
+    case VAS_PAGE_EXECUTE_READ:
+        return kind != ACCESS_WRITE;
+    case VAS_PAGE_EXECUTE_READWRITE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+uint32_t protection_after_change(uint32_t current, uint32_t requested)
+{
+    /* A cache attribute sticks to the page unless the caller names one,
+     * or keeping it would make an invalid value (NOACCESS or GUARD). */
+    if (requested & PROT_CACHE_MASK)
+        return requested;
+    if ((requested & PROT_BASE_MASK) == VAS_PAGE_NOACCESS || (requested & VAS_PAGE_GUARD))
+        return requested;
+    return requested | (current & PROT_CACHE_MASK);
+}

@@ -1,0 +1,119 @@
+/*
+ * vas_access.c - simulated CPU reads, writes and instruction fetches
+ * (docs/semantics.md section 6).
+ *
+ * The whole range is checked before a byte moves, run by run rather than
+ * page by page (a run's pages share their rights), so a check costs
+ * O(log n + runs crossed). The first refusing page decides: a guard page
+ * loses its guard and reports GUARD_PAGE_VIOLATION, anything else reports
+ * ACCESS_VIOLATION. Last-error is never touched here.
+ */
+#include "vas_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The guard bit of one page goes; the page keeps its base protection. */
+static void clear_guard(vas_t *v, allocation *a, uint64_t page, uint32_t protect)
+{
+    if (!runs_set(a, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
+        /* The model can no longer represent its state faithfully. */
+        fprintf(stderr, "vas: out of memory while clearing a guard page\n");
+        abort();
+    }
+    space_sync_host(v, page, page + PAGE_BYTES);
+}
+
+static uint32_t check_access(vas_t *v, uint64_t addr, size_t len, access_kind kind, uint64_t *fault)
+{
+    uint64_t last = addr + (len - 1);
+    if (last < addr)
+        last = UINT64_MAX;   /* runs past the top: some page beyond MAX faults first */
+    uint64_t page = round_down(addr, PAGE_BYTES);
+    for (;;) {
+        uint32_t status = VAS_STATUS_ACCESS_VIOLATION;
+        allocation *a = page <= space_max(v) ? alloc_tree_find(v, page) : NULL;
+        const page_run *r = a ? runs_find(a, page) : NULL;
+        if (r && r->state == VAS_MEM_COMMIT) {
+            if (r->protect & VAS_PAGE_GUARD) {
+                clear_guard(v, a, page, r->protect);
+                status = VAS_STATUS_GUARD_PAGE_VIOLATION;
+            } else if (protection_allows(r->protect, kind)) {
+                if (r->end - 1 >= last)
+                    return VAS_STATUS_SUCCESS;
+                page = r->end;
+                continue;
+            }
+        }
+        if (fault)
+            *fault = addr > page ? addr : page;
+        return status;
+    }
+}
+
+uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint32_t status = check_access(v, addr, len, ACCESS_READ, fault);
+    if (status != VAS_STATUS_SUCCESS)
+        return status;
+    uint8_t *out = buf;
+    allocation *a = NULL;
+    for (uint64_t at = addr, left = len; left > 0;) {
+        uint64_t page = round_down(at, PAGE_BYTES);
+        uint64_t chunk = page + PAGE_BYTES - at;
+        if (chunk > left)
+            chunk = left;
+        if (!a || page >= a->end)
+            a = alloc_tree_find(v, page);
+        assert(a);
+        const uint8_t *bytes = page_store_peek(a, page);
+        if (bytes)
+            memcpy(out, bytes + (at - page), chunk);
+        else
+            memset(out, 0, chunk);
+        out += chunk;
+        at += chunk;
+        left -= chunk;
+    }
+    return VAS_STATUS_SUCCESS;
+}
+
+uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+{
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint32_t status = check_access(v, addr, len, ACCESS_WRITE, fault);
+    if (status != VAS_STATUS_SUCCESS)
+        return status;
+    const uint8_t *in = buf;
+    allocation *a = NULL;
+    for (uint64_t at = addr, left = len; left > 0;) {
+        uint64_t page = round_down(at, PAGE_BYTES);
+        uint64_t chunk = page + PAGE_BYTES - at;
+        if (chunk > left)
+            chunk = left;
+        if (!a || page >= a->end)
+            a = alloc_tree_find(v, page);
+        assert(a);
+        uint8_t *bytes = page_store_get(a, page);
+        if (!bytes) {
+            fprintf(stderr, "vas: out of memory storing page contents\n");
+            abort();
+        }
+        memcpy(bytes + (at - page), in, chunk);
+        in += chunk;
+        at += chunk;
+        left -= chunk;
+    }
+    if (v->host)
+        host_window_write(v->host, addr, buf, len);
+    return VAS_STATUS_SUCCESS;
+}
+
+uint32_t vas_exec(vas_t *v, uint64_t addr, uint64_t *fault)
+{
+    return check_access(v, addr, 1, ACCESS_EXECUTE, fault);
+}

@@ -1,0 +1,139 @@
+/*
+ * vas_alloc.c - VirtualAlloc: reserve, commit, reset (docs/semantics.md
+ * section 2). The checks run in the documented order; the first failing
+ * one decides last-error and nothing changes.
+ */
+#include "vas_internal.h"
+
+#define TYPE_ACCEPTED (VAS_MEM_COMMIT | VAS_MEM_RESERVE | VAS_MEM_RESET | VAS_MEM_RESET_UNDO | \
+                       VAS_MEM_TOP_DOWN | VAS_MEM_WRITE_WATCH)
+
+static int is_reset(uint32_t type)
+{
+    return (type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO)) != 0;
+}
+
+/* Checks 1-7 of section 2; 0 (and last-error set) when one fails. */
+static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
+{
+    uint64_t min = space_min(v), max = space_max(v);
+    if (size == 0)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (type & ~TYPE_ACCEPTED)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (is_reset(type)) {
+        if (type != VAS_MEM_RESET && type != VAS_MEM_RESET_UNDO)
+            return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    } else {
+        if (!(type & (VAS_MEM_COMMIT | VAS_MEM_RESERVE)))
+            return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE))
+            return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    }
+    if (!protection_is_valid(protect))
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (addr != 0 && addr < min)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (addr > max)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (size > max + 1 - min)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (addr != 0 && (addr + size - 1 < addr || addr + size - 1 > max))
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (is_reset(type) && addr == 0)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    return 1;
+}
+
+static int charge_allowed(const vas_t *v, uint64_t pages)
+{
+    uint64_t limit = v->cfg.commit_limit;
+    return limit == 0 || v->committed_pages * PAGE_BYTES + pages * PAGE_BYTES <= limit;
+}
+
+/* A new allocation [base, end), committed with protect when commit. */
+static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit, uint32_t protect)
+{
+    uint64_t pages = (end - base) / PAGE_BYTES;
+    if (commit && !charge_allowed(v, pages))
+        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
+    allocation *a = commit ? allocation_new(base, end, protect, VAS_MEM_COMMIT, protect)
+                           : allocation_new(base, end, protect, VAS_MEM_RESERVE, 0);
+    if (!a)
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    alloc_tree_insert(v, a);
+    if (commit)
+        v->committed_pages += pages;
+    space_sync_host(v, base, end);
+    return base;
+}
+
+static uint64_t reserve_at(vas_t *v, uint64_t addr, uint64_t size, int commit, uint32_t protect)
+{
+    uint64_t base = round_down(addr, GRANULE_BYTES);
+    uint64_t end = round_up(addr + size, PAGE_BYTES);
+    if (alloc_tree_overlaps(v, base, end))
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+    return reserve_range(v, base, end, commit, protect);
+}
+
+static uint64_t reserve_anywhere(vas_t *v, uint64_t size, int top_down, int commit, uint32_t protect)
+{
+    size = round_up(size, PAGE_BYTES);
+    uint64_t base = alloc_tree_find_gap(v, size, top_down);
+    if (base == 0)
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    return reserve_range(v, base, base + size, commit, protect);
+}
+
+/* The allocation holding every page of [start, end), or NULL. */
+static allocation *single_allocation(const vas_t *v, uint64_t start, uint64_t end)
+{
+    allocation *a = alloc_tree_find(v, start);
+    return a && end <= a->end ? a : NULL;
+}
+
+static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect)
+{
+    uint64_t start = round_down(addr, PAGE_BYTES);
+    uint64_t end = round_up(addr + size, PAGE_BYTES);
+    allocation *a = single_allocation(v, start, end);
+    if (!a)
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+    uint64_t already = runs_count_committed(a, start, end);
+    uint64_t fresh = (end - start) / PAGE_BYTES - already;
+    if (!charge_allowed(v, fresh))
+        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
+    /* Reserved pages hold no stored contents (decommit dropped them), so
+     * newly committed pages read as zeros without further work. */
+    if (!runs_set(a, start, end, VAS_MEM_COMMIT, protect))
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    v->committed_pages += fresh;
+    space_sync_host(v, start, end);
+    return start;
+}
+
+static uint64_t reset_at(vas_t *v, uint64_t addr, uint64_t size)
+{
+    uint64_t start = round_down(addr, PAGE_BYTES);
+    uint64_t end = round_up(addr + size, PAGE_BYTES);
+    if (!single_allocation(v, start, end))
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+    /* Contents are kept: nothing here ever pressures memory. */
+    space_sync_host(v, start, end);
+    return start;
+}
+
+uint64_t vas_alloc(vas_t *v, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
+{
+    if (!alloc_arguments_valid(v, addr, size, type, protect))
+        return 0;
+    if (is_reset(type))
+        return reset_at(v, addr, size);
+    int commit = (type & VAS_MEM_COMMIT) != 0;
+    if (addr == 0)
+        return reserve_anywhere(v, size, (type & VAS_MEM_TOP_DOWN) != 0, commit, protect);
+    if (type & VAS_MEM_RESERVE)
+        return reserve_at(v, addr, size, commit, protect);
+    return commit_at(v, addr, size, protect);
+}

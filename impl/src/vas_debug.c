@@ -1,0 +1,50 @@
+/*
+ * vas_debug.c - inspection without side effects (vas/vas_debug.h).
+ */
+#include "vas/vas_debug.h"
+#include "vas_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int vas_debug_page_contents(const vas_t *v, uint64_t page_addr, void *out4096)
+{
+    uint64_t page = round_down(page_addr, PAGE_BYTES);
+    const allocation *a = alloc_tree_find(v, page);
+    if (!a || runs_find(a, page)->state != VAS_MEM_COMMIT)
+        return 0;
+    const uint8_t *bytes = page_store_peek(a, page);
+    if (bytes)
+        memcpy(out4096, bytes, PAGE_BYTES);
+    else
+        memset(out4096, 0, PAGE_BYTES);
+    return 1;
+}
+
+static int broken(const char *what, uint64_t at)
+{
+    fprintf(stderr, "vas invariant broken: %s (at 0x%llx)\n", what, (unsigned long long)at);
+    return 0;
+}
+
+int vas_debug_check_invariants(const vas_t *v)
+{
+    if (!alloc_tree_check(v))
+        return broken("allocation index (order, balance, bounds or gap summaries)", 0);
+    uint64_t committed = 0;
+    for (avl_node *n = avl_first(&v->allocs); n; n = avl_find_gt(&v->allocs, n->key)) {
+        const allocation *a = (const allocation *)(const void *)((const char *)n - offsetof(allocation, node));
+        if (!protection_is_valid(a->protect))
+            return broken("allocation protection invalid", n->key);
+        if (!runs_check(a))
+            return broken("page runs do not tile the allocation as merged runs", n->key);
+        if (!page_store_check(a))
+            return broken("stored contents outside committed pages", n->key);
+        committed += runs_count_committed(a, alloc_base(a), a->end);
+    }
+    if (committed != v->committed_pages)
+        return broken("commit charge differs from committed pages", committed * PAGE_BYTES);
+    if (v->cfg.commit_limit && committed * PAGE_BYTES > v->cfg.commit_limit)
+        return broken("commit charge above the limit", committed * PAGE_BYTES);
+    return 1;
+}

@@ -1,0 +1,31 @@
+/*
+ * vas_protect.c - VirtualProtect (docs/semantics.md section 4).
+ */
+#include "vas_internal.h"
+
+int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old)
+{
+    uint64_t max = space_max(v);
+    if (!old)
+        return fail(v, VAS_ERROR_NOACCESS);
+    if (!protection_is_valid(protect))
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (size == 0 || addr > max || addr < space_min(v))
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+    if (addr + size - 1 < addr || addr + size - 1 > max)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+
+    uint64_t start = round_down(addr, PAGE_BYTES);
+    uint64_t end = round_up(addr + size, PAGE_BYTES);
+    allocation *a = alloc_tree_find(v, start);
+    if (!a || end > a->end || !runs_all_committed(a, start, end)) {
+        *old = VAS_PAGE_NOACCESS;
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+    }
+    uint32_t first = runs_find(a, start)->protect;
+    if (!runs_protect(a, start, end, protect))
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    *old = first;
+    space_sync_host(v, start, end);
+    return 1;
+}

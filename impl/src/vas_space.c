@@ -1,0 +1,121 @@
+/*
+ * vas_space.c - an address space as a whole: profiles, creation and
+ * destruction, last-error, the commit charge and the host-backed hooks.
+ */
+#include "vas_internal.h"
+
+#include <stdlib.h>
+
+void vas_config_default(vas_config *cfg, vas_profile profile)
+{
+    cfg->profile = profile;
+    cfg->min_address = 0x10000;
+    switch (profile) {
+    case VAS_PROFILE_X86:
+        cfg->max_address = 0x7FFEFFFF;
+        break;
+    case VAS_PROFILE_X86_LAA:
+        cfg->max_address = 0xFFFEFFFF;
+        break;
+    case VAS_PROFILE_X64:
+    default:
+        cfg->max_address = 0x7FFFFFFEFFFFull;
+        break;
+    }
+    cfg->commit_limit = 0;
+    cfg->host_backed = 0;
+}
+
+/* A configuration is usable when its range is a granule-aligned part of the
+ * profile's range (a smaller range is allowed: it makes "no room" easy to
+ * reach). Any commit limit is fine. */
+static int config_is_consistent(const vas_config *cfg)
+{
+    if ((unsigned)cfg->profile > VAS_PROFILE_X86_LAA)
+        return 0;
+    vas_config def;
+    vas_config_default(&def, cfg->profile);
+    if (cfg->min_address < def.min_address || cfg->max_address > def.max_address)
+        return 0;
+    if (cfg->min_address >= cfg->max_address)
+        return 0;
+    if (cfg->min_address % GRANULE_BYTES || (cfg->max_address + 1) % GRANULE_BYTES)
+        return 0;
+    return 1;
+}
+
+vas_t *vas_create(const vas_config *cfg)
+{
+    vas_config def;
+    if (!cfg) {
+        vas_config_default(&def, VAS_PROFILE_X64);
+        cfg = &def;
+    }
+    if (!config_is_consistent(cfg))
+        return NULL;
+    vas_t *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->cfg = *cfg;
+    v->mbi_size = cfg->profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
+    alloc_tree_init(v);
+    if (cfg->host_backed) {
+        v->host = host_window_open(cfg);
+        if (!v->host) {
+            free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static void delete_all_below(avl_node *n)
+{
+    while (n) {
+        delete_all_below(n->left);
+        avl_node *right = n->right;
+        allocation_delete((allocation *)(void *)((char *)n - offsetof(allocation, node)));
+        n = right;
+    }
+}
+
+void vas_destroy(vas_t *v)
+{
+    if (!v)
+        return;
+    if (v->host)
+        host_window_close(v->host);
+    delete_all_below(v->allocs.root);
+    free(v);
+}
+
+const vas_config *vas_get_config(const vas_t *v)
+{
+    return &v->cfg;
+}
+
+uint32_t vas_last_error(const vas_t *v)
+{
+    return v->last_error;
+}
+
+void vas_set_last_error(vas_t *v, uint32_t error)
+{
+    v->last_error = error;
+}
+
+uint64_t vas_commit_charge(const vas_t *v)
+{
+    return v->committed_pages * PAGE_BYTES;
+}
+
+void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi)
+{
+    if (v->host)
+        host_window_sync(v->host, v, lo, hi);
+}
+
+void *vas_host_pointer(const vas_t *v, uint64_t addr)
+{
+    return v->host ? host_window_pointer(v->host, addr) : NULL;
+}

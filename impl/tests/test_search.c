@@ -1,0 +1,110 @@
+/*
+ * test_search.c - free-space search with many allocations: every address
+ * vas_alloc(0, ...) picks, bottom-up and top-down, is compared with a
+ * brute-force first fit over the map that vas_query reports; "no room"
+ * must happen exactly when brute force finds nothing.
+ */
+#include "helpers.h"
+
+#include <stdlib.h>
+
+#define G 0x10000ull
+#define MAX_ALLOCS 4096
+
+typedef struct { uint64_t base, end; } span;
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* The allocations, from the query walk (one entry per allocation base). */
+static int list_allocations(vas_t *v, span *out)
+{
+    int n = 0;
+    uint64_t max = vas_get_config(v)->max_address;
+    for (uint64_t at = 0; at <= max;) {
+        vas_mbi m;
+        vas_query(v, at, &m, sizeof m);
+        if (m.state != VAS_MEM_FREE) {
+            if (n > 0 && out[n - 1].base == m.allocation_base)
+                out[n - 1].end = m.base_address + m.region_size;
+            else
+                out[n++] = (span){m.allocation_base, m.base_address + m.region_size};
+        }
+        at = m.base_address + m.region_size;
+    }
+    return n;
+}
+
+static uint64_t expected_base(const span *s, int n, uint64_t min, uint64_t max, uint64_t size, int top_down)
+{
+    size = (size + 0xFFF) & ~0xFFFull;
+    if (top_down) {
+        for (int i = n; i >= 0; i--) {
+            uint64_t lo = i > 0 ? (s[i - 1].end + G - 1) & ~(G - 1) : min;
+            uint64_t hi = i < n ? s[i].base : max + 1;
+            if (hi < size)
+                continue;
+            uint64_t b = (hi - size) & ~(G - 1);
+            if (b >= lo && hi > lo)
+                return b;
+        }
+        return 0;
+    }
+    for (int i = 0; i <= n; i++) {
+        uint64_t lo = i > 0 ? (s[i - 1].end + G - 1) & ~(G - 1) : min;
+        uint64_t hi = i < n ? s[i].base : max + 1;
+        if (lo < hi && hi - lo >= size)
+            return lo;
+    }
+    return 0;
+}
+
+int main(void)
+{
+    vas_config cfg;
+    vas_config_default(&cfg, VAS_PROFILE_X86);
+    cfg.max_address = 0x0FFFFFFF;   /* 256 MiB: small enough to fill up */
+    vas_t *v = vas_create(&cfg);
+    CHECK(v != NULL);
+    static span live[MAX_ALLOCS], listed[MAX_ALLOCS];
+    int nlive = 0, no_room = 0, placed = 0;
+    for (int step = 0; step < 20000; step++) {
+        int r = (int)(rng() % 10);
+        if (r < 6 || nlive == 0) {
+            uint64_t size = 1 + rng() % (r == 0 ? 0x400000 : 0x30000);
+            int top_down = (int)(rng() % 2);
+            int n = list_allocations(v, listed);
+            uint64_t want = expected_base(listed, n, cfg.min_address, cfg.max_address, size, top_down);
+            uint32_t type = (top_down ? VAS_MEM_TOP_DOWN : 0) | (rng() % 2 ? RESERVE : COMMIT);
+            uint64_t got = vas_alloc(v, 0, size, type, RW);
+            CHECK_EQ(got, want);
+            if (got) {
+                if (nlive < MAX_ALLOCS)
+                    live[nlive++] = (span){got, got + ((size + 0xFFF) & ~0xFFFull)};
+                placed++;
+            } else {
+                CHECK_ERR(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+                no_room++;
+            }
+        } else {
+            int i = (int)(rng() % (uint64_t)nlive);
+            CHECK_EQ(vas_free(v, live[i].base, 0, VAS_MEM_RELEASE), 1);
+            live[i] = live[--nlive];
+        }
+        if (step % 1000 == 0)
+            CHECK(vas_debug_check_invariants(v));
+        if (check_failures > 20)
+            break;
+    }
+    CHECK(no_room > 0);    /* the space really filled up sometimes */
+    CHECK(placed > 1000);
+    CHECK(vas_debug_check_invariants(v));
+    vas_destroy(v);
+    return check_report("impl_search");
+}

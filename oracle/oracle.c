@@ -1,0 +1,717 @@
+/*
+ * oracle.c - the oracle model: docs/semantics.md written out as plainly as
+ * possible, so that impl/ can be checked against it.
+ *
+ * The whole state is a list of allocations sorted by base address; free
+ * memory is everything no allocation covers. An allocation describes its
+ * pages with an array of runs in page order: each run is a stretch of pages
+ * with one state (reserved or committed) and one protection (0 while
+ * reserved). This is one record per page, compressed: a reservation of
+ * terabytes is one run, not billions of records, because the fuzzer makes
+ * such reservations and must be able to compare them. Every change first
+ * splits runs so that the changed range starts and ends on a run boundary,
+ * changes the runs inside, and then joins neighbours that became equal.
+ * The bytes of a page live apart, in a list of written pages; a page not in
+ * the list reads as zeros.
+ *
+ * Each public function follows its section of docs/semantics.md step by step,
+ * in the same order, with the section's numbering in the comments. Nothing
+ * is changed until every check has passed, which is how "a failed call
+ * changes nothing" is kept: the checks only read, the last step only writes.
+ */
+#include "oracle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE VAS_PAGE_SIZE
+#define GRANULE VAS_ALLOCATION_GRANULARITY
+
+#define CACHE_BITS (VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE)
+#define MODIFIER_BITS (VAS_PAGE_GUARD | CACHE_BITS)
+
+/* Pages [first, first + count) of an allocation (indices from its base). */
+typedef struct page_run {
+    uint64_t first, count;
+    uint32_t state;    /* VAS_MEM_RESERVE or VAS_MEM_COMMIT */
+    uint32_t protect;  /* the full protection when committed; 0 when reserved */
+} page_run;
+
+/* The bytes of one written, committed page. */
+typedef struct page_bytes {
+    uint64_t index;
+    uint8_t bytes[PAGE];
+    struct page_bytes *next;
+} page_bytes;
+
+typedef struct allocation {
+    uint64_t base;        /* granule-aligned */
+    uint64_t page_count;  /* the allocation is [base, base + page_count * PAGE) */
+    uint32_t protect;     /* allocation protection, as given to the reserving call */
+    page_run *runs;       /* in page order, covering every page exactly once */
+    size_t run_count;
+    page_bytes *written;  /* unordered */
+    struct allocation *next; /* the allocation with the next higher base */
+} allocation;
+
+struct oracle {
+    vas_config cfg;
+    size_t mbi_size;
+    allocation *first;  /* lowest base first */
+    uint32_t last_error;
+    uint64_t committed_pages;
+};
+
+/* ---- Small arithmetic ------------------------------------------------- */
+
+static uint64_t round_down(uint64_t x, uint64_t n) { return x - x % n; }
+
+/* Rounds up to a multiple of n; the callers only pass x <= MAX + 1, which
+ * is page-aligned, so this cannot wrap for n == PAGE. */
+static uint64_t round_up(uint64_t x, uint64_t n) { return round_down(x + (n - 1), n); }
+
+static uint64_t alloc_end(const allocation *a) { return a->base + a->page_count * PAGE; }
+
+/* 1 when [addr, addr + size) (size > 0) reaches past MAX or wraps. */
+static int range_exceeds_max(const oracle_t *o, uint64_t addr, uint64_t size)
+{
+    uint64_t last = addr + (size - 1);
+    return last < addr || last > o->cfg.max_address;
+}
+
+/* Records a failed call's error; returns 0, the failure value of every call. */
+static int fail(oracle_t *o, uint32_t error)
+{
+    o->last_error = error;
+    return 0;
+}
+
+/* ---- Section 1: protection values ------------------------------------- */
+
+static int protect_is_valid(uint32_t protect)
+{
+    uint32_t base = protect & 0xFFu;
+    uint32_t modifiers = protect & MODIFIER_BITS;
+    if (protect & ~(0xFFu | MODIFIER_BITS))
+        return 0;
+    if (base == 0 || (base & (base - 1)) != 0)  /* exactly one base bit */
+        return 0;
+    if (modifiers & (modifiers - 1))            /* at most one modifier */
+        return 0;
+    if (base == VAS_PAGE_NOACCESS && modifiers != 0)
+        return 0;
+    if (base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY)
+        return 0;  /* private memory */
+    return 1;
+}
+
+/* What a page with protection `had` becomes when given `wanted`: the cache
+ * bit survives a change that names none, unless the result would be invalid. */
+static uint32_t protect_merge(uint32_t had, uint32_t wanted)
+{
+    if (wanted & CACHE_BITS)
+        return wanted;
+    if ((wanted & 0xFFu) == VAS_PAGE_NOACCESS || (wanted & VAS_PAGE_GUARD))
+        return wanted;
+    return wanted | (had & CACHE_BITS);
+}
+
+enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXECUTE };
+
+static int protect_allows(uint32_t protect, enum access_kind kind)
+{
+    switch (protect & 0xFFu) {
+    case VAS_PAGE_READONLY:          return kind == ACCESS_READ;
+    case VAS_PAGE_READWRITE:         return kind != ACCESS_EXECUTE;
+    case VAS_PAGE_EXECUTE:           return kind != ACCESS_WRITE;
+    case VAS_PAGE_EXECUTE_READ:      return kind != ACCESS_WRITE;
+    case VAS_PAGE_EXECUTE_READWRITE: return 1;
+    default:                         return 0;  /* NOACCESS */
+    }
+}
+
+/* ---- Looking things up -------------------------------------------------- */
+
+/* The allocation containing address addr, or NULL if addr is free. */
+static allocation *allocation_at(const oracle_t *o, uint64_t addr)
+{
+    for (allocation *a = o->first; a; a = a->next)
+        if (addr >= a->base && addr < alloc_end(a))
+            return a;
+    return NULL;
+}
+
+/* The index in a of the page holding addr, which must lie in a. */
+static uint64_t page_index(const allocation *a, uint64_t addr) { return (addr - a->base) / PAGE; }
+
+/* The run holding page index i of a. */
+static page_run *run_of(const allocation *a, uint64_t i)
+{
+    for (size_t r = 0; r < a->run_count; r++)
+        if (i >= a->runs[r].first && i - a->runs[r].first < a->runs[r].count)
+            return &a->runs[r];
+    abort();  /* the runs cover every page: unreachable */
+}
+
+/* The written bytes of page index i of a, or NULL (the page reads as zeros). */
+static page_bytes *bytes_of(const allocation *a, uint64_t i)
+{
+    for (page_bytes *b = a->written; b; b = b->next)
+        if (b->index == i)
+            return b;
+    return NULL;
+}
+
+/* 1 when some allocation covers part of [start, end). */
+static int range_touches_allocation(const oracle_t *o, uint64_t start, uint64_t end)
+{
+    for (allocation *a = o->first; a; a = a->next)
+        if (a->base < end && start < alloc_end(a))
+            return 1;
+    return 0;
+}
+
+/* The allocation holding every page of [start, end), or NULL. */
+static allocation *allocation_holding(const oracle_t *o, uint64_t start, uint64_t end)
+{
+    allocation *a = allocation_at(o, start);
+    return (a && end <= alloc_end(a)) ? a : NULL;
+}
+
+/* How many pages of run r lie in the page indices [first, end). */
+static uint64_t run_overlap(const page_run *r, uint64_t first, uint64_t end)
+{
+    uint64_t lo = r->first > first ? r->first : first;
+    uint64_t hi = r->first + r->count < end ? r->first + r->count : end;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* Pages of the indices [first, end) of a that are not committed. */
+static uint64_t count_uncommitted(const allocation *a, uint64_t first, uint64_t end)
+{
+    uint64_t n = 0;
+    for (size_t r = 0; r < a->run_count; r++)
+        if (a->runs[r].state != VAS_MEM_COMMIT)
+            n += run_overlap(&a->runs[r], first, end);
+    return n;
+}
+
+/* 1 when committing new_pages more pages would pass the commit limit. */
+static int over_commit_limit(const oracle_t *o, uint64_t new_pages)
+{
+    if (o->cfg.commit_limit == 0)
+        return 0;
+    return o->committed_pages * PAGE + new_pages * PAGE > o->cfg.commit_limit;
+}
+
+/* ---- Free-space search ---------------------------------------------------
+ *
+ * The free gaps are the spaces between consecutive allocations of the sorted
+ * list, plus the space below the first and above the last. Inside a gap
+ * [lo, hi) the lowest usable base is up(max(lo, MIN), granule) and the
+ * highest is down(hi - size, granule); a gap fits when that base is inside
+ * the gap and at least MIN. Bottom-up takes the first gap that fits,
+ * top-down the last. Returns 0 when no gap fits.
+ */
+static uint64_t find_free_base(const oracle_t *o, uint64_t size, int top_down)
+{
+    const uint64_t min = o->cfg.min_address;
+    const uint64_t limit = o->cfg.max_address + 1;  /* one past the last byte */
+    uint64_t found = 0;
+    uint64_t lo = 0;
+    const allocation *a = o->first;
+    for (;;) {
+        uint64_t hi = a ? a->base : limit;
+        if (hi > limit)
+            hi = limit;
+        if (hi > lo && hi - lo >= size) {
+            uint64_t low_base = round_up(lo > min ? lo : min, GRANULE);
+            uint64_t high_base = round_down(hi - size, GRANULE);
+            if (low_base >= lo && low_base <= high_base && low_base >= min) {
+                if (!top_down)
+                    return low_base;
+                found = high_base;  /* keep looking for a higher gap */
+            }
+        }
+        if (!a)
+            break;
+        lo = alloc_end(a);
+        a = a->next;
+    }
+    return found;
+}
+
+/* ---- Changing pages -------------------------------------------------------
+ *
+ * pages_change(a, first, end, ...) applies one kind of change to the page
+ * indices [first, end) of a: split the runs at first and at end, change
+ * every run between, join equal neighbours again.
+ */
+
+/* Makes page index i (0 < i < page_count) the first page of a run. */
+static void runs_split(allocation *a, uint64_t i)
+{
+    if (i == 0 || i >= a->page_count)
+        return;
+    page_run *r = run_of(a, i);
+    if (r->first == i)
+        return;
+    size_t at = (size_t)(r - a->runs);
+    page_run *grown = realloc(a->runs, (a->run_count + 1) * sizeof *grown);
+    if (!grown)
+        abort();  /* the model cannot continue without its memory */
+    a->runs = grown;
+    memmove(&a->runs[at + 2], &a->runs[at + 1], (a->run_count - at - 1) * sizeof *grown);
+    a->run_count++;
+    page_run *left = &a->runs[at], *right = &a->runs[at + 1];
+    *right = *left;
+    right->first = i;
+    right->count = left->first + left->count - i;
+    left->count = i - left->first;
+}
+
+/* Joins neighbouring runs with the same state and protection. */
+static void runs_join(allocation *a)
+{
+    size_t kept = 0;
+    for (size_t r = 1; r < a->run_count; r++) {
+        page_run *last = &a->runs[kept];
+        if (a->runs[r].state == last->state && a->runs[r].protect == last->protect)
+            last->count += a->runs[r].count;
+        else
+            a->runs[++kept] = a->runs[r];
+    }
+    a->run_count = kept + 1;
+}
+
+/* Forgets the bytes of the page indices [first, end): they read as zeros. */
+static void bytes_drop(allocation *a, uint64_t first, uint64_t end)
+{
+    page_bytes **link = &a->written;
+    while (*link) {
+        page_bytes *b = *link;
+        if (b->index >= first && b->index < end) {
+            *link = b->next;
+            free(b);
+        } else {
+            link = &b->next;
+        }
+    }
+}
+
+enum page_change {
+    CHANGE_COMMIT,      /* committed with the given protection; contents kept if committed */
+    CHANGE_DECOMMIT,    /* reserved again, contents gone */
+    CHANGE_PROTECT,     /* VirtualProtect's new protection (see protect_merge) */
+    CHANGE_CLEAR_GUARD  /* the guard bit fired */
+};
+
+static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t end,
+                         enum page_change change, uint32_t protect)
+{
+    runs_split(a, first);
+    runs_split(a, end);
+    for (size_t i = 0; i < a->run_count; i++) {
+        page_run *r = &a->runs[i];
+        if (r->first < first || r->first >= end)
+            continue;
+        switch (change) {
+        case CHANGE_COMMIT:
+            if (r->state != VAS_MEM_COMMIT) {
+                o->committed_pages += r->count;
+                bytes_drop(a, r->first, r->first + r->count);  /* new pages read as zeros */
+            }
+            r->state = VAS_MEM_COMMIT;
+            r->protect = protect;
+            break;
+        case CHANGE_DECOMMIT:
+            if (r->state == VAS_MEM_COMMIT)
+                o->committed_pages -= r->count;
+            bytes_drop(a, r->first, r->first + r->count);
+            r->state = VAS_MEM_RESERVE;
+            r->protect = 0;
+            break;
+        case CHANGE_PROTECT:
+            r->protect = protect_merge(r->protect, protect);
+            break;
+        case CHANGE_CLEAR_GUARD:
+            r->protect &= ~VAS_PAGE_GUARD;
+            break;
+        }
+    }
+    runs_join(a);
+}
+
+/* Links a new, wholly reserved allocation into the sorted list. Returns
+ * NULL when host memory is short; nothing is changed then. */
+static allocation *allocation_insert(oracle_t *o, uint64_t base, uint64_t size, uint32_t protect)
+{
+    allocation *a = calloc(1, sizeof *a);
+    page_run *run = malloc(sizeof *run);
+    if (!a || !run) {
+        free(a);
+        free(run);
+        return NULL;
+    }
+    a->base = base;
+    a->page_count = size / PAGE;
+    a->protect = protect;
+    run->first = 0;
+    run->count = a->page_count;
+    run->state = VAS_MEM_RESERVE;
+    run->protect = 0;
+    a->runs = run;
+    a->run_count = 1;
+
+    allocation **link = &o->first;
+    while (*link && (*link)->base < base)
+        link = &(*link)->next;
+    a->next = *link;
+    *link = a;
+    return a;
+}
+
+static void allocation_remove(oracle_t *o, allocation *a)
+{
+    allocation **link = &o->first;
+    while (*link != a)
+        link = &(*link)->next;
+    *link = a->next;
+    pages_change(o, a, 0, a->page_count, CHANGE_DECOMMIT, 0);  /* uncharge, drop bytes */
+    free(a->runs);
+    free(a);
+}
+
+/* ---- Creation ----------------------------------------------------------- */
+
+oracle_t *oracle_create(const vas_config *cfg)
+{
+    vas_config c;
+    if (cfg) {
+        c = *cfg;
+    } else {
+        memset(&c, 0, sizeof c);
+        c.profile = VAS_PROFILE_X64;
+        c.min_address = 0x10000;
+        c.max_address = 0x7FFFFFFEFFFFull;
+    }
+    if (c.profile != VAS_PROFILE_X64 && c.profile != VAS_PROFILE_X86
+        && c.profile != VAS_PROFILE_X86_LAA)
+        return NULL;
+    /* min 0 would make base 0, the failure value, a valid placement. */
+    if (c.min_address == 0 || c.min_address > c.max_address || c.max_address == UINT64_MAX
+        || c.min_address % PAGE != 0 || (c.max_address + 1) % PAGE != 0)
+        return NULL;
+
+    oracle_t *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->cfg = c;
+    o->cfg.host_backed = 0;
+    o->mbi_size = c.profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
+    return o;
+}
+
+void oracle_destroy(oracle_t *o)
+{
+    if (!o)
+        return;
+    while (o->first)
+        allocation_remove(o, o->first);
+    free(o);
+}
+
+/* ---- Section 2: VirtualAlloc ---------------------------------------------- */
+
+static uint64_t alloc_reserve(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type,
+                              uint32_t protect)
+{
+    uint64_t base, end;
+    if (addr != 0) {
+        base = round_down(addr, GRANULE);
+        end = round_up(addr + size, PAGE);
+        if (range_touches_allocation(o, base, end))
+            return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    } else {
+        uint64_t rounded = round_up(size, PAGE);
+        base = find_free_base(o, rounded, (type & VAS_MEM_TOP_DOWN) != 0);
+        if (base == 0)
+            return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+        end = base + rounded;
+    }
+    int commit = (type & VAS_MEM_COMMIT) != 0;
+    if (commit && over_commit_limit(o, (end - base) / PAGE))
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+
+    allocation *a = allocation_insert(o, base, end - base, protect);
+    if (!a)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    if (commit)
+        pages_change(o, a, 0, a->page_count, CHANGE_COMMIT, protect);
+    return base;
+}
+
+static uint64_t alloc_commit(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect)
+{
+    uint64_t start = round_down(addr, PAGE);
+    uint64_t end = round_up(addr + size, PAGE);
+    allocation *a = allocation_holding(o, start, end);
+    if (!a)
+        return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    uint64_t first = page_index(a, start), last = page_index(a, end - 1) + 1;
+    if (over_commit_limit(o, count_uncommitted(a, first, last)))
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+    pages_change(o, a, first, last, CHANGE_COMMIT, protect);
+    return start;
+}
+
+/* RESET and RESET_UNDO change nothing the model can observe. */
+static uint64_t alloc_reset(oracle_t *o, uint64_t addr, uint64_t size)
+{
+    uint64_t start = round_down(addr, PAGE);
+    uint64_t end = round_up(addr + size, PAGE);
+    if (!allocation_holding(o, start, end))
+        return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    return start;
+}
+
+uint64_t oracle_alloc(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
+{
+    const uint32_t known = VAS_MEM_COMMIT | VAS_MEM_RESERVE | VAS_MEM_RESET | VAS_MEM_RESET_UNDO
+                           | VAS_MEM_TOP_DOWN | VAS_MEM_WRITE_WATCH;
+    const uint64_t min = o->cfg.min_address, max = o->cfg.max_address;
+    int reset = (type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO)) != 0;
+
+    if (size == 0)                                                  /* 1 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (type & ~known)                                              /* 2 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (reset) {                                                    /* 3 */
+        if (type != VAS_MEM_RESET && type != VAS_MEM_RESET_UNDO)
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    } else {                                                        /* 4 */
+        if (!(type & (VAS_MEM_COMMIT | VAS_MEM_RESERVE)))
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+        if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE))
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    }
+    if (!protect_is_valid(protect))                                 /* 5 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if ((addr != 0 && addr < min) || addr > max || size > max + 1 - min
+        || (addr != 0 && range_exceeds_max(o, addr, size)))         /* 6 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (reset && addr == 0)                                         /* 7 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+
+    if (reset)
+        return alloc_reset(o, addr, size);
+    if ((type & VAS_MEM_RESERVE) || addr == 0)  /* COMMIT at 0 is RESERVE|COMMIT */
+        return alloc_reserve(o, addr, size, type, protect);
+    return alloc_commit(o, addr, size, protect);
+}
+
+/* ---- Section 3: VirtualFree ------------------------------------------------- */
+
+int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
+{
+    if (type != VAS_MEM_DECOMMIT && type != VAS_MEM_RELEASE)        /* 1 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (addr > o->cfg.max_address || addr < o->cfg.min_address
+        || (size != 0 && range_exceeds_max(o, addr, size)))         /* 2 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (type == VAS_MEM_RELEASE && size != 0)                       /* 3 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    uint64_t start = round_down(addr, PAGE);                        /* 4 */
+    allocation *a = allocation_at(o, start);
+    if (!a)
+        return fail(o, VAS_ERROR_INVALID_ADDRESS);
+
+    if (type == VAS_MEM_RELEASE) {
+        if (start != a->base)
+            return fail(o, VAS_ERROR_INVALID_ADDRESS);
+        allocation_remove(o, a);
+        return 1;
+    }
+    uint64_t end;
+    if (size == 0) {
+        if (start != a->base)
+            return fail(o, VAS_ERROR_INVALID_ADDRESS);
+        end = alloc_end(a);
+    } else {
+        end = round_up(addr + size, PAGE);
+        if (end > alloc_end(a))
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    }
+    pages_change(o, a, page_index(a, start), page_index(a, end - 1) + 1, CHANGE_DECOMMIT, 0);
+    return 1;
+}
+
+/* ---- Section 4: VirtualProtect ---------------------------------------------- */
+
+int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old)
+{
+    if (!old)                                                       /* 1 */
+        return fail(o, VAS_ERROR_NOACCESS);
+    if (!protect_is_valid(protect))                                 /* 2 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (size == 0 || addr > o->cfg.max_address || addr < o->cfg.min_address
+        || range_exceeds_max(o, addr, size))                        /* 3 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+
+    uint64_t start = round_down(addr, PAGE);                        /* 4 */
+    uint64_t end = round_up(addr + size, PAGE);
+    allocation *a = allocation_holding(o, start, end);
+    uint64_t first = a ? page_index(a, start) : 0, last = a ? page_index(a, end - 1) + 1 : 0;
+    if (!a || count_uncommitted(a, first, last) != 0) {
+        *old = VAS_PAGE_NOACCESS;
+        return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    }
+
+    *old = run_of(a, first)->protect;                               /* 5 */
+    pages_change(o, a, first, last, CHANGE_PROTECT, protect);
+    return 1;
+}
+
+/* ---- Section 5: VirtualQuery ------------------------------------------------ */
+
+size_t oracle_query(oracle_t *o, uint64_t addr, vas_mbi *out, size_t len)
+{
+    if (len < o->mbi_size)                                          /* 1 */
+        return fail(o, VAS_ERROR_BAD_LENGTH);
+    if (addr > o->cfg.max_address)                                  /* 2 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+
+    uint64_t page = round_down(addr, PAGE);                         /* 3 */
+    vas_mbi m;
+    memset(&m, 0, sizeof m);
+    m.base_address = page;
+    allocation *a = allocation_at(o, page);
+    if (!a) {
+        uint64_t next = o->cfg.max_address + 1;
+        for (allocation *b = o->first; b; b = b->next)
+            if (b->base > page && b->base < next)
+                next = b->base;
+        m.region_size = next - page;
+        m.state = VAS_MEM_FREE;
+        m.protect = VAS_PAGE_NOACCESS;
+    } else {
+        /* Runs are joined after every change, so the run holding the page
+         * ends where the pages stop being alike. */
+        const page_run *first = run_of(a, page_index(a, page));
+        m.allocation_base = a->base;
+        m.allocation_protect = a->protect;
+        m.region_size = a->base + (first->first + first->count) * PAGE - page;
+        m.state = first->state;
+        m.protect = first->protect;  /* 0 for reserved pages */
+        m.type = VAS_MEM_PRIVATE;
+    }
+    *out = m;
+    return o->mbi_size;                                             /* 4 */
+}
+
+/* ---- Section 6: simulated accesses ------------------------------------------ */
+
+/* Checks the pages under [addr, addr + len) in ascending order. Returns
+ * STATUS_SUCCESS, or the fault status with *fault_at set (and the guard bit
+ * of the faulting page cleared when it was a guard page). */
+static uint32_t access_check(oracle_t *o, uint64_t addr, size_t len, enum access_kind kind,
+                             uint64_t *fault_at)
+{
+    uint64_t last_byte = addr + (len - 1);
+    if (last_byte < addr)
+        last_byte = UINT64_MAX;  /* wraps: a page beyond MAX faults first */
+    uint64_t last_page = round_down(last_byte, PAGE);
+    for (uint64_t page = round_down(addr, PAGE);; page += PAGE) {
+        allocation *a = page > o->cfg.max_address ? NULL : allocation_at(o, page);
+        const page_run *r = a ? run_of(a, page_index(a, page)) : NULL;
+        uint32_t status = VAS_STATUS_SUCCESS;
+        if (r && r->state == VAS_MEM_COMMIT && (r->protect & VAS_PAGE_GUARD)) {
+            uint64_t i = page_index(a, page);
+            pages_change(o, a, i, i + 1, CHANGE_CLEAR_GUARD, 0);  /* one shot */
+            status = VAS_STATUS_GUARD_PAGE_VIOLATION;
+        } else if (!r || r->state != VAS_MEM_COMMIT || !protect_allows(r->protect, kind)) {
+            status = VAS_STATUS_ACCESS_VIOLATION;
+        }
+        if (status != VAS_STATUS_SUCCESS) {
+            *fault_at = page > addr ? page : addr;
+            return status;
+        }
+        if (page == last_page)
+            return VAS_STATUS_SUCCESS;
+    }
+}
+
+uint32_t oracle_read(oracle_t *o, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint64_t at;
+    uint32_t status = access_check(o, addr, len, ACCESS_READ, &at);
+    if (status != VAS_STATUS_SUCCESS) {
+        if (fault)
+            *fault = at;
+        return status;
+    }
+    uint8_t *dst = buf;
+    for (size_t done = 0; done < len;) {
+        uint64_t here = addr + done;
+        const allocation *a = allocation_at(o, here);
+        const page_bytes *b = bytes_of(a, page_index(a, here));
+        size_t offset = (size_t)(here % PAGE);
+        size_t chunk = PAGE - offset < len - done ? PAGE - offset : len - done;
+        if (b)
+            memcpy(dst + done, b->bytes + offset, chunk);
+        else
+            memset(dst + done, 0, chunk);
+        done += chunk;
+    }
+    return VAS_STATUS_SUCCESS;
+}
+
+uint32_t oracle_write(oracle_t *o, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+{
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint64_t at;
+    uint32_t status = access_check(o, addr, len, ACCESS_WRITE, &at);
+    if (status != VAS_STATUS_SUCCESS) {
+        if (fault)
+            *fault = at;
+        return status;
+    }
+    const uint8_t *src = buf;
+    for (size_t done = 0; done < len;) {
+        uint64_t here = addr + done;
+        allocation *a = allocation_at(o, here);
+        page_bytes *b = bytes_of(a, page_index(a, here));
+        if (!b) {  /* first write to this page: it was all zeros */
+            if (!(b = calloc(1, sizeof *b)))
+                abort();  /* the model cannot continue without its memory */
+            b->index = page_index(a, here);
+            b->next = a->written;
+            a->written = b;
+        }
+        size_t offset = (size_t)(here % PAGE);
+        size_t chunk = PAGE - offset < len - done ? PAGE - offset : len - done;
+        memcpy(b->bytes + offset, src + done, chunk);
+        done += chunk;
+    }
+    return VAS_STATUS_SUCCESS;
+}
+
+uint32_t oracle_exec(oracle_t *o, uint64_t addr, uint64_t *fault)
+{
+    uint64_t at;
+    uint32_t status = access_check(o, addr, 1, ACCESS_EXECUTE, &at);
+    if (status != VAS_STATUS_SUCCESS && fault)
+        *fault = at;
+    return status;
+}
+
+/* ---- Last error and commit charge (section 7) ----------------------------- */
+
+uint32_t oracle_last_error(const oracle_t *o) { return o->last_error; }
+
+void oracle_set_last_error(oracle_t *o, uint32_t error) { o->last_error = error; }
+
+uint64_t oracle_commit_charge(const oracle_t *o) { return o->committed_pages * PAGE; }
