@@ -10,6 +10,7 @@
 #   afl-cmplog       the same with AFL_LLVM_CMPLOG=1 (for afl-fuzz -c)
 #   replay           cc + regression_driver.c: replays files, no engine
 #   coverage         clang source-based coverage + regression_driver.c
+#   bench            cc -O2, no sanitizers + bench_exec.c: exec/s on one core
 #   oss-fuzz         $CC $CFLAGS, linked by $CXX with $LIB_FUZZING_ENGINE
 #                    (what OSS-Fuzz / ClusterFuzzLite set; see .clusterfuzzlite/)
 # --planted-bug  compiles impl with -DVAS_PLANTED_BUG_DECOMMIT=1 (an off-by-one
@@ -64,6 +65,10 @@ case "$engine" in
     cc=${CC:-cc}
     cflags="$common -O2"
     driver="$repo/fuzz/regression_driver.c" ;;
+  bench)
+    cc=${CC:-cc}
+    cflags="$common -O2"
+    driver="$repo/fuzz/bench_exec.c" ;;
   coverage)
     cc=${CC:-clang}
     cflags="$common -O0 -fprofile-instr-generate -fcoverage-mapping"

@@ -35,7 +35,7 @@
 #include "harness/diff.h"
 
 #define MAX_BACKENDS 8
-#define BYTES_PER_OP 24   /* generous: the decoder stops at M ops anyway */
+#define BYTES_PER_OP 64   /* a first guess; raw writes take up to 8 KiB more */
 #define FULL_REPORTS 3    /* divergences after these get one line each */
 
 static uint64_t splitmix64(uint64_t *state)
@@ -60,6 +60,36 @@ static int parse_u64(const char *s, uint64_t *out)
     errno = 0;
     *out = strtoull(s, &end, 0);
     return errno == 0 && end != s && *end == '\0';
+}
+
+/* Decodes the trace of one seed: splitmix64 bytes, as many as it takes to
+ * reach max_ops (a write may carry kilobytes). The stream for a seed always
+ * starts the same, so growing the buffer keeps the trace reproducible.
+ * *bytes / *cap is a buffer reused across calls. */
+static trace *random_trace(uint64_t seed, uint8_t **bytes, size_t *cap, size_t max_ops)
+{
+    size_t len = max_ops * BYTES_PER_OP, limit = max_ops * (2 * VAS_PAGE_SIZE + 64) + 64;
+    for (;;) {
+        uint64_t state = seed;
+        size_t j;
+        trace *t;
+        if (len > *cap) {
+            uint8_t *grown = realloc(*bytes, len);
+            if (grown == NULL)
+                return NULL;
+            *bytes = grown;
+            *cap = len;
+        }
+        for (j = 0; j < len; j += 8) {
+            uint64_t r = splitmix64(&state);
+            memcpy(*bytes + j, &r, len - j < 8 ? len - j : 8);
+        }
+        t = trace_decode_binary(*bytes, len, max_ops);
+        if (t == NULL || t->n_ops >= max_ops || len >= limit)
+            return t;
+        trace_free(t);
+        len *= 2;
+    }
 }
 
 /* ---- Shrinking a divergent trace ---------------------------------------- */
@@ -200,25 +230,17 @@ int cmd_random(int argc, char **argv)
         fprintf(stderr, "vastrace random: %s\n", err);
         return 2;
     }
-    n_bytes = (size_t)max_ops * BYTES_PER_OP;
-    bytes = malloc(n_bytes);
-    if (bytes == NULL)
-        return 2;
+    n_bytes = 0;
+    bytes = NULL;
 
     start = now_seconds();
     for (t_i = 0; t_i < traces; t_i++) {
-        uint64_t state = seed + t_i;
-        size_t j;
         diff_outcome outcome;
         trace *t;
         int rc;
-        for (j = 0; j < n_bytes; j += 8) {
-            uint64_t r = splitmix64(&state);
-            memcpy(bytes + j, &r, n_bytes - j < 8 ? n_bytes - j : 8);
-        }
-        t = trace_decode_binary(bytes, n_bytes, (size_t)max_ops);
+        t = random_trace(seed + t_i, &bytes, &n_bytes, (size_t)max_ops);
         if (t == NULL) {
-            fprintf(stderr, "vastrace random: trace_decode_binary failed (seed %" PRIu64 ")\n", seed + t_i);
+            fprintf(stderr, "vastrace random: out of memory (seed %" PRIu64 ")\n", seed + t_i);
             free(bytes);
             return 2;
         }

@@ -39,6 +39,22 @@ static const char *prot_name(int prot)
     return prot < 0 ? "unmapped" : names[prot & 7];
 }
 
+/* The host protection a page must have, written from the rights table of
+ * docs/semantics.md section 1 rather than with host_prot_of(), so that a
+ * wrong entry in the mirroring table shows up here instead of being
+ * repeated. */
+static int expected_prot(uint32_t state, uint32_t protect)
+{
+    if (state != VAS_MEM_COMMIT || (protect & VAS_PAGE_GUARD))
+        return PROT_NONE;
+    uint32_t base = protect & PROT_BASE_MASK;
+    int read = base != VAS_PAGE_NOACCESS;
+    int write = base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE;
+    int exec = base == VAS_PAGE_EXECUTE || base == VAS_PAGE_EXECUTE_READ ||
+               base == VAS_PAGE_EXECUTE_READWRITE;
+    return (read ? PROT_READ : 0) | (write ? PROT_WRITE : 0) | (exec ? PROT_EXEC : 0);
+}
+
 /* Protections: the model's runs against the kernel's mappings. */
 static int verify_protections(host_window *w, char *msg, size_t msg_len)
 {
@@ -58,7 +74,7 @@ static int verify_protections(host_window *w, char *msg, size_t msg_len)
         uint64_t end = m.base_address + m.region_size;
         if (end > w->hi || end <= at)
             end = w->hi;
-        int want = m.state == VAS_MEM_COMMIT ? host_prot_of(m.protect) : PROT_NONE;
+        int want = expected_prot(m.state, m.protect);
         for (uint64_t s = at; s < end;) {
             uintptr_t r = (uintptr_t)(s + w->offset);
             while (i < n && maps[i].end <= r)
