@@ -23,9 +23,12 @@ int run_trace(const backend *b, const trace *t, FILE *out)
         char text[4096], expected[2048], actual[2048], msg[512];
         int holds;
 
-        op_print_split(t, op, text, sizeof text, expected, sizeof expected);
+        /* The full canonical line, expectation included; the split form
+         * is for the failure message. */
+        trace_print_op(t, op, text, sizeof text);
         if (out)
             fprintf(out, "%s\n", text);
+        op_print_split(t, op, text, sizeof text, expected, sizeof expected);
         if (op_execute(&r, op, &res) != 0) {
             if (out)
                 fprintf(out, "  %s cannot perform this operation\n", b->name);
@@ -40,11 +43,11 @@ int run_trace(const backend *b, const trace *t, FILE *out)
         }
         op_result_describe(&r, &map, op, &res, actual, sizeof actual);
         if (out)
-            fprintf(out, "  -> %s\n", actual);
+            fprintf(out, "  => %s\n", actual);
         if (!holds) {
             if (out)
-                fprintf(out, "%s:%d: expectation failed\n  expected: %s\n  actual:   %s\n",
-                        t->file ? t->file : "<trace>", op->line, expected, actual);
+                fprintf(out, "FAIL %s:%d: %s\n  expected: %s\n  actual:   %s\n",
+                        t->file ? t->file : "<trace>", op->line, text, expected, actual);
             rc = 1;
         }
         if (b->check != NULL && b->check(r.self, msg, sizeof msg) != 0) {

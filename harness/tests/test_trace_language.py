@@ -75,7 +75,7 @@ def test_decode_random_bytes(tmp_path):
     rng = random.Random(1234)
     binary = tmp_path / "r.bin"
     printed = tmp_path / "r.trace"
-    for _ in range(50):
+    for _ in range(20):
         binary.write_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(300))))
         dec = vastrace("decode", binary, "--max-ops", "20")
         assert dec.returncode == 0, dec.stderr.decode()

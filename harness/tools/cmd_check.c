@@ -21,15 +21,20 @@
 typedef struct case_outcome {
     const char *status;  /* "pass", "fail", "error" */
     int line;            /* 0 when it does not apply */
+    int parse_error;     /* the trace was malformed: message is trace_parse's */
     char op[2048], expected[2048], actual[2048], message[1024];
 } case_outcome;
 
+/* Wall-clock seconds. C11's timespec_get where the C library has it (some
+ * mingw-w64 runtimes do not); else clock(), which is wall time on Windows. */
 static double now_seconds(void)
 {
+#ifdef TIME_UTC
     struct timespec ts;
-    if (timespec_get(&ts, TIME_UTC) == 0)
-        return 0;
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    if (timespec_get(&ts, TIME_UTC) != 0)
+        return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+#endif
+    return (double)clock() / CLOCKS_PER_SEC;
 }
 
 static void outcome_error(case_outcome *o, int line, const char *message)
@@ -37,6 +42,18 @@ static void outcome_error(case_outcome *o, int line, const char *message)
     o->status = "error";
     o->line = line;
     snprintf(o->message, sizeof o->message, "%s", message);
+}
+
+/* The LINE of a trace_parse message "FILE:LINE: error: ...", or 0. */
+static int line_of_error(const char *file, const char *err)
+{
+    size_t n = strlen(file);
+    int line = 0;
+    if (strncmp(err, file, n) != 0 || err[n] != ':')
+        return 0;
+    for (err += n + 1; *err >= '0' && *err <= '9' && line < 100000000; err++)
+        line = line * 10 + (*err - '0');
+    return *err == ':' ? line : 0;
 }
 
 /* Runs t on b until its first failed expectation. */
@@ -141,8 +158,10 @@ static void print_text(const char *file, const case_outcome *o)
     else if (strcmp(o->status, "fail") == 0)
         printf("FAIL %s:%d: %s\n  expected: %s\n  actual:   %s\n", file, o->line, o->op,
                o->expected, o->actual);
-    else if (o->line > 0)
+    else if (o->op[0] != '\0')
         printf("ERROR %s:%d: %s\n  %s\n", file, o->line, o->op, o->message);
+    else if (o->parse_error)
+        printf("ERROR %s: malformed trace\n", file);  /* the message went to stderr */
     else
         printf("ERROR %s\n  %s\n", file, o->message);
 }
@@ -189,7 +208,9 @@ int cmd_check(int argc, char **argv)
         start = now_seconds();
         t = trace_parse_file(argv[i], err, sizeof err);
         if (t == NULL) {
-            outcome_error(&o, 0, err);
+            outcome_error(&o, line_of_error(argv[i], err), err);
+            o.parse_error = 1;
+            fflush(stdout);
             fprintf(stderr, "%s\n", err);
         } else {
             check_case(b, t, &o);

@@ -46,12 +46,16 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* Wall-clock seconds. C11's timespec_get where the C library has it (some
+ * mingw-w64 runtimes do not); else clock(), which is wall time on Windows. */
 static double now_seconds(void)
 {
+#ifdef TIME_UTC
     struct timespec ts;
-    if (timespec_get(&ts, TIME_UTC) == 0)
-        return 0;
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    if (timespec_get(&ts, TIME_UTC) != 0)
+        return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+#endif
+    return (double)clock() / CLOCKS_PER_SEC;
 }
 
 static int parse_u64(const char *s, uint64_t *out)

@@ -10,19 +10,6 @@
 #include "commands.h"
 #include "harness/backend.h"
 
-/* The codec and record commands come from other files; on ELF builds they
- * are weak so that the tool links while those files are being written, and
- * a missing one is reported instead of called. */
-#if defined(__GNUC__) && !defined(_WIN32)
-#define OPTIONAL_COMMAND __attribute__((weak))
-#else
-#define OPTIONAL_COMMAND
-#endif
-OPTIONAL_COMMAND int cmd_fmt(int argc, char **argv);
-OPTIONAL_COMMAND int cmd_encode(int argc, char **argv);
-OPTIONAL_COMMAND int cmd_decode(int argc, char **argv);
-OPTIONAL_COMMAND int cmd_record(int argc, char **argv);
-
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -42,10 +29,11 @@ static const command commands[] = {
     {"random", cmd_random, "random [--backends A,B,...] [--traces N] [--ops M] [--seed S] [--save-dir DIR]\n"
      "      diff N random traces of M operations; save divergent ones to DIR;\n"
      "      print traces/s, ops/s and each backend's ops/s"},
+    {"record", cmd_record, "record [--backend NAME] IN.trace [OUT.trace]\n"
+     "      print the trace with each expectation replaced by what the backend did"},
     {"fmt", cmd_fmt, "fmt FILE\n      print a trace in canonical text form"},
-    {"encode", cmd_encode, "encode FILE OUT\n      text trace -> binary (fuzzer input)"},
-    {"decode", cmd_decode, "decode FILE\n      binary -> text trace"},
-    {"record", cmd_record, "record [--backend NAME] FILE\n      write expectations from a run"},
+    {"encode", cmd_encode, "encode IN.trace OUT.bin\n      text -> the fuzzers' byte form"},
+    {"decode", cmd_decode, "decode IN.bin [--max-ops N]\n      bytes -> text"},
 };
 
 static void print_usage(FILE *out)
@@ -54,8 +42,7 @@ static void print_usage(FILE *out)
     size_t i;
     fprintf(out, "usage: vastrace COMMAND [ARGS]\n\ncommands:\n");
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (commands[i].run != NULL)
-            fprintf(out, "  %s\n", commands[i].usage);
+        fprintf(out, "  %s\n", commands[i].usage);
     fprintf(out, "\nbackends:");
     for (b = backend_list(); *b != NULL; b++)
         fprintf(out, " %s", (*b)->name);
@@ -77,10 +64,6 @@ int main(int argc, char **argv)
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
-        if (commands[i].run == NULL) {
-            fprintf(stderr, "vastrace: command '%s' is not built into this program\n", argv[1]);
-            return 2;
-        }
         return commands[i].run(argc - 1, argv + 1);
     }
     fprintf(stderr, "vastrace: unknown command '%s'\n\n", argv[1]);

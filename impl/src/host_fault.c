@@ -20,9 +20,6 @@
 
 #define HOST_WINDOWS_MAX 64
 
-/* Defined in host_probe.c: does not return when a probe is running. */
-void host_probe_catch(uintptr_t real);
-
 static _Atomic(host_window *) registry[HOST_WINDOWS_MAX];
 static struct sigaction previous;
 static atomic_int handler_installed;

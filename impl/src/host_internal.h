@@ -56,4 +56,11 @@ void host_fault_unregister(host_window *w);
 /* The registered window whose real range holds real address a, or NULL. */
 host_window *host_fault_find(uintptr_t a);
 
+/* ---- host_probe.c ----------------------------------------------------- */
+
+/* Called by the handler for a fault at real address a inside a window:
+ * when this thread is running a probe, jumps back into it (no return);
+ * otherwise returns. */
+void host_probe_catch(uintptr_t a);
+
 #endif

@@ -16,8 +16,6 @@
 static _Thread_local sigjmp_buf *volatile probe_env;
 static _Thread_local volatile uintptr_t probe_fault;
 
-void host_probe_catch(uintptr_t real);
-
 void host_probe_catch(uintptr_t real)
 {
     sigjmp_buf *env = probe_env;
