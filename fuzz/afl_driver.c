@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>  /* read(): the macros fall back to stdin outside afl-fuzz */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

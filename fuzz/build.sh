@@ -96,8 +96,21 @@ for f in "$repo"/harness/src/*.c; do
 done
 shopt -u nullglob
 
+# Up to date when every target is newer than every source and header and
+# was built with the same compilers and flags: then there is nothing to do.
 objdir="$out/obj"
-rm -rf "$objdir"
+signature="$cc $link_cc $cflags $defines $link_flags $(command -v "$cc" || true)"
+stamp="$out/.build-signature"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$signature" ]; then
+  newer=$(find "$repo/impl" "$repo/oracle" "$repo/harness/src" "$repo/harness/include" \
+               "$repo/fuzz" -name '*.[ch]' -newer "$stamp" -print -quit; \
+          find "$0" -newer "$stamp" -print -quit)
+  if [ -z "$newer" ]; then
+    echo "build.sh: $engine$([ $planted = 1 ] && echo ' (planted bug)' || true) -> $out: up to date"
+    exit 0
+  fi
+fi
+rm -rf "$objdir" "$stamp"
 mkdir -p "$objdir"
 
 # One object per source, compiled in parallel; names keep their folder so
@@ -122,4 +135,5 @@ for t in "${targets[@]}"; do
   # shellcheck disable=SC2086  # flags are word lists
   $link_cc $cflags "${common_objs[@]}" "$objdir/fuzz_$t.c.o" $link_flags -o "$out/$t"
 done
+echo "$signature" > "$stamp"
 echo "build.sh: $engine$([ $planted = 1 ] && echo ' (planted bug)' || true) -> $out: ${targets[*]}"

@@ -554,7 +554,7 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
         return fail(o, VAS_ERROR_NOACCESS);
     if (!protect_is_valid(protect))                                 /* 2 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
-    if (size == 0 || addr > o->cfg.max_address || addr < o->cfg.min_address
+    if (size == 0 || addr > o->cfg.max_address
         || range_exceeds_max(o, addr, size))                        /* 3 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
 

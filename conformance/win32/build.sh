@@ -11,8 +11,7 @@
 # runner (run/diff/op_execute/result_compare/region_table/expect_check), the
 # backend registry, the win32 backend and the vastrace tool (tools/*.c). The
 # models (impl/, oracle/) are not linked; vas_config_default, the one model
-# function the runner calls, comes from vas_config_default.c next to this
-# script, and C11 time functions msvcrt lacks from msvcrt_compat.h.
+# function the runner calls, comes from impl/src/vas_config.c (portable C).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,12 +46,11 @@ fi
 
 sources="$src/trace_*.c"
 for f in $required; do sources="$sources $src/$f"; done
-sources="$sources $tools/*.c $here/vas_config_default.c"
+sources="$sources $tools/*.c $repo/impl/src/vas_config.c"
 
 mkdir -p "$out"
 # shellcheck disable=SC2086  # the globs in $sources are meant to expand
 "$cc" -std=gnu11 -O2 -g -Wall -Wextra ${CFLAGS_EXTRA:-} \
     -I"$repo/harness/include" -I"$repo/impl/include" -I"$src" -I"$tools" \
-    -include "$here/msvcrt_compat.h" \
     $sources -static -o "$out/vastrace.exe"
 echo "build.sh: wrote $out/vastrace.exe"

@@ -75,7 +75,10 @@ static void check_case(const backend *b, const trace *t, case_outcome *o)
         int holds;
         if (op_execute(&r, op, &res) != 0) {
             op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
-            outcome_error(o, op->line, "the backend cannot perform this operation");
+            snprintf(msg, sizeof msg, op->code == TRACE_CHARGE
+                     ? "backend %s cannot report the commit charge"
+                     : "backend %s cannot perform this operation (out of memory?)", b->name);
+            outcome_error(o, op->line, msg);
             break;
         }
         holds = expect_check(&r, op, &res);

@@ -2,7 +2,7 @@
  * cmd_random.c - `vastrace random`: differential testing with random traces.
  *
  *   vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]
- *                   [--save-dir DIR]
+ *                   [--save-dir DIR] [--corpus DIR]
  *
  * Each trace is random bytes decoded by trace_decode_binary (the same
  * decoder the fuzzers use, so its bias toward boundaries applies), run in
@@ -17,6 +17,12 @@
  *
  * The bytes come from splitmix64 seeded with S + trace index, so a run is
  * reproducible from its seed, and trace i alone from --seed S+i --traces 1.
+ *
+ * Uniform bytes mostly decode to calls that fail their argument checks. With
+ * --corpus DIR (the fuzzers' .bin seeds, e.g. corpus/seed) each trace is
+ * instead a seed file mutated AFL-style - bytes overwritten, flipped,
+ * inserted, deleted, spliced from another seed, a random tail appended -
+ * which keeps most of a seed's meaningful setup and varies what follows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #ifdef _WIN32
 #include <direct.h>
 #define make_dir(path) _mkdir(path)
@@ -96,6 +103,119 @@ static trace *random_trace(uint64_t seed, uint8_t **bytes, size_t *cap, size_t m
     }
 }
 
+/* ---- Mutating seed files ------------------------------------------------- */
+
+typedef struct seed_file {
+    uint8_t *bytes;
+    size_t len;
+} seed_file;
+
+typedef struct corpus {
+    seed_file *files;
+    size_t n;
+} corpus;
+
+/* Loads every *.bin of dir. Returns 0, or -1 when dir cannot be read or
+ * holds none. */
+static int corpus_load(const char *dir, corpus *c)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    memset(c, 0, sizeof *c);
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        size_t name_len = strlen(e->d_name);
+        char path[4096];
+        FILE *f;
+        long len;
+        seed_file *grown;
+        if (name_len < 5 || strcmp(e->d_name + name_len - 4, ".bin") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        f = fopen(path, "rb");
+        if (f == NULL)
+            continue;
+        grown = realloc(c->files, (c->n + 1) * sizeof *grown);
+        if (grown != NULL && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0) {
+            c->files = grown;
+            c->files[c->n].bytes = malloc((size_t)len);
+            c->files[c->n].len = (size_t)len;
+            rewind(f);
+            if (c->files[c->n].bytes != NULL
+                && fread(c->files[c->n].bytes, 1, (size_t)len, f) == (size_t)len)
+                c->n++;
+            else
+                free(c->files[c->n].bytes);
+        } else if (grown != NULL) {
+            c->files = grown;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return c->n ? 0 : -1;
+}
+
+static void corpus_free(corpus *c)
+{
+    size_t i;
+    for (i = 0; i < c->n; i++)
+        free(c->files[i].bytes);
+    free(c->files);
+}
+
+/* Bytes that mean something to the decoder's tables: small indexes, the
+ * operand kinds (top two bits), the raw escape. */
+static const uint8_t INTERESTING[] = {0, 1, 2, 3, 4, 7, 8, 15, 16, 0x3F, 0x40, 0x41, 0x7F, 0x80, 0xC0, 0xF0, 0xFF};
+
+/* A mutated seed: at most cap bytes written to out; returns the length. */
+static size_t corpus_mutate(const corpus *c, uint64_t *state, uint8_t *out, size_t cap, size_t tail)
+{
+    const seed_file *s = &c->files[splitmix64(state) % c->n];
+    size_t len = s->len < cap ? s->len : cap, rounds, r;
+    memcpy(out, s->bytes, len);
+    rounds = 1 + splitmix64(state) % 8;
+    for (r = 0; r < rounds && len > 0; r++) {
+        uint64_t x = splitmix64(state);
+        size_t at = (size_t)(x >> 8) % len, n = 1 + (size_t)(x >> 40) % 16;
+        switch (x % 6) {
+        case 0: out[at] = (uint8_t)(x >> 32); break;
+        case 1: out[at] ^= (uint8_t)(1u << ((x >> 32) % 8)); break;
+        case 2: out[at] = INTERESTING[(x >> 32) % sizeof INTERESTING]; break;
+        case 3:  /* insert n random bytes at at */
+            if (len + n <= cap) {
+                size_t i;
+                memmove(out + at + n, out + at, len - at);
+                for (i = 0; i < n; i++)
+                    out[at + i] = (uint8_t)splitmix64(state);
+                len += n;
+            }
+            break;
+        case 4:  /* delete n bytes at at */
+            if (n > len - at)
+                n = len - at;
+            memmove(out + at, out + at + n, len - at - n);
+            len -= n;
+            break;
+        case 5: {  /* splice: the rest comes from another seed */
+            const seed_file *o = &c->files[(x >> 32) % c->n];
+            size_t from = o->len ? (size_t)(x >> 16) % o->len : 0, take = o->len - from;
+            if (at + take > cap)
+                take = cap - at;
+            memcpy(out + at, o->bytes + from, take);
+            len = at + take;
+            break;
+        }
+        }
+    }
+    if (splitmix64(state) % 2) {  /* a random tail: more ops after the setup */
+        size_t i;
+        for (i = 0; i < tail && len < cap; i++)
+            out[len++] = (uint8_t)splitmix64(state);
+    }
+    return len;
+}
+
 /* ---- Shrinking a divergent trace ---------------------------------------- */
 
 /* 1 when op i binds a name that a later kept op uses. */
@@ -163,11 +283,20 @@ static trace shrink_divergence(const backend *const *backends, size_t n, const t
 
 static void save_divergence(const char *dir, uint64_t seed, const trace *t)
 {
-    char path[4096];
+    char path[4096], err[256];
     char *text = trace_print(t);
     size_t bin_len = 0;
-    uint8_t *bin = trace_encode_binary(t, &bin_len);
+    uint8_t *bin = NULL;
     FILE *f;
+
+    /* Encode what the text says: a shrunk trace keeps the original's name
+     * table, with gaps the encoder cannot express; the reparsed text has none. */
+    if (text != NULL) {
+        trace *reparsed = trace_parse("<shrunk>", text, strlen(text), err, sizeof err);
+        if (reparsed != NULL)
+            bin = trace_encode_binary(reparsed, &bin_len);
+        trace_free(reparsed);
+    }
 
     make_dir(dir);  /* may exist already: fopen below tells whether it worked */
     snprintf(path, sizeof path, "%s/random-%016" PRIx64 ".trace", dir, seed);
@@ -196,13 +325,14 @@ static void save_divergence(const char *dir, uint64_t seed, const trace *t)
 static int usage(void)
 {
     fprintf(stderr, "usage: vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]"
-                    " [--save-dir DIR]\n");
+                    " [--save-dir DIR] [--corpus DIR]\n");
     return 2;
 }
 
 int cmd_random(int argc, char **argv)
 {
-    const char *spec = "impl,oracle", *dir = "vastrace-divergences";
+    const char *spec = "impl,oracle", *dir = "vastrace-divergences", *corpus_dir = NULL;
+    corpus seeds = {0};
     const backend *backends[MAX_BACKENDS];
     double seconds[MAX_BACKENDS] = {0};
     diff_timing timing = {now_seconds, seconds};
@@ -222,6 +352,8 @@ int cmd_random(int argc, char **argv)
             spec = val;
         else if (strcmp(arg, "--save-dir") == 0)
             dir = val;
+        else if (strcmp(arg, "--corpus") == 0)
+            corpus_dir = val;
         else if (!((strcmp(arg, "--traces") == 0 && parse_u64(val, &traces))
                    || (strcmp(arg, "--ops") == 0 && parse_u64(val, &max_ops) && max_ops > 0
                        && max_ops < 1000000)
@@ -236,13 +368,29 @@ int cmd_random(int argc, char **argv)
     }
     n_bytes = 0;
     bytes = NULL;
+    if (corpus_dir != NULL) {
+        if (corpus_load(corpus_dir, &seeds) != 0) {
+            fprintf(stderr, "vastrace random: no .bin seeds readable in %s\n", corpus_dir);
+            return 2;
+        }
+        n_bytes = 1 << 20;
+        bytes = malloc(n_bytes);
+        if (bytes == NULL)
+            return 2;
+    }
 
     start = now_seconds();
     for (t_i = 0; t_i < traces; t_i++) {
         diff_outcome outcome;
         trace *t;
         int rc;
-        t = random_trace(seed + t_i, &bytes, &n_bytes, (size_t)max_ops);
+        if (seeds.n) {
+            uint64_t state = seed + t_i;
+            size_t len = corpus_mutate(&seeds, &state, bytes, n_bytes, (size_t)max_ops * 8);
+            t = trace_decode_binary(bytes, len, (size_t)max_ops);
+        } else {
+            t = random_trace(seed + t_i, &bytes, &n_bytes, (size_t)max_ops);
+        }
         if (t == NULL) {
             fprintf(stderr, "vastrace random: out of memory (seed %" PRIu64 ")\n", seed + t_i);
             free(bytes);
@@ -279,6 +427,7 @@ int cmd_random(int argc, char **argv)
     }
     elapsed = now_seconds() - start;
     free(bytes);
+    corpus_free(&seeds);
 
     printf("%" PRIu64 " traces, %" PRIu64 " ops on %s, seed %" PRIu64 ": %" PRIu64 " divergent\n",
            traces, total_ops, spec, seed, divergences);

@@ -10,7 +10,9 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
         return fail(v, VAS_ERROR_NOACCESS);
     if (!protection_is_valid(protect))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);
-    if (size == 0 || addr > max || addr < space_min(v))
+    /* Below MIN is free memory, refused at step 4 (G072: Windows x64 answers
+     * STATUS_CONFLICTING_ADDRESSES for address NULL), not here. */
+    if (size == 0 || addr > max)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);
     if (addr + size - 1 < addr || addr + size - 1 > max)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);

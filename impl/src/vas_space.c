@@ -6,26 +6,6 @@
 
 #include <stdlib.h>
 
-void vas_config_default(vas_config *cfg, vas_profile profile)
-{
-    cfg->profile = profile;
-    cfg->min_address = 0x10000;
-    switch (profile) {
-    case VAS_PROFILE_X86:
-        cfg->max_address = 0x7FFEFFFF;
-        break;
-    case VAS_PROFILE_X86_LAA:
-        cfg->max_address = 0xFFFEFFFF;
-        break;
-    case VAS_PROFILE_X64:
-    default:
-        cfg->max_address = 0x7FFFFFFEFFFFull;
-        break;
-    }
-    cfg->commit_limit = 0;
-    cfg->host_backed = 0;
-}
-
 /* A configuration is usable when its range is a granule-aligned part of the
  * profile's range (a smaller range is allowed: it makes "no room" easy to
  * reach). Any commit limit is fine. */

@@ -25,12 +25,15 @@ static void test_argument_checks(void)
     CHECK_EQ(old, 0x77);
     /* 3. size 0, address range, overflow */
     CHECK_FAILS(v, vas_protect(v, A, 0, RO, &old), E87);
-    CHECK_FAILS(v, vas_protect(v, 0x1000, 0x1000, RO, &old), E87);
     CHECK_FAILS(v, vas_protect(v, X64_MAX + 1, 0x1000, RO, &old), E87);
     CHECK_FAILS(v, vas_protect(v, X64_MAX, 2, RO, &old), E87);
     CHECK_FAILS(v, vas_protect(v, A, UINT64_MAX, RO, &old), E87);
     CHECK_EQ(old, 0x77);
-    /* 4. not committed / free / past the end: 487 and old = NOACCESS (G073) */
+    /* 4. not committed / free / past the end: 487 and old = NOACCESS (G073);
+     * below MIN is free memory too (G072) */
+    CHECK_FAILS(v, vas_protect(v, 0x1000, 0x1000, RO, &old), E487);
+    CHECK_EQ(old, NA);
+    old = 0x77;
     CHECK_FAILS(v, vas_protect(v, A + 0x3000, 0x1000, RO, &old), E487);   /* G061 */
     CHECK_EQ(old, NA);
     old = 0x77;

@@ -40,11 +40,13 @@ static void test_failures(void)
     CHECK_FAILS(oracle_protect(o, a, 0x1000, RW | VAS_PAGE_EXECUTE_WRITECOPY, &old), 87); /* G065 */
     CHECK_FAILS(oracle_protect(o, a, 0x1000, NA | GUARD, &old), 87);
     CHECK_FAILS(oracle_protect(o, a, 0, RO, &old), 87);
-    CHECK_FAILS(oracle_protect(o, 0x1000, 0x1000, RO, &old), 87);
     CHECK_FAILS(oracle_protect(o, 0x7FFFFFFF0000, 0x1000, RO, &old), 87);
     CHECK_FAILS(oracle_protect(o, a, UINT64_MAX, RO, &old), 87);
     CHECK_FAILS(oracle_protect(o, 0x60000000, 0, 0, &old), 87);      /* validity first */
     CHECK_EQ(old, 0xAAAA);
+    /* Below MIN is free memory: 487 with old = NOACCESS (G072, G073). */
+    CHECK_FAILS(oracle_protect(o, 0x1000, 0x1000, RO, &old), 487);
+    CHECK_EQ(old, NA);
     CHECK_EQ(oracle_protect(o, a, 0x1000, NA, &old), 1);
     CHECK_EQ(old, NA);
     oracle_destroy(o);

@@ -1,8 +1,7 @@
 /*
- * vas_config_default.c - the profile limits (vas_config_default from
- * vas/vas.h) for the Windows runner, which links the harness but not the
- * model: the model's own definition sits in impl/src/vas_space.c next to
- * code that needs POSIX. The limits are those of docs/semantics.md.
+ * vas_config.c - the profiles' limits (docs/semantics.md, "Terms").
+ * Kept apart from the rest of the model: it is portable C, and the Windows
+ * trace runner (conformance/win32/build.sh) links this file alone.
  */
 #include "vas/vas.h"
 
