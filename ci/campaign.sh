@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The main job (README.md): one campaign that builds everything from scratch
+# and writes a report folder:
+#   conformance/   golden cases on every backend (impl, oracle, host, win32 under Wine)
+#   differential/  random traces diffed across backends
+#   regression/    the regression and seed corpora replayed
+#   fuzz/          libFuzzer + AFL++ side by side, findings, coverage
+#   bench/         the model's and the host-backed mode's benchmarks
+#   index.md       what ran, what passed, where to look
+#
+# Usage: bash ci/campaign.sh [--out DIR] [--fuzz-seconds N] [--cores K] [--traces N]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+out=out/campaign
+fuzz_seconds=300
+cores=$(nproc)
+traces=10000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out=$2; shift 2 ;;
+    --fuzz-seconds) fuzz_seconds=$2; shift 2 ;;
+    --cores) cores=$2; shift 2 ;;
+    --traces) traces=$2; shift 2 ;;
+    *) echo "campaign.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+bash ci/install_deps.sh || exit 2
+
+build=$root/build-campaign
+rm -rf "$build"
+step_log() { echo "== $*" >&2; }
+
+# Release build without sanitizers: the campaign measures speed.
+step_log "build"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVAS_SANITIZE=OFF >"$out/build.log" 2>&1 &&
+  ninja -C "$build" >>"$out/build.log" 2>&1 || { echo "build failed, see $out/build.log" >&2; exit 2; }
+vastrace=$build/harness/vastrace
+
+declare -a names=() statuses=() links=()
+record() { names+=("$1"); statuses+=("$2"); links+=("$3"); }
+status_of() { if [ "$1" -eq 0 ]; then echo pass; else echo FAIL; fi; }
+
+step_log "unit tests"
+(cd "$build" && ctest -j"$cores" --output-on-failure) >"$out/unit-tests.txt" 2>&1
+record "unit tests (ctest, release build)" "$(status_of $?)" "unit-tests.txt"
+
+step_log "conformance"
+sh conformance/win32/build.sh "$build/win32" >"$out/win32-build.log" 2>&1
+VASTRACE_EXE=$build/win32/vastrace.exe WINEPREFIX=$build/win32/wineprefix \
+  /usr/bin/python3 conformance/conformance.py --vastrace "$vastrace" \
+  --win32-exe "$build/win32/vastrace.exe" --out "$out/conformance" >"$out/conformance.log" 2>&1
+record "conformance suite" "$(status_of $?)" "conformance/summary.md"
+
+step_log "differential"
+mkdir -p "$out/differential"
+"$vastrace" random --backends impl,oracle --traces "$traces" --ops 100 --seed 1 \
+  --save-dir "$out/differential/divergences" >"$out/differential/impl-oracle.txt" 2>&1
+record "differential impl vs oracle ($traces traces x 100 ops)" "$(status_of $?)" "differential/impl-oracle.txt"
+"$vastrace" random --backends impl,oracle,host --profile x86 --traces $((traces / 10)) --ops 100 --seed 2 \
+  --save-dir "$out/differential/divergences-host" >"$out/differential/impl-oracle-host.txt" 2>&1
+record "differential impl vs oracle vs host, x86 profile ($((traces / 10)) traces x 100 ops)" "$(status_of $?)" "differential/impl-oracle-host.txt"
+
+step_log "regression replay"
+mkdir -p "$out/regression"
+"$build/fuzz/fuzz_diff_replay" corpus/regression corpus/seed >"$out/regression/replay.txt" 2>&1
+record "regression + seed corpus replay (impl vs oracle)" "$(status_of $?)" "regression/replay.txt"
+"$build/fuzz/fuzz_diff_host_replay" corpus/regression corpus/seed >"$out/regression/replay-host.txt" 2>&1
+record "regression + seed corpus replay (impl vs oracle vs host)" "$(status_of $?)" "regression/replay-host.txt"
+
+step_log "fuzzing ($fuzz_seconds s)"
+/usr/bin/python3 ci/fuzz_campaign.py --seconds "$fuzz_seconds" --cores "$cores" \
+  --out "$out/fuzz" >"$out/fuzz.log" 2>&1
+record "differential fuzzing, libFuzzer + AFL++ (${fuzz_seconds} s)" "$(status_of $?)" "fuzz/report.md"
+
+step_log "benchmarks"
+mkdir -p "$out/bench"
+"$build/impl/vas_bench" >"$out/bench/vas_bench.txt" 2>&1
+record "model benchmark" "$(status_of $?)" "bench/vas_bench.txt"
+"$build/impl/host_bench/vas_host_bench" >"$out/bench/host_bench.txt" 2>&1
+record "host-backed benchmark" "$(status_of $?)" "bench/host_bench.txt"
+
+# Front page.
+failed=0
+{
+  echo "# vas campaign, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "commit \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`, $cores cores, fuzzing ${fuzz_seconds} s"
+  echo
+  echo "| step | result | report |"
+  echo "|---|---|---|"
+  for i in "${!names[@]}"; do
+    echo "| ${names[$i]} | ${statuses[$i]} | [${links[$i]}](${links[$i]}) |"
+    [ "${statuses[$i]}" = pass ] || failed=1
+  done
+  echo
+  echo "## Figures"
+  echo
+  echo '```'
+  grep -hE "traces/s|ops/s" "$out/differential/"*.txt 2>/dev/null
+  grep -hiE "^bench|cases/s" "$out/conformance.log" 2>/dev/null
+  echo '```'
+} >"$out/index.md"
+cat "$out/index.md"
+exit $failed
