@@ -57,6 +57,7 @@ REFUSAL_MESSAGES = ("cannot create an address space", "cannot perform this opera
 
 PROBE_TRACE = """name: host-probe
 source: conformance.py probe
+profile: x86
 a = alloc 0 0x1000 RESERVE|COMMIT READWRITE -> nonzero
 write a 01 -> ok
 read a 1 -> ok data=01
@@ -149,6 +150,10 @@ class Backend:
 
     def not_applicable(self, case):
         """Why this backend cannot run the case, or "" when it can."""
+        if self.name == "host":
+            if case.profile == "x64":
+                return "profile x64: a real window can hold only the 32-bit profiles' user space"
+            return ""
         if self.name != "win32":
             return ""
         if case.profile != "x64":
