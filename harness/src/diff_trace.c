@@ -145,12 +145,16 @@ int diff_trace_ex(const backend *const *backends, size_t n, const trace *t, FILE
     outcome->at = t->n_ops;
     outcome->what[0] = '\0';
     outcome->refused = NULL;
+    outcome->no_space = NULL;
     if (lanes == NULL)
         return 2;
     for (k = 0; k < n; k++, opened++) {
         if (backend_run_open(&lanes[k].run, backends[k], t) != 0) {
+            snprintf(outcome->what, sizeof outcome->what,
+                     "%s: cannot create an address space for this trace", backends[k]->name);
+            outcome->no_space = backends[k];
             if (out)
-                fprintf(out, "%s: cannot create an address space for this trace\n", backends[k]->name);
+                fprintf(out, "%s\n", outcome->what);
             rc = 2;
             break;
         }

@@ -337,6 +337,7 @@ int cmd_random(int argc, char **argv)
     double seconds[MAX_BACKENDS] = {0};
     diff_timing timing = {now_seconds, seconds};
     uint64_t traces = 1000, max_ops = 100, seed = 1, t_i, total_ops = 0, divergences = 0, refusals = 0;
+    uint64_t unsupported = 0;
     size_t n, k;
     uint8_t *bytes;
     size_t n_bytes;
@@ -397,12 +398,18 @@ int cmd_random(int argc, char **argv)
             return 2;
         }
         rc = diff_trace_ex(backends, n, t, NULL, &outcome, &timing);
-        total_ops += rc == 0 ? t->n_ops : outcome.at + 1;
+        if (rc == 0)
+            total_ops += t->n_ops;
+        else if (outcome.no_space == NULL)
+            total_ops += outcome.at + 1;
         if (rc == 1 && outcome.refused != NULL && strcmp(outcome.refused->name, "oracle") == 0) {
             /* The oracle's documented limit (oracle.h): a reservation too
              * big for its per-page records. Not a disagreement about the
              * semantics; counted, and the rest of the trace is dropped. */
             refusals++;
+        } else if (rc == 2 && outcome.no_space != NULL) {
+            /* A backend without this profile (host cannot map all of x64). */
+            unsupported++;
         } else if (rc != 0) {
             unsigned char *keep = malloc(t->n_ops + 1);
             trace_op *ops = malloc((t->n_ops + 1) * sizeof *ops);
@@ -431,6 +438,9 @@ int cmd_random(int argc, char **argv)
 
     printf("%" PRIu64 " traces, %" PRIu64 " ops on %s, seed %" PRIu64 ": %" PRIu64 " divergent\n",
            traces, total_ops, spec, seed, divergences);
+    if (unsupported)
+        printf("%" PRIu64 " traces skipped: a backend could not create their profile's address space\n",
+               unsupported);
     if (refusals)
         printf("%" PRIu64 " traces cut short where the oracle refused a reservation for lack of host"
                " memory (its documented limit, oracle.h)\n", refusals);

@@ -162,6 +162,10 @@ typedef struct diff_outcome {
      * backend (a model may refuse for lack of host memory, see oracle.h);
      * else NULL. */
     const backend *refused;
+    /* With status 2 from a backend that could not create an address space
+     * for the trace's profile (the host backend cannot map all of x64):
+     * that backend; else NULL. */
+    const backend *no_space;
 } diff_outcome;
 
 /* diff_trace, also telling where and what: outcome and timing may be NULL.
