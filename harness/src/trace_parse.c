@@ -297,7 +297,7 @@ static int parse_old(parser *ps, trace_expect *x)
 static int parse_bool_expect(parser *ps, trace_expect *x, int *success)
 {
     trace_token tok = trace_lex_next(&ps->lx);
-    uint64_t v;
+    uint64_t v = 0;  /* number_of sets it on success; gcc -O2 cannot see that */
     if (number_of(ps, tok, &v) != 0)
         return -1;
     if (v > 1)
