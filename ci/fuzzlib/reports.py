@@ -1,0 +1,155 @@
+"""reports.py - writes one campaign's results four ways from one dict:
+report.json (everything), report.md (for people, links coverage.svg),
+junit.xml (a testcase per engine and per finding, for CI test views) and
+report.sarif (SARIF 2.1.0, a result per finding, for code-scanning views).
+
+The dict is what fuzz_campaign.py assembles: "engines", "corpus",
+"findings", "coverage", "timeline", "planted_bug", "seconds", "cores".
+"""
+import json
+import os
+import xml.etree.ElementTree as ET
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def write_json(report, path):
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def finding_failed(report, finding):
+    """A finding fails the run, except the planted bug in a --planted-bug run."""
+    return not (report.get("planted_bug") and finding.get("planted"))
+
+
+def write_junit(report, path):
+    suite = ET.Element("testsuite", name="fuzz_campaign")
+    cases = []
+    for engine in report["engines"]:
+        case = ET.Element("testcase", classname="fuzz.engine", name=engine["name"],
+                          time="%.1f" % engine.get("seconds", 0))
+        if engine.get("errors"):
+            ET.SubElement(case, "failure", message="; ".join(engine["errors"])).text = engine.get("log_tail", "")
+        ET.SubElement(case, "system-out").text = "execs %s, %s exec/s, log %s" % (
+            engine.get("execs"), engine.get("execs_per_sec"), engine.get("log"))
+        cases.append(case)
+    regression = report.get("regression")
+    if regression is not None:
+        case = ET.Element("testcase", classname="fuzz.regression", name="replay")
+        if regression.get("failed"):
+            ET.SubElement(case, "failure", message="a saved regression input diverges again").text = regression.get("output", "")
+        cases.append(case)
+    for f in report["findings"]:
+        case = ET.Element("testcase", classname="fuzz.finding", name=f["name"],
+                          time="%.1f" % f["time_to_find_s"])
+        text = "%s\n\n%s" % (f["signature"]["summary"], f.get("trace_text", ""))
+        if finding_failed(report, f):
+            ET.SubElement(case, "failure", message=f["signature"]["key"]).text = text
+        else:
+            ET.SubElement(case, "system-out").text = "planted bug found:\n" + text
+        cases.append(case)
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("errors", "0")
+    for c in cases:
+        suite.append(c)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_sarif(report, path, repo_uri=None):
+    rules, results = [], []
+    rule_index = {}
+    for f in report["findings"]:
+        sig = f["signature"]
+        if sig["key"] not in rule_index:
+            rule_index[sig["key"]] = len(rules)
+            rules.append({"id": sig["key"], "name": f["name"],
+                          "shortDescription": {"text": sig["summary"][:200]},
+                          "properties": {"kind": sig["kind"]}})
+        loc = sig.get("location")
+        if loc:
+            physical = {"artifactLocation": {"uri": loc["file"], "uriBaseId": "SRCROOT"},
+                        "region": {"startLine": max(1, int(loc["line"]))}}
+        else:
+            # The divergence has no source line: point at the saved trace.
+            physical = {"artifactLocation": {"uri": f.get("trace_rel") or f.get("trace") or f["name"],
+                                             "uriBaseId": "SRCROOT"}}
+        results.append({
+            "ruleId": sig["key"], "ruleIndex": rule_index[sig["key"]],
+            "level": "error" if finding_failed(report, f) else "note",
+            "message": {"text": "%s\nFound by %s after %.1f s. Readable trace:\n%s" % (
+                sig["summary"], ", ".join(f["engines"]), f["time_to_find_s"], f.get("trace_text", ""))},
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": {"divergenceSignature": sig["key"]},
+        })
+    sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
+             "runs": [{"tool": {"driver": {"name": "vas-fuzz-campaign", "informationUri": repo_uri or "https://example.invalid/vas",
+                                           "rules": rules}},
+                       "originalUriBaseIds": {"SRCROOT": {"uri": "file://" + report.get("repo", "/") + "/"}},
+                       "results": results}]}
+    with open(path, "w") as f:
+        json.dump(sarif, f, indent=2)
+        f.write("\n")
+
+
+def pct(covered, total):
+    return "%.1f%% (%d/%d)" % (100.0 * covered / total if total else 0.0, covered, total)
+
+
+def write_markdown(report, path):
+    out = ["# Fuzzing campaign", ""]
+    out.append("%d s on %d cores, target `%s`%s. Result: **%s**." % (
+        report["seconds"], report["cores"], report["target"],
+        ", planted decommit bug compiled in" if report.get("planted_bug") else "", report["verdict"]))
+    out += ["", "## Engines", "", "| engine | instances | executions | exec/s | notes |", "|---|---|---|---|---|"]
+    for e in report["engines"]:
+        out.append("| %s | %s | %s | %s | %s |" % (e["name"], e.get("instances", 1), e.get("execs"),
+                                                e.get("execs_per_sec"), "; ".join(e.get("errors", [])) or "ok"))
+    c = report["corpus"]
+    out += ["", "## Corpus", "",
+            "- `%s`: %d inputs before, %d after (%d added)" % (c["path"], c["before"], c["after"], c["added"]),
+            "- minimized covering set (`corpus-min/`): %d inputs" % c["minimized"]]
+    if c.get("error"):
+        out.append("- merge: **%s** (the corpus was left as it was)" % c["error"])
+    out += ["", "## Findings", ""]
+    if not report["findings"]:
+        out += ["None.", ""]
+    for f in report["findings"]:
+        by_engine = ", ".join("%s %.1f s" % kv for kv in sorted(f["time_to_find_by_engine_s"].items()))
+        out += ["### %s%s" % (f["name"], " (the planted bug)" if f.get("planted") else ""), "",
+                "- signature: `%s`" % f["signature"]["key"],
+                "- %s" % f["signature"]["summary"],
+                "- found by: %s (%d crash files)" % (by_engine, f["count"]),
+                "- minimized input: `%s` (%s bytes), trace `%s`" % (f.get("bin"), f.get("size"), f.get("trace")),
+                "", "```", f.get("trace_text", "").rstrip(), "```", ""]
+    out += ["## Coverage of the final corpus", ""]
+    cov = report.get("coverage")
+    if not cov:
+        out.append("Not measured: %s" % report.get("coverage_error", "no coverage build"))
+    else:
+        out += ["| folder | lines | branches |", "|---|---|---|"]
+        for name, f in sorted(cov["folders"].items()):
+            out.append("| %s/ | %s | %s |" % (name, pct(f["lines_covered"], f["lines"]),
+                                              pct(f["branches_covered"], f["branches"])))
+        out += ["", "![coverage over time](coverage.svg)", "", "[coverage over time](coverage.svg)", "",
+                "### Lines of impl/src never run", ""]
+        missing = cov.get("uncovered_impl_src", {})
+        if not missing:
+            out.append("None.")
+        for name in sorted(missing):
+            out.append("- `%s`: %s" % (name, ", ".join(missing[name])))
+    if report.get("timeline"):
+        out += ["", "### Over time", "", "| s | impl/ lines % | oracle/ lines % |", "|---|---|---|"]
+        for t, impl, oracle in report["timeline"]:
+            out.append("| %g | %.1f | %.1f |" % (t, impl, oracle))
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def write_all(report, out_dir):
+    write_json(report, os.path.join(out_dir, "report.json"))
+    write_junit(report, os.path.join(out_dir, "junit.xml"))
+    write_sarif(report, os.path.join(out_dir, "report.sarif"))
+    write_markdown(report, os.path.join(out_dir, "report.md"))
