@@ -73,9 +73,19 @@ record "regression + seed corpus replay (impl vs oracle)" "$(status_of $?)" "reg
 record "regression + seed corpus replay (impl vs oracle vs host)" "$(status_of $?)" "regression/replay-host.txt"
 
 step_log "fuzzing ($fuzz_seconds s)"
+# The campaign grows its own copy of the seeds; the checked-in corpus changes
+# only when someone promotes a finding (fuzz/add_regression.sh).
+rm -rf "$out/fuzz-corpus"; mkdir -p "$out/fuzz-corpus"
+cp corpus/seed/*.bin "$out/fuzz-corpus/"
 /usr/bin/python3 ci/fuzz_campaign.py --seconds "$fuzz_seconds" --cores "$cores" \
-  --out "$out/fuzz" >"$out/fuzz.log" 2>&1
-record "differential fuzzing, libFuzzer + AFL++ (${fuzz_seconds} s)" "$(status_of $?)" "fuzz/report.md"
+  --corpus "$out/fuzz-corpus" --build-dir "$build/fuzz-builds" --out "$out/fuzz" >"$out/fuzz.log" 2>&1
+record "differential fuzzing impl vs oracle, libFuzzer + AFL++ (${fuzz_seconds} s)" "$(status_of $?)" "fuzz/report.md"
+/usr/bin/python3 ci/fuzz_campaign.py --seconds $((fuzz_seconds / 3)) --cores "$cores" --target fuzz_diff_host \
+  --corpus "$out/fuzz-corpus" --no-grow --build-dir "$build/fuzz-builds" --out "$out/fuzz-host" >"$out/fuzz-host.log" 2>&1
+record "differential fuzzing with the host backend in the loop ($((fuzz_seconds / 3)) s)" "$(status_of $?)" "fuzz-host/report.md"
+/usr/bin/python3 ci/fuzz_campaign.py --seconds 60 --cores "$cores" --planted-bug --no-grow \
+  --corpus "$out/fuzz-corpus" --build-dir "$build/fuzz-builds-planted" --out "$out/fault-injection" >"$out/fault-injection.log" 2>&1
+record "fault injection: planted decommit bug found by the engines (60 s)" "$(status_of $?)" "fault-injection/report.md"
 
 step_log "benchmarks"
 mkdir -p "$out/bench"
