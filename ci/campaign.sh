@@ -61,9 +61,9 @@ mkdir -p "$out/differential"
 "$vastrace" random --backends impl,oracle --traces "$traces" --ops 100 --seed 1 \
   --save-dir "$out/differential/divergences" >"$out/differential/impl-oracle.txt" 2>&1
 record "differential impl vs oracle ($traces traces x 100 ops)" "$(status_of $?)" "differential/impl-oracle.txt"
-"$vastrace" random --backends impl,oracle,host --profile x86 --traces $((traces / 10)) --ops 100 --seed 2 \
+"$vastrace" random --backends impl,oracle,host --traces $((traces / 10)) --ops 100 --seed 2 \
   --save-dir "$out/differential/divergences-host" >"$out/differential/impl-oracle-host.txt" 2>&1
-record "differential impl vs oracle vs host, x86 profile ($((traces / 10)) traces x 100 ops)" "$(status_of $?)" "differential/impl-oracle-host.txt"
+record "differential impl vs oracle vs host ($((traces / 10)) traces x 100 ops)" "$(status_of $?)" "differential/impl-oracle-host.txt"
 
 step_log "regression replay"
 mkdir -p "$out/regression"

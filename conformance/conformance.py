@@ -150,10 +150,6 @@ class Backend:
 
     def not_applicable(self, case):
         """Why this backend cannot run the case, or "" when it can."""
-        if self.name == "host":
-            if case.profile == "x64":
-                return "profile x64: a real window can hold only the 32-bit profiles' user space"
-            return ""
         if self.name != "win32":
             return ""
         if case.profile != "x64":

@@ -14,8 +14,18 @@
  * kept and reported by check(), which also runs the window verifier
  * (host_verify: protections of the whole window, contents of what changed).
  *
- * Linux only. Windows that cannot be mapped (the x64 profile's 128 TiB)
- * make create() fail with a note on stderr.
+ * What is real: the window covers [min_address, W), W = the mirrored end
+ * (host_mirrored_end). For x86 and x86_laa that is the whole space. x64:
+ * the low W bytes are mirrored (W = 64 GiB, or less if that will not map);
+ * above, the model alone decides. An access reaching above W is probed on
+ * its mirrored part only: real memory can show the model wrong there (a
+ * fault the model did not raise, or no fault where the model raised one
+ * below W), but says nothing about the pages above, so the model's outcome
+ * up there stands unchecked. check() likewise verifies mirrored pages
+ * only. Top-down x64 allocations therefore exercise the model alone.
+ *
+ * Linux only. A space whose window cannot be reserved at all makes
+ * create() fail with a note on stderr.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,8 +55,8 @@ static void *host_create(const vas_config *cfg)
         return NULL;
     h->vas = vas_create(&c);
     if (!h->vas) {
-        fprintf(stderr, "backend host: cannot map a real window for [0x%llx, 0x%llx] (profile %d);"
-                        " lower max_address or use the x86 profiles\n",
+        fprintf(stderr, "backend host: cannot create a host-backed space for [0x%llx, 0x%llx] (profile %d):"
+                        " not even a 1 GiB real window could be reserved\n",
                 (unsigned long long)c.min_address, (unsigned long long)c.max_address, (int)c.profile);
         free(h);
         return NULL;
@@ -72,51 +82,79 @@ static void note_mismatch(host_backend *h, const char *fmt, ...)
     va_end(ap);
 }
 
-/* What real memory does with an access of [addr, addr + len): 1 when every
- * page allows it, else 0 with the simulated address of the first faulting
- * byte (the model's rule: max(addr, first refusing page)). Outside the
- * window nothing is mapped for this space: that faults too. */
-static int real_access(host_backend *h, uint64_t addr, size_t len, int write, uint64_t *fault)
+/* What real memory says about an access of [addr, addr + len). */
+typedef enum real_outcome {
+    REAL_OK,        /* every page allows it */
+    REAL_FAULT,     /* faults; *fault = simulated address of the first faulting byte */
+    REAL_UNKNOWN    /* the mirrored part allows it; the rest is above the window */
+} real_outcome;
+
+/* Probes the access on real memory, page by page like the model (its rule:
+ * the fault is at max(addr, first refusing page)). Outside
+ * [min_address, max_address] nothing is mapped for this space: that
+ * faults. Above the window of a partly mirrored space (x64) there is no
+ * real memory to ask. */
+static real_outcome real_access(host_backend *h, uint64_t addr, size_t len, int write, uint64_t *fault)
 {
     const vas_config *cfg = vas_get_config(h->vas);
-    uint64_t lo = cfg->min_address, hi = cfg->max_address + 1;
-    if (addr < lo || addr >= hi) {
+    uint64_t lo = cfg->min_address, space_end = cfg->max_address + 1;
+    uint64_t mirrored_end = host_mirrored_end(h->vas);
+    int partial = mirrored_end < space_end;
+    if (addr < lo || addr >= space_end) {
         *fault = addr;
-        return 0;
+        return REAL_FAULT;
     }
+    if (addr >= mirrored_end)
+        return REAL_UNKNOWN;
     uint64_t end = addr + len;
-    int beyond = end < addr || end > hi;
+    int beyond = end < addr || end > mirrored_end;
     if (beyond)
-        end = hi;
+        end = mirrored_end;
     uint8_t *p = vas_host_pointer(h->vas, addr);
     uintptr_t f;
     int ok = write ? host_probe_write(p, end - addr, &f) : host_probe_read(p, end - addr, &f);
     if (!ok) {
         *fault = addr + (uint64_t)(f - (uintptr_t)p);
-        return 0;
+        return REAL_FAULT;
     }
+    if (beyond && partial)
+        return REAL_UNKNOWN;
     if (beyond) {
-        *fault = hi;
-        return 0;
+        *fault = space_end;
+        return REAL_FAULT;
     }
-    return 1;
+    return REAL_OK;
 }
 
 static void compare_outcome(host_backend *h, const char *what, uint64_t addr, uint32_t status,
-                            uint64_t model_fault, int real_ok, uint64_t real_fault)
+                            uint64_t model_fault, real_outcome real, uint64_t real_fault)
 {
     unsigned long long a = addr, mf = model_fault, rf = real_fault;
-    if (status == VAS_STATUS_SUCCESS && !real_ok)
+    if (real == REAL_UNKNOWN) {
+        /* Real memory allowed everything below the window's end, so a
+         * model fault must lie at or above it. */
+        if (status != VAS_STATUS_SUCCESS && model_fault < host_mirrored_end(h->vas))
+            note_mismatch(h, "host: %s at 0x%llx: model faults (0x%x) at 0x%llx, real memory allows it",
+                          what, a, status, mf);
+    } else if (status == VAS_STATUS_SUCCESS && real == REAL_FAULT) {
         note_mismatch(h, "host: %s at 0x%llx: model allows it, real memory faults at 0x%llx", what, a, rf);
-    else if (status != VAS_STATUS_SUCCESS && real_ok)
+    } else if (status != VAS_STATUS_SUCCESS && real == REAL_OK) {
         note_mismatch(h, "host: %s at 0x%llx: model faults (0x%x) at 0x%llx, real memory allows it",
                       what, a, status, mf);
-    else if (status != VAS_STATUS_SUCCESS && model_fault != real_fault)
+    } else if (status != VAS_STATUS_SUCCESS && model_fault != real_fault) {
         note_mismatch(h, "host: %s at 0x%llx: model faults at 0x%llx, real memory at 0x%llx", what, a, mf, rf);
+    }
 }
 
+/* The model's bytes of a successful access against real memory, on the
+ * mirrored part of [addr, addr + len) only. */
 static void compare_bytes(host_backend *h, const char *what, uint64_t addr, const void *buf, size_t len)
 {
+    uint64_t mirrored_end = host_mirrored_end(h->vas);
+    if (addr >= mirrored_end)
+        return;
+    if (len > mirrored_end - addr)
+        len = (size_t)(mirrored_end - addr);
     const uint8_t *real = vas_host_pointer(h->vas, addr), *model = buf;
     for (size_t i = 0; i < len; i++) {
         if (real[i] != model[i]) {
@@ -131,10 +169,10 @@ static uint32_t host_read(void *self, uint64_t addr, void *buf, size_t len, uint
 {
     host_backend *h = self;
     uint64_t real_fault = 0, model_fault = 0;
-    int real_ok = len == 0 || real_access(h, addr, len, 0, &real_fault);
+    real_outcome real = len == 0 ? REAL_OK : real_access(h, addr, len, 0, &real_fault);
     uint32_t status = vas_read(h->vas, addr, buf, len, &model_fault);
-    compare_outcome(h, "read", addr, status, model_fault, real_ok, real_fault);
-    if (status == VAS_STATUS_SUCCESS && real_ok)
+    compare_outcome(h, "read", addr, status, model_fault, real, real_fault);
+    if (status == VAS_STATUS_SUCCESS && real != REAL_FAULT)
         compare_bytes(h, "read", addr, buf, len);
     if (fault && status != VAS_STATUS_SUCCESS)
         *fault = model_fault;
@@ -145,25 +183,30 @@ static uint32_t host_write(void *self, uint64_t addr, const void *buf, size_t le
 {
     host_backend *h = self;
     uint64_t real_fault = 0, model_fault = 0;
-    int real_ok = len == 0 || real_access(h, addr, len, 1, &real_fault);
+    real_outcome real = len == 0 ? REAL_OK : real_access(h, addr, len, 1, &real_fault);
     uint32_t status = vas_write(h->vas, addr, buf, len, &model_fault);
-    compare_outcome(h, "write", addr, status, model_fault, real_ok, real_fault);
-    if (status == VAS_STATUS_SUCCESS && real_ok)
+    compare_outcome(h, "write", addr, status, model_fault, real, real_fault);
+    if (status == VAS_STATUS_SUCCESS && real != REAL_FAULT)
         compare_bytes(h, "write", addr, buf, len);   /* the model's bytes reached real memory */
     if (fault && status != VAS_STATUS_SUCCESS)
         *fault = model_fault;
     return status;
 }
 
+/* A fetch is judged by the kernel's protection of the page. Above the
+ * window (x64) there is no page to ask: the model's word stands. */
 static uint32_t host_exec(void *self, uint64_t addr, uint64_t *fault)
 {
     host_backend *h = self;
+    const vas_config *cfg = vas_get_config(h->vas);
+    uint64_t mirrored_end = host_mirrored_end(h->vas);
+    int unmirrored = addr >= mirrored_end && addr <= cfg->max_address;
     void *p = vas_host_pointer(h->vas, addr);
     int prot = p ? host_maps_prot_at((uintptr_t)p) : -1;
-    int real_ok = prot >= 0 && (prot & PROT_EXEC);
+    real_outcome real = unmirrored ? REAL_UNKNOWN : prot >= 0 && (prot & PROT_EXEC) ? REAL_OK : REAL_FAULT;
     uint64_t model_fault = 0;
     uint32_t status = vas_exec(h->vas, addr, &model_fault);
-    compare_outcome(h, "exec", addr, status, model_fault, real_ok, addr);
+    compare_outcome(h, "exec", addr, status, model_fault, real, addr);
     if (fault && status != VAS_STATUS_SUCCESS)
         *fault = model_fault;
     return status;

@@ -408,7 +408,7 @@ int cmd_random(int argc, char **argv)
              * semantics; counted, and the rest of the trace is dropped. */
             refusals++;
         } else if (rc == 2 && outcome.no_space != NULL) {
-            /* A backend without this profile (host cannot map all of x64). */
+            /* A backend without this profile (win32 has only x64). */
             unsupported++;
         } else if (rc != 0) {
             unsigned char *keep = malloc(t->n_ops + 1);

@@ -6,6 +6,10 @@
  * Nothing here exists on Windows. The functions take the space (vas_t) so
  * that callers need not know the model's internals.
  *
+ * Only the window is real: x64 spaces mirror their low part (up to
+ * HOST_MIRROR_MAX), and above it the model alone decides. Verification,
+ * probes and real pointers cover mirrored pages only.
+ *
  * Guard pages and real pointers: a real load, store or instruction fetch
  * that hits a page the model holds as a guard page is caught by a SIGSEGV
  * handler, which clears the guard in the model (as Windows clears it before
@@ -32,6 +36,12 @@
 /* Real address minus simulated address in vas's window (0 when the window
  * sits at the same numeric addresses); *ok = 0 when vas is not host-backed. */
 uint64_t host_offset(const vas_t *vas, int *ok);
+
+/* The simulated end of vas's window: [min_address, end) is mirrored into
+ * real memory, [end, max_address] is modelled only (x64, host_window.h);
+ * end = max_address + 1 when the whole space is mirrored. 0 when vas is
+ * not host-backed. */
+uint64_t host_mirrored_end(const vas_t *vas);
 
 /* The last guard-page violation raised by a real access in vas's window:
  * returns VAS_STATUS_GUARD_PAGE_VIOLATION and stores the simulated address

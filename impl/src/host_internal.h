@@ -3,11 +3,14 @@
  * the registry the SIGSEGV handler searches, and the helpers that turn
  * simulated addresses into real ones with a bounds check.
  *
- * A window mirrors the simulated range [lo, hi) (the profile's
- * [min_address, max_address + 1)) at real addresses lo + offset. Every
- * host call made on behalf of a window goes through host_range_real(),
- * which aborts when a range is not inside the window: a bug here must never
- * change memory that belongs to someone else.
+ * A window mirrors the simulated range [lo, hi) at real addresses
+ * lo + offset. lo is the profile's min_address; hi is max_address + 1 when
+ * the whole space can be mapped (x86, x86_laa), else lower (x64: at most
+ * HOST_MIRROR_MAX, see host_window.h), and [hi, max_address] is modelled
+ * but not mirrored. Every host call made on behalf of a window goes through
+ * host_range_real(), which aborts when a range is not inside the window: a
+ * bug here must never change memory that belongs to someone else; callers
+ * clip to the window first (host_window_clip).
  */
 #ifndef VAS_HOST_INTERNAL_H
 #define VAS_HOST_INTERNAL_H
@@ -23,7 +26,7 @@
 #define HOST_DIRTY_MAX 32
 
 struct host_window {
-    uint64_t lo, hi;          /* simulated window: [min_address, max_address + 1) */
+    uint64_t lo, hi;          /* simulated window (mirrored): [min_address, hi) */
     uint64_t offset;          /* real = simulated + offset (mod 2^64) */
     vas_t *vas;               /* the model mirrored, learnt at its first sync */
 
@@ -43,6 +46,9 @@ struct host_window {
 /* The real address of simulated [sim, sim + len), which must lie inside the
  * window; aborts otherwise (a caller bug). */
 uintptr_t host_range_real(const host_window *w, uint64_t sim, uint64_t len);
+
+/* Narrows [*lo, *hi) to its part inside the window; 0 when none is. */
+int host_window_clip(const host_window *w, uint64_t *lo, uint64_t *hi);
 
 /* Notes [lo, hi) as changed since the verifier's last look. */
 void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi);

@@ -4,7 +4,8 @@
  * and pages that are reserved or free are inaccessible and empty.
  *
  * The model is read through vas_query, run by run, so a sync costs one or
- * two system calls per run of the changed range, never one per page.
+ * two system calls per run of the changed range, never one per page. Only
+ * the part of the range inside the window is mirrored (host_window.h).
  */
 #include "host_internal.h"
 #include "host_debug.h"
@@ -66,6 +67,9 @@ void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi)
     w->vas = vas;
     lo = round_down(lo, PAGE_BYTES);
     hi = round_up(hi, PAGE_BYTES);
+    /* Pages above the window (x64) are the model's alone: nothing to mirror. */
+    if (!host_window_clip(w, &lo, &hi))
+        return;
     host_range_real(w, lo, hi - lo);   /* the whole range first: abort before any change */
     for (uint64_t at = lo; at < hi;) {
         vas_mbi m;

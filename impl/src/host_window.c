@@ -10,6 +10,11 @@
  * wherever the kernel has room, at a fixed offset. The range is reserved
  * PROT_NONE and MAP_NORESERVE: it costs address space, not memory, until
  * pages are committed and touched.
+ *
+ * Extent: the window ends at min(max_address + 1, HOST_MIRROR_MAX); when
+ * even that cannot be reserved it is halved until it can (down to
+ * MIRROR_FLOOR). For x64 this means the low part of the space is mirrored
+ * and the rest is modelled only (host_window.h).
  */
 #include "host_internal.h"
 #include "host_debug.h"
@@ -25,6 +30,11 @@
 #endif
 
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+/* The smallest window worth having when the full extent will not map:
+ * rather than mirror almost nothing, a host-backed space then fails to be
+ * created. */
+#define MIRROR_FLOOR ((uint64_t)1 << 30)
 
 static void *reserve_window(uint64_t lo, uint64_t len)
 {
@@ -42,13 +52,25 @@ static void *reserve_window(uint64_t lo, uint64_t len)
 
 host_window *host_window_open(const vas_config *cfg)
 {
-    uint64_t lo = cfg->min_address, hi = cfg->max_address + 1;
-    if (hi <= lo || hi - 1 > UINTPTR_MAX || lo % PAGE_BYTES || hi % PAGE_BYTES)
+    uint64_t lo = cfg->min_address, end = cfg->max_address + 1;
+    if (end <= lo || lo % PAGE_BYTES || end % PAGE_BYTES)
+        return NULL;
+    uint64_t hi = end < HOST_MIRROR_MAX ? end : HOST_MIRROR_MAX;
+    if (hi <= lo || hi - 1 > UINTPTR_MAX)
         return NULL;
     host_window *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    void *real = reserve_window(lo, hi - lo);   /* fails for x64's 128 TiB */
+    void *real = reserve_window(lo, hi - lo);
+    /* Too big to reserve here: halve the end (on a granule boundary, as
+     * the 64 GiB default is) until it maps or would fall below the floor. */
+    while (!real) {
+        uint64_t half = round_down(hi / 2, GRANULE_BYTES);
+        if (half <= lo || half - lo < MIRROR_FLOOR)
+            break;
+        hi = half;
+        real = reserve_window(lo, hi - lo);
+    }
     if (!real) {
         free(w);
         return NULL;
@@ -73,6 +95,15 @@ void host_window_close(host_window *w)
     free(w);
 }
 
+int host_window_clip(const host_window *w, uint64_t *lo, uint64_t *hi)
+{
+    if (*lo < w->lo)
+        *lo = w->lo;
+    if (*hi > w->hi)
+        *hi = w->hi;
+    return *lo < *hi;
+}
+
 uintptr_t host_range_real(const host_window *w, uint64_t sim, uint64_t len)
 {
     if (sim < w->lo || len > w->hi - w->lo || sim - w->lo > (w->hi - w->lo) - len) {
@@ -93,8 +124,13 @@ void *host_window_pointer(const host_window *w, uint64_t addr)
 
 void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t len)
 {
-    if (len == 0)
+    /* Above the window the model alone holds the bytes. */
+    uint64_t lo = addr, hi = addr + len;
+    if (len == 0 || hi < addr || !host_window_clip(w, &lo, &hi))
         return;
+    buf = (const uint8_t *)buf + (lo - addr);
+    addr = lo;
+    len = (size_t)(hi - lo);
     uintptr_t real = host_range_real(w, addr, len), fault;
     /* The model allowed the write, so real memory must too; if it does not,
      * the verifier reports it instead of the process dying here. */
@@ -136,6 +172,11 @@ uint64_t host_offset(const vas_t *vas, int *ok)
 {
     *ok = vas->host != NULL;
     return vas->host ? vas->host->offset : 0;
+}
+
+uint64_t host_mirrored_end(const vas_t *vas)
+{
+    return vas->host ? vas->host->hi : 0;
 }
 
 uint32_t host_take_fault(const vas_t *vas, uint64_t *addr)

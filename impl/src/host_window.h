@@ -6,6 +6,19 @@
  * MMU enforces what the model says. impl calls these hooks only when the
  * space was created with vas_config.host_backed = 1.
  *
+ * How much is mirrored: the window covers [min_address, W) with
+ * W = min(max_address + 1, HOST_MIRROR_MAX), or less if that much address
+ * space cannot be reserved (halved until it can, never below 1 GiB;
+ * vas_create fails then). The x86 and x86_laa
+ * profiles fit whole. x64 does not (128 TiB): the low W bytes are
+ * mirrored; above, the model alone decides. Pages at or above W are
+ * modelled exactly as in a plain space, but have no real memory:
+ * host_window_sync and host_window_write clip to the window and never touch
+ * anything outside it, host_window_pointer (vas_host_pointer) returns NULL
+ * there, and the verifier (host_debug.h) only judges mirrored pages. So an
+ * x64 program gets real pointers for bottom-up allocations in the low
+ * 64 GiB, and none for top-down ones near the top of the space.
+ *
  * Contract for impl (the caller):
  *  - vas_create: host_window_open(cfg); NULL makes vas_create fail.
  *  - after every successful alloc / free / protect, and after an access
@@ -22,14 +35,22 @@
 #include <stdint.h>
 #include "vas/vas.h"
 
+/* The most a window mirrors (64 GiB): room for the bottom-up allocations
+ * programs and traces typically make, yet cheap to reserve (PROT_NONE,
+ * no memory) beside the program, the loader and a sanitizer's shadow. */
+#define HOST_MIRROR_MAX ((uint64_t)64 << 30)
+
 typedef struct host_window host_window;
 
 host_window *host_window_open(const vas_config *cfg);
 void host_window_close(host_window *w);
 /* Makes real pages of [lo, hi) match the model's states, protections and
- * (for pages that stopped being committed) contents. */
+ * (for pages that stopped being committed) contents; the part of [lo, hi)
+ * outside the window is left alone. */
 void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi);
+/* Copies the part of [addr, addr + len) inside the window into real memory. */
 void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t len);
+/* Real address of simulated addr; NULL outside the window. */
 void *host_window_pointer(const host_window *w, uint64_t addr);
 
 #endif

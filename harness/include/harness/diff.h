@@ -163,7 +163,7 @@ typedef struct diff_outcome {
      * else NULL. */
     const backend *refused;
     /* With status 2 from a backend that could not create an address space
-     * for the trace's profile (the host backend cannot map all of x64):
+     * for the trace's profile (win32 has only x64):
      * that backend; else NULL. */
     const backend *no_space;
 } diff_outcome;
