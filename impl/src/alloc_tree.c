@@ -1,63 +1,240 @@
 /*
- * alloc_tree.c - the index of allocations and the search for free space.
+ * alloc_tree.c - the index of allocations (a B+tree, layout in
+ * alloc_tree.h) and the search for free space.
  *
- * Allocations are kept in an AVL tree keyed by base. Each node stores
- * gap_before: how many bytes a new allocation could use between the end of
- * the previous allocation (or MIN) and this base, measured from the first
- * granule boundary after that end:
+ * Each leaf entry stores gap_before: how many bytes a new allocation could
+ * use between the end of the previous allocation (or MIN) and this base,
+ * measured from the first granule boundary after that end:
  *
  *     gap_before = base - up(prev_end, granule)
  *
- * and max_gap, the largest gap_before in its subtree. The space above the
- * last allocation (the "tail", up to MAX + 1) is computed when needed.
+ * and each inner node the largest gap_before under each child. The space
+ * above the last allocation (the "tail", up to MAX + 1) is computed when
+ * needed.
  *
  * Because every base and MAX + 1 are granule-aligned, a gap of g bytes
  * below a base B holds a new allocation of s bytes (s a page multiple):
  *   - bottom-up at B - g       iff g >= s,
  *   - top-down  at B - up(s, granule)  iff g >= up(s, granule).
- * So first fit is: descend towards the leftmost (or rightmost) node whose
- * gap passes the test, steered by max_gap. One descent, O(log n).
+ * So first fit is: descend towards the leftmost (or rightmost) entry whose
+ * gap passes the test, steered by the children's largest gaps. One
+ * descent, O(log n).
+ *
+ * Shape: nodes hold 1..16 items; a non-root node that falls below
+ * MIN_ITEMS after a removal is merged with a sibling or shares its items
+ * with it. A node split while appending at the right edge (or prepending at
+ * the left edge) keeps the full node whole, so addresses handed out in
+ * order fill nodes completely. Summaries (largest gaps) are recomputed
+ * along the paths a change touched, bottom-up.
  */
 #include "vas_internal.h"
 
-#include <stddef.h>
+#include <string.h>
 
-#define ALLOC_OF(n) ((allocation *)(void *)((char *)(n) - offsetof(allocation, node)))
+#define MIN_ITEMS (BT_FANOUT / 4)
+#define ALL_ITEMS (BT_FANOUT + 1)   /* a full node plus the one being added */
 
-static uint64_t subtree_max_gap(const avl_node *n)
+enum split_kind { SPLIT_HALF, SPLIT_APPEND, SPLIT_PREPEND };
+
+typedef struct bt_path {
+    bt_inner *node[BT_MAX_HEIGHT];  /* node[0] is the root */
+    unsigned idx[BT_MAX_HEIGHT];    /* the child taken at each level */
+    bt_leaf *leaf;
+    unsigned pos;                   /* entries [0, pos) of leaf have key <= q */
+} bt_path;
+
+/* Bases are granule-aligned, so comparing granule numbers compares bases. */
+static uint32_t key_of(uint64_t addr)
 {
-    return n ? ALLOC_OF(n)->max_gap : 0;
+    uint64_t k = addr / GRANULE_BYTES;
+    return k < BT_NO_KEY ? (uint32_t)k : BT_NO_KEY - 1;
 }
 
-static void update_max_gap(avl_node *n)
+static uint64_t base_of(uint32_t key)
 {
-    allocation *a = ALLOC_OF(n);
-    uint64_t m = a->gap_before, l = subtree_max_gap(n->left), r = subtree_max_gap(n->right);
-    if (l > m)
-        m = l;
-    if (r > m)
-        m = r;
-    a->max_gap = m;
+    return (uint64_t)key * GRANULE_BYTES;
 }
 
-void alloc_tree_init(struct vas *v)
+/* How many of the 16 slots hold a key <= q (unused slots never do). A
+ * fixed-length count, not a branchy search: it compiles to a few vector
+ * instructions over one cache line. */
+static unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
 {
-    avl_init(&v->allocs, update_max_gap);
+    unsigned c = 0;
+    for (unsigned i = 0; i < BT_FANOUT; i++)
+        c += keys[i] <= q;
+    return c;
+}
+
+static uint64_t gap_between(uint64_t prev_end, uint64_t base)
+{
+    uint64_t from = round_up(prev_end, GRANULE_BYTES);
+    return base > from ? base - from : 0;
+}
+
+static uint64_t max_of(const uint64_t *v, unsigned n)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (v[i] > m)
+            m = v[i];
+    return m;
+}
+
+static uint64_t leaf_max_gap(const bt_leaf *l)
+{
+    return max_of(l->gap_before, l->count);
+}
+
+static uint64_t inner_max_gap(const bt_inner *n)
+{
+    return max_of(n->max_gap, n->count);
+}
+
+static uint64_t node_max_gap(const void *node, int is_leaf)
+{
+    return is_leaf ? leaf_max_gap(node) : inner_max_gap(node);
+}
+
+/* ---- Lookups ------------------------------------------------------------ */
+
+/* Asks for a cache line ahead of its use, where the compiler can. */
+#if defined(__GNUC__)
+#define PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define PREFETCH(addr) ((void)(addr))
+#endif
+
+/* A node's lines a lookup may read after its keys are requested together
+ * with them, so their misses overlap instead of following each other. */
+static void prefetch_inner(const bt_inner *in)
+{
+    PREFETCH(&in->child[0]);
+    PREFETCH(&in->child[BT_FANOUT / 2]);
+}
+
+static void prefetch_leaf(const bt_leaf *l)
+{
+    for (unsigned i = 0; i < BT_FANOUT; i += 4)
+        PREFETCH(&l->entry[i]);
+}
+
+static void descend(const alloc_index *t, uint32_t q, bt_path *p)
+{
+    void *n = t->root;
+    for (unsigned level = 0; level < t->height; level++) {
+        bt_inner *in = n;
+        prefetch_inner(in);
+        unsigned i = count_le(in->keys, q) - 1;   /* keys[0] == 0 <= q */
+        p->node[level] = in;
+        p->idx[level] = i;
+        n = in->child[i];
+    }
+    p->leaf = n;
+    prefetch_leaf(p->leaf);
+    p->pos = count_le(p->leaf->keys, q);
+}
+
+/* The entry with the greatest key <= q; 0 if there is none. A separator
+ * may be below its child's smallest key (removals do not raise it), so
+ * the answer can be the previous leaf's last entry. */
+static int locate_le(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned *idx)
+{
+    if (!t->root)
+        return 0;
+    bt_path p;
+    descend(t, q, &p);
+    bt_leaf *l = p.leaf;
+    unsigned pos = p.pos;
+    if (pos == 0) {
+        l = l->prev;
+        if (!l)
+            return 0;
+        pos = l->count;
+    }
+    *leaf = l;
+    *idx = pos - 1;
+    return 1;
+}
+
+/* The entry with the least key > q; 0 if there is none. */
+static int locate_gt(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned *idx)
+{
+    if (!t->root)
+        return 0;
+    bt_path p;
+    descend(t, q, &p);
+    bt_leaf *l = p.leaf;
+    unsigned pos = p.pos;
+    if (pos == l->count) {
+        l = l->next;
+        if (!l)
+            return 0;
+        pos = 0;
+    }
+    *leaf = l;
+    *idx = pos;
+    return 1;
+}
+
+alloc_slot alloc_tree_find_slot(const struct vas *v, uint64_t addr)
+{
+    alloc_slot s = {NULL, NULL};
+    bt_leaf *l;
+    unsigned i;
+    if (locate_le(&v->allocs, key_of(addr), &l, &i) && addr < l->entry[i].end) {
+        s.rec = l->rec[i];
+        s.entry = &l->entry[i];
+    }
+    return s;
 }
 
 allocation *alloc_tree_find(const struct vas *v, uint64_t addr)
 {
-    avl_node *n = avl_find_le(&v->allocs, addr);
-    if (!n)
-        return NULL;
-    allocation *a = ALLOC_OF(n);
-    return addr < a->end ? a : NULL;
+    return alloc_tree_find_slot(v, addr).rec;
+}
+
+void alloc_tree_probe(const struct vas *v, uint64_t addr, alloc_probe *out)
+{
+    const alloc_index *t = &v->allocs;
+    out->entry = NULL;
+    out->rec = NULL;
+    out->base = 0;
+    out->next_base = 0;
+    if (!t->root)
+        return;
+    bt_path p;
+    descend(t, key_of(addr), &p);
+    const bt_leaf *l = p.leaf;
+    unsigned pos = p.pos;
+    if (pos > 0 && addr < l->entry[pos - 1].end) {
+        out->entry = &l->entry[pos - 1];
+        out->rec = l->rec[pos - 1];
+        out->base = base_of(l->keys[pos - 1]);
+        return;
+    }
+    if (pos == 0 && l->prev && addr < l->prev->entry[l->prev->count - 1].end) {
+        out->entry = &l->prev->entry[l->prev->count - 1];
+        out->rec = l->prev->rec[l->prev->count - 1];
+        out->base = base_of(l->prev->keys[l->prev->count - 1]);
+        return;
+    }
+    if (pos < l->count)
+        out->next_base = base_of(l->keys[pos]);
+    else if (l->next)
+        out->next_base = base_of(l->next->keys[0]);
 }
 
 allocation *alloc_tree_next(const struct vas *v, uint64_t addr)
 {
-    avl_node *n = avl_find_ge(&v->allocs, addr);
-    return n ? ALLOC_OF(n) : NULL;
+    bt_leaf *l;
+    unsigned i;
+    if (addr == 0) {
+        l = v->allocs.first;
+        return l ? l->rec[0] : NULL;
+    }
+    /* base >= addr  <=>  key > (addr - 1) / granule */
+    return locate_gt(&v->allocs, key_of(addr - 1), &l, &i) ? l->rec[i] : NULL;
 }
 
 int alloc_tree_overlaps(const struct vas *v, uint64_t lo, uint64_t hi)
@@ -65,118 +242,594 @@ int alloc_tree_overlaps(const struct vas *v, uint64_t lo, uint64_t hi)
     /* Allocations are disjoint and sorted: only the last one starting
      * before hi can reach into [lo, hi). */
     assert(lo < hi);
-    avl_node *n = avl_find_lt(&v->allocs, hi);
-    return n && ALLOC_OF(n)->end > lo;
+    bt_leaf *l;
+    unsigned i;
+    return locate_le(&v->allocs, key_of(hi - 1), &l, &i) && l->entry[i].end > lo;
 }
 
-/* The gap below `base` when the allocation before it ends at prev_end. */
-static uint64_t gap_between(uint64_t prev_end, uint64_t base)
+/* The summary of a, as its entry must hold it. */
+static alloc_entry entry_of(const allocation *a)
 {
-    uint64_t from = round_up(prev_end, GRANULE_BYTES);
-    return base > from ? base - from : 0;
+    const avl_node *n = avl_first(&a->runs);
+    const page_run *r = (const page_run *)(const void *)((const char *)n - offsetof(page_run, node));
+    uint64_t pages = (r->end - alloc_base(a)) / PAGE_BYTES;
+    alloc_entry e;
+    assert((a->protect & ~ENTRY_PROTECT_MASK) == 0 && (r->protect & ~ENTRY_PROTECT_MASK) == 0);
+    assert((r->state & ~ENTRY_STATE_MASK) == 0);
+    e.end = a->end;
+    e.first_run_pages = pages <= UINT32_MAX ? (uint32_t)pages : 0;
+    e.alloc_protect = (uint16_t)a->protect;
+    e.first_run = (uint16_t)(r->state | r->protect);
+    return e;
 }
 
-static uint64_t end_before(const struct vas *v, uint64_t base)
+void alloc_tree_sync_entry(alloc_slot s)
 {
-    avl_node *p = avl_find_lt(&v->allocs, base);
-    return p ? ALLOC_OF(p)->end : space_min(v);
+    *s.entry = entry_of(s.rec);
 }
 
-void alloc_tree_insert(struct vas *v, allocation *a)
+/* ---- Keeping the largest-gap summaries -------------------------------- */
+
+static void refresh_known_path(alloc_index *t, const bt_path *p);
+
+/* Recomputes the summaries on the path to key q, bottom-up. */
+static void refresh_path(alloc_index *t, uint32_t q)
 {
-    assert(!alloc_tree_overlaps(v, alloc_base(a), a->end));
-    a->gap_before = gap_between(end_before(v, alloc_base(a)), alloc_base(a));
-    avl_insert(&v->allocs, &a->node);
-    avl_node *s = avl_find_gt(&v->allocs, alloc_base(a));
-    if (s) {
-        ALLOC_OF(s)->gap_before = gap_between(a->end, s->key);
-        avl_refresh_path(&v->allocs, s->key);
+    if (!t->root)
+        return;
+    bt_path p;
+    descend(t, q, &p);
+    refresh_known_path(t, &p);
+}
+
+/* ---- Node items moved as a whole ---------------------------------------- */
+
+/* A leaf's or an inner node's items laid out flat, to split or to share
+ * between two siblings. For inner items, key[0] of the first child is the
+ * separator that stood in the parent (or 0). */
+typedef struct item_buffer {
+    uint32_t key[2 * BT_FANOUT];
+    alloc_entry entry[2 * BT_FANOUT];
+    allocation *rec[2 * BT_FANOUT];
+    void *child[2 * BT_FANOUT];
+    uint64_t gap[2 * BT_FANOUT];
+    unsigned count;
+} item_buffer;
+
+static void leaf_clear(bt_leaf *l)
+{
+    for (unsigned i = 0; i < BT_FANOUT; i++)
+        l->keys[i] = BT_NO_KEY;
+    l->count = 0;
+}
+
+static void inner_clear(bt_inner *n)
+{
+    for (unsigned i = 0; i < BT_FANOUT; i++)
+        n->keys[i] = BT_NO_KEY;
+    n->count = 0;
+}
+
+static void leaf_to_buffer(const bt_leaf *l, item_buffer *b)
+{
+    for (unsigned i = 0; i < l->count; i++, b->count++) {
+        b->key[b->count] = l->keys[i];
+        b->entry[b->count] = l->entry[i];
+        b->rec[b->count] = l->rec[i];
+        b->gap[b->count] = l->gap_before[i];
     }
+}
+
+static void buffer_to_leaf(const item_buffer *b, unsigned from, unsigned to, bt_leaf *l)
+{
+    leaf_clear(l);
+    for (unsigned i = from; i < to; i++, l->count++) {
+        l->keys[l->count] = b->key[i];
+        l->entry[l->count] = b->entry[i];
+        l->rec[l->count] = b->rec[i];
+        l->gap_before[l->count] = b->gap[i];
+    }
+}
+
+static void inner_to_buffer(const bt_inner *n, uint32_t first_key, item_buffer *b)
+{
+    for (unsigned i = 0; i < n->count; i++, b->count++) {
+        b->key[b->count] = i == 0 ? first_key : n->keys[i];
+        b->child[b->count] = n->child[i];
+        b->gap[b->count] = n->max_gap[i];
+    }
+}
+
+static void buffer_to_inner(const item_buffer *b, unsigned from, unsigned to, bt_inner *n)
+{
+    inner_clear(n);
+    for (unsigned i = from; i < to; i++, n->count++) {
+        n->keys[n->count] = n->count == 0 ? 0 : b->key[i];
+        n->child[n->count] = b->child[i];
+        n->max_gap[n->count] = b->gap[i];
+    }
+}
+
+/* Items kept by the left node. At an edge the outer node gets the fewest
+ * allowed: one entry for a leaf, two children for an inner node (so a
+ * parent always has a sibling to rebalance a child with). */
+static unsigned split_point(unsigned total, enum split_kind kind, unsigned fewest)
+{
+    if (kind == SPLIT_APPEND)
+        return total - fewest;
+    if (kind == SPLIT_PREPEND)
+        return fewest;
+    return total / 2;
+}
+
+/* ---- Insert ------------------------------------------------------------- */
+
+/* Adds (key, child) as item `at` of the inner node at path level `level`,
+ * splitting upwards as needed. `kind` says whether the split below happened
+ * at an edge of the whole tree. */
+static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at,
+                         uint32_t key, void *child, uint64_t child_gap, enum split_kind kind)
+{
+    bt_inner *n = p->node[level];
+    if (n->count < BT_FANOUT) {
+        for (unsigned i = n->count; i > at; i--) {
+            n->keys[i] = n->keys[i - 1];
+            n->child[i] = n->child[i - 1];
+            n->max_gap[i] = n->max_gap[i - 1];
+        }
+        n->keys[at] = key;
+        n->child[at] = child;
+        n->max_gap[at] = child_gap;
+        n->count++;
+        return;
+    }
+    item_buffer b;
+    b.count = 0;
+    inner_to_buffer(n, 0, &b);
+    for (unsigned i = b.count; i > at; i--) {
+        b.key[i] = b.key[i - 1];
+        b.child[i] = b.child[i - 1];
+        b.gap[i] = b.gap[i - 1];
+    }
+    b.key[at] = key;
+    b.child[at] = child;
+    b.gap[at] = child_gap;
+    b.count++;
+    if (kind == SPLIT_APPEND && at != b.count - 1)
+        kind = SPLIT_HALF;
+    if (kind == SPLIT_PREPEND && at != 1)
+        kind = SPLIT_HALF;
+    unsigned left = split_point(b.count, kind, 2);
+    bt_inner *r = node_pool_take(&t->inners);   /* reserved by the caller */
+    buffer_to_inner(&b, 0, left, n);
+    buffer_to_inner(&b, left, b.count, r);
+    uint32_t sep = b.key[left];
+    if (level == 0) {
+        bt_inner *root = node_pool_take(&t->inners);
+        inner_clear(root);
+        root->keys[0] = 0;
+        root->child[0] = n;
+        root->max_gap[0] = inner_max_gap(n);
+        root->keys[1] = sep;
+        root->child[1] = r;
+        root->max_gap[1] = inner_max_gap(r);
+        root->count = 2;
+        t->root = root;
+        t->height++;
+        return;
+    }
+    p->node[level - 1]->max_gap[p->idx[level - 1]] = inner_max_gap(n);
+    inner_insert(t, p, level - 1, p->idx[level - 1] + 1, sep, r, inner_max_gap(r), kind);
+}
+
+/* Returns 1 if the leaf had to split (the path no longer describes the
+ * tree), 0 if the entry fitted. */
+static int leaf_insert(alloc_index *t, bt_path *p, uint32_t key, const alloc_entry *e,
+                       allocation *rec, uint64_t gap)
+{
+    bt_leaf *l = p->leaf;
+    unsigned at = p->pos;
+    if (l->count < BT_FANOUT) {
+        for (unsigned i = l->count; i > at; i--) {
+            l->keys[i] = l->keys[i - 1];
+            l->entry[i] = l->entry[i - 1];
+            l->rec[i] = l->rec[i - 1];
+            l->gap_before[i] = l->gap_before[i - 1];
+        }
+        l->keys[at] = key;
+        l->entry[at] = *e;
+        l->rec[at] = rec;
+        l->gap_before[at] = gap;
+        l->count++;
+        return 0;
+    }
+    item_buffer b;
+    b.count = 0;
+    leaf_to_buffer(l, &b);
+    for (unsigned i = b.count; i > at; i--) {
+        b.key[i] = b.key[i - 1];
+        b.entry[i] = b.entry[i - 1];
+        b.rec[i] = b.rec[i - 1];
+        b.gap[i] = b.gap[i - 1];
+    }
+    b.key[at] = key;
+    b.entry[at] = *e;
+    b.rec[at] = rec;
+    b.gap[at] = gap;
+    b.count++;
+    enum split_kind kind = SPLIT_HALF;
+    if (!l->next && at == b.count - 1)
+        kind = SPLIT_APPEND;
+    else if (!l->prev && at == 0)
+        kind = SPLIT_PREPEND;
+    unsigned left = split_point(b.count, kind, 1);
+    bt_leaf *r = node_pool_take(&t->leaves);   /* reserved by the caller */
+    buffer_to_leaf(&b, 0, left, l);
+    buffer_to_leaf(&b, left, b.count, r);
+    r->prev = l;
+    r->next = l->next;
+    if (l->next)
+        l->next->prev = r;
+    else
+        t->last = r;
+    l->next = r;
+    if (t->height == 0) {
+        bt_inner *root = node_pool_take(&t->inners);
+        inner_clear(root);
+        root->keys[0] = 0;
+        root->child[0] = l;
+        root->max_gap[0] = leaf_max_gap(l);
+        root->keys[1] = r->keys[0];
+        root->child[1] = r;
+        root->max_gap[1] = leaf_max_gap(r);
+        root->count = 2;
+        t->root = root;
+        t->height = 1;
+        return 1;
+    }
+    unsigned up = t->height - 1;
+    /* A prepend split leaves the new entry alone in l, at the left edge:
+     * its parent then grows on the left, which is what SPLIT_PREPEND
+     * expects of the item added at position 1. */
+    p->node[up]->max_gap[p->idx[up]] = leaf_max_gap(l);
+    inner_insert(t, p, up, p->idx[up] + 1, r->keys[0], r, leaf_max_gap(r), kind);
+    return 1;
+}
+
+/* Recomputes the summaries on a path that still describes the tree. */
+static void refresh_known_path(alloc_index *t, const bt_path *p)
+{
+    uint64_t m = leaf_max_gap(p->leaf);
+    for (unsigned level = t->height; level-- > 0;) {
+        p->node[level]->max_gap[p->idx[level]] = m;
+        m = inner_max_gap(p->node[level]);
+    }
+    t->root_max_gap = m;
+}
+
+int alloc_tree_insert(struct vas *v, allocation *a)
+{
+    alloc_index *t = &v->allocs;
+    /* Every node a split chain may need, before anything changes. */
+    if (!node_pool_reserve(&t->leaves, 1) || !node_pool_reserve(&t->inners, t->height + 2))
+        return 0;
+    assert(!alloc_tree_overlaps(v, alloc_base(a), a->end));
+    if (!t->root) {
+        bt_leaf *l = node_pool_take(&t->leaves);
+        leaf_clear(l);
+        l->prev = l->next = NULL;
+        t->root = t->first = t->last = l;
+        t->height = 0;
+    }
+    uint32_t key = key_of(alloc_base(a));
+    bt_path p;
+    descend(t, key, &p);
+    bt_leaf *l = p.leaf;
+    uint64_t prev_end = space_min(v);
+    if (p.pos > 0)
+        prev_end = l->entry[p.pos - 1].end;
+    else if (l->prev)
+        prev_end = l->prev->entry[l->prev->count - 1].end;
+
+    /* The successor's gap shrinks to what lies between a and it. */
+    int successor_elsewhere = 0;
+    uint32_t successor_key = 0;
+    if (p.pos < l->count) {
+        l->gap_before[p.pos] = gap_between(a->end, base_of(l->keys[p.pos]));
+    } else if (l->next) {
+        l->next->gap_before[0] = gap_between(a->end, base_of(l->next->keys[0]));
+        successor_elsewhere = 1;
+        successor_key = l->next->keys[0];
+    }
+
+    alloc_entry e = entry_of(a);
+    int split = leaf_insert(t, &p, key, &e, a, gap_between(prev_end, alloc_base(a)));
+    t->count++;
+    if (split)
+        refresh_path(t, key);
+    else
+        refresh_known_path(t, &p);
+    if (successor_elsewhere)
+        refresh_path(t, successor_key);
+    return 1;
+}
+
+/* ---- Remove ------------------------------------------------------------- */
+
+/* Children j and j + 1 of parent: merged into j when they fit in one node,
+ * otherwise their items shared evenly. Returns 1 if j + 1 was merged away. */
+static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leaves)
+{
+    item_buffer b;
+    b.count = 0;
+    void *a = parent->child[j], *c = parent->child[j + 1];
+    if (leaves) {
+        leaf_to_buffer(a, &b);
+        leaf_to_buffer(c, &b);
+    } else {
+        inner_to_buffer(a, 0, &b);
+        inner_to_buffer(c, parent->keys[j + 1], &b);
+    }
+    if (b.count <= BT_FANOUT) {
+        if (leaves) {
+            bt_leaf *la = a, *lc = c;
+            buffer_to_leaf(&b, 0, b.count, la);
+            la->next = lc->next;
+            if (lc->next)
+                lc->next->prev = la;
+            else
+                t->last = la;
+            node_pool_give(&t->leaves, lc);
+        } else {
+            buffer_to_inner(&b, 0, b.count, a);
+            node_pool_give(&t->inners, c);
+        }
+        parent->max_gap[j] = node_max_gap(a, leaves);
+        for (unsigned i = j + 1; i + 1 < parent->count; i++) {
+            parent->keys[i] = parent->keys[i + 1];
+            parent->child[i] = parent->child[i + 1];
+            parent->max_gap[i] = parent->max_gap[i + 1];
+        }
+        parent->count--;
+        parent->keys[parent->count] = BT_NO_KEY;
+        return 1;
+    }
+    unsigned left = b.count / 2;
+    if (leaves) {
+        buffer_to_leaf(&b, 0, left, a);
+        buffer_to_leaf(&b, left, b.count, c);
+    } else {
+        buffer_to_inner(&b, 0, left, a);
+        buffer_to_inner(&b, left, b.count, c);
+    }
+    parent->keys[j + 1] = b.key[left];
+    parent->max_gap[j] = node_max_gap(a, leaves);
+    parent->max_gap[j + 1] = node_max_gap(c, leaves);
+    return 0;
 }
 
 void alloc_tree_remove(struct vas *v, allocation *a)
 {
-    uint64_t base = alloc_base(a);
-    avl_node *removed = avl_remove(&v->allocs, base);
-    assert(removed == &a->node);
-    (void)removed;
-    avl_node *s = avl_find_gt(&v->allocs, base);
-    if (s) {
-        ALLOC_OF(s)->gap_before = gap_between(end_before(v, s->key), s->key);
-        avl_refresh_path(&v->allocs, s->key);
+    alloc_index *t = &v->allocs;
+    uint32_t key = key_of(alloc_base(a));
+    bt_path p;
+    descend(t, key, &p);
+    bt_leaf *l = p.leaf;
+    assert(p.pos > 0 && l->keys[p.pos - 1] == key && l->rec[p.pos - 1] == a);
+    unsigned at = p.pos - 1;
+    uint64_t prev_end = space_min(v);
+    if (at > 0)
+        prev_end = l->entry[at - 1].end;
+    else if (l->prev)
+        prev_end = l->prev->entry[l->prev->count - 1].end;
+    for (unsigned i = at; i + 1 < l->count; i++) {
+        l->keys[i] = l->keys[i + 1];
+        l->entry[i] = l->entry[i + 1];
+        l->rec[i] = l->rec[i + 1];
+        l->gap_before[i] = l->gap_before[i + 1];
     }
+    l->count--;
+    l->keys[l->count] = BT_NO_KEY;
+    t->count--;
+
+    /* The successor's gap grows to reach back to a's predecessor. */
+    int successor_elsewhere = 0;
+    uint32_t successor_key = 0;
+    if (at < l->count) {
+        l->gap_before[at] = gap_between(prev_end, base_of(l->keys[at]));
+    } else if (l->next) {
+        l->next->gap_before[0] = gap_between(prev_end, base_of(l->next->keys[0]));
+        successor_elsewhere = 1;
+        successor_key = l->next->keys[0];
+    }
+
+    /* Walk up: refresh each node's summary in its parent, then fix it if
+     * it became too small. */
+    void *node = l;
+    for (unsigned level = t->height; level-- > 0;) {
+        bt_inner *parent = p.node[level];
+        unsigned i = p.idx[level];
+        int leaves = level + 1 == t->height;
+        unsigned count = leaves ? ((bt_leaf *)node)->count : ((bt_inner *)node)->count;
+        parent->max_gap[i] = node_max_gap(node, leaves);
+        if (count < MIN_ITEMS)
+            rebalance_pair(t, parent, i > 0 ? i - 1 : i, leaves);
+        node = parent;
+    }
+    /* A root with one child gives way to it; an empty root leaf goes. */
+    while (t->height > 0 && ((bt_inner *)t->root)->count == 1) {
+        bt_inner *old = t->root;
+        t->root = old->child[0];
+        t->height--;
+        node_pool_give(&t->inners, old);
+    }
+    if (t->height == 0 && ((bt_leaf *)t->root)->count == 0) {
+        node_pool_give(&t->leaves, t->root);
+        t->root = t->first = t->last = NULL;
+        t->root_max_gap = 0;
+        return;
+    }
+    /* The walk above refreshed every summary on the removal's path. */
+    t->root_max_gap = node_max_gap(t->root, t->height == 0);
+    if (successor_elsewhere)
+        refresh_path(t, successor_key);
 }
 
-/* Leftmost node (bottom-up) or rightmost (top-down) with gap_before >= need. */
-static allocation *find_fitting(const avl_node *n, uint64_t need, int top_down)
+/* ---- Free-space search --------------------------------------------------- */
+
+/* The leftmost (bottom-up) or rightmost (top-down) entry whose gap_before
+ * is at least need; 0 if there is none. */
+static int find_fitting(const alloc_index *t, uint64_t need, int top_down, uint64_t *base, uint64_t *gap)
 {
-    if (subtree_max_gap(n) < need)
-        return NULL;
-    while (n) {
-        const avl_node *first = top_down ? n->right : n->left;
-        const avl_node *second = top_down ? n->left : n->right;
-        if (subtree_max_gap(first) >= need) {
-            n = first;
-        } else if (ALLOC_OF(n)->gap_before >= need) {
-            return ALLOC_OF(n);
-        } else {
-            assert(subtree_max_gap(second) >= need);
-            n = second;
+    if (!t->root || t->root_max_gap < need)
+        return 0;
+    void *n = t->root;
+    for (unsigned level = 0; level < t->height; level++) {
+        const bt_inner *in = n;
+        unsigned pick = in->count;
+        for (unsigned k = 0; k < in->count; k++) {
+            unsigned i = top_down ? in->count - 1 - k : k;
+            if (in->max_gap[i] >= need) {
+                pick = i;
+                break;
+            }
+        }
+        assert(pick < in->count);
+        n = in->child[pick];
+    }
+    const bt_leaf *l = n;
+    for (unsigned k = 0; k < l->count; k++) {
+        unsigned i = top_down ? l->count - 1 - k : k;
+        if (l->gap_before[i] >= need) {
+            *base = base_of(l->keys[i]);
+            *gap = l->gap_before[i];
+            return 1;
         }
     }
-    return NULL;
+    assert(0 && "summary promised a gap the leaf does not have");
+    return 0;
 }
 
 uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down)
 {
     assert(size > 0 && size % PAGE_BYTES == 0);
+    const alloc_index *t = &v->allocs;
     uint64_t limit = space_max(v) + 1;
-    avl_node *last = avl_last(&v->allocs);
-    uint64_t tail_from = round_up(last ? ALLOC_OF(last)->end : space_min(v), GRANULE_BYTES);
+    uint64_t last_end = t->last ? t->last->entry[t->last->count - 1].end : space_min(v);
+    uint64_t tail_from = round_up(last_end, GRANULE_BYTES);
     uint64_t tail = limit > tail_from ? limit - tail_from : 0;
+    uint64_t base, gap;
 
     if (top_down) {
         uint64_t need = round_up(size, GRANULE_BYTES);
         if (tail >= need)
             return limit - need;
-        allocation *a = find_fitting(v->allocs.root, need, 1);
-        return a ? alloc_base(a) - need : 0;
+        return find_fitting(t, need, 1, &base, &gap) ? base - need : 0;
     }
-    allocation *a = find_fitting(v->allocs.root, size, 0);
-    if (a)
-        return alloc_base(a) - a->gap_before;
+    if (find_fitting(t, size, 0, &base, &gap))
+        return base - gap;
     return tail >= size ? tail_from : 0;
 }
 
-static int check_gaps(const avl_node *n, const struct vas *v)
+/* ---- Setup, teardown, checking ------------------------------------------ */
+
+void alloc_tree_init(struct vas *v)
 {
-    if (!n)
+    alloc_index *t = &v->allocs;
+    t->root = NULL;
+    t->height = 0;
+    t->root_max_gap = 0;
+    t->count = 0;
+    t->first = t->last = NULL;
+    node_pool_init(&t->leaves, sizeof(bt_leaf));
+    node_pool_init(&t->inners, sizeof(bt_inner));
+}
+
+void alloc_tree_destroy(struct vas *v)
+{
+    alloc_index *t = &v->allocs;
+    for (bt_leaf *l = t->first; l; l = l->next)
+        for (unsigned i = 0; i < l->count; i++)
+            allocation_delete(l->rec[i]);
+    node_pool_free_all(&t->leaves);
+    node_pool_free_all(&t->inners);
+    alloc_tree_init(v);
+}
+
+typedef struct check_state {
+    const struct vas *v;
+    const bt_leaf *expect_leaf;   /* the next leaf in chain order */
+    uint64_t prev_end;
+    uint64_t count;
+    unsigned leaf_depth;
+} check_state;
+
+/* Checks the subtree at n, whose keys must lie in [lo, hi); returns its
+ * largest gap through *max, 0 if a rule is broken. */
+static int check_node(check_state *s, const void *n, unsigned depth,
+                      uint64_t lo, uint64_t hi, uint64_t *max)
+{
+    const alloc_index *t = &s->v->allocs;
+    if (depth == t->height) {
+        const bt_leaf *l = n;
+        if (l != s->expect_leaf || l->count == 0 || l->count > BT_FANOUT)
+            return 0;
+        for (unsigned i = l->count; i < BT_FANOUT; i++)
+            if (l->keys[i] != BT_NO_KEY)
+                return 0;
+        for (unsigned i = 0; i < l->count; i++) {
+            const alloc_entry *e = &l->entry[i];
+            const allocation *a = l->rec[i];
+            uint64_t base = base_of(l->keys[i]);
+            if (l->keys[i] < lo || l->keys[i] >= hi || a->base != base || e->end != a->end)
+                return 0;
+            if (a->end % PAGE_BYTES || a->end <= base || base < s->prev_end || a->end - 1 > space_max(s->v))
+                return 0;
+            if (l->gap_before[i] != gap_between(s->prev_end, base))
+                return 0;
+            alloc_entry fresh = entry_of(a);
+            if (memcmp(&fresh, e, sizeof fresh) != 0)
+                return 0;
+            s->prev_end = a->end;
+            s->count++;
+        }
+        if (l->next && l->next->prev != l)
+            return 0;
+        if (!l->next && t->last != l)
+            return 0;
+        s->expect_leaf = l->next;
+        *max = leaf_max_gap(l);
         return 1;
-    allocation *a = ALLOC_OF(n);
-    uint64_t m = a->gap_before;
-    if (subtree_max_gap(n->left) > m)
-        m = subtree_max_gap(n->left);
-    if (subtree_max_gap(n->right) > m)
-        m = subtree_max_gap(n->right);
-    if (m != a->max_gap)
+    }
+    const bt_inner *in = n;
+    if (in->count > BT_FANOUT || in->count < 2 || in->keys[0] != 0)
         return 0;
-    if (a->gap_before != gap_between(end_before(v, n->key), n->key))
-        return 0;
-    return check_gaps(n->left, v) && check_gaps(n->right, v);
+    for (unsigned i = in->count; i < BT_FANOUT; i++)
+        if (in->keys[i] != BT_NO_KEY)
+            return 0;
+    for (unsigned i = 0; i < in->count; i++) {
+        uint64_t clo = i == 0 ? lo : in->keys[i];
+        uint64_t chi = i + 1 < in->count ? in->keys[i + 1] : hi;
+        uint64_t m;
+        if (clo < lo || chi > hi || clo >= chi)
+            return 0;
+        if (!check_node(s, in->child[i], depth + 1, clo, chi, &m) || m != in->max_gap[i])
+            return 0;
+    }
+    *max = inner_max_gap(in);
+    return 1;
 }
 
 int alloc_tree_check(const struct vas *v)
 {
-    if (!avl_check(&v->allocs))
+    const alloc_index *t = &v->allocs;
+    if (!t->root)
+        return t->count == 0 && !t->first && !t->last && t->height == 0;
+    if (t->height >= BT_MAX_HEIGHT || (t->first && t->first->prev))
         return 0;
-    uint64_t prev_end = space_min(v);
-    for (avl_node *n = avl_first(&v->allocs); n; n = avl_find_gt(&v->allocs, n->key)) {
-        allocation *a = ALLOC_OF(n);
-        if (n->key % GRANULE_BYTES || a->end % PAGE_BYTES || a->end <= n->key)
-            return 0;
-        if (n->key < prev_end || a->end - 1 > space_max(v))
-            return 0;
-        prev_end = a->end;
-    }
-    return check_gaps(v->allocs.root, v);
+    check_state s = {v, t->first, space_min(v), 0, 0};
+    uint64_t max;
+    if (!check_node(&s, t->root, 0, 0, (uint64_t)BT_NO_KEY, &max))
+        return 0;
+    return s.expect_leaf == NULL && s.count == t->count && max == t->root_max_gap;
 }

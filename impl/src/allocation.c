@@ -13,9 +13,8 @@ allocation *allocation_new(uint64_t base, uint64_t end, uint32_t alloc_protect,
     allocation *a = malloc(sizeof *a);
     if (!a)
         return NULL;
-    a->node.key = base;
+    a->base = base;
     a->end = end;
-    a->gap_before = a->max_gap = 0;
     a->protect = alloc_protect;
     page_store_init(a);
     if (!runs_init(a, state, protect)) {

@@ -2,13 +2,14 @@
  * avl_tree.h - an intrusive AVL tree keyed by uint64_t, with an optional
  * augmentation hook.
  *
- * Every ordered index of the model (allocations by base, page runs by first
- * address, stored content pages by address) is one of these. Nodes are
- * embedded in the caller's structs; the tree never allocates. Operations are
+ * The per-allocation indexes (page runs by first address, stored content
+ * pages by address) are these; the allocation index itself is a B+tree
+ * (alloc_tree.c). Nodes are embedded in the caller's structs; the tree
+ * never allocates. Operations are
  * recursive from the root (no parent pointers): insert, remove, and the
  * neighbour searches are O(log n). When `update` is set it is called on a
  * node after its children changed, bottom-up, so a node can keep a summary
- * of its subtree (the allocation index keeps the largest free gap there).
+ * of its subtree.
  */
 #ifndef VAS_AVL_TREE_H
 #define VAS_AVL_TREE_H

@@ -15,13 +15,14 @@
 #include <string.h>
 
 /* The guard bit of one page goes; the page keeps its base protection. */
-static void clear_guard(vas_t *v, allocation *a, uint64_t page, uint32_t protect)
+static void clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
 {
-    if (!runs_set(a, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
+    if (!runs_set(s.rec, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
         /* The model can no longer represent its state faithfully. */
         fprintf(stderr, "vas: out of memory while clearing a guard page\n");
         abort();
     }
+    alloc_tree_sync_entry(s);
     space_sync_host(v, page, page + PAGE_BYTES);
 }
 
@@ -33,11 +34,13 @@ static uint32_t check_access(vas_t *v, uint64_t addr, size_t len, access_kind ki
     uint64_t page = round_down(addr, PAGE_BYTES);
     for (;;) {
         uint32_t status = VAS_STATUS_ACCESS_VIOLATION;
-        allocation *a = page <= space_max(v) ? alloc_tree_find(v, page) : NULL;
-        const page_run *r = a ? runs_find(a, page) : NULL;
+        alloc_slot s = {NULL, NULL};
+        if (page <= space_max(v))
+            s = alloc_tree_find_slot(v, page);
+        const page_run *r = s.rec ? runs_find(s.rec, page) : NULL;
         if (r && r->state == VAS_MEM_COMMIT) {
             if (r->protect & VAS_PAGE_GUARD) {
-                clear_guard(v, a, page, r->protect);
+                clear_guard(v, s, page, r->protect);
                 status = VAS_STATUS_GUARD_PAGE_VIOLATION;
             } else if (protection_allows(r->protect, kind)) {
                 if (r->end - 1 >= last)

@@ -61,7 +61,10 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit,
                            : allocation_new(base, end, protect, VAS_MEM_RESERVE, 0);
     if (!a)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    alloc_tree_insert(v, a);
+    if (!alloc_tree_insert(v, a)) {
+        allocation_delete(a);
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    }
     if (commit)
         v->committed_pages += pages;
     space_sync_host(v, base, end);
@@ -86,18 +89,22 @@ static uint64_t reserve_anywhere(vas_t *v, uint64_t size, int top_down, int comm
     return reserve_range(v, base, base + size, commit, protect);
 }
 
-/* The allocation holding every page of [start, end), or NULL. */
-static allocation *single_allocation(const vas_t *v, uint64_t start, uint64_t end)
+/* The index entry of the allocation holding every page of [start, end),
+ * or NULL. */
+static alloc_slot single_allocation(const vas_t *v, uint64_t start, uint64_t end)
 {
-    allocation *a = alloc_tree_find(v, start);
-    return a && end <= a->end ? a : NULL;
+    alloc_slot s = alloc_tree_find_slot(v, start);
+    if (s.rec && end > s.rec->end)
+        s.rec = NULL;
+    return s;
 }
 
 static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect)
 {
     uint64_t start = round_down(addr, PAGE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
-    allocation *a = single_allocation(v, start, end);
+    alloc_slot s = single_allocation(v, start, end);
+    allocation *a = s.rec;
     if (!a)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
     uint64_t already = runs_count_committed(a, start, end);
@@ -108,6 +115,7 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
      * newly committed pages read as zeros without further work. */
     if (!runs_set(a, start, end, VAS_MEM_COMMIT, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    alloc_tree_sync_entry(s);
     v->committed_pages += fresh;
     space_sync_host(v, start, end);
     return start;
@@ -117,7 +125,7 @@ static uint64_t reset_at(vas_t *v, uint64_t addr, uint64_t size)
 {
     uint64_t start = round_down(addr, PAGE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
-    if (!single_allocation(v, start, end))
+    if (!single_allocation(v, start, end).rec)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
     /* Contents are kept: nothing here ever pressures memory. */
     space_sync_host(v, start, end);

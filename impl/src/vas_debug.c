@@ -30,16 +30,15 @@ static int broken(const char *what, uint64_t at)
 int vas_debug_check_invariants(const vas_t *v)
 {
     if (!alloc_tree_check(v))
-        return broken("allocation index (order, balance, bounds or gap summaries)", 0);
+        return broken("allocation index (order, shape, bounds, gap or run summaries)", 0);
     uint64_t committed = 0;
-    for (avl_node *n = avl_first(&v->allocs); n; n = avl_find_gt(&v->allocs, n->key)) {
-        const allocation *a = (const allocation *)(const void *)((const char *)n - offsetof(allocation, node));
+    for (const allocation *a = alloc_tree_next(v, 0); a; a = alloc_tree_next(v, a->end)) {
         if (!protection_is_valid(a->protect))
-            return broken("allocation protection invalid", n->key);
+            return broken("allocation protection invalid", alloc_base(a));
         if (!runs_check(a))
-            return broken("page runs do not tile the allocation as merged runs", n->key);
+            return broken("page runs do not tile the allocation as merged runs", alloc_base(a));
         if (!page_store_check(a))
-            return broken("stored contents outside committed pages", n->key);
+            return broken("stored contents outside committed pages", alloc_base(a));
         committed += runs_count_committed(a, alloc_base(a), a->end);
     }
     if (committed != v->committed_pages)

@@ -13,11 +13,13 @@ static void release_allocation(vas_t *v, allocation *a)
     space_sync_host(v, base, end);
 }
 
-static int decommit_range(vas_t *v, allocation *a, uint64_t start, uint64_t end)
+static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
 {
+    allocation *a = s.rec;
     uint64_t committed = runs_count_committed(a, start, end);
     if (!runs_set(a, start, end, VAS_MEM_RESERVE, 0))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    alloc_tree_sync_entry(s);
     page_store_drop(a, start, end);
     v->committed_pages -= committed;
     space_sync_host(v, start, end);
@@ -37,7 +39,8 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);
 
     uint64_t start = round_down(addr, PAGE_BYTES);
-    allocation *a = alloc_tree_find(v, start);
+    alloc_slot s = alloc_tree_find_slot(v, start);
+    allocation *a = s.rec;
     if (!a)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
 
@@ -48,7 +51,7 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
             release_allocation(v, a);
             return 1;
         }
-        return decommit_range(v, a, alloc_base(a), a->end);
+        return decommit_range(v, s, alloc_base(a), a->end);
     }
 
     uint64_t end = round_up(addr + size, PAGE_BYTES);
@@ -61,5 +64,5 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
     if (end - start > PAGE_BYTES)
         end -= PAGE_BYTES;
 #endif
-    return decommit_range(v, a, start, end);
+    return decommit_range(v, s, start, end);
 }

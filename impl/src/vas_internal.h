@@ -1,10 +1,12 @@
 /*
  * vas_internal.h - the model's data structures, shared by impl/src only.
  *
- * A space (struct vas) holds its allocations in an AVL tree keyed by base
- * address. Each allocation node also records the free gap just below it, and
- * the tree keeps the largest gap of each subtree, so a first-fit search,
- * bottom-up or top-down, is one descent (alloc_tree.c).
+ * A space (struct vas) holds its allocations in a B+tree keyed by base
+ * address (alloc_tree.h). Each leaf entry also records the free gap just
+ * below its allocation, and every inner node the largest gap under each
+ * child, so a first-fit search, bottom-up or top-down, is one descent
+ * (alloc_tree.c). A leaf entry carries a summary of the allocation's first
+ * run, so most queries never read the allocation record.
  *
  * Inside an allocation, pages are described by runs: maximal ranges of
  * consecutive pages with the same state and protection, in a per-allocation
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc_tree.h"
 #include "avl_tree.h"
 #include "host_window.h"
 #include "vas/vas.h"
@@ -47,24 +50,21 @@ static inline uint64_t run_base(const page_run *r) { return r->node.key; }
 /* ---- Allocations (alloc_tree.c) --------------------------------------- */
 
 typedef struct allocation {
-    avl_node node;        /* key: allocation base (granule-aligned) */
+    uint64_t base;        /* granule-aligned */
     uint64_t end;         /* one past the last byte (page-aligned) */
-    uint64_t gap_before;  /* bytes usable for a new allocation between the
-                             previous allocation (or MIN) and this base */
-    uint64_t max_gap;     /* largest gap_before in this node's subtree */
     uint32_t protect;     /* allocation protection, as given */
     avl_tree runs;        /* page_run by first address, covering [base, end) */
     avl_tree pages;       /* stored_page by address: written contents */
 } allocation;
 
-static inline uint64_t alloc_base(const allocation *a) { return a->node.key; }
+static inline uint64_t alloc_base(const allocation *a) { return a->base; }
 
 /* ---- The space -------------------------------------------------------- */
 
 struct vas {
     vas_config cfg;
     size_t mbi_size;           /* 48 or 28 */
-    avl_tree allocs;           /* allocation by base */
+    alloc_index allocs;        /* allocations by base */
     uint64_t committed_pages;  /* the commit charge, in pages */
     uint32_t last_error;
     host_window *host;         /* NULL unless host-backed */
@@ -83,11 +83,33 @@ static inline int fail(struct vas *v, uint32_t error)
 /* ---- alloc_tree.c: the allocation index and free-space search --------- */
 
 void alloc_tree_init(struct vas *v);
+/* Deletes every allocation and the index's nodes. */
+void alloc_tree_destroy(struct vas *v);
 allocation *alloc_tree_find(const struct vas *v, uint64_t addr);   /* containing addr */
+/* The allocation containing addr (rec NULL if none) with its index entry,
+ * which stays valid until the next insert or remove. */
+typedef struct alloc_slot {
+    allocation *rec;
+    alloc_entry *entry;
+} alloc_slot;
+alloc_slot alloc_tree_find_slot(const struct vas *v, uint64_t addr);
 allocation *alloc_tree_next(const struct vas *v, uint64_t addr);   /* lowest base >= addr */
+
+/* What VirtualQuery needs about addr, in one descent. */
+typedef struct alloc_probe {
+    const alloc_entry *entry;  /* allocation containing addr, or NULL */
+    allocation *rec;           /* ...and its record, when entry */
+    uint64_t base;             /* its base, when entry */
+    uint64_t next_base;        /* when !entry: lowest base above addr, 0 if none */
+} alloc_probe;
+void alloc_tree_probe(const struct vas *v, uint64_t addr, alloc_probe *out);
+
 int alloc_tree_overlaps(const struct vas *v, uint64_t lo, uint64_t hi);
-void alloc_tree_insert(struct vas *v, allocation *a);
+/* 0 if out of memory (nothing changed). */
+int alloc_tree_insert(struct vas *v, allocation *a);
 void alloc_tree_remove(struct vas *v, allocation *a);
+/* Re-reads the first-run summary after the allocation's runs changed. */
+void alloc_tree_sync_entry(alloc_slot s);
 /* Base for a new allocation of `size` bytes (page multiple), first fit
  * bottom-up or top-down; 0 when no gap is large enough. */
 uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down);

@@ -19,7 +19,8 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
 
     uint64_t start = round_down(addr, PAGE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
-    allocation *a = alloc_tree_find(v, start);
+    alloc_slot s = alloc_tree_find_slot(v, start);
+    allocation *a = s.rec;
     if (!a || end > a->end || !runs_all_committed(a, start, end)) {
         *old = VAS_PAGE_NOACCESS;
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
@@ -27,6 +28,7 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
     uint32_t first = runs_find(a, start)->protect;
     if (!runs_protect(a, start, end, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    alloc_tree_sync_entry(s);
     *old = first;
     space_sync_host(v, start, end);
     return 1;

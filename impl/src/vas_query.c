@@ -1,6 +1,7 @@
 /*
  * vas_query.c - VirtualQuery (docs/semantics.md section 5): one lookup in
- * the allocation index, one in the allocation's runs.
+ * the allocation index, whose entry summarises the allocation's first run;
+ * only an address past that run needs the allocation's runs.
  */
 #include "vas_internal.h"
 
@@ -16,20 +17,29 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     uint64_t page = round_down(addr, PAGE_BYTES);
     memset(out, 0, sizeof *out);
     out->base_address = page;
-    allocation *a = alloc_tree_find(v, page);
-    if (!a) {
-        allocation *next = alloc_tree_next(v, page);
-        out->region_size = (next ? alloc_base(next) : space_max(v) + 1) - page;
+    alloc_probe p;
+    alloc_tree_probe(v, page, &p);
+    if (!p.entry) {
+        out->region_size = (p.next_base ? p.next_base : space_max(v) + 1) - page;
         out->state = VAS_MEM_FREE;
         out->protect = VAS_PAGE_NOACCESS;
         return v->mbi_size;
     }
-    const page_run *r = runs_find(a, page);
-    out->allocation_base = alloc_base(a);
-    out->allocation_protect = a->protect;
+    const alloc_entry *e = p.entry;
+    out->allocation_base = p.base;
+    out->allocation_protect = e->alloc_protect;
+    out->type = VAS_MEM_PRIVATE;
+    uint64_t first_run_end = p.base + (uint64_t)e->first_run_pages * PAGE_BYTES;
+    if (page < first_run_end) {
+        /* The common case, answered by the index entry alone. */
+        out->region_size = first_run_end - page;
+        out->state = e->first_run & ENTRY_STATE_MASK;
+        out->protect = e->first_run & ENTRY_PROTECT_MASK;
+        return v->mbi_size;
+    }
+    const page_run *r = runs_find(p.rec, page);
     out->region_size = r->end - page;
     out->state = r->state;
     out->protect = r->protect;
-    out->type = VAS_MEM_PRIVATE;
     return v->mbi_size;
 }

@@ -49,23 +49,13 @@ vas_t *vas_create(const vas_config *cfg)
     return v;
 }
 
-static void delete_all_below(avl_node *n)
-{
-    while (n) {
-        delete_all_below(n->left);
-        avl_node *right = n->right;
-        allocation_delete((allocation *)(void *)((char *)n - offsetof(allocation, node)));
-        n = right;
-    }
-}
-
 void vas_destroy(vas_t *v)
 {
     if (!v)
         return;
     if (v->host)
         host_window_close(v->host);
-    delete_all_below(v->allocs.root);
+    alloc_tree_destroy(v);
     free(v);
 }
 
