@@ -112,6 +112,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$signature" ]; then
 fi
 rm -rf "$objdir" "$stamp"
 mkdir -p "$objdir"
+started="$out/.build-started"   # the stamp's time: edits made during the build count as newer
+touch "$started"
 
 # One object per source, compiled in parallel; names keep their folder so
 # that two files of the same name cannot collide.
@@ -136,4 +138,6 @@ for t in "${targets[@]}"; do
   $link_cc $cflags "${common_objs[@]}" "$objdir/fuzz_$t.c.o" $link_flags -o "$out/$t"
 done
 echo "$signature" > "$stamp"
+touch -r "$started" "$stamp"
+rm -f "$started"
 echo "build.sh: $engine$([ $planted = 1 ] && echo ' (planted bug)' || true) -> $out: ${targets[*]}"

@@ -1,31 +1,38 @@
 #!/usr/bin/env bash
 # fuzz/fault_injection.sh - proves the fuzzers can find a real bug: builds
 # impl with a planted off-by-one page in decommit (-DVAS_PLANTED_BUG_DECOMMIT=1),
-# runs libFuzzer and AFL++ (one core each, side by side, at most SECONDS each,
-# from corpus/seed) on fuzz_diff, and for each engine checks that
+# runs libFuzzer and AFL++ (one core each, side by side, at most SECONDS each)
+# on fuzz_diff, and for each engine checks that
 #   - it reported a crash,
 #   - the finding diverges with the planted bug and agrees without it
 #     (so it is the planted bug, not another one),
 # then minimizes the finding and prints it as a readable trace.
 # Exit 0 only when both engines found it. Prints each engine's time-to-find.
 #
-#   fuzz/fault_injection.sh [--seconds 60] [--empty-corpus]
+#   fuzz/fault_injection.sh [--seconds 60] [--corpus empty|seed]
 #
-# --empty-corpus starts both engines from a single zero byte instead of the seeds.
+# --corpus empty (default) starts both engines from a single zero byte: the
+# seed corpus holds conformance cases that decommit several pages, which
+# trip the planted bug on the first execution and would measure nothing.
+# --corpus seed starts from corpus/seed, as a real campaign does.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 seconds=60
-empty=0
+corpus=empty
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
-    --empty-corpus) empty=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --corpus) corpus=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "fault_injection.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-[ $empty = 1 ] && seed_dir=$(mktemp -d) && printf '\0' > "$seed_dir/zero"
+case "$corpus" in
+  empty) seed_dir=$(mktemp -d) && printf '\0' > "$seed_dir/zero" ;;
+  seed) ;;
+  *) echo "fault_injection.sh: --corpus is empty or seed" >&2; exit 2 ;;
+esac
 
 target=fuzz_diff
 libfuzzer_dir=$(build_engine libfuzzer --planted-bug)
@@ -69,7 +76,7 @@ check_engine() {
 }
 
 status=0
-echo "== fault injection: planted decommit bug, ${seconds}s per engine, work in $work"
+echo "== fault injection: planted decommit bug, ${seconds}s per engine, $corpus corpus, work in $work"
 check_engine libFuzzer "$(ls "$work"/libfuzzer/crash-* 2>/dev/null | head -n 1 || true)" || status=1
 if [ -f "$work/afl/out/default/fuzzer_stats" ]; then
   grep -E '^(execs_done|execs_per_sec)' "$work/afl/out/default/fuzzer_stats" | sed 's/^/AFL++ /'

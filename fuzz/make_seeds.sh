@@ -5,10 +5,17 @@
 # '-'), encoded by fuzz/seed_encode.c, which drops expectations and headers
 # and renames bindings so the binary form can hold the trace.
 #
+# It also regenerates the other artifacts that depend on the binary format
+# (harness/src/trace_binary.c), so that one command brings them all up to
+# date after the format changes:
+#   - corpus/regression/NAME.bin from NAME.trace (the text is the record;
+#     the bytes are its encoding in the current format);
+#   - fuzz/vas.dict (fuzz/make_dict.py).
+#
 #   fuzz/make_seeds.sh [--check]
 #
-# --check regenerates into a scratch folder and fails if corpus/seed/ differs
-# (a CI guard against stale seeds).
+# --check regenerates into a scratch folder and fails if anything differs
+# (a CI guard against stale seeds, regression inputs or dictionary).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -41,10 +48,29 @@ done < <(find "$repo/conformance/cases" "$repo/harness/tests/traces" "$repo/corp
               -name '*.trace' -type f -print0 2>/dev/null | sort -z)
 
 echo "make_seeds.sh: $count seeds in $dest ($failed traces could not be encoded)"
-if [ $check = 1 ]; then
-  if diff -r -x '*.md' "$dest" "$seed_dir" >/dev/null; then
-    echo "make_seeds.sh: corpus/seed is up to date"; rm -rf "$dest"
-  else
-    echo "make_seeds.sh: corpus/seed is stale; run fuzz/make_seeds.sh" >&2; rm -rf "$dest"; exit 1
+
+regression="$repo/corpus/regression"
+scratch=$(mktemp -d)
+stale=0
+for text in "$regression"/*.trace; do
+  [ -f "$text" ] || continue
+  bin="${text%.trace}.bin"
+  "$tool_dir/seed_encode" "$text" "$scratch/new.bin"
+  if ! cmp -s "$scratch/new.bin" "$bin"; then
+    if [ $check = 1 ]; then echo "make_seeds.sh: $bin is stale" >&2; stale=1
+    else cp "$scratch/new.bin" "$bin"; echo "make_seeds.sh: re-encoded $bin"; fi
   fi
+done
+python3 "$fuzz_dir/make_dict.py" "$tool_dir/seed_encode" "$scratch/vas.dict" >/dev/null
+if ! cmp -s "$scratch/vas.dict" "$dict"; then
+  if [ $check = 1 ]; then echo "make_seeds.sh: fuzz/vas.dict is stale" >&2; stale=1
+  else cp "$scratch/vas.dict" "$dict"; echo "make_seeds.sh: regenerated fuzz/vas.dict"; fi
+fi
+rm -rf "$scratch"
+
+if [ $check = 1 ]; then
+  diff -r -x '*.md' "$dest" "$seed_dir" >/dev/null || { echo "make_seeds.sh: corpus/seed is stale" >&2; stale=1; }
+  rm -rf "$dest"
+  [ $stale = 0 ] || { echo "make_seeds.sh: run fuzz/make_seeds.sh" >&2; exit 1; }
+  echo "make_seeds.sh: seeds, regression inputs and dictionary are up to date"
 fi

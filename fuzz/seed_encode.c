@@ -96,6 +96,19 @@ static int trace_reduce_for_binary(trace *t, const char *path)
     return 0;
 }
 
+/* The format's promise, checked on every seed: the bytes decode to the
+ * same trace (compared as printed text). */
+static int decodes_back(const trace *t, const uint8_t *bytes, size_t len)
+{
+    trace *back = trace_decode_binary(bytes, len, t->n_ops);
+    char *a = trace_print(t), *b = back ? trace_print(back) : NULL;
+    int same = a != NULL && b != NULL && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    trace_free(back);
+    return same;
+}
+
 int main(int argc, char **argv)
 {
     char err[512];
@@ -119,11 +132,19 @@ int main(int argc, char **argv)
         return 1;
     }
     bytes = trace_encode_binary(t, &len);
-    trace_free(t);
     if (bytes == NULL) {
         fprintf(stderr, "%s: cannot be expressed in the binary form\n", argv[1]);
+        trace_free(t);
         return 1;
     }
+    if (!decodes_back(t, bytes, len)) {
+        fprintf(stderr, "%s: the encoding does not decode back to the trace "
+                "(trace_binary.c's encoder and decoder disagree)\n", argv[1]);
+        trace_free(t);
+        free(bytes);
+        return 1;
+    }
+    trace_free(t);
     out = fopen(argv[2], "wb");
     if (out == NULL || fwrite(bytes, 1, len, out) != len || fclose(out) != 0) {
         fprintf(stderr, "%s: cannot write\n", argv[2]);

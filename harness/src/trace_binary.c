@@ -3,6 +3,12 @@
  * turns any byte string into a valid trace, encoding turns a trace back into
  * bytes that decode to it.
  *
+ * Uniform random bytes should mostly become programs that do real work
+ * (allocate, then touch, protect and free what was allocated) while every
+ * error path stays reachable. So most byte values of each field stand for
+ * the common, valid choice, a few for boundary values and invalid flag
+ * mixes, and a raw escape carries anything else.
+ *
  * THE BYTE FORMAT
  *
  * Bytes are read front to back. A read past the end gives 0, so decoding
@@ -13,43 +19,79 @@
  *                                  before each op) and fewer than max_ops
  *                                  have been read; the rest is ignored.
  *   HEADER    := h [u64 limit]     profile = {x64, x86, x86_laa, x64}[h & 3]
- *                                  commit-limit = LIMITS[(h >> 2) & 7];
- *                                  index 7 means "a raw u64 follows".
- *                                  Bits 5..7 are ignored.
- *   OP        := c ARGS            opcode = OPCODES[c & 15], flag = bit 4;
- *                                  bits 5..7 are ignored.
- *     alloc    OPERAND addr, OPERAND size, ATYPE, PROT; binds a new name
- *     free     OPERAND addr, OPERAND size, FTYPE
- *     protect  OPERAND addr, OPERAND size, PROT; flag = nullold
- *     query    OPERAND addr; flag = "len=" and an OPERAND follows
- *     read     OPERAND addr, u16 n: LEN = n % (DATA_MAX + 1)
- *     write    OPERAND addr, then flag 0: byte b, u16 n: fill=b*(n % (DATA_MAX+1))
- *                                 flag 1: u16 n, then n % (DATA_MAX+1) raw bytes
- *     exec     OPERAND addr
+ *                                  commit-limit = LIMITS[(h >> 2) & 15]
+ *                                  (mostly none); index 15 means "a raw
+ *                                  u64 follows". Bits 6..7 are ignored.
+ *   OP        := c ARGS            opcode = OPCODES[c & 31] (c < 16 picks what
+ *                                  the format's first version did); flag =
+ *                                  1 for c >= 0xE0, else 0.
+ *     alloc    ATYPE, PROT, OPERAND(role place if ATYPE has RESERVE and not
+ *              RESET/RESET_UNDO, else target) addr, OPERAND(size) size;
+ *              binds a new name
+ *     free     FTYPE, OPERAND(base) addr, OPERAND(release-size if FTYPE is
+ *              exactly RELEASE, else size) size
+ *     protect  PROT, OPERAND(access) addr, OPERAND(size) size; flag = nullold
+ *     query    OPERAND(access) addr; flag: "len=" QLEN follows
+ *     read     OPERAND(access) addr, LEN
+ *     write    OPERAND(access) addr, then flag 0: byte b, LEN n: fill=b*n
+ *                                         flag 1: LEN n, then n raw bytes
+ *     exec     OPERAND(access) addr
  *     seterr   ERROR
  *     geterr, charge: nothing
- *   OPERAND   := m ...             kind = m >> 6, i = m & 63:
- *     kind 0: CONSTS[i % 32]                               (boundary numbers)
- *     kind 1: byte k; name + OFFSETS[i % 32]               (page/granule +-1)
- *     kind 2: (i & 7) + 1 bytes of raw value
- *     kind 3: byte k, then (i & 7) + 1 bytes: name + raw offset
- *     The name of kinds 1 and 3 is the (k % n)-th most recent of the n names
- *     bound so far (k = 0: the latest). With no names yet, kind 1 reads as
- *     kind 0 and kind 3 as kind 2 (and no k byte is read).
+ *
+ *   OPERAND   := m ...             an address or size expression:
+ *     m >= 0xF8: raw: a spec byte s follows; if s & 8 and a name is bound,
+ *                a name byte k, then (s & 7) + 1 bytes of value (name + it).
+ *     0xF0 <= m < 0xF8: a byte j follows; CONSTS[j % 32] (boundary numbers)
+ *     m < 0xF0, by role (named modes read a name byte k first):
+ *       target, access: name + NAMED(m % 30)
+ *       base:           m < 0x78: name + 0; else name + NAMED(m % 30)
+ *       place:          m < 0xD0: 0 (the system chooses); else name + PLACE(m & 3)
+ *       size:           SIZES(m % 30)
+ *       release-size:   m < 0xD2: 0; else SIZES(m % 30)
+ *     With no name bound yet, a named mode reads no k and gives CONSTS[m % 32].
+ *
+ *   Which name k picks. Decoder and encoder keep, per name, its extent E
+ *   (its alloc's size rounded up to a page when that size was a plain
+ *   number in [1, 0x40000000], else 0x1000) and a guess at its state from
+ *   the text alone: dead (its alloc's flags, size or address look invalid -
+ *   see alloc_plausible - or a "free NAME 0 RELEASE" came), committed (its
+ *   alloc commits, a COMMIT inside it came; a decommit of all of it makes it
+ *   reserved again) or reserved. For k < 0xE0 with some name live (not
+ *   dead): role access picks the (k % C)-th most recent of the C committed
+ *   names if C > 0, other roles and C = 0 the (k % L)-th most recent of the
+ *   L live names. Otherwise (k >= 0xE0, or no live name) the d-th most
+ *   recent of all n names, d = (k >= 0xE0 ? k - 0xE0 : k) % n.
+ *
+ *   NAMED(i), PLACE(i) use the chosen name's E: NAMED is mostly inside
+ *   (page starts, the last page, the middle, bytes either side of a page
+ *   edge), one in six just outside (E, E+1, -1, -0x1000, the next granule);
+ *   PLACE is {next granule, 0, E, next granule + 0x10000}. SIZES(i) use the
+ *   E of the name in the same op's addr and "rest" = E - that offset (both
+ *   0x1000 when addr has no name or the offset is not below E): mostly a
+ *   page, rest, up to 3 pages of rest, E; sometimes 0x2000..0x100000, 1,
+ *   0xFFF, 0x1001, 0x800, 0x2001, rest +- 1, E - 0x1000, 0.
+ *
  *   ATYPE, FTYPE, PROT, ERROR := b [u32 raw]
- *     b >= 0xF0: a raw u32 follows (any flag mix, valid or not);
- *     otherwise ATYPE = ALLOC_TYPES[b % 16], FTYPE = FREE_TYPES[b % 8],
- *     ERROR = ERRORS[b % 12], PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[(b >> 4) & 7].
+ *     b >= 0xFE: a raw u32 follows (any flag mix, valid or not);
+ *     0xF6 <= b < 0xFE: ODD_ALLOC_TYPES / ODD_FREE_TYPES / ODD_PROTECTS[b - 0xF6]
+ *                (invalid mixes, unsupported flags); ERROR = ERRORS[b % 12]
+ *     otherwise ATYPE = ALLOC_TYPES[b % 32], FTYPE = {RELEASE, DECOMMIT}[b & 1],
+ *     ERROR = ERRORS[b % 12], PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4].
+ *   LEN  := b [u16 n]   b >= 0xF0: n % (DATA_MAX + 1); else LENS[b % 16]
+ *   QLEN := b [raw]     b >= 0xF0: (b & 7) + 1 bytes of value; else QLENS[b % 8]
  *
  * The tables are below. Every alloc binds a fresh name r0, r1, ... in
  * order. Decoded traces have no expectations and no name/source headers;
  * op lines are 0 and the file is "<bytes>".
  *
  * Encoding picks, for every field, the first byte that decodes to the
- * value, or the raw escape; it returns NULL for a trace it cannot express:
- * one with expectations, a name/source/wine-deviates header, an alloc that
- * binds no name, a name used more than 255 binds after it was made, or a
- * read/write longer than DATA_MAX. Names are not stored: a trace whose
+ * value (for a name byte, the first k that picks the name), or the raw
+ * escape; it returns NULL for a trace it cannot express: one with
+ * expectations, a name/source/wine-deviates header, an alloc that binds no
+ * name, a name no name byte picks (outside the first 224 of the pool that
+ * k < 0xE0 draws from, and more than 31 names back - 223 when no name is
+ * live), or a read/write longer than DATA_MAX. Names are not stored: a trace whose
  * names are not r0, r1, ... decodes renamed (same structure).
  */
 #include <stdlib.h>
@@ -58,16 +100,35 @@
 #include "trace_internal.h"
 
 #define DATA_MAX (2 * VAS_PAGE_SIZE + 16)
-#define RAW_ESCAPE 0xF0u
+#define ODD_FIELDS 0xF6u      /* field bytes 0xF6..0xFD: the odd table */
+#define RAW_FIELD 0xFEu       /* field bytes from here on: a raw u32 follows */
+#define RAW_ESCAPE 0xF0u      /* LEN and QLEN bytes from here on are raw */
+#define CONST_MODES 0xF0u     /* OPERAND bytes 0xF0..0xF7: a CONSTS index follows */
+#define RAW_MODES 0xF8u       /* OPERAND bytes from here on: raw, a spec byte follows */
+#define PLACE_ZERO 0xD0u      /* place OPERAND bytes below this: 0 */
+#define BASE_ZERO 0x78u       /* base OPERAND bytes below this: name + 0 */
+#define RELEASE_ZERO 0xD2u    /* release-size OPERAND bytes below this: 0 */
+#define N_NAMED 30u
+#define N_SIZES 30u
+#define LIVE_NAMES 0xE0u      /* name bytes below this: a live name */
+#define LIMIT_RAW 15u
+#define FLAG_BITS 0xE0u
+#define EXTENT_MAX 0x40000000u
 
-static const uint64_t LIMITS[7] = {
-    0, 0x10000, 0x100000, 0x1000000, 0x40000000, 0x3000, 0x20000
+/* Most traces run without a commit limit; the rest under a small one. */
+static const uint64_t LIMITS[15] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3000, 0x20000
 };
 
-static const trace_opcode OPCODES[16] = {
+/* Weighted toward allocation, freeing, protection and accesses; the first
+ * 16 are the first version's table, so old single opcode bytes still work. */
+static const trace_opcode OPCODES[32] = {
     TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_FREE, TRACE_FREE,
     TRACE_PROTECT, TRACE_PROTECT, TRACE_QUERY, TRACE_QUERY, TRACE_READ, TRACE_WRITE,
-    TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE
+    TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE,
+    TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_FREE, TRACE_FREE, TRACE_FREE,
+    TRACE_PROTECT, TRACE_PROTECT, TRACE_PROTECT, TRACE_READ, TRACE_READ, TRACE_WRITE,
+    TRACE_WRITE, TRACE_EXEC, TRACE_GETERR
 };
 
 /* Numbers where address-space code has edges: 0, pages and granules +-1,
@@ -82,44 +143,122 @@ static const uint64_t CONSTS[32] = {
 
 #define M1 ((uint64_t)0 - 1)
 #define NEG(x) ((uint64_t)0 - (uint64_t)(x))
-static const uint64_t OFFSETS[32] = {
-    0, M1, 1,
-    0x1000, 0x1000 - 1, 0x1000 + 1,
-    0x2000, 0x2000 - 1, 0x2000 + 1,
-    0x3000, 0x3000 - 1, 0x3000 + 1,
-    0xF000, 0xF000 - 1, 0xF000 + 1,
-    0x10000, 0x10000 - 1, 0x10000 + 1,
-    0x11000, 0x11000 - 1, 0x11000 + 1,
-    0x20000, 0x20000 - 1, 0x20000 + 1,
-    NEG(0x1000), NEG(0x1000) - 1, NEG(0x1000) + 1,
-    NEG(0x10000), NEG(0x10000) - 1, NEG(0x10000) + 1,
-    0x800, 0x8000
+#define PAGE_DOWN(x) ((x) & ~(uint64_t)0xFFF)
+#define GRANULE_UP(x) (((x) + 0xFFFF) & ~(uint64_t)0xFFFF)
+
+/* NAMED(i): offsets from a name with extent e. Mostly inside the
+ * allocation: page starts, its last page and middle, bytes either side of
+ * a page edge; one in six just outside: its end, a byte past it, a byte
+ * or a page before it, the next granule. */
+static uint64_t named_offset(unsigned i, uint64_t e)
+{
+    if (i < 10)
+        return i * 0x1000u % e;
+    switch (i) {
+    case 10: return e - 0x1000;           /* the last page */
+    case 11: return PAGE_DOWN(e / 2);
+    case 12: return 1;
+    case 13: return 0xFFF;
+    case 14: return 0x800;
+    case 15: return e - 1;                /* the last byte */
+    case 16: return 0x1001 % e;
+    case 17: return e - 0x800;
+    case 18: return 0x10;
+    case 19: return 0;
+    case 20: return 0x2000 % e;
+    case 28: return 0x3000 % e;
+    case 29: return 0x4000 % e;
+    case 21: return e;                    /* just past the end */
+    case 22: return e + 1;
+    case 23: return M1;
+    case 24: return NEG(0x1000);
+    case 25: return GRANULE_UP(e);        /* the next granule, often free */
+    case 26: return 0x10000 % e;
+    default: return 0x5000 % e;
+    }
+}
+
+/* PLACE(i): where to reserve next to a name with extent e: the granule
+ * after it (free unless taken), its base, its end (both conflict). */
+static uint64_t place_offset(unsigned i, uint64_t e)
+{
+    switch (i) {
+    case 0: return GRANULE_UP(e);
+    case 1: return 0;
+    case 2: return e;
+    default: return GRANULE_UP(e) + 0x10000;
+    }
+}
+
+/* What SIZES depends on: the extent e of the name the op's address uses
+ * (0x1000 when it uses none) and the bytes from that address to the
+ * allocation's end ("rest"; 0x1000 when not inside). */
+typedef struct size_context {
+    uint64_t e, rest;
+} size_context;
+
+/* SIZES(i): mostly a page, the rest of the allocation or up to 3 pages of
+ * it, all of it; sometimes page and granule multiples that may cross its
+ * end, a byte more or less, or 0. */
+static uint64_t size_value(unsigned i, size_context c)
+{
+    static const uint64_t fixed[N_SIZES] = {
+        0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0x2000, 0x3000, 0x8000, 0x10000, 0x20000, 0x100000, 0, 1, 0xFFF, 0x1001, 0x800,
+        0, 0, 0x2001
+    };
+    switch (i) {
+    case 5: case 6: case 7: case 8: case 9: return c.rest;
+    case 10: case 11: return c.rest < 0x2000 ? c.rest : 0x2000;
+    case 12: return c.rest < 0x3000 ? c.rest : 0x3000;
+    case 13: case 14: return c.e;
+    case 15: return c.e - 0x1000;
+    case 22: return 0;
+    case 27: return c.rest + 1;
+    case 28: return c.rest - 1;
+    default: return fixed[i];
+    }
+}
+
+/* Field tables: the common ones (bytes below ODD_FIELDS) hold the valid,
+ * common choices; ODD_* (8 entries) invalid mixes and unsupported flags. */
+#define RC (VAS_MEM_RESERVE | VAS_MEM_COMMIT)
+static const uint32_t ALLOC_TYPES[32] = {
+    VAS_MEM_COMMIT, VAS_MEM_RESERVE, RC, VAS_MEM_COMMIT | VAS_MEM_TOP_DOWN,
+    RC | VAS_MEM_TOP_DOWN, VAS_MEM_RESERVE | VAS_MEM_TOP_DOWN, VAS_MEM_RESET,
+    VAS_MEM_RESET_UNDO, RC, RC, RC, RC, RC, RC, RC, RC,
+    VAS_MEM_RESERVE, VAS_MEM_RESERVE, RC, RC, RC,
+    VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_COMMIT,
+    VAS_MEM_COMMIT, RC | VAS_MEM_TOP_DOWN, VAS_MEM_RESET, VAS_MEM_RESERVE | VAS_MEM_WRITE_WATCH,
+    RC, RC | VAS_MEM_WRITE_WATCH
+};
+static const uint32_t ODD_ALLOC_TYPES[8] = {
+    0, VAS_MEM_DECOMMIT, VAS_MEM_RESET | VAS_MEM_COMMIT, VAS_MEM_RESET | VAS_MEM_RESET_UNDO,
+    VAS_MEM_RESERVE | VAS_MEM_PHYSICAL, VAS_MEM_COMMIT | VAS_MEM_WRITE_WATCH,
+    RC | VAS_MEM_LARGE_PAGES, VAS_MEM_TOP_DOWN
 };
 
-static const uint32_t ALLOC_TYPES[16] = {
-    VAS_MEM_COMMIT, VAS_MEM_RESERVE, VAS_MEM_RESERVE | VAS_MEM_COMMIT,
-    VAS_MEM_COMMIT | VAS_MEM_TOP_DOWN, VAS_MEM_RESERVE | VAS_MEM_COMMIT | VAS_MEM_TOP_DOWN,
-    VAS_MEM_RESERVE | VAS_MEM_TOP_DOWN, VAS_MEM_RESET, VAS_MEM_RESET_UNDO,
-    VAS_MEM_DECOMMIT, VAS_MEM_RELEASE, VAS_MEM_RESERVE | VAS_MEM_WRITE_WATCH,
-    VAS_MEM_RESERVE | VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_RESERVE, 0,
-    VAS_MEM_RESERVE | VAS_MEM_PHYSICAL
+static const uint32_t ODD_FREE_TYPES[8] = {
+    VAS_MEM_RELEASE | VAS_MEM_DECOMMIT, 0, VAS_MEM_COMMIT, VAS_MEM_RELEASE | VAS_MEM_FREE,
+    VAS_MEM_DECOMMIT | VAS_MEM_FREE, VAS_MEM_RESERVE, VAS_MEM_FREE, VAS_MEM_RELEASE | 1
 };
 
-static const uint32_t FREE_TYPES[8] = {
-    VAS_MEM_RELEASE, VAS_MEM_DECOMMIT, VAS_MEM_RELEASE, VAS_MEM_DECOMMIT,
-    VAS_MEM_RELEASE | VAS_MEM_DECOMMIT, 0, VAS_MEM_COMMIT, VAS_MEM_RELEASE | VAS_MEM_FREE
-};
-
+/* PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4]: valid bases,
+ * a modifier one time in four (invalid only with NOACCESS). */
 static const uint32_t BASE_PROTECTS[16] = {
-    VAS_PAGE_NOACCESS, VAS_PAGE_READONLY, VAS_PAGE_READWRITE, VAS_PAGE_WRITECOPY,
-    VAS_PAGE_EXECUTE, VAS_PAGE_EXECUTE_READ, VAS_PAGE_EXECUTE_READWRITE,
-    VAS_PAGE_EXECUTE_WRITECOPY, VAS_PAGE_READWRITE, VAS_PAGE_READONLY, VAS_PAGE_NOACCESS,
-    VAS_PAGE_EXECUTE_READ, VAS_PAGE_READWRITE, 0, VAS_PAGE_READONLY | VAS_PAGE_READWRITE,
-    VAS_PAGE_READWRITE
+    VAS_PAGE_NOACCESS, VAS_PAGE_READONLY, VAS_PAGE_READWRITE, VAS_PAGE_READWRITE,
+    VAS_PAGE_EXECUTE, VAS_PAGE_EXECUTE_READ, VAS_PAGE_EXECUTE_READWRITE, VAS_PAGE_READWRITE,
+    VAS_PAGE_READWRITE, VAS_PAGE_READONLY, VAS_PAGE_READONLY, VAS_PAGE_READWRITE,
+    VAS_PAGE_EXECUTE_READ, VAS_PAGE_READWRITE, VAS_PAGE_EXECUTE_READWRITE, VAS_PAGE_READWRITE
 };
-
-static const uint32_t PROTECT_MODIFIERS[8] = {
-    0, 0, 0, 0, VAS_PAGE_GUARD, VAS_PAGE_GUARD, VAS_PAGE_NOCACHE, VAS_PAGE_WRITECOMBINE
+static const uint32_t PROTECT_MODIFIERS[16] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, VAS_PAGE_GUARD, VAS_PAGE_GUARD, VAS_PAGE_NOCACHE,
+    VAS_PAGE_WRITECOMBINE
+};
+static const uint32_t ODD_PROTECTS[8] = {
+    VAS_PAGE_WRITECOPY, VAS_PAGE_EXECUTE_WRITECOPY, VAS_PAGE_READONLY | VAS_PAGE_READWRITE, 0,
+    VAS_PAGE_NOACCESS | VAS_PAGE_GUARD, VAS_PAGE_READWRITE | VAS_PAGE_GUARD | VAS_PAGE_NOCACHE,
+    VAS_PAGE_READWRITE | VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE, VAS_PAGE_READWRITE | 0x800
 };
 
 static const uint32_t ERRORS[12] = {
@@ -129,18 +268,231 @@ static const uint32_t ERRORS[12] = {
     1, 0xFFFFFFFFu, 0x20000000u
 };
 
+/* Read/write lengths: small, a page, across a page edge. */
+static const uint64_t LENS[16] = {
+    1, 2, 4, 8, 8, 16, 64, 0x100, 0x800, 0xFFF, 0x1000, 0x1000, 0x1001, 0x2000, 0x2010, 0
+};
+
+/* Query lengths around both MBI sizes (28 and 48). */
+static const uint64_t QLENS[8] = {0, 1, 27, 28, 47, 48, 49, 0x1000};
+
 typedef enum field_kind { FIELD_ATYPE, FIELD_FTYPE, FIELD_PROTECT, FIELD_ERROR } field_kind;
 
-/* The table value byte b (< RAW_ESCAPE) stands for. */
+/* The value field byte b (< RAW_FIELD) stands for. */
 static uint32_t field_from_byte(field_kind kind, unsigned b)
 {
+    int odd = b >= ODD_FIELDS;
+    unsigned j = b - ODD_FIELDS;
     switch (kind) {
-    case FIELD_ATYPE: return ALLOC_TYPES[b % 16];
-    case FIELD_FTYPE: return FREE_TYPES[b % 8];
-    case FIELD_PROTECT: return BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[(b >> 4) & 7];
+    case FIELD_ATYPE: return odd ? ODD_ALLOC_TYPES[j] : ALLOC_TYPES[b % 32];
+    case FIELD_FTYPE: return odd ? ODD_FREE_TYPES[j] : b & 1 ? VAS_MEM_DECOMMIT : VAS_MEM_RELEASE;
+    case FIELD_PROTECT: return odd ? ODD_PROTECTS[j] : BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4];
     case FIELD_ERROR: return ERRORS[b % 12];
     }
     return 0;
+}
+
+/* ---- Operands: shared by decoder and encoder ---------------------------- */
+
+typedef enum operand_role {
+    ROLE_PLACE, ROLE_TARGET, ROLE_ACCESS, ROLE_BASE, ROLE_SIZE, ROLE_RELEASE_SIZE
+} operand_role;
+
+/* What decoder and encoder both know about the names bound so far: each
+ * name's extent and a guess at its state - dead (its alloc looked invalid,
+ * or it was released), reserved, or committed - judged from the trace text
+ * alone. Both update it with names_note_op after every op, so they always
+ * agree; the guess only steers which names name bytes pick. */
+enum { NAME_DEAD, NAME_RESERVED, NAME_COMMITTED };
+
+typedef struct name_table {
+    uint64_t *e;
+    unsigned char *state;
+    size_t n, cap;
+    size_t n_state[3];   /* names in each state */
+} name_table;
+
+static void names_free(name_table *x)
+{
+    free(x->e);
+    free(x->state);
+}
+
+/* Section 1 of docs/semantics.md: one base, at most one modifier, none
+ * with NOACCESS, no copy-on-write for private memory. */
+static int protect_valid(uint32_t p)
+{
+    uint32_t base = p & 0xFF, mod = p & 0x700;
+    if (p & ~0x7FFu || base == 0 || (base & (base - 1)) || (mod & (mod - 1)))
+        return 0;
+    if (base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY)
+        return 0;
+    return !(base == VAS_PAGE_NOACCESS && mod);
+}
+
+/* Section 2, steps 2-4: a type VirtualAlloc accepts. */
+static int alloc_type_valid(uint32_t t)
+{
+    const uint32_t known = VAS_MEM_COMMIT | VAS_MEM_RESERVE | VAS_MEM_RESET |
+                           VAS_MEM_RESET_UNDO | VAS_MEM_TOP_DOWN | VAS_MEM_WRITE_WATCH;
+    if (t & ~known)
+        return 0;
+    if (t & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO))
+        return t == VAS_MEM_RESET || t == VAS_MEM_RESET_UNDO;
+    if (!(t & (VAS_MEM_COMMIT | VAS_MEM_RESERVE)))
+        return 0;
+    return !(t & VAS_MEM_WRITE_WATCH) || (t & VAS_MEM_RESERVE);
+}
+
+/* Whether an alloc looks as if it will succeed, judged from its text
+ * alone: valid flags, a plain moderate size, and an address that is 0 or
+ * in low user space, or a live name plus an offset inside it (after it,
+ * for a new reservation). */
+static int alloc_plausible(const name_table *x, const trace_op *op)
+{
+    trace_expr a = op->addr, s = op->size;
+    if (!alloc_type_valid(op->type) || !protect_valid(op->protect))
+        return 0;
+    if (s.name >= 0 || s.offset - 1 >= EXTENT_MAX)
+        return 0;
+    int reserve = (op->type & VAS_MEM_RESERVE) != 0;
+    if (a.name < 0)
+        return a.offset == 0 ? !(op->type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO))
+                             : a.offset >= 0x10000 && a.offset < 0x7FFE0000;
+    if (x->state[a.name] == NAME_DEAD)
+        return 0;
+    if (reserve)
+        return a.offset >= x->e[a.name] && a.offset < EXTENT_MAX;
+    return a.offset < x->e[a.name] && s.offset <= x->e[a.name] - a.offset;
+}
+
+static void name_set_state(name_table *x, int name, unsigned state)
+{
+    x->n_state[x->state[name]]--;
+    x->state[name] = (unsigned char)state;
+    x->n_state[state]++;
+}
+
+/* Updates x after op: an alloc binds a name (committed when it commits),
+ * a commit inside a name commits it, a decommit of a whole name leaves it
+ * reserved, a release of a name ends its life. Returns -1 on OOM. */
+static int names_note_op(name_table *x, const trace_op *op)
+{
+    int whole = op->addr.name >= 0 && op->addr.offset == 0 && op->size.name < 0 &&
+                (op->size.offset == 0 || op->size.offset >= x->e[op->addr.name]);
+    if (op->code == TRACE_FREE && whole && x->state[op->addr.name] != NAME_DEAD) {
+        if (op->type == VAS_MEM_RELEASE && op->size.offset == 0)
+            name_set_state(x, op->addr.name, NAME_DEAD);
+        else if (op->type == VAS_MEM_DECOMMIT)
+            name_set_state(x, op->addr.name, NAME_RESERVED);
+    }
+    if (op->code != TRACE_ALLOC)
+        return 0;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 16;
+        uint64_t *e = realloc(x->e, cap * sizeof *e);
+        if (!e)
+            return -1;
+        x->e = e;
+        unsigned char *state = realloc(x->state, cap);
+        if (!state)
+            return -1;
+        x->state = state;
+        x->cap = cap;
+    }
+    uint64_t e = 0x1000;
+    if (op->size.name < 0 && op->size.offset - 1 < EXTENT_MAX)
+        e = (op->size.offset + 0xFFF) & ~(uint64_t)0xFFF;
+    unsigned state = NAME_DEAD;
+    if (alloc_plausible(x, op)) {
+        int commits = (op->type & VAS_MEM_COMMIT) != 0;
+        state = commits ? NAME_COMMITTED : NAME_RESERVED;
+        if (commits && !(op->type & VAS_MEM_RESERVE) && op->addr.name >= 0)
+            name_set_state(x, op->addr.name, NAME_COMMITTED);
+    }
+    x->state[x->n] = (unsigned char)state;
+    x->n_state[state]++;
+    x->e[x->n++] = e;
+    return 0;
+}
+
+/* The name a name byte k picks. Below LIVE_NAMES: with committed set and
+ * some name committed, the (k % C)-th most recent of the C committed
+ * names; else the (k % L)-th most recent of the L live (not dead) ones.
+ * Otherwise, or with no live name, the (d % n)-th most recent of all n,
+ * d = k - LIVE_NAMES (or k). */
+static int name_from_byte(const name_table *x, unsigned k, int committed)
+{
+    size_t n_live = x->n - x->n_state[NAME_DEAD];
+    if (k < LIVE_NAMES && n_live > 0) {
+        int only_committed = committed && x->n_state[NAME_COMMITTED] > 0;
+        size_t j = k % (only_committed ? x->n_state[NAME_COMMITTED] : n_live);
+        for (size_t i = x->n; i-- > 0;) {
+            int fits = only_committed ? x->state[i] == NAME_COMMITTED : x->state[i] != NAME_DEAD;
+            if (fits && j-- == 0)
+                return (int)i;
+        }
+    }
+    size_t d = (k >= LIVE_NAMES ? k - LIVE_NAMES : k) % x->n;
+    return (int)(x->n - 1 - d);
+}
+
+/* What SIZES uses for the size of an op whose address is addr. */
+static size_context size_context_of(const name_table *x, trace_expr addr)
+{
+    size_context c = {0x1000, 0x1000};
+    if (addr.name >= 0) {
+        c.e = x->e[addr.name];
+        if (addr.offset < c.e)
+            c.rest = c.e - addr.offset;
+    }
+    return c;
+}
+
+static const size_context NO_SIZE_CONTEXT = {0x1000, 0x1000};
+
+/* Whether mode byte m (< CONST_MODES) of role ro reads a name byte, given
+ * n_names bound. */
+static int mode_is_named(operand_role ro, unsigned m, size_t n_names)
+{
+    if (n_names == 0)
+        return 0;
+    return ro == ROLE_TARGET || ro == ROLE_ACCESS || ro == ROLE_BASE ||
+           (ro == ROLE_PLACE && m >= PLACE_ZERO);
+}
+
+/* The offset mode byte m (< CONST_MODES) of role ro stands for; named says
+ * whether mode_is_named, e is the extent in effect (the chosen name's for a
+ * named mode, the op's addr's for sizes). */
+static uint64_t mode_offset(operand_role ro, unsigned m, int named, uint64_t e, size_context c)
+{
+    switch (ro) {
+    case ROLE_PLACE:
+        if (m < PLACE_ZERO)
+            return 0;
+        return named ? place_offset(m & 3, e) : CONSTS[m % 32];  /* 32 named bytes */
+    case ROLE_BASE:
+        if (named && m < BASE_ZERO)
+            return 0;
+        return named ? named_offset(m % N_NAMED, e) : CONSTS[m % 32];
+    case ROLE_TARGET:
+    case ROLE_ACCESS:
+        return named ? named_offset(m % N_NAMED, e) : CONSTS[m % 32];
+    case ROLE_SIZE:
+        return size_value(m % N_SIZES, c);
+    case ROLE_RELEASE_SIZE:
+        return m < RELEASE_ZERO ? 0 : size_value(m % N_SIZES, c);
+    }
+    return 0;
+}
+
+/* The role of an alloc's address: where a new reservation goes, or a
+ * place inside an existing one. */
+static operand_role alloc_addr_role(uint32_t type)
+{
+    int reserve = (type & VAS_MEM_RESERVE) != 0;
+    int reset = (type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO)) != 0;
+    return reserve && !reset ? ROLE_PLACE : ROLE_TARGET;
 }
 
 /* ---- Decoding ---------------------------------------------------------- */
@@ -166,73 +518,88 @@ static uint64_t read_uint(reader *r, unsigned nbytes)
 static uint32_t read_field(reader *r, field_kind kind)
 {
     unsigned b = read_byte(r);
-    return b >= RAW_ESCAPE ? (uint32_t)read_uint(r, 4) : field_from_byte(kind, b);
+    return b >= RAW_FIELD ? (uint32_t)read_uint(r, 4) : field_from_byte(kind, b);
 }
 
-static int read_name(reader *r, const trace *t)
+static int read_name(reader *r, const name_table *x, operand_role ro)
 {
-    unsigned k = read_byte(r);
-    return (int)(t->n_names - 1 - k % t->n_names);
+    return name_from_byte(x, read_byte(r), ro == ROLE_ACCESS);
 }
 
-static trace_expr read_operand(reader *r, const trace *t)
+/* c: what sizes depend on (ROLE_SIZE, ROLE_RELEASE_SIZE). */
+static trace_expr read_operand(reader *r, const name_table *x, operand_role ro, size_context c)
 {
-    unsigned m = read_byte(r), kind = m >> 6, i = m & 63;
+    unsigned m = read_byte(r);
     trace_expr e = {-1, 0};
-    if (t->n_names == 0 && (kind == 1 || kind == 3))
-        kind -= 1;
-    switch (kind) {
-    case 0: e.offset = CONSTS[i % 32]; break;
-    case 1: e.name = read_name(r, t); e.offset = OFFSETS[i % 32]; break;
-    case 2: e.offset = read_uint(r, (i & 7) + 1); break;
-    default: e.name = read_name(r, t); e.offset = read_uint(r, (i & 7) + 1); break;
+    if (m >= RAW_MODES) {
+        unsigned spec = read_byte(r);
+        if ((spec & 8) && x->n > 0)
+            e.name = read_name(r, x, ro);
+        e.offset = read_uint(r, (spec & 7) + 1);
+    } else if (m >= CONST_MODES) {
+        e.offset = CONSTS[read_byte(r) % 32];
+    } else if (mode_is_named(ro, m, x->n)) {
+        e.name = read_name(r, x, ro);
+        e.offset = mode_offset(ro, m, 1, x->e[e.name], c);
+    } else {
+        e.offset = mode_offset(ro, m, 0, 0x1000, c);
     }
     return e;
 }
 
 static size_t read_data_len(reader *r)
 {
-    return (size_t)(read_uint(r, 2) % (DATA_MAX + 1));
+    unsigned b = read_byte(r);
+    if (b >= RAW_ESCAPE)
+        return (size_t)(read_uint(r, 2) % (DATA_MAX + 1));
+    return (size_t)LENS[b % 16];
+}
+
+static uint64_t read_query_len(reader *r)
+{
+    unsigned b = read_byte(r);
+    return b >= RAW_ESCAPE ? read_uint(r, (b & 7) + 1) : QLENS[b % 8];
 }
 
 /* Reads one operation's arguments; returns -1 only on OOM. */
-static int decode_op(reader *r, trace *t, trace_op *op, int flag)
+static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
 {
     switch (op->code) {
     case TRACE_ALLOC: {
         char name[24];
-        op->addr = read_operand(r, t);
-        op->size = read_operand(r, t);
         op->type = read_field(r, FIELD_ATYPE);
         op->protect = read_field(r, FIELD_PROTECT);
+        op->addr = read_operand(r, x, alloc_addr_role(op->type), NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
         snprintf(name, sizeof name, "r%zu", t->n_names);
         op->result = trace_add_name(t, name, strlen(name));
         return op->result < 0 ? -1 : 0;
     }
     case TRACE_FREE:
-        op->addr = read_operand(r, t);
-        op->size = read_operand(r, t);
         op->type = read_field(r, FIELD_FTYPE);
+        op->addr = read_operand(r, x, ROLE_BASE, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, op->type == VAS_MEM_RELEASE ? ROLE_RELEASE_SIZE : ROLE_SIZE,
+                                size_context_of(x, op->addr));
         return 0;
     case TRACE_PROTECT:
-        op->addr = read_operand(r, t);
-        op->size = read_operand(r, t);
         op->protect = read_field(r, FIELD_PROTECT);
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
         op->null_old = flag;
         return 0;
     case TRACE_QUERY:
-        op->addr = read_operand(r, t);
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         op->has_len = flag;
         if (flag)
-            op->query_len = read_operand(r, t).offset;
+            op->query_len = read_query_len(r);
         return 0;
     case TRACE_READ:
-        op->addr = read_operand(r, t);
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         op->len = read_data_len(r);
         return 0;
     case TRACE_WRITE: {
         unsigned fill = 0;
-        op->addr = read_operand(r, t);
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         if (!flag)
             fill = read_byte(r);
         op->len = read_data_len(r);
@@ -244,7 +611,7 @@ static int decode_op(reader *r, trace *t, trace_op *op, int flag)
         return 0;
     }
     case TRACE_EXEC:
-        op->addr = read_operand(r, t);
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         return 0;
     case TRACE_SETERR:
         op->value = read_field(r, FIELD_ERROR);
@@ -262,20 +629,24 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
         VAS_PROFILE_X64, VAS_PROFILE_X86, VAS_PROFILE_X86_LAA, VAS_PROFILE_X64
     };
     reader r = {bytes, bytes ? len : 0, 0};
+    name_table x = {0};
     trace *t = trace_new("<bytes>");
     if (!t)
         return NULL;
-    unsigned h = read_byte(&r), limit = (h >> 2) & 7;
+    unsigned h = read_byte(&r), limit = (h >> 2) & 15;
     t->profile = profiles[h & 3];
-    t->commit_limit = limit == 7 ? read_uint(&r, 8) : LIMITS[limit];
+    t->commit_limit = limit == LIMIT_RAW ? read_uint(&r, 8) : LIMITS[limit];
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
-        trace_op *op = trace_append_op(t, OPCODES[c & 15]);
-        if (!op || decode_op(&r, t, op, (c >> 4) & 1) != 0) {
+        trace_op *op = trace_append_op(t, OPCODES[c & 31]);
+        if (!op || decode_op(&r, t, &x, op, (c & FLAG_BITS) == FLAG_BITS) != 0 ||
+            names_note_op(&x, op) != 0) {
             trace_free(t);
+            names_free(&x);
             return NULL;
         }
     }
+    names_free(&x);
     return t;
 }
 
@@ -320,7 +691,7 @@ static unsigned width_of(uint64_t v)
 
 static void write_field(writer *w, field_kind kind, uint32_t value)
 {
-    for (unsigned b = 0; b < RAW_ESCAPE; b++) {
+    for (unsigned b = 0; b < RAW_FIELD; b++) {
         if (field_from_byte(kind, b) == value) {
             write_byte(w, b);
             return;
@@ -330,43 +701,79 @@ static void write_field(writer *w, field_kind kind, uint32_t value)
     write_uint(w, value, 4);
 }
 
-static int index_of(const uint64_t *table, uint64_t v)
-{
-    for (int i = 0; i < 32; i++)
-        if (table[i] == v)
-            return i;
-    return -1;
-}
-
-/* n_bound: names bound before this operation. */
-static void write_operand(writer *w, trace_expr e, size_t n_bound)
+/* The first mode byte that read_operand turns into e, or the raw escape.
+ * x: names bound before this op; c as for read_operand. */
+static void write_operand(writer *w, trace_expr e, const name_table *x, operand_role ro,
+                          size_context c)
 {
     if (e.name < 0) {
-        int i = index_of(CONSTS, e.offset);
-        if (i >= 0) {
-            write_byte(w, (unsigned)i);
-        } else {
-            unsigned n = width_of(e.offset);
-            write_byte(w, (2u << 6) | (n - 1));
-            write_uint(w, e.offset, n);
+        for (unsigned m = 0; m < CONST_MODES; m++) {
+            if (!mode_is_named(ro, m, x->n) && mode_offset(ro, m, 0, 0x1000, c) == e.offset) {
+                write_byte(w, m);
+                return;
+            }
         }
+        for (unsigned j = 0; j < 32; j++) {
+            if (CONSTS[j] == e.offset) {
+                write_byte(w, CONST_MODES);
+                write_byte(w, j);
+                return;
+            }
+        }
+        unsigned n = width_of(e.offset);
+        write_byte(w, RAW_MODES);
+        write_byte(w, n - 1);
+        write_uint(w, e.offset, n);
         return;
     }
-    if ((size_t)e.name >= n_bound || n_bound - 1 - (size_t)e.name > 255) {
+    unsigned k = 0;
+    while (k < 256 && ((size_t)e.name >= x->n || name_from_byte(x, k, ro == ROLE_ACCESS) != e.name))
+        k++;
+    if (k == 256) {   /* unbound, or too far back for a name byte */
         w->failed = 1;
         return;
     }
-    unsigned k = (unsigned)(n_bound - 1 - (size_t)e.name);
-    int i = index_of(OFFSETS, e.offset);
-    if (i >= 0) {
-        write_byte(w, (1u << 6) | (unsigned)i);
-        write_byte(w, k);
-    } else {
-        unsigned n = width_of(e.offset);
-        write_byte(w, (3u << 6) | (n - 1));
-        write_byte(w, k);
-        write_uint(w, e.offset, n);
+    for (unsigned m = 0; m < CONST_MODES; m++) {
+        if (mode_is_named(ro, m, x->n) && mode_offset(ro, m, 1, x->e[e.name], c) == e.offset) {
+            write_byte(w, m);
+            write_byte(w, k);
+            return;
+        }
     }
+    unsigned n = width_of(e.offset);
+    write_byte(w, RAW_MODES);
+    write_byte(w, 8 | (n - 1));
+    write_byte(w, k);
+    write_uint(w, e.offset, n);
+}
+
+static void write_data_len(writer *w, size_t len)
+{
+    if (len > DATA_MAX) {
+        w->failed = 1;
+        return;
+    }
+    for (unsigned b = 0; b < 16; b++) {
+        if (LENS[b] == len) {
+            write_byte(w, b);
+            return;
+        }
+    }
+    write_byte(w, RAW_ESCAPE);
+    write_uint(w, len, 2);
+}
+
+static void write_query_len(writer *w, uint64_t len)
+{
+    for (unsigned b = 0; b < 8; b++) {
+        if (QLENS[b] == len) {
+            write_byte(w, b);
+            return;
+        }
+    }
+    unsigned n = width_of(len);
+    write_byte(w, RAW_ESCAPE | (n - 1));
+    write_uint(w, len, n);
 }
 
 static void write_opcode(writer *w, trace_opcode code, int flag)
@@ -374,63 +781,65 @@ static void write_opcode(writer *w, trace_opcode code, int flag)
     unsigned i = 0;
     while (OPCODES[i] != code)
         i++;
-    write_byte(w, i | (flag ? 0x10u : 0));
+    write_byte(w, i | (flag ? FLAG_BITS : 0));
 }
 
-static void encode_op(writer *w, const trace_op *op, size_t n_bound)
+/* x: the names bound before op; an alloc's name is added by the caller. */
+static void encode_op(writer *w, const trace_op *op, const name_table *x)
 {
     switch (op->code) {
     case TRACE_ALLOC:
         write_opcode(w, op->code, 0);
-        write_operand(w, op->addr, n_bound);
-        write_operand(w, op->size, n_bound);
         write_field(w, FIELD_ATYPE, op->type);
         write_field(w, FIELD_PROTECT, op->protect);
+        write_operand(w, op->addr, x, alloc_addr_role(op->type), NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
         break;
     case TRACE_FREE:
         write_opcode(w, op->code, 0);
-        write_operand(w, op->addr, n_bound);
-        write_operand(w, op->size, n_bound);
         write_field(w, FIELD_FTYPE, op->type);
+        write_operand(w, op->addr, x, ROLE_BASE, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x,
+                          op->type == VAS_MEM_RELEASE ? ROLE_RELEASE_SIZE : ROLE_SIZE,
+                          size_context_of(x, op->addr));
         break;
     case TRACE_PROTECT:
         write_opcode(w, op->code, op->null_old);
-        write_operand(w, op->addr, n_bound);
-        write_operand(w, op->size, n_bound);
         write_field(w, FIELD_PROTECT, op->protect);
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
         break;
     case TRACE_QUERY:
         write_opcode(w, op->code, op->has_len);
-        write_operand(w, op->addr, n_bound);
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         if (op->has_len)
-            write_operand(w, (trace_expr){-1, op->query_len}, n_bound);
+            write_query_len(w, op->query_len);
         break;
     case TRACE_READ:
-        if (op->len > DATA_MAX)
-            w->failed = 1;
         write_opcode(w, op->code, 0);
-        write_operand(w, op->addr, n_bound);
-        write_uint(w, op->len, 2);
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        write_data_len(w, op->len);
         break;
     case TRACE_WRITE: {
         size_t same = 0;
         while (same < op->len && op->data[same] == op->data[0])
             same++;
         int literal = same < op->len;
-        if (op->len > DATA_MAX)
-            w->failed = 1;
         write_opcode(w, op->code, literal);
-        write_operand(w, op->addr, n_bound);
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         if (!literal)
             write_byte(w, op->len ? op->data[0] : 0);
-        write_uint(w, op->len, 2);
-        for (size_t i = 0; literal && i < op->len; i++)
+        write_data_len(w, op->len);
+        for (size_t i = 0; literal && i < op->len && !w->failed; i++)
             write_byte(w, op->data[i]);
         break;
     }
     case TRACE_EXEC:
         write_opcode(w, op->code, 0);
-        write_operand(w, op->addr, n_bound);
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         break;
     case TRACE_SETERR:
         write_opcode(w, op->code, 0);
@@ -446,30 +855,33 @@ static void encode_op(writer *w, const trace_op *op, size_t n_bound)
 uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
 {
     writer w = {0};
+    name_table x = {0};
     if (t->case_name || t->n_sources || t->n_wine_deviates || (unsigned)t->profile > 2)
         return NULL;
     unsigned limit = 0;
-    while (limit < 7 && LIMITS[limit] != t->commit_limit)
+    while (limit < LIMIT_RAW && LIMITS[limit] != t->commit_limit)
         limit++;
     write_byte(&w, (unsigned)t->profile | limit << 2);
-    if (limit == 7)
+    if (limit == LIMIT_RAW)
         write_uint(&w, t->commit_limit, 8);
-    size_t n_bound = 0;
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
         int binds = op->code == TRACE_ALLOC;
         if (op->expect.kind != EXPECT_NONE ||
-            (binds ? op->result != (int)n_bound : op->result != -1)) {
+            (binds ? op->result != (int)x.n : op->result != -1)) {
             w.failed = 1;
             break;
         }
-        encode_op(&w, op, n_bound);
-        n_bound += (size_t)binds;
+        encode_op(&w, op, &x);
+        if (!w.failed && names_note_op(&x, op) != 0)
+            w.failed = 1;
     }
-    if (w.failed || n_bound != t->n_names) {
+    if (w.failed || x.n != t->n_names) {
         free(w.buf);
+        names_free(&x);
         return NULL;
     }
+    names_free(&x);
     *out_len = w.len;
     return w.buf;
 }

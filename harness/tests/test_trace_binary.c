@@ -109,8 +109,8 @@ static void test_edges(void)
           "empty input");
     trace_free(t);
 
-    /* Header 0x01|7<<2: x86, raw commit limit; then 8 limit bytes. */
-    uint8_t head[] = {0x01 | 7 << 2, 0x00, 0x30, 0, 0, 0, 0, 0, 0};
+    /* Header 0x01|15<<2: x86, raw commit limit; then 8 limit bytes. */
+    uint8_t head[] = {0x01 | 15 << 2, 0x00, 0x30, 0, 0, 0, 0, 0, 0};
     t = trace_decode_binary(head, sizeof head, 10);
     CHECK(t && t->profile == VAS_PROFILE_X86 && t->commit_limit == 0x3000 && t->n_ops == 0,
           "header");
@@ -127,11 +127,29 @@ static void test_edges(void)
     CHECK(t && t->n_ops == 0, "max_ops 0");
     trace_free(t);
 
-    /* An alloc cut short: missing bytes read as 0 (addr 0, size 0, COMMIT, NOACCESS). */
+    /* Name bytes prefer live names: r0 is a plausible reservation, r1 has
+     * an invalid protection (dead). Name byte 0 then picks r0, the latest
+     * live name; 0xE0 (distance 0 over all names) picks r1. Opcode 0x0A is
+     * read, mode 0x00 is name + NAMED(0) = name + 0, LEN byte 0 is 1. */
+    uint8_t live[] = {0,
+                      0x00, 0x02, 0x02, 0x00, 0x00,    /* r0 = alloc 0 0x1000 R|C READWRITE */
+                      0x00, 0x02, 0xF6, 0x00, 0x00,    /* r1 = alloc 0 0x1000 R|C WRITECOPY */
+                      0x0A, 0x00, 0x00, 0x00,          /* read r0 1 */
+                      0x0A, 0x00, 0xE0, 0x00};         /* read r1 1 */
+    t = trace_decode_binary(live, sizeof live, 10);
+    CHECK(t && t->n_ops == 4 && t->ops[0].type == (VAS_MEM_RESERVE | VAS_MEM_COMMIT) &&
+          t->ops[0].protect == VAS_PAGE_READWRITE && t->ops[0].size.offset == 0x1000 &&
+          t->ops[1].protect == VAS_PAGE_WRITECOPY && t->ops[2].code == TRACE_READ &&
+          t->ops[2].addr.name == 0 && t->ops[2].addr.offset == 0 && t->ops[2].len == 1 &&
+          t->ops[3].addr.name == 1, "live names first");
+    trace_free(t);
+
+    /* An alloc cut short: missing bytes read as 0 (COMMIT, NOACCESS, addr 0, size 0x1000). */
     uint8_t cut[] = {0, 0x00};
     t = trace_decode_binary(cut, sizeof cut, 10);
     CHECK(t && t->n_ops == 1 && t->ops[0].code == TRACE_ALLOC && t->ops[0].type == VAS_MEM_COMMIT &&
-          t->ops[0].protect == VAS_PAGE_NOACCESS && t->n_names == 1, "truncated op");
+          t->ops[0].protect == VAS_PAGE_NOACCESS && t->ops[0].addr.offset == 0 &&
+          t->ops[0].size.offset == 0x1000 && t->n_names == 1, "truncated op");
     trace_free(t);
 }
 

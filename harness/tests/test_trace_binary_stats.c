@@ -1,0 +1,203 @@
+/*
+ * test_trace_binary_stats.c - what random bytes become: decodes 2,000
+ * pseudo-random byte strings into 100-operation traces, runs each on the
+ * impl backend and tallies, per operation kind, how many calls succeeded and
+ * which errors (or access faults) the others got. The byte format exists so
+ * that fuzzers explore real work, so this asserts that most calls do real
+ * work and that every error path the format is meant to reach is still
+ * reached. The table is printed for comparison across format changes.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness/backend.h"
+#include "harness/diff.h"
+#include "harness/trace.h"
+#include "test_trace_util.h"
+
+#define TRACES 2000
+#define OPS 100
+#define BYTES_PER_OP 64
+#define MAX_CODES 16   /* distinct errors / statuses counted per op kind */
+
+static const char *const OP_NAMES[] = {
+    "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge"
+};
+#define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
+
+typedef struct tally {
+    size_t calls, ok;
+    uint32_t code[MAX_CODES];    /* error (alloc/free/protect/query) or status (accesses) */
+    size_t count[MAX_CODES];
+    size_t n_codes, other;       /* other: codes past MAX_CODES */
+} tally;
+
+static void tally_failure(tally *t, uint32_t code)
+{
+    for (size_t i = 0; i < t->n_codes; i++) {
+        if (t->code[i] == code) {
+            t->count[i]++;
+            return;
+        }
+    }
+    if (t->n_codes == MAX_CODES) {
+        t->other++;
+        return;
+    }
+    t->code[t->n_codes] = code;
+    t->count[t->n_codes++] = 1;
+}
+
+static size_t tally_count(const tally *t, uint32_t code)
+{
+    for (size_t i = 0; i < t->n_codes; i++)
+        if (t->code[i] == code)
+            return t->count[i];
+    return 0;
+}
+
+/* splitmix64: the same generator vastrace random uses, so the figures here
+ * describe what it feeds the backends. */
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* A trace of OPS operations from the byte stream of seed (more bytes are
+ * drawn until it is long enough: a literal write may carry kilobytes). */
+static trace *random_trace(uint64_t seed, uint8_t **buf, size_t *cap)
+{
+    size_t len = OPS * BYTES_PER_OP;
+    for (;;) {
+        uint64_t state = seed;
+        if (len > *cap) {
+            uint8_t *p = realloc(*buf, len);
+            if (!p)
+                return NULL;
+            *buf = p;
+            *cap = len;
+        }
+        for (size_t j = 0; j < len; j += 8) {
+            uint64_t r = splitmix64(&state);
+            memcpy(*buf + j, &r, len - j < 8 ? len - j : 8);
+        }
+        trace *t = trace_decode_binary(*buf, len, OPS);
+        if (!t || t->n_ops >= OPS || len >= (size_t)OPS * 0x3000)
+            return t;
+        trace_free(t);
+        len *= 2;
+    }
+}
+
+/* Runs t on b, adding every call's outcome to kinds[]. */
+static void run_counting(const backend *b, const trace *t, tally *kinds)
+{
+    backend_run r;
+    op_result res = {0};
+    if (backend_run_open(&r, b, t) != 0) {
+        CHECK(0, "impl refused to create an address space");
+        return;
+    }
+    for (size_t i = 0; i < t->n_ops; i++) {
+        const trace_op *op = &t->ops[i];
+        tally *k = &kinds[op->code];
+        if (op_execute(&r, op, &res) != 0)
+            continue;
+        k->calls++;
+        switch (op->code) {
+        case TRACE_ALLOC: case TRACE_FREE: case TRACE_PROTECT: case TRACE_QUERY:
+            if (res.value != 0)
+                k->ok++;
+            else
+                tally_failure(k, res.error);
+            break;
+        case TRACE_READ: case TRACE_WRITE: case TRACE_EXEC:
+            if (res.status == VAS_STATUS_SUCCESS)
+                k->ok++;
+            else
+                tally_failure(k, res.status);
+            break;
+        default:
+            k->ok++;
+            break;
+        }
+        op_bind_result(&r, op, &res);
+    }
+    op_result_clear(&res);
+    backend_run_close(&r);
+}
+
+static double percent(size_t part, size_t whole)
+{
+    return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void print_table(const tally *kinds)
+{
+    printf("%-8s %8s %8s %7s  failures (code:count)\n", "op", "calls", "ok", "ok%");
+    for (size_t c = 0; c < N_KINDS; c++) {
+        const tally *k = &kinds[c];
+        printf("%-8s %8zu %8zu %6.1f%% ", OP_NAMES[c], k->calls, k->ok, percent(k->ok, k->calls));
+        for (size_t i = 0; i < k->n_codes; i++)
+            printf(" %#" PRIx32 ":%zu", k->code[i], k->count[i]);
+        if (k->other)
+            printf(" other:%zu", k->other);
+        putchar('\n');
+    }
+}
+
+int main(void)
+{
+    const backend *impl = backend_find("impl");
+    CHECK(impl != NULL, "no impl backend");
+    if (!impl)
+        return test_report("test_trace_binary_stats");
+
+    static tally kinds[N_KINDS];
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    for (uint64_t seed = 1; seed <= TRACES; seed++) {
+        trace *t = random_trace(seed * 0x100000001B3ull, &buf, &cap);
+        CHECK(t != NULL, "decode failed (seed %" PRIu64 ")", seed);
+        if (!t)
+            continue;
+        run_counting(impl, t, kinds);
+        trace_free(t);
+    }
+    free(buf);
+
+    printf("%d random traces of %d ops on impl:\n", TRACES, OPS);
+    print_table(kinds);
+
+    const tally *alloc = &kinds[TRACE_ALLOC], *fr = &kinds[TRACE_FREE],
+                *prot = &kinds[TRACE_PROTECT], *rd = &kinds[TRACE_READ],
+                *wr = &kinds[TRACE_WRITE], *ex = &kinds[TRACE_EXEC], *q = &kinds[TRACE_QUERY];
+    /* Real work: most calls get past the argument checks and do something. */
+    CHECK(percent(alloc->ok, alloc->calls) >= 40, "allocs succeed too rarely");
+    CHECK(percent(fr->ok, fr->calls) >= 30, "frees succeed too rarely");
+    CHECK(percent(prot->ok, prot->calls) >= 20, "protects succeed too rarely");
+    CHECK(percent(rd->ok + wr->ok, rd->calls + wr->calls) >= 25, "reads/writes succeed too rarely");
+    CHECK(percent(ex->ok, ex->calls) >= 8, "execs succeed too rarely");
+    CHECK(percent(q->ok, q->calls) >= 50, "queries succeed too rarely");
+    /* Error paths stay reachable: each of these at least a few times. */
+    CHECK(tally_count(alloc, VAS_ERROR_INVALID_PARAMETER) >= 10, "alloc never hits 87");
+    CHECK(tally_count(alloc, VAS_ERROR_INVALID_ADDRESS) >= 10, "alloc never hits 487");
+    CHECK(tally_count(alloc, VAS_ERROR_COMMITMENT_LIMIT) >= 1, "alloc never hits 1455");
+    CHECK(tally_count(fr, VAS_ERROR_INVALID_PARAMETER) >= 10, "free never hits 87");
+    CHECK(tally_count(fr, VAS_ERROR_INVALID_ADDRESS) >= 10, "free never hits 487");
+    CHECK(tally_count(prot, VAS_ERROR_INVALID_PARAMETER) >= 10, "protect never hits 87");
+    CHECK(tally_count(prot, VAS_ERROR_INVALID_ADDRESS) >= 10, "protect never hits 487");
+    CHECK(tally_count(prot, VAS_ERROR_NOACCESS) >= 1, "protect never hits 998 (NULL old)");
+    CHECK(tally_count(q, VAS_ERROR_BAD_LENGTH) >= 1, "query never hits 24 (short len)");
+    CHECK(tally_count(q, VAS_ERROR_INVALID_PARAMETER) >= 1, "query never hits 87");
+    CHECK(tally_count(rd, VAS_STATUS_ACCESS_VIOLATION) + tally_count(wr, VAS_STATUS_ACCESS_VIOLATION) +
+          tally_count(ex, VAS_STATUS_ACCESS_VIOLATION) >= 10, "accesses never fault");
+    CHECK(tally_count(rd, VAS_STATUS_GUARD_PAGE_VIOLATION) +
+          tally_count(wr, VAS_STATUS_GUARD_PAGE_VIOLATION) +
+          tally_count(ex, VAS_STATUS_GUARD_PAGE_VIOLATION) >= 1, "guard pages never fire");
+    CHECK(ex->ok >= 1, "exec never succeeds");
+    return test_report("test_trace_binary_stats");
+}
