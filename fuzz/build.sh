@@ -111,6 +111,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$signature" ]; then
   fi
 fi
 rm -rf "$objdir" "$stamp"
+for t in "${targets[@]}"; do rm -f "$out/$t"; done  # a failed build leaves nothing stale
 mkdir -p "$objdir"
 started="$out/.build-started"   # the stamp's time: edits made during the build count as newer
 touch "$started"

@@ -19,7 +19,7 @@ build_engine() {
   local engine=$1; shift
   local out="$repo/build-fuzz/$engine"
   [ "${1:-}" = --planted-bug ] && out="$out-planted"
-  "$fuzz_dir/build.sh" --engine "$engine" "$@" --out "$out" >&2
+  "$fuzz_dir/build.sh" --engine "$engine" "$@" --out "$out" >&2 || return 1
   echo "$out"
 }
 

@@ -15,23 +15,20 @@
 int fuzz_abort_on_divergence = 1;
 unsigned long fuzz_divergence_count;
 
-/* The target's backends, looked up once. Returns the count, 0 if one is
- * missing from this build (reported once). */
-static size_t target_backends(const fuzz_target *target, const backend **out)
+/* The target's backends, looked up by name. A missing one means the
+ * program was linked without it: every input would compare nothing, so
+ * stop loudly rather than fuzz in vain. */
+static void target_backends(const fuzz_target *target, const backend **out)
 {
     size_t i;
     for (i = 0; i < target->n_backends; i++) {
         out[i] = backend_find(target->backend_names[i]);
         if (out[i] == NULL) {
-            static int reported;
-            if (!reported)
-                fprintf(stderr, "%s: backend '%s' is not built into this program\n",
-                        target->name, target->backend_names[i]);
-            reported = 1;
-            return 0;
+            fprintf(stderr, "%s: backend '%s' is not built into this program\n",
+                    target->name, target->backend_names[i]);
+            exit(2);
         }
     }
-    return target->n_backends;
 }
 
 static void report_divergence(const fuzz_target *target, const backend *const *backends,
@@ -50,14 +47,12 @@ static void report_divergence(const fuzz_target *target, const backend *const *b
 int fuzz_diff_trace(const fuzz_target *target, trace *t)
 {
     const backend *backends[8];
-    size_t n;
+    size_t n = target->n_backends;
     int rc;
 
-    if (target->n_backends > sizeof backends / sizeof backends[0])
-        return 2;
-    n = target_backends(target, backends);
-    if (n == 0)
-        return 2;
+    if (n > sizeof backends / sizeof backends[0])
+        abort();  /* a target listing more backends than any build has */
+    target_backends(target, backends);
     if (target->force_profile)
         t->profile = target->profile;
 

@@ -50,8 +50,9 @@ trace *fuzz_decode(const fuzz_target *target, const uint8_t *data, size_t size);
 int fuzz_diff_bytes(const fuzz_target *target, const uint8_t *data, size_t size);
 
 /* Diffs an already built trace (its profile may be overridden in place).
- * Returns 0 if the backends agreed, 1 after a divergence (reported on
- * stderr), 2 if a backend is missing or could not run the trace. */
+ * Returns 0 if the backends agreed, 1 after a divergence or a backend that
+ * could not run an operation (reported on stderr). Exits with status 2 when
+ * one of the target's backends is not linked into the program. */
 int fuzz_diff_trace(const fuzz_target *target, trace *t);
 
 #endif

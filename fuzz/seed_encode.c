@@ -3,6 +3,7 @@
  * harness test, handcrafted seed) into a fuzzer input, for make_seeds.sh.
  *
  *   seed_encode IN.trace OUT.bin
+ *   seed_encode --check IN.trace IN.bin   exit 0 when IN.bin decodes to IN.trace
  *
  * The binary form carries less than the text (trace_encode_binary in
  * harness/trace.h), so the trace is first reduced to what it runs:
@@ -14,7 +15,8 @@
  *     it evaluates to, the offset alone);
  *   - a read or write longer than the binary form allows is cut to the
  *     limit (reported on stderr).
- * Exit status: 0 written, 1 the trace could not be encoded, 2 bad usage or input.
+ * Exit status: 0 written (or --check: matches), 1 the trace could not be
+ * encoded (or --check: IN.bin decodes to another trace), 2 bad usage or input.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,26 @@ static int decodes_back(const trace *t, const uint8_t *bytes, size_t len)
     return same;
 }
 
+/* Reads a whole (small) file; NULL on error. */
+static uint8_t *read_bytes(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long size;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)size + 1)) != NULL) {
+        *len = fread(buf, 1, (size_t)size, f);
+        if (*len != (size_t)size) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     char err[512];
@@ -116,11 +138,14 @@ int main(int argc, char **argv)
     uint8_t *bytes;
     size_t len = 0;
     FILE *out;
+    int check = argc == 4 && strcmp(argv[1], "--check") == 0;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s IN.trace OUT.bin\n", argv[0]);
+    if (argc != 3 && !check) {
+        fprintf(stderr, "usage: %s IN.trace OUT.bin | --check IN.trace IN.bin\n", argv[0]);
         return 2;
     }
+    if (check)
+        argv++;
     t = trace_parse_file(argv[1], err, sizeof err);
     if (t == NULL) {
         fprintf(stderr, "%s\n", err);
@@ -130,6 +155,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", argv[1]);
         trace_free(t);
         return 1;
+    }
+    if (check) {
+        int same;
+        bytes = read_bytes(argv[2], &len);
+        if (bytes == NULL) {
+            fprintf(stderr, "%s: cannot read\n", argv[2]);
+            trace_free(t);
+            return 2;
+        }
+        same = decodes_back(t, bytes, len);
+        trace_free(t);
+        free(bytes);
+        return same ? 0 : 1;
     }
     bytes = trace_encode_binary(t, &len);
     if (bytes == NULL) {
