@@ -55,7 +55,9 @@ run_afl() {
 
 # First AFL++ crash file in WORKDIR, or nothing.
 afl_first_crash() {
-  find "$1/out" -path '*/crashes/id:*' -type f 2>/dev/null | sort | head -n 1
+  # Never fails: when AFL++ did not start there is no out/ to search, and the
+  # caller must go on to print why.
+  find "$1/out" -path '*/crashes/id:*' -type f 2>/dev/null | sort | head -n 1 || true
 }
 
 # minimize_finding LIBFUZZER_BIN FINDING OUT_FILE [SECONDS]: the smallest
