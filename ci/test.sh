@@ -17,10 +17,13 @@ ninja -C "$build"
 export VASTRACE="$build/harness/vastrace"
 export ASAN_OPTIONS=detect_leaks=1
 suites=()
-for d in harness/tests conformance fuzz/tests; do
+for d in harness/tests conformance fuzz/tests ci/tests; do
   [ -d "$d" ] && suites+=("$d")
 done
 /usr/bin/python3 -m pytest -q "${suites[@]}"
+
+# The seeds, regression inputs and dictionary must match the binary format.
+bash fuzz/make_seeds.sh --check
 
 if [ -x fuzz/smoke.sh ]; then
   bash fuzz/smoke.sh --seconds "${VAS_SMOKE_SECONDS:-20}"
