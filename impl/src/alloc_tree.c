@@ -29,7 +29,14 @@
  */
 #include "vas_internal.h"
 
-#include <string.h>
+#include <stddef.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* A lookup prefetches the entries as whole lines right after the keys. */
+_Static_assert(offsetof(bt_leaf, entry) == 64 && sizeof(alloc_entry) == 8, "leaf layout");
 
 #define MIN_ITEMS (BT_FANOUT / 4)
 #define ALL_ITEMS (BT_FANOUT + 1)   /* a full node plus the one being added */
@@ -56,14 +63,38 @@ static uint64_t base_of(uint32_t key)
 }
 
 /* How many of the 16 slots hold a key <= q (unused slots never do). A
- * fixed-length count, not a branchy search: it compiles to a few vector
- * instructions over one cache line. */
-static unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
+ * fixed-length count, not a branchy search: a few vector instructions over
+ * one cache line, with no chain of dependent flags between the keys. */
+#if defined(__SSE2__)
+static inline unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
+{
+    /* SSE2 compares signed lanes: flip the top bit of both sides. Keys are
+     * ascending, so the keys above q are a suffix: one mask bit per key,
+     * and the count is where the first set bit is. */
+    const __m128i flip = _mm_set1_epi32(INT32_MIN);
+    const __m128i qv = _mm_xor_si128(_mm_set1_epi32((int32_t)q), flip);
+    __m128i gt[4];
+    for (unsigned i = 0; i < 4; i++)
+        gt[i] = _mm_cmpgt_epi32(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)&keys[4 * i]), flip), qv);
+    __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(gt[0], gt[1]), _mm_packs_epi32(gt[2], gt[3]));
+    unsigned above = (unsigned)_mm_movemask_epi8(bytes) | 1u << BT_FANOUT;
+    return (unsigned)__builtin_ctz(above);
+}
+#else
+static inline unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
 {
     unsigned c = 0;
     for (unsigned i = 0; i < BT_FANOUT; i++)
         c += keys[i] <= q;
     return c;
+}
+#endif
+
+/* One past the last byte of entry i of l. */
+static uint64_t end_at(const bt_leaf *l, unsigned i)
+{
+    uint64_t pages = entry_pages(l->entry[i]);
+    return pages ? base_of(l->keys[i]) + pages * PAGE_BYTES : l->rec[i]->end;
 }
 
 static uint64_t gap_between(uint64_t prev_end, uint64_t base)
@@ -115,8 +146,24 @@ static void prefetch_inner(const bt_inner *in)
 
 static void prefetch_leaf(const bt_leaf *l)
 {
-    for (unsigned i = 0; i < BT_FANOUT; i += 4)
+    for (unsigned i = 0; i < BT_FANOUT; i += 64 / sizeof l->entry[0])
         PREFETCH(&l->entry[i]);
+}
+
+/* The leaf where key q belongs, and how many of its keys are <= q, for
+ * lookups that need no path back up. */
+static inline bt_leaf *find_leaf(const alloc_index *t, uint32_t q, unsigned *pos)
+{
+    void *n = t->root;
+    for (unsigned level = 0; level < t->height; level++) {
+        const bt_inner *in = n;
+        prefetch_inner(in);
+        n = in->child[count_le(in->keys, q) - 1];   /* keys[0] == 0 <= q */
+    }
+    bt_leaf *l = n;
+    prefetch_leaf(l);
+    *pos = count_le(l->keys, q);
+    return l;
 }
 
 static void descend(const alloc_index *t, uint32_t q, bt_path *p)
@@ -142,10 +189,8 @@ static int locate_le(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned 
 {
     if (!t->root)
         return 0;
-    bt_path p;
-    descend(t, q, &p);
-    bt_leaf *l = p.leaf;
-    unsigned pos = p.pos;
+    unsigned pos;
+    bt_leaf *l = find_leaf(t, q, &pos);
     if (pos == 0) {
         l = l->prev;
         if (!l)
@@ -162,10 +207,8 @@ static int locate_gt(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned 
 {
     if (!t->root)
         return 0;
-    bt_path p;
-    descend(t, q, &p);
-    bt_leaf *l = p.leaf;
-    unsigned pos = p.pos;
+    unsigned pos;
+    bt_leaf *l = find_leaf(t, q, &pos);
     if (pos == l->count) {
         l = l->next;
         if (!l)
@@ -182,7 +225,7 @@ alloc_slot alloc_tree_find_slot(const struct vas *v, uint64_t addr)
     alloc_slot s = {NULL, NULL};
     bt_leaf *l;
     unsigned i;
-    if (locate_le(&v->allocs, key_of(addr), &l, &i) && addr < l->entry[i].end) {
+    if (locate_le(&v->allocs, key_of(addr), &l, &i) && addr < end_at(l, i)) {
         s.rec = l->rec[i];
         s.entry = &l->entry[i];
     }
@@ -197,26 +240,20 @@ allocation *alloc_tree_find(const struct vas *v, uint64_t addr)
 void alloc_tree_probe(const struct vas *v, uint64_t addr, alloc_probe *out)
 {
     const alloc_index *t = &v->allocs;
-    out->entry = NULL;
-    out->rec = NULL;
-    out->base = 0;
+    out->rec_ref = NULL;
     out->next_base = 0;
     if (!t->root)
         return;
-    bt_path p;
-    descend(t, key_of(addr), &p);
-    const bt_leaf *l = p.leaf;
-    unsigned pos = p.pos;
-    if (pos > 0 && addr < l->entry[pos - 1].end) {
-        out->entry = &l->entry[pos - 1];
-        out->rec = l->rec[pos - 1];
-        out->base = base_of(l->keys[pos - 1]);
-        return;
+    unsigned pos;
+    const bt_leaf *l = find_leaf(t, key_of(addr), &pos);
+    if (pos == 0 && l->prev) {
+        l = l->prev;
+        pos = l->count;
     }
-    if (pos == 0 && l->prev && addr < l->prev->entry[l->prev->count - 1].end) {
-        out->entry = &l->prev->entry[l->prev->count - 1];
-        out->rec = l->prev->rec[l->prev->count - 1];
-        out->base = base_of(l->prev->keys[l->prev->count - 1]);
+    if (pos > 0 && addr < end_at(l, pos - 1)) {
+        out->rec_ref = &l->rec[pos - 1];
+        out->entry = l->entry[pos - 1];
+        out->base = base_of(l->keys[pos - 1]);
         return;
     }
     if (pos < l->count)
@@ -244,7 +281,7 @@ int alloc_tree_overlaps(const struct vas *v, uint64_t lo, uint64_t hi)
     assert(lo < hi);
     bt_leaf *l;
     unsigned i;
-    return locate_le(&v->allocs, key_of(hi - 1), &l, &i) && l->entry[i].end > lo;
+    return locate_le(&v->allocs, key_of(hi - 1), &l, &i) && end_at(l, i) > lo;
 }
 
 /* The summary of a, as its entry must hold it. */
@@ -252,14 +289,18 @@ static alloc_entry entry_of(const allocation *a)
 {
     const avl_node *n = avl_first(&a->runs);
     const page_run *r = (const page_run *)(const void *)((const char *)n - offsetof(page_run, node));
-    uint64_t pages = (r->end - alloc_base(a)) / PAGE_BYTES;
-    alloc_entry e;
-    assert((a->protect & ~ENTRY_PROTECT_MASK) == 0 && (r->protect & ~ENTRY_PROTECT_MASK) == 0);
-    assert((r->state & ~ENTRY_STATE_MASK) == 0);
-    e.end = a->end;
-    e.first_run_pages = pages <= UINT32_MAX ? (uint32_t)pages : 0;
-    e.alloc_protect = (uint16_t)a->protect;
-    e.first_run = (uint16_t)(r->state | r->protect);
+    uint64_t pages = (a->end - alloc_base(a)) / PAGE_BYTES;
+    uint64_t run_pages = (r->end - alloc_base(a)) / PAGE_BYTES;
+    alloc_entry e = {0};
+    if (pages >> ENTRY_PAGES_BITS || (a->protect & ~ENTRY_PROT_MASK))
+        return e;                       /* the record answers everything */
+    if (run_pages >> ENTRY_RUN_PAGES_BITS || (r->protect & ~ENTRY_PROT_MASK))
+        run_pages = 0;                  /* the runs answer past the start */
+    e.bits = pages | run_pages << ENTRY_RUN_PAGES_SHIFT
+           | (uint64_t)a->protect << ENTRY_ALLOC_PROT_SHIFT;
+    if (run_pages)
+        e.bits |= (uint64_t)r->protect << ENTRY_RUN_PROT_SHIFT
+                | (uint64_t)(r->state == VAS_MEM_COMMIT) << ENTRY_COMMITTED_BIT;
     return e;
 }
 
@@ -527,9 +568,9 @@ int alloc_tree_insert(struct vas *v, allocation *a)
     bt_leaf *l = p.leaf;
     uint64_t prev_end = space_min(v);
     if (p.pos > 0)
-        prev_end = l->entry[p.pos - 1].end;
+        prev_end = end_at(l, p.pos - 1);
     else if (l->prev)
-        prev_end = l->prev->entry[l->prev->count - 1].end;
+        prev_end = end_at(l->prev, l->prev->count - 1);
 
     /* The successor's gap shrinks to what lies between a and it. */
     int successor_elsewhere = 0;
@@ -619,9 +660,9 @@ void alloc_tree_remove(struct vas *v, allocation *a)
     unsigned at = p.pos - 1;
     uint64_t prev_end = space_min(v);
     if (at > 0)
-        prev_end = l->entry[at - 1].end;
+        prev_end = end_at(l, at - 1);
     else if (l->prev)
-        prev_end = l->prev->entry[l->prev->count - 1].end;
+        prev_end = end_at(l->prev, l->prev->count - 1);
     for (unsigned i = at; i + 1 < l->count; i++) {
         l->keys[i] = l->keys[i + 1];
         l->entry[i] = l->entry[i + 1];
@@ -715,7 +756,7 @@ uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down)
     assert(size > 0 && size % PAGE_BYTES == 0);
     const alloc_index *t = &v->allocs;
     uint64_t limit = space_max(v) + 1;
-    uint64_t last_end = t->last ? t->last->entry[t->last->count - 1].end : space_min(v);
+    uint64_t last_end = t->last ? end_at(t->last, t->last->count - 1) : space_min(v);
     uint64_t tail_from = round_up(last_end, GRANULE_BYTES);
     uint64_t tail = limit > tail_from ? limit - tail_from : 0;
     uint64_t base, gap;
@@ -741,8 +782,10 @@ void alloc_tree_init(struct vas *v)
     t->root_max_gap = 0;
     t->count = 0;
     t->first = t->last = NULL;
-    node_pool_init(&t->leaves, sizeof(bt_leaf));
-    node_pool_init(&t->inners, sizeof(bt_inner));
+    node_pool_init(&t->leaves, sizeof(bt_leaf), 64);
+    node_pool_init(&t->inners, sizeof(bt_inner), 64);
+    node_pool_init(&v->records, sizeof(allocation), 8);
+    node_pool_init(&v->run_nodes, sizeof(page_run), 16);
 }
 
 void alloc_tree_destroy(struct vas *v)
@@ -750,9 +793,11 @@ void alloc_tree_destroy(struct vas *v)
     alloc_index *t = &v->allocs;
     for (bt_leaf *l = t->first; l; l = l->next)
         for (unsigned i = 0; i < l->count; i++)
-            allocation_delete(l->rec[i]);
+            allocation_delete(v, l->rec[i]);
     node_pool_free_all(&t->leaves);
     node_pool_free_all(&t->inners);
+    node_pool_free_all(&v->records);
+    node_pool_free_all(&v->run_nodes);
     alloc_tree_init(v);
 }
 
@@ -762,6 +807,7 @@ typedef struct check_state {
     uint64_t prev_end;
     uint64_t count;
     unsigned leaf_depth;
+    size_t leaves, inners;        /* nodes visited */
 } check_state;
 
 /* Checks the subtree at n, whose keys must lie in [lo, hi); returns its
@@ -778,17 +824,16 @@ static int check_node(check_state *s, const void *n, unsigned depth,
             if (l->keys[i] != BT_NO_KEY)
                 return 0;
         for (unsigned i = 0; i < l->count; i++) {
-            const alloc_entry *e = &l->entry[i];
             const allocation *a = l->rec[i];
             uint64_t base = base_of(l->keys[i]);
-            if (l->keys[i] < lo || l->keys[i] >= hi || a->base != base || e->end != a->end)
+            if (l->keys[i] < lo || l->keys[i] >= hi || a->base != base || end_at(l, i) != a->end)
                 return 0;
             if (a->end % PAGE_BYTES || a->end <= base || base < s->prev_end || a->end - 1 > space_max(s->v))
                 return 0;
             if (l->gap_before[i] != gap_between(s->prev_end, base))
                 return 0;
             alloc_entry fresh = entry_of(a);
-            if (memcmp(&fresh, e, sizeof fresh) != 0)
+            if (fresh.bits != l->entry[i].bits)
                 return 0;
             s->prev_end = a->end;
             s->count++;
@@ -798,12 +843,14 @@ static int check_node(check_state *s, const void *n, unsigned depth,
         if (!l->next && t->last != l)
             return 0;
         s->expect_leaf = l->next;
+        s->leaves++;
         *max = leaf_max_gap(l);
         return 1;
     }
     const bt_inner *in = n;
     if (in->count > BT_FANOUT || in->count < 2 || in->keys[0] != 0)
         return 0;
+    s->inners++;
     for (unsigned i = in->count; i < BT_FANOUT; i++)
         if (in->keys[i] != BT_NO_KEY)
             return 0;
@@ -824,12 +871,15 @@ int alloc_tree_check(const struct vas *v)
 {
     const alloc_index *t = &v->allocs;
     if (!t->root)
-        return t->count == 0 && !t->first && !t->last && t->height == 0;
+        return t->count == 0 && !t->first && !t->last && t->height == 0
+               && node_pool_in_use(&t->leaves) == 0 && node_pool_in_use(&t->inners) == 0;
     if (t->height >= BT_MAX_HEIGHT || (t->first && t->first->prev))
         return 0;
-    check_state s = {v, t->first, space_min(v), 0, 0};
+    check_state s = {v, t->first, space_min(v), 0, 0, 0, 0};
     uint64_t max;
     if (!check_node(&s, t->root, 0, 0, (uint64_t)BT_NO_KEY, &max))
         return 0;
-    return s.expect_leaf == NULL && s.count == t->count && max == t->root_max_gap;
+    /* Every node taken from the pools is in the tree: none leaked. */
+    return s.expect_leaf == NULL && s.count == t->count && max == t->root_max_gap
+           && s.leaves == node_pool_in_use(&t->leaves) && s.inners == node_pool_in_use(&t->inners);
 }

@@ -4,7 +4,7 @@
  * alloc_tree.c.
  *
  * The index is built for VirtualQuery at a random address: a lookup reads
- * one line of keys per level and, at the bottom, one 32-byte entry that
+ * one line of keys per level and, at the bottom, one 8-byte entry that
  * answers the query by itself when the address lies in the allocation's
  * first run. Keys are allocation bases in granules (32 bits: every profile
  * ends below 2^47), sixteen to a 64-byte line, searched by counting.
@@ -23,21 +23,59 @@
 
 struct allocation;
 
-/* What a query needs of one allocation, in 16 bytes (four to a cache
- * line). The first-run summary mirrors the allocation's lowest page run
- * (alloc_tree_sync_entry keeps it current). Protections fit in 11 bits and
- * the two run states are 0x1000 and 0x2000, so state | protect is one
- * 16-bit field. */
+/* What a query needs of one allocation, packed in 8 bytes (eight to a
+ * cache line), each field a shift and a mask away:
+ *
+ *   bits  0..23  pages in the allocation; 0: this entry knows nothing,
+ *                ask the record (64 GiB or more, or a protection wider
+ *                than 11 bits)
+ *   bits 24..40  pages in its first run; 0: ask the runs
+ *   bits 41..51  allocation protection
+ *   bits 52..62  first run's protection
+ *   bit  63      first run committed (else reserved)
+ *
+ * The first-run part mirrors the allocation's lowest page run
+ * (alloc_tree_sync_entry keeps it current). Every protection fits in 11
+ * bits (0x7FF: eight base bits, GUARD, NOCACHE, WRITECOMBINE). */
 typedef struct alloc_entry {
-    uint64_t end;                 /* one past the allocation's last byte */
-    uint32_t first_run_pages;     /* pages in the first run; 0: ask the runs */
-    uint16_t alloc_protect;
-    uint16_t first_run;           /* the first run's state | protect */
+    uint64_t bits;
 } alloc_entry;
 
-#define ENTRY_PROTECT_MASK 0x0FFFu
-#define ENTRY_STATE_MASK   0xF000u
+#define ENTRY_PAGES_BITS       24
+#define ENTRY_RUN_PAGES_SHIFT  24
+#define ENTRY_RUN_PAGES_BITS   17
+#define ENTRY_ALLOC_PROT_SHIFT 41
+#define ENTRY_RUN_PROT_SHIFT   52
+#define ENTRY_PROT_MASK        0x7FFu
+#define ENTRY_COMMITTED_BIT    63
 
+static inline uint64_t entry_pages(alloc_entry e)
+{
+    return e.bits & ((1u << ENTRY_PAGES_BITS) - 1);
+}
+
+static inline uint64_t entry_first_run_pages(alloc_entry e)
+{
+    return e.bits >> ENTRY_RUN_PAGES_SHIFT & ((1u << ENTRY_RUN_PAGES_BITS) - 1);
+}
+
+static inline uint32_t entry_alloc_protect(alloc_entry e)
+{
+    return (uint32_t)(e.bits >> ENTRY_ALLOC_PROT_SHIFT) & ENTRY_PROT_MASK;
+}
+
+static inline uint32_t entry_first_run_protect(alloc_entry e)
+{
+    return (uint32_t)(e.bits >> ENTRY_RUN_PROT_SHIFT) & ENTRY_PROT_MASK;
+}
+
+static inline int entry_first_run_committed(alloc_entry e)
+{
+    return (int)(e.bits >> ENTRY_COMMITTED_BIT);
+}
+
+/* The lines a lookup reads come first: keys, then entries. Records,
+ * gaps and links are read only by updates and slow paths. */
 typedef struct bt_leaf {
     uint32_t keys[BT_FANOUT];     /* base >> 16, ascending; BT_NO_KEY unused */
     alloc_entry entry[BT_FANOUT];

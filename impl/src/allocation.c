@@ -4,29 +4,28 @@
  */
 #include "vas_internal.h"
 
-#include <stdlib.h>
 
-allocation *allocation_new(uint64_t base, uint64_t end, uint32_t alloc_protect,
+allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t alloc_protect,
                            uint32_t state, uint32_t protect)
 {
     assert(base % GRANULE_BYTES == 0 && end % PAGE_BYTES == 0 && base < end);
-    allocation *a = malloc(sizeof *a);
+    allocation *a = node_pool_take(&v->records);
     if (!a)
         return NULL;
     a->base = base;
     a->end = end;
     a->protect = alloc_protect;
     page_store_init(a);
-    if (!runs_init(a, state, protect)) {
-        free(a);
+    if (!runs_init(&v->run_nodes, a, state, protect)) {
+        node_pool_give(&v->records, a);
         return NULL;
     }
     return a;
 }
 
-void allocation_delete(allocation *a)
+void allocation_delete(struct vas *v, allocation *a)
 {
-    runs_free_all(a);
+    runs_free_all(&v->run_nodes, a);
     page_store_free_all(a);
-    free(a);
+    node_pool_give(&v->records, a);
 }

@@ -3,9 +3,9 @@
  *
  * A chunk starts with a 64-byte header holding the malloc'd pointer and the
  * link to the previous chunk, then its blocks. Chunks double from 16 KiB up
- * to 2 MiB; on Linux the big ones are 2 MiB aligned and advised for
- * transparent huge pages, which cuts TLB misses when a lookup lands on a
- * random part of a large index.
+ * to 128 KiB, then are 2 MiB each, 2 MiB aligned and (on Linux) advised
+ * for transparent huge pages, which cuts TLB misses when a lookup lands on
+ * a random part of a large index.
  */
 #include "node_pool.h"
 
@@ -16,8 +16,28 @@
 #include <sys/mman.h>
 #endif
 
+/* Under AddressSanitizer, blocks not handed out are poisoned, so a use
+ * after node_pool_give is caught as it would be after free(). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#endif
+#if defined(POOL_ASAN)
+#include <sanitizer/asan_interface.h>
+#define POISON(addr, size)   ASAN_POISON_MEMORY_REGION(addr, size)
+#define UNPOISON(addr, size) ASAN_UNPOISON_MEMORY_REGION(addr, size)
+#else
+#define POISON(addr, size)   ((void)(addr), (void)(size))
+#define UNPOISON(addr, size) ((void)(addr), (void)(size))
+#endif
+
 #define CHUNK_HEADER 64u
 #define FIRST_CHUNK  (16u << 10)
+#define LAST_SMALL_CHUNK (128u << 10)
 #define HUGE_CHUNK   (2u << 20)
 
 typedef struct chunk_header {
@@ -25,15 +45,18 @@ typedef struct chunk_header {
     struct chunk_header *prev; /* the chunk got before this one */
 } chunk_header;
 
-void node_pool_init(node_pool *p, size_t block)
+void node_pool_init(node_pool *p, size_t block, size_t align)
 {
-    p->block = (block + 63) & ~(size_t)63;
+    if (block < sizeof(void *))
+        block = sizeof(void *);             /* room for the free-list link */
+    p->block = (block + align - 1) & ~(align - 1);
     p->free_list = NULL;
     p->free_count = 0;
     p->fresh = NULL;
     p->fresh_count = 0;
     p->chunks = NULL;
     p->next_chunk = FIRST_CHUNK;
+    p->in_use = 0;
 }
 
 static int add_chunk(node_pool *p)
@@ -56,14 +79,21 @@ static int add_chunk(node_pool *p)
     p->chunks = h;
     /* Blocks left in the previous chunk's fresh area go to the free list. */
     while (p->fresh_count > 0) {
+        p->in_use++;                 /* never taken: keep the count even */
         node_pool_give(p, p->fresh);
         p->fresh += p->block;
         p->fresh_count--;
     }
     p->fresh = start + CHUNK_HEADER;
     p->fresh_count = (bytes - CHUNK_HEADER) / p->block;
-    if (p->next_chunk < HUGE_CHUNK)
+    POISON(p->fresh, p->fresh_count * p->block);
+    /* Past a few small chunks, go straight to huge ones: a node on a small
+     * page costs a page walk per random lookup once the index outgrows
+     * the TLB, and the small chunks are what a small space needs anyway. */
+    if (p->next_chunk < LAST_SMALL_CHUNK)
         p->next_chunk *= 2;
+    else
+        p->next_chunk = HUGE_CHUNK;
     return 1;
 }
 
@@ -79,8 +109,10 @@ void *node_pool_take(node_pool *p)
 {
     if (p->free_list) {
         void *b = p->free_list;
+        UNPOISON(b, p->block);
         p->free_list = *(void **)b;
         p->free_count--;
+        p->in_use++;
         return b;
     }
     if (p->fresh_count == 0 && !add_chunk(p))
@@ -88,14 +120,19 @@ void *node_pool_take(node_pool *p)
     void *b = p->fresh;
     p->fresh += p->block;
     p->fresh_count--;
+    UNPOISON(b, p->block);
+    p->in_use++;
     return b;
 }
 
 void node_pool_give(node_pool *p, void *block)
 {
+    UNPOISON(block, p->block);   /* a fresh block moved here may be poisoned */
     *(void **)block = p->free_list;
     p->free_list = block;
     p->free_count++;
+    p->in_use--;
+    POISON(block, p->block);
 }
 
 void node_pool_free_all(node_pool *p)
@@ -106,5 +143,5 @@ void node_pool_free_all(node_pool *p)
         free(h->raw);
         h = prev;
     }
-    node_pool_init(p, p->block);
+    node_pool_init(p, p->block, 1);   /* already a multiple of its alignment */
 }

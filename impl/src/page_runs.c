@@ -14,13 +14,11 @@
  */
 #include "vas_internal.h"
 
-#include <stdlib.h>
-
 #define RUN_OF(n) ((page_run *)(void *)((char *)(n) - offsetof(page_run, node)))
 
-static page_run *run_new(uint64_t base, uint64_t end, uint32_t state, uint32_t protect)
+static page_run *run_new(node_pool *pool, uint64_t base, uint64_t end, uint32_t state, uint32_t protect)
 {
-    page_run *r = malloc(sizeof *r);
+    page_run *r = node_pool_take(pool);
     if (!r)
         return NULL;
     r->node.key = base;
@@ -30,29 +28,29 @@ static page_run *run_new(uint64_t base, uint64_t end, uint32_t state, uint32_t p
     return r;
 }
 
-int runs_init(allocation *a, uint32_t state, uint32_t protect)
+int runs_init(node_pool *pool, allocation *a, uint32_t state, uint32_t protect)
 {
     avl_init(&a->runs, NULL);
-    page_run *r = run_new(alloc_base(a), a->end, state, protect);
+    page_run *r = run_new(pool, alloc_base(a), a->end, state, protect);
     if (!r)
         return 0;
     avl_insert(&a->runs, &r->node);
     return 1;
 }
 
-static void free_below(avl_node *n)
+static void free_below(node_pool *pool, avl_node *n)
 {
     while (n) {
-        free_below(n->left);
+        free_below(pool, n->left);
         avl_node *right = n->right;
-        free(RUN_OF(n));
+        node_pool_give(pool, RUN_OF(n));
         n = right;
     }
 }
 
-void runs_free_all(allocation *a)
+void runs_free_all(node_pool *pool, allocation *a)
 {
-    free_below(a->runs.root);
+    free_below(pool, a->runs.root);
     avl_init(&a->runs, NULL);
 }
 
@@ -119,7 +117,7 @@ static int same_attributes(const page_run *x, const page_run *y)
 }
 
 /* Merges equal neighbours among the runs touching [lo - 1, hi]. */
-static void merge_around(allocation *a, uint64_t lo, uint64_t hi)
+static void merge_around(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi)
 {
     page_run *r = runs_find(a, lo > alloc_base(a) ? lo - 1 : lo);
     for (;;) {
@@ -129,7 +127,7 @@ static void merge_around(allocation *a, uint64_t lo, uint64_t hi)
         if (same_attributes(r, next)) {
             r->end = next->end;
             avl_remove(&a->runs, run_base(next));
-            free(next);
+            node_pool_give(pool, next);
         } else {
             r = next;
         }
@@ -137,33 +135,32 @@ static void merge_around(allocation *a, uint64_t lo, uint64_t hi)
 }
 
 /* Allocates the (at most two) runs a split of [lo, hi) needs. */
-static int prepare_split(page_run *spare[2])
+static int prepare_split(node_pool *pool, page_run *spare[2])
 {
-    spare[0] = run_new(0, 0, 0, 0);
-    spare[1] = run_new(0, 0, 0, 0);
-    if (spare[0] && spare[1])
-        return 1;
-    free(spare[0]);
-    free(spare[1]);
-    return 0;
+    if (!node_pool_reserve(pool, 2))
+        return 0;
+    spare[0] = node_pool_take(pool);
+    spare[1] = node_pool_take(pool);
+    return 1;
 }
 
-static void split_range(allocation *a, uint64_t lo, uint64_t hi, page_run *spare[2])
+static void split_range(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, page_run *spare[2])
 {
     split_at(a, lo, &spare[0]);
     split_at(a, hi, &spare[1]);
-    free(spare[0]);
-    free(spare[1]);
+    for (int i = 0; i < 2; i++)
+        if (spare[i])
+            node_pool_give(pool, spare[i]);
 }
 
-int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect)
+int runs_set(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect)
 {
     assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
     assert(lo % PAGE_BYTES == 0 && hi % PAGE_BYTES == 0);
     page_run *spare[2];
-    if (!prepare_split(spare))
+    if (!prepare_split(pool, spare))
         return 0;
-    split_range(a, lo, hi, spare);
+    split_range(pool, a, lo, hi, spare);
     page_run *first = runs_find(a, lo);
     assert(run_base(first) == lo);
     /* Absorb every other run of the range into the first one. */
@@ -173,27 +170,27 @@ int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t p
             break;
         first->end = r->end;
         avl_remove(&a->runs, run_base(r));
-        free(r);
+        node_pool_give(pool, r);
     }
     assert(first->end == hi);
     first->state = state;
     first->protect = protect;
-    merge_around(a, lo, hi);
+    merge_around(pool, a, lo, hi);
     return 1;
 }
 
-int runs_protect(allocation *a, uint64_t lo, uint64_t hi, uint32_t protect)
+int runs_protect(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint32_t protect)
 {
     assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
     page_run *spare[2];
-    if (!prepare_split(spare))
+    if (!prepare_split(pool, spare))
         return 0;
-    split_range(a, lo, hi, spare);
+    split_range(pool, a, lo, hi, spare);
     for (page_run *r = runs_find(a, lo); r && run_base(r) < hi; r = runs_next(a, r)) {
         assert(r->state == VAS_MEM_COMMIT);
         r->protect = protection_after_change(r->protect, protect);
     }
-    merge_around(a, lo, hi);
+    merge_around(pool, a, lo, hi);
     return 1;
 }
 

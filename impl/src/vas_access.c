@@ -17,7 +17,7 @@
 /* The guard bit of one page goes; the page keeps its base protection. */
 static void clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
 {
-    if (!runs_set(s.rec, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
+    if (!runs_set(&v->run_nodes, s.rec, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
         /* The model can no longer represent its state faithfully. */
         fprintf(stderr, "vas: out of memory while clearing a guard page\n");
         abort();

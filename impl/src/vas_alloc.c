@@ -57,12 +57,12 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit,
     uint64_t pages = (end - base) / PAGE_BYTES;
     if (commit && !charge_allowed(v, pages))
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
-    allocation *a = commit ? allocation_new(base, end, protect, VAS_MEM_COMMIT, protect)
-                           : allocation_new(base, end, protect, VAS_MEM_RESERVE, 0);
+    allocation *a = commit ? allocation_new(v, base, end, protect, VAS_MEM_COMMIT, protect)
+                           : allocation_new(v, base, end, protect, VAS_MEM_RESERVE, 0);
     if (!a)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     if (!alloc_tree_insert(v, a)) {
-        allocation_delete(a);
+        allocation_delete(v, a);
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }
     if (commit)
@@ -113,7 +113,7 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
     /* Reserved pages hold no stored contents (decommit dropped them), so
      * newly committed pages read as zeros without further work. */
-    if (!runs_set(a, start, end, VAS_MEM_COMMIT, protect))
+    if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_COMMIT, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
     v->committed_pages += fresh;

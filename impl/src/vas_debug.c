@@ -30,9 +30,11 @@ static int broken(const char *what, uint64_t at)
 int vas_debug_check_invariants(const vas_t *v)
 {
     if (!alloc_tree_check(v))
-        return broken("allocation index (order, shape, bounds, gap or run summaries)", 0);
-    uint64_t committed = 0;
+        return broken("allocation index (order, shape, bounds, gap or run summaries, pooled nodes)", 0);
+    uint64_t committed = 0, allocations = 0, runs = 0;
     for (const allocation *a = alloc_tree_next(v, 0); a; a = alloc_tree_next(v, a->end)) {
+        allocations++;
+        runs += a->runs.count;
         if (!protection_is_valid(a->protect))
             return broken("allocation protection invalid", alloc_base(a));
         if (!runs_check(a))
@@ -41,6 +43,8 @@ int vas_debug_check_invariants(const vas_t *v)
             return broken("stored contents outside committed pages", alloc_base(a));
         committed += runs_count_committed(a, alloc_base(a), a->end);
     }
+    if (allocations != node_pool_in_use(&v->records) || runs != node_pool_in_use(&v->run_nodes))
+        return broken("record or run pool holds blocks no allocation owns", 0);
     if (committed != v->committed_pages)
         return broken("commit charge differs from committed pages", committed * PAGE_BYTES);
     if (v->cfg.commit_limit && committed * PAGE_BYTES > v->cfg.commit_limit)

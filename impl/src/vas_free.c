@@ -9,7 +9,7 @@ static void release_allocation(vas_t *v, allocation *a)
     uint64_t base = alloc_base(a), end = a->end;
     v->committed_pages -= runs_count_committed(a, base, end);
     alloc_tree_remove(v, a);
-    allocation_delete(a);
+    allocation_delete(v, a);
     space_sync_host(v, base, end);
 }
 
@@ -17,7 +17,7 @@ static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
 {
     allocation *a = s.rec;
     uint64_t committed = runs_count_committed(a, start, end);
-    if (!runs_set(a, start, end, VAS_MEM_RESERVE, 0))
+    if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_RESERVE, 0))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
     page_store_drop(a, start, end);

@@ -65,6 +65,8 @@ struct vas {
     vas_config cfg;
     size_t mbi_size;           /* 48 or 28 */
     alloc_index allocs;        /* allocations by base */
+    node_pool records;         /* every allocation record (alloc_tree_init) */
+    node_pool run_nodes;       /* every page_run of every allocation */
     uint64_t committed_pages;  /* the commit charge, in pages */
     uint32_t last_error;
     host_window *host;         /* NULL unless host-backed */
@@ -83,7 +85,8 @@ static inline int fail(struct vas *v, uint32_t error)
 /* ---- alloc_tree.c: the allocation index and free-space search --------- */
 
 void alloc_tree_init(struct vas *v);
-/* Deletes every allocation and the index's nodes. */
+/* Also sets up the pools of records and runs, which alloc_tree_destroy
+ * frees with every allocation and the index's nodes. */
 void alloc_tree_destroy(struct vas *v);
 allocation *alloc_tree_find(const struct vas *v, uint64_t addr);   /* containing addr */
 /* The allocation containing addr (rec NULL if none) with its index entry,
@@ -95,12 +98,14 @@ typedef struct alloc_slot {
 alloc_slot alloc_tree_find_slot(const struct vas *v, uint64_t addr);
 allocation *alloc_tree_next(const struct vas *v, uint64_t addr);   /* lowest base >= addr */
 
-/* What VirtualQuery needs about addr, in one descent. */
+/* What VirtualQuery needs about addr, in one descent. The record is not
+ * read (its pointer sits on a line the common case never needs): ask
+ * *rec_ref for it. */
 typedef struct alloc_probe {
-    const alloc_entry *entry;  /* allocation containing addr, or NULL */
-    allocation *rec;           /* ...and its record, when entry */
-    uint64_t base;             /* its base, when entry */
-    uint64_t next_base;        /* when !entry: lowest base above addr, 0 if none */
+    allocation *const *rec_ref; /* the allocation containing addr, or NULL */
+    alloc_entry entry;         /* ...its index entry, when rec_ref */
+    uint64_t base;             /* ...its base, when rec_ref */
+    uint64_t next_base;        /* when !rec_ref: lowest base above addr, 0 if none */
 } alloc_probe;
 void alloc_tree_probe(const struct vas *v, uint64_t addr, alloc_probe *out);
 
@@ -118,14 +123,15 @@ int alloc_tree_check(const struct vas *v);
 /* ---- allocation.c: making and destroying an allocation --------------- */
 
 /* A new allocation covering [base, end) with one run of the given state. */
-allocation *allocation_new(uint64_t base, uint64_t end, uint32_t alloc_protect,
+allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t alloc_protect,
                            uint32_t state, uint32_t protect);
-void allocation_delete(allocation *a);
+void allocation_delete(struct vas *v, allocation *a);
 
 /* ---- page_runs.c ------------------------------------------------------ */
 
-int runs_init(allocation *a, uint32_t state, uint32_t protect);
-void runs_free_all(allocation *a);
+/* Run nodes come from and go back to `pool` (the space's run_nodes). */
+int runs_init(node_pool *pool, allocation *a, uint32_t state, uint32_t protect);
+void runs_free_all(node_pool *pool, allocation *a);
 page_run *runs_find(const allocation *a, uint64_t addr);   /* run containing addr */
 page_run *runs_next(const allocation *a, const page_run *r); /* following run or NULL */
 /* Pages of [lo, hi) that are committed. */
@@ -133,9 +139,9 @@ uint64_t runs_count_committed(const allocation *a, uint64_t lo, uint64_t hi);
 int runs_all_committed(const allocation *a, uint64_t lo, uint64_t hi);
 /* Sets every page of [lo, hi) to (state, protect). 0 if out of memory
  * (nothing changed). */
-int runs_set(allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect);
+int runs_set(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint32_t state, uint32_t protect);
 /* VirtualProtect's per-page update of committed [lo, hi). 0 if out of memory. */
-int runs_protect(allocation *a, uint64_t lo, uint64_t hi, uint32_t protect);
+int runs_protect(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint32_t protect);
 int runs_check(const allocation *a);
 
 /* ---- page_store.c ----------------------------------------------------- */

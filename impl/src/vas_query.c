@@ -19,25 +19,27 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     out->base_address = page;
     alloc_probe p;
     alloc_tree_probe(v, page, &p);
-    if (!p.entry) {
+    if (!p.rec_ref) {
         out->region_size = (p.next_base ? p.next_base : space_max(v) + 1) - page;
         out->state = VAS_MEM_FREE;
         out->protect = VAS_PAGE_NOACCESS;
         return v->mbi_size;
     }
-    const alloc_entry *e = p.entry;
+    alloc_entry e = p.entry;
     out->allocation_base = p.base;
-    out->allocation_protect = e->alloc_protect;
     out->type = VAS_MEM_PRIVATE;
-    uint64_t first_run_end = p.base + (uint64_t)e->first_run_pages * PAGE_BYTES;
+    uint64_t first_run_end = p.base + entry_first_run_pages(e) * PAGE_BYTES;
     if (page < first_run_end) {
         /* The common case, answered by the index entry alone. */
+        out->allocation_protect = entry_alloc_protect(e);
         out->region_size = first_run_end - page;
-        out->state = e->first_run & ENTRY_STATE_MASK;
-        out->protect = e->first_run & ENTRY_PROTECT_MASK;
+        out->state = entry_first_run_committed(e) ? VAS_MEM_COMMIT : VAS_MEM_RESERVE;
+        out->protect = entry_first_run_protect(e);
         return v->mbi_size;
     }
-    const page_run *r = runs_find(p.rec, page);
+    const allocation *a = *p.rec_ref;
+    const page_run *r = runs_find(a, page);
+    out->allocation_protect = a->protect;
     out->region_size = r->end - page;
     out->state = r->state;
     out->protect = r->protect;
