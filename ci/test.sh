@@ -15,7 +15,6 @@ ninja -C "$build"
 (cd "$build" && ctest --output-on-failure -j2)
 
 export VASTRACE="$build/harness/vastrace"
-export ASAN_OPTIONS=detect_leaks=1
 suites=()
 for d in harness/tests conformance fuzz/tests ci/tests; do
   [ -d "$d" ] && suites+=("$d")

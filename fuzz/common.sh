@@ -11,7 +11,10 @@ dict="$fuzz_dir/vas.dict"
 afl_environment() {
   export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
   export AFL_SKIP_CRASHES=1 AFL_NO_AFFINITY=1 AFL_QUIET=1
-  export AFL_TRY_AFFINITY=0 AFL_NO_WARN_INSTABILITY=1
+  export AFL_TRY_AFFINITY=0
+  # The AFL++ builds carry no sanitizer, but afl-fuzz refuses to start when a
+  # caller's ASAN_OPTIONS lacks abort_on_error=1; ours are not needed.
+  unset ASAN_OPTIONS UBSAN_OPTIONS
 }
 
 # build_engine ENGINE [--planted-bug] -> prints the output directory.

@@ -181,7 +181,11 @@ def afl_environment(stop_at_first_crash):
     env = dict(os.environ)
     env.update(AFL_SKIP_CPUFREQ="1", AFL_NO_UI="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                AFL_SKIP_CRASHES="1", AFL_NO_AFFINITY="1", AFL_TRY_AFFINITY="0",
-               AFL_NO_WARN_INSTABILITY="1", AFL_QUIET="1")
+               AFL_QUIET="1")
+    # The AFL++ builds carry no sanitizer, but afl-fuzz refuses to start when
+    # a caller's ASAN_OPTIONS lacks abort_on_error=1; ours are not needed.
+    env.pop("ASAN_OPTIONS", None)
+    env.pop("UBSAN_OPTIONS", None)
     if stop_at_first_crash:
         env["AFL_BENCH_UNTIL_CRASH"] = "1"
     return env
