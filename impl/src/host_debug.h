@@ -53,8 +53,8 @@ uint32_t host_take_fault(const vas_t *vas, uint64_t *addr);
  * (from /proc/self/maps), and for the ranges changed since the last call
  * (syncs, writes, guard faults): contents of committed pages (at most a
  * budget of pages per call) and that pages which are not committed hold
- * nothing (mincore). Returns 0 when all agree, else writes one line about
- * the first difference into msg and returns 1. */
+ * nothing (/proc/self/pagemap). Returns 0 when all agree, else writes one
+ * line about the first difference into msg and returns 1. */
 int host_verify(vas_t *vas, char *msg, size_t msg_len);
 
 /* The host PROT_* bits that mirror a committed page's Windows protection. */

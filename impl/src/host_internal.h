@@ -41,7 +41,16 @@ struct host_window {
 
     uint64_t dirty[HOST_DIRTY_MAX][2];
     size_t dirty_count;
+
+    /* Where pages may have become accessible or filled since the window
+     * was reserved or last reset (same merging as dirty): resetting it for
+     * reuse (host_window.c) clears just these. */
+    uint64_t touched[HOST_DIRTY_MAX][2];
+    size_t touched_count;
+    uint64_t asked_hi;        /* the end host_window_open was asked for (pool key) */
+
 };
+
 
 /* The real address of simulated [sim, sim + len), which must lie inside the
  * window; aborts otherwise (a caller bug). */
@@ -52,6 +61,22 @@ int host_window_clip(const host_window *w, uint64_t *lo, uint64_t *hi);
 
 /* Notes [lo, hi) as changed since the verifier's last look. */
 void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi);
+
+/* Notes that real pages of [lo, hi) were given access or contents, so that
+ * resetting the window for reuse covers them. */
+void host_touched_add(host_window *w, uint64_t lo, uint64_t hi);
+
+/* ---- host_proc.c: /proc/self files kept open ------------------------- */
+
+typedef struct host_proc_file {
+    const char *path;          /* e.g. "/proc/self/maps" */
+    int fd;                    /* -1 until first use */
+    unsigned long generation;  /* the process it was opened in */
+} host_proc_file;
+#define HOST_PROC_FILE(path) {path, -1, 0}
+
+/* f's descriptor for this process, opened on first use; -1 on failure. */
+int host_proc_fd(host_proc_file *f);
 
 /* ---- host_fault.c: the SIGSEGV handler and the window registry ------- */
 

@@ -1,14 +1,16 @@
 /*
  * host_probe.c - real memory accesses that survive a fault: the access runs
  * after sigsetjmp, and the SIGSEGV handler (host_fault.c) jumps back here
- * when the fault is inside a window and this thread has a probe running.
- * This is how the verifier learns what the MMU really allows, and how a
+ * when the fault is inside a window and this thread has a probe running
+ * (sigsetjmp without the signal mask, see probe_unblock). This is how the verifier learns what the MMU really allows, and how a
  * test calls code that must not be executable without dying.
  */
 #include "host_internal.h"
 #include "host_debug.h"
 
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 
 #define PROBE_PAGE ((uintptr_t)0x1000)
@@ -26,13 +28,25 @@ void host_probe_catch(uintptr_t real)
     siglongjmp(*env, 1);
 }
 
+/* The handler runs with SIGSEGV blocked and jumps out of it without the
+ * signal mask being restored (saving the mask would cost a system call on
+ * every probe, not just the faulting ones): unblock it again. */
+static void probe_unblock(void)
+{
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    pthread_sigmask(SIG_UNBLOCK, &segv, NULL);
+}
+
 /* The first byte of each page of [p, p + len), ascending. */
 static uintptr_t next_page(uintptr_t a) { return (a & ~(PROBE_PAGE - 1)) + PROBE_PAGE; }
 
 int host_probe_read(const void *p, size_t len, uintptr_t *fault)
 {
     sigjmp_buf env;
-    if (sigsetjmp(env, 1)) {
+    if (sigsetjmp(env, 0)) {
+        probe_unblock();
         *fault = probe_fault;
         return 0;
     }
@@ -47,7 +61,8 @@ int host_probe_read(const void *p, size_t len, uintptr_t *fault)
 int host_probe_write(void *p, size_t len, uintptr_t *fault)
 {
     sigjmp_buf env;
-    if (sigsetjmp(env, 1)) {
+    if (sigsetjmp(env, 0)) {
+        probe_unblock();
         *fault = probe_fault;
         return 0;
     }
@@ -64,7 +79,8 @@ int host_probe_write(void *p, size_t len, uintptr_t *fault)
 int host_probe_copy(void *dst, const void *src, size_t len, uintptr_t *fault)
 {
     sigjmp_buf env;
-    if (sigsetjmp(env, 1)) {
+    if (sigsetjmp(env, 0)) {
+        probe_unblock();
         *fault = probe_fault;
         return 0;
     }
@@ -83,7 +99,8 @@ int host_probe_call(const void *fn, uintptr_t *fault)
     void (*code)(void);
     memcpy(&code, &fn, sizeof code);   /* object to function pointer, without a cast */
     sigjmp_buf env;
-    if (sigsetjmp(env, 1)) {
+    if (sigsetjmp(env, 0)) {
+        probe_unblock();
         *fault = probe_fault;
         return 0;
     }

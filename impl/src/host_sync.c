@@ -47,6 +47,7 @@ static void host_call_failed(const char *what, uint64_t lo, uint64_t hi)
 static void mirror_committed(host_window *w, uint64_t lo, uint64_t hi, uint32_t protect)
 {
     void *real = (void *)host_range_real(w, lo, hi - lo);
+    host_touched_add(w, lo, hi);   /* before: a reset must cover it even if this fails */
     if (mprotect(real, hi - lo, host_prot_of(protect)) != 0)
         host_call_failed("mprotect", lo, hi);
 }

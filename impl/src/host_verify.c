@@ -1,17 +1,22 @@
 /*
  * host_verify.c - checks that real memory says what the model says: the
- * kernel's protections for the whole window (one read of /proc/self/maps,
- * one comparison per model run) and, for the ranges changed since the last
- * check, the contents of committed pages and the emptiness of the others.
- * Contents are read through /proc/self/mem, which ignores protections, so
- * guard and NOACCESS pages can be compared without touching them.
+ * kernel's protections for the whole window (one query of the kernel per
+ * mapping in the window, one comparison per model run) and, for the ranges
+ * changed since the last check, the contents of committed pages and the
+ * emptiness of the others.
+ *
+ * Which pages hold memory comes from /proc/self/pagemap (present or
+ * swapped out): a page with neither reads as zeros, so only pages that
+ * hold something are read, through /proc/self/mem, which ignores
+ * protections (guard and NOACCESS pages are compared without touching
+ * them). Reading an empty page that way would allocate it; asking the
+ * pagemap first never does.
  */
 #include "host_internal.h"
 #include "host_debug.h"
 #include "vas_internal.h"
 #include "vas/vas_debug.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,8 @@
 /* Committed pages whose contents one call compares at most: keeps a check
  * after a huge commit affordable; the rest is seen when touched again. */
 #define CONTENT_BUDGET_PAGES 1024
-#define MINCORE_CHUNK_PAGES 4096
+/* Pages whose pagemap entries one read fetches. */
+#define CHUNK_PAGES 4096
 
 static int report(char *msg, size_t msg_len, const char *fmt, ...)
 {
@@ -95,32 +101,85 @@ static int verify_protections(host_window *w, char *msg, size_t msg_len)
     return bad;
 }
 
-static int mem_fd(void)
+static host_proc_file mem_file = HOST_PROC_FILE("/proc/self/mem");
+static host_proc_file pagemap_file = HOST_PROC_FILE("/proc/self/pagemap");
+
+#define PAGEMAP_PRESENT ((uint64_t)1 << 63)
+#define PAGEMAP_SWAPPED ((uint64_t)1 << 62)
+
+/* Whether each of the n pages from simulated lo holds memory (present or
+ * swapped out) into held[]; 0 when the pagemap cannot be read. */
+static int pages_held(host_window *w, uint64_t lo, size_t n, unsigned char *held)
 {
-    static int fd = -1;
-    if (fd < 0)
-        fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
-    return fd;
+    static uint64_t entries[CHUNK_PAGES];
+    uintptr_t r = host_range_real(w, lo, (uint64_t)n * PAGE_BYTES);
+    int fd = host_proc_fd(&pagemap_file);
+    size_t bytes = n * sizeof entries[0];
+    if (fd < 0 || n > CHUNK_PAGES ||
+        pread(fd, entries, bytes, (off_t)(r / PAGE_BYTES * sizeof entries[0])) != (ssize_t)bytes)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        held[k] = (entries[k] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
+    return 1;
+}
+
+/* The same from mincore, for kernels that hide the pagemap: resident pages
+ * only (a swapped-out page is missed, as mincore cannot see it). */
+static int pages_resident(host_window *w, uint64_t lo, size_t n, unsigned char *held)
+{
+    void *r = (void *)host_range_real(w, lo, (uint64_t)n * PAGE_BYTES);
+    if (mincore(r, (uint64_t)n * PAGE_BYTES, held) != 0)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        held[k] &= 1;
+    return 1;
+}
+
+static int page_is_zero(const uint8_t *p)
+{
+    static const uint8_t zeros[PAGE_BYTES];
+    return memcmp(p, zeros, PAGE_BYTES) == 0;
 }
 
 static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, long *budget,
                            char *msg, size_t msg_len)
 {
     static uint8_t model[PAGE_BYTES], real[PAGE_BYTES];
-    for (uint64_t page = lo; page < hi && *budget > 0; page += PAGE_BYTES, --*budget) {
-        if (!vas_debug_page_contents(w->vas, page, model))
-            return report(msg, msg_len, "host: page 0x%llx committed by query but not by contents",
-                          (unsigned long long)page);
-        uintptr_t r = host_range_real(w, page, PAGE_BYTES);
-        if (pread(mem_fd(), real, PAGE_BYTES, (off_t)r) != (ssize_t)PAGE_BYTES)
-            return report(msg, msg_len, "host: cannot read real page 0x%llx", (unsigned long long)page);
-        if (memcmp(model, real, PAGE_BYTES) != 0) {
-            size_t k = 0;
-            while (model[k] == real[k])
-                k++;
-            return report(msg, msg_len, "host: byte 0x%llx is 0x%02x in real memory, model says 0x%02x",
-                          (unsigned long long)(page + k), real[k], model[k]);
+    static unsigned char held[CHUNK_PAGES];
+    for (uint64_t at = lo; at < hi && *budget > 0;) {
+        size_t n = (size_t)((hi - at) / PAGE_BYTES);
+        if (n > CHUNK_PAGES)
+            n = CHUNK_PAGES;
+        if (n > (size_t)*budget)
+            n = (size_t)*budget;
+        /* Without the pagemap every page is read, as if it held memory. */
+        if (!pages_held(w, at, n, held))
+            memset(held, 1, n);
+        for (size_t k = 0; k < n; k++, --*budget) {
+            uint64_t page = at + k * PAGE_BYTES;
+            if (!vas_debug_page_contents(w->vas, page, model))
+                return report(msg, msg_len, "host: page 0x%llx committed by query but not by contents",
+                              (unsigned long long)page);
+            if (!held[k]) {
+                /* Nothing there: the kernel would supply a zero page. */
+                if (page_is_zero(model))
+                    continue;
+                memset(real, 0, PAGE_BYTES);
+            } else {
+                uintptr_t r = host_range_real(w, page, PAGE_BYTES);
+                if (pread(host_proc_fd(&mem_file), real, PAGE_BYTES, (off_t)r) != (ssize_t)PAGE_BYTES)
+                    return report(msg, msg_len, "host: cannot read real page 0x%llx",
+                                  (unsigned long long)page);
+            }
+            if (memcmp(model, real, PAGE_BYTES) != 0) {
+                size_t b = 0;
+                while (model[b] == real[b])
+                    b++;
+                return report(msg, msg_len, "host: byte 0x%llx is 0x%02x in real memory, model says 0x%02x",
+                              (unsigned long long)(page + b), real[b], model[b]);
+            }
         }
+        at += (uint64_t)n * PAGE_BYTES;
     }
     return 0;
 }
@@ -128,19 +187,19 @@ static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, long *budge
 /* Pages that are not committed must hold nothing (dropped at decommit). */
 static int verify_empty(host_window *w, uint64_t lo, uint64_t hi, char *msg, size_t msg_len)
 {
-    static unsigned char vec[MINCORE_CHUNK_PAGES];
+    static unsigned char held[CHUNK_PAGES];
     for (uint64_t at = lo; at < hi;) {
-        uint64_t len = hi - at;
-        if (len > MINCORE_CHUNK_PAGES * PAGE_BYTES)
-            len = MINCORE_CHUNK_PAGES * PAGE_BYTES;
-        void *r = (void *)host_range_real(w, at, len);
-        if (mincore(r, len, vec) != 0)
-            return report(msg, msg_len, "host: mincore(0x%llx) failed", (unsigned long long)at);
-        for (uint64_t k = 0; k < len / PAGE_BYTES; k++)
-            if (vec[k] & 1)
+        size_t n = (size_t)((hi - at) / PAGE_BYTES);
+        if (n > CHUNK_PAGES)
+            n = CHUNK_PAGES;
+        if (!pages_held(w, at, n, held) && !pages_resident(w, at, n, held))
+            return report(msg, msg_len, "host: cannot tell whether page 0x%llx holds memory",
+                          (unsigned long long)at);
+        for (size_t k = 0; k < n; k++)
+            if (held[k])
                 return report(msg, msg_len, "host: page 0x%llx is not committed but still holds memory",
                               (unsigned long long)(at + k * PAGE_BYTES));
-        at += len;
+        at += (uint64_t)n * PAGE_BYTES;
     }
     return 0;
 }

@@ -15,11 +15,21 @@
  * even that cannot be reserved it is halved until it can (down to
  * MIRROR_FLOOR). For x64 this means the low part of the space is mirrored
  * and the rest is modelled only (host_window.h).
+ *
+ * Reuse: a differential loop creates and destroys a space per trace, and
+ * unmapping gigabytes then mapping them again costs more than the trace.
+ * So a closed window goes to a small pool instead: only the ranges that
+ * ever held accessible pages (touched) are mapped over with fresh
+ * PROT_NONE memory, which drops contents and protections in one call, and
+ * the next open for the same range takes it back, indistinguishable from
+ * a new reservation. A window in the pool is unregistered (a fault there
+ * is nobody's guard page) and holds no memory, only address space.
  */
 #include "host_internal.h"
 #include "host_debug.h"
 #include "vas_internal.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +40,10 @@
 #endif
 
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+/* Closed windows kept for reuse: enough for a loop that alternates a few
+ * profiles, few enough that their address space does not crowd others. */
+#define POOL_MAX 4
 
 /* The smallest window worth having when the full extent will not map:
  * rather than mirror almost nothing, a host-backed space then fails to be
@@ -50,17 +64,78 @@ static void *reserve_window(uint64_t lo, uint64_t len)
     return p == MAP_FAILED ? NULL : p;
 }
 
-host_window *host_window_open(const vas_config *cfg)
+static _Atomic(host_window *) pool[POOL_MAX];
+
+static uintptr_t real_lo(const host_window *w) { return (uintptr_t)(w->lo + w->offset); }
+
+static void window_free(host_window *w)
 {
-    uint64_t lo = cfg->min_address, end = cfg->max_address + 1;
-    if (end <= lo || lo % PAGE_BYTES || end % PAGE_BYTES)
-        return NULL;
-    uint64_t hi = end < HOST_MIRROR_MAX ? end : HOST_MIRROR_MAX;
-    if (hi <= lo || hi - 1 > UINTPTR_MAX)
-        return NULL;
+    munmap((void *)real_lo(w), w->hi - w->lo);
+    free(w);
+}
+
+/* A pooled window asked for exactly [lo, asked_hi), or NULL. */
+static host_window *pool_take(uint64_t lo, uint64_t asked_hi)
+{
+    for (size_t i = 0; i < POOL_MAX; i++) {
+        host_window *w = atomic_load(&pool[i]);
+        if (w && w->lo == lo && w->asked_hi == asked_hi &&
+            atomic_compare_exchange_strong(&pool[i], &w, NULL))
+            return w;
+    }
+    return NULL;
+}
+
+/* Unmaps the pooled windows whose real range meets real [lo, hi): they
+ * would keep a new window off its preferred (simulated) addresses. */
+static void pool_evict_overlapping(uint64_t lo, uint64_t hi)
+{
+    for (size_t i = 0; i < POOL_MAX; i++) {
+        host_window *w = atomic_load(&pool[i]);
+        if (w && real_lo(w) < hi && real_lo(w) + (w->hi - w->lo) > lo &&
+            atomic_compare_exchange_strong(&pool[i], &w, NULL))
+            window_free(w);
+    }
+}
+
+static int pool_put(host_window *w)
+{
+    for (size_t i = 0; i < POOL_MAX; i++) {
+        host_window *empty = NULL;
+        if (atomic_compare_exchange_strong(&pool[i], &empty, w))
+            return 1;
+    }
+    return 0;
+}
+
+/* Back to the state of a fresh reservation: every page PROT_NONE and
+ * empty, no state left from the last space. 0 when the kernel refused. */
+static int window_reset(host_window *w)
+{
+    for (size_t i = 0; i < w->touched_count; i++) {
+        uint64_t len = w->touched[i][1] - w->touched[i][0];
+        void *real = (void *)host_range_real(w, w->touched[i][0], len);
+        if (mmap(real, len, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) != real)
+            return 0;
+    }
+    w->vas = NULL;
+    w->fault_status = 0;
+    w->fault_addr = 0;
+    w->fault_count = 0;
+    w->error[0] = '\0';
+    w->dirty_count = 0;
+    w->touched_count = 0;
+    return 1;
+}
+
+/* A new window: reserves the range (see Placement and Extent above). */
+static host_window *window_reserve(uint64_t lo, uint64_t hi)
+{
     host_window *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
+    pool_evict_overlapping(lo, hi);
+    w->asked_hi = hi;
     void *real = reserve_window(lo, hi - lo);
     /* Too big to reserve here: halve the end (on a granule boundary, as
      * the 64 GiB default is) until it maps or would fall below the floor. */
@@ -78,9 +153,24 @@ host_window *host_window_open(const vas_config *cfg)
     w->lo = lo;
     w->hi = hi;
     w->offset = (uint64_t)(uintptr_t)real - lo;
+    return w;
+}
+
+host_window *host_window_open(const vas_config *cfg)
+{
+    uint64_t lo = cfg->min_address, end = cfg->max_address + 1;
+    if (end <= lo || lo % PAGE_BYTES || end % PAGE_BYTES)
+        return NULL;
+    uint64_t hi = end < HOST_MIRROR_MAX ? end : HOST_MIRROR_MAX;
+    if (hi <= lo || hi - 1 > UINTPTR_MAX)
+        return NULL;
+    host_window *w = pool_take(lo, hi);
+    if (!w)
+        w = window_reserve(lo, hi);
+    if (!w)
+        return NULL;
     if (!host_fault_register(w)) {
-        munmap(real, hi - lo);
-        free(w);
+        window_free(w);
         return NULL;
     }
     return w;
@@ -91,8 +181,8 @@ void host_window_close(host_window *w)
     if (!w)
         return;
     host_fault_unregister(w);
-    munmap((void *)host_range_real(w, w->lo, w->hi - w->lo), w->hi - w->lo);
-    free(w);
+    if (!window_reset(w) || !pool_put(w))
+        window_free(w);
 }
 
 int host_window_clip(const host_window *w, uint64_t *lo, uint64_t *hi)
@@ -138,34 +228,46 @@ void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t le
         snprintf(w->error, sizeof w->error,
                  "real write at 0x%llx faulted although the model allowed it",
                  (unsigned long long)(fault - w->offset));
+    host_touched_add(w, round_down(addr, PAGE_BYTES), round_up(addr + len, PAGE_BYTES));
     host_dirty_add(w, round_down(addr, PAGE_BYTES), round_up(addr + len, PAGE_BYTES));
+}
+
+/* Adds [lo, hi) to a list of at most HOST_DIRTY_MAX ranges: merged with
+ * one it overlaps or touches; a full list collapses into one covering
+ * range, so nothing is ever forgotten. */
+static void ranges_add(uint64_t (*ranges)[2], size_t *count, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = 0; i < *count; i++) {
+        if (lo <= ranges[i][1] && ranges[i][0] <= hi) {
+            if (lo < ranges[i][0])
+                ranges[i][0] = lo;
+            if (hi > ranges[i][1])
+                ranges[i][1] = hi;
+            return;
+        }
+    }
+    if (*count == HOST_DIRTY_MAX) {
+        for (size_t i = 0; i < *count; i++) {
+            if (ranges[i][0] < lo)
+                lo = ranges[i][0];
+            if (ranges[i][1] > hi)
+                hi = ranges[i][1];
+        }
+        *count = 0;
+    }
+    ranges[*count][0] = lo;
+    ranges[*count][1] = hi;
+    ++*count;
 }
 
 void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi)
 {
-    /* Merge with an overlapping or touching range when there is one. */
-    for (size_t i = 0; i < w->dirty_count; i++) {
-        if (lo <= w->dirty[i][1] && w->dirty[i][0] <= hi) {
-            if (lo < w->dirty[i][0])
-                w->dirty[i][0] = lo;
-            if (hi > w->dirty[i][1])
-                w->dirty[i][1] = hi;
-            return;
-        }
-    }
-    if (w->dirty_count == HOST_DIRTY_MAX) {
-        /* Full: one covering range keeps every change in view. */
-        for (size_t i = 0; i < w->dirty_count; i++) {
-            if (w->dirty[i][0] < lo)
-                lo = w->dirty[i][0];
-            if (w->dirty[i][1] > hi)
-                hi = w->dirty[i][1];
-        }
-        w->dirty_count = 0;
-    }
-    w->dirty[w->dirty_count][0] = lo;
-    w->dirty[w->dirty_count][1] = hi;
-    w->dirty_count++;
+    ranges_add(w->dirty, &w->dirty_count, lo, hi);
+}
+
+void host_touched_add(host_window *w, uint64_t lo, uint64_t hi)
+{
+    ranges_add(w->touched, &w->touched_count, lo, hi);
 }
 
 uint64_t host_offset(const vas_t *vas, int *ok)

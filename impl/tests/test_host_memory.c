@@ -2,9 +2,10 @@
  * test_host_memory.c - the host-backed mode against real memory: what real
  * loads, stores and calls do on every protection, one-shot guard pages
  * through real pointers, contents across commit / decommit, window
- * placement (x64: its low part), and that the verifier notices real memory
- * drifting from the model.
+ * placement (x64: its low part), windows reused as new, and that the
+ * verifier notices real memory drifting from the model.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -252,6 +253,61 @@ static void test_verifier_sees_drift(vas_t *v)
     CHECK(vas_free(v, a, 0, VAS_MEM_RELEASE));
 }
 
+/* A destroyed space's window is kept for the next space over the same
+ * range (host_window.c): it must come back as new, every page
+ * inaccessible and empty, whatever the last space left in it. */
+static void test_window_reuse(void)
+{
+    vas_t *v = host_space(VAS_PROFILE_X86, 0);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    uint64_t a = vas_alloc(v, 0, 4 * PAGE, RESERVE | COMMIT, RW);
+    CHECK(a != 0);
+    uint8_t *p = vas_host_pointer(v, a);
+    memset(p, 0xA5, 4 * PAGE);
+    CHECK_EQ(vas_write(v, a, p, 4 * PAGE, NULL), VAS_STATUS_SUCCESS);
+    uint32_t old;
+    CHECK(vas_protect(v, a + PAGE, PAGE, VAS_PAGE_READONLY | VAS_PAGE_GUARD, &old));
+    CHECK(vas_protect(v, a + 2 * PAGE, PAGE, VAS_PAGE_EXECUTE_READ, &old));
+    CHECK_VERIFIED(v);
+    int ok;
+    uint64_t offset = host_offset(v, &ok);
+    vas_destroy(v);
+
+    v = host_space(VAS_PROFILE_X86, 0);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    CHECK_EQ(host_offset(v, &ok), offset);   /* the same window, reused */
+    CHECK(vas_host_pointer(v, a) == p);
+    /* One inaccessible stretch over the whole window ... */
+    uintptr_t lo = (uintptr_t)vas_host_pointer(v, vas_get_config(v)->min_address);
+    uintptr_t hi = lo + (host_mirrored_end(v) - vas_get_config(v)->min_address);
+    host_map *maps;
+    long n = host_maps_read(lo, hi, &maps);
+    CHECK(n >= 1);
+    for (long i = 0; i < n; i++) {
+        CHECK_EQ(maps[i].prot, PROT_NONE);
+        CHECK(i == 0 ? maps[i].start <= lo : maps[i].start == maps[i - 1].end);
+    }
+    if (n >= 1)
+        CHECK(maps[n - 1].end >= hi);
+    free(maps);
+    /* ... holding no pages ... */
+    unsigned char held[4];
+    CHECK_EQ(mincore(p, 4 * PAGE, held), 0);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(held[i] & 1, 0);
+    CHECK_VERIFIED(v);
+    /* ... so the same pages commit as zeros. */
+    CHECK_EQ(vas_alloc(v, 0, 4 * PAGE, RESERVE | COMMIT, RW), a);
+    for (int i = 0; i < 4; i++)
+        CHECK(page_is_zero(p + i * PAGE));
+    CHECK_VERIFIED(v);
+    vas_destroy(v);
+}
+
 static void run_profile(vas_profile profile, const char *name)
 {
     vas_t *v = host_space(profile, 0);
@@ -278,6 +334,7 @@ static void run_profile(vas_profile profile, const char *name)
 int main(void)
 {
     test_x64_windows();
+    test_window_reuse();
     run_profile(VAS_PROFILE_X86, "x86");
     run_profile(VAS_PROFILE_X86_LAA, "x86_laa");
     run_profile(VAS_PROFILE_X64, "x64");   /* bottom-up allocations land in the low window */
