@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 from fuzzlib import corpus_merge, coverage, engines, findings, plot, reports  # noqa: E402
 
 REPO = os.path.dirname(HERE)
+TARGETS = ("fuzz_diff", "fuzz_diff_host")
 
 
 class Campaign:
@@ -281,13 +282,25 @@ class Campaign:
         if self.signature_of(encoded).key == finding.signature.key:
             shutil.move(encoded, candidate)
 
+    def coverage_targets(self):
+        """Every coverage build of a target ({name: path}): the corpus is
+        replayed through each, so host-backed code counts even when the run
+        fuzzed fuzz_diff (fuzz_diff_host runs the same inputs as x86)."""
+        folder = os.path.dirname(self.coverage_bin)
+        found = {self.target: self.coverage_bin}
+        for name in TARGETS:
+            path = os.path.join(folder, name)
+            if name not in found and os.access(path, os.X_OK) and not self.args.only_target_coverage:
+                found[name] = path
+        return found
+
     def measure_coverage(self, merged):
         inputs = [os.path.join(self.corpus, n) for n in corpus_merge.list_inputs(self.corpus)]
         min_dir = os.path.join(self.out, "corpus-min")
         inputs += [os.path.join(min_dir, n) for n in corpus_merge.list_inputs(min_dir)]
         if self.regression:
             inputs += [os.path.join(self.regression, n) for n in corpus_merge.list_inputs(self.regression)]
-        cov = coverage.corpus_coverage([self.coverage_bin], inputs, self.work, REPO)
+        cov = coverage.corpus_coverage(self.coverage_targets(), inputs, self.work, REPO)
         timed = [(0.0, os.path.join(self.lf_corpus, n)) for n in corpus_merge.list_inputs(self.lf_corpus)]
         timed = [(max(0.0, os.path.getmtime(p) - self.t0), p) for _t, p in timed]
         flat = os.path.join(self.work, "afl-queue")
@@ -357,7 +370,10 @@ def parse_args(argv):
                    help="starting corpus; new inputs are added to it (never removed)")
     p.add_argument("--regression", default=os.path.join(REPO, "corpus", "regression"),
                    help="saved findings: replayed first, used as seeds, target of --promote")
-    p.add_argument("--target", default="fuzz_diff", choices=["fuzz_diff", "fuzz_diff_host"])
+    p.add_argument("--target", default="fuzz_diff", choices=list(TARGETS))
+    p.add_argument("--only-target-coverage", action="store_true",
+                   help="measure coverage with the fuzzed target only (default: the union of every "
+                        "target's replay of the final corpus, and each target's own figures)")
     p.add_argument("--planted-bug", action="store_true",
                    help="build with the planted decommit bug; succeed only if it is found")
     p.add_argument("--promote", action="store_true", help="also save findings into --regression")

@@ -1,7 +1,11 @@
 """coverage.py - what a corpus covers of impl/ and oracle/: replays inputs
 with the coverage build (clang source-based coverage + the regression
-driver), merges the raw profiles with llvm-profdata and reads lines and
-branches per folder, and the not-covered lines of impl/src, from llvm-cov.
+driver) of every fuzz target, merges the raw profiles with llvm-profdata
+and reads lines and branches per folder and per file from llvm-cov - for
+each target and for their union (fuzz_diff never runs host-backed code,
+fuzz_diff_host runs it on the same inputs) - and the not-covered lines of
+impl/src, grouped by function, each group with the reason the fuzzer cannot
+reach it (coverage_reasons.py, explained in fuzz/COVERAGE.md).
 
 The timeline replays the corpus as it stood at several moments of the run
 (seeds, then every engine's queue entries by the time they were written),
@@ -12,6 +16,8 @@ import json
 import os
 import shutil
 import subprocess
+
+from . import coverage_reasons
 
 CHUNK = 200            # inputs per replay process (command-line length)
 FOLDERS = ("impl", "oracle")
@@ -99,9 +105,33 @@ def ranges(numbers):
     return ["%d" % a if a == b else "%d-%d" % (a, b) for a, b in out]
 
 
+def enclosing_functions(path):
+    """[None, None, "f", "f", ...]: for each line (1-based, index 0 unused)
+    the C function whose definition it lies in, by the project's style: a
+    definition starts at column 0 with its name before "(" and is not a
+    declaration (no ";" at the end of its first line)."""
+    names = [None]
+    current = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            head = line.split("(", 1)[0]
+            if (line[:1].isalpha() or line[:1] == "_") and "(" in line and not line.rstrip().endswith(";") \
+                    and not line.startswith(("typedef", "_Static_assert", "static_assert")) and "=" not in head:
+                words = head.replace("*", " ").split()
+                if words:
+                    current = words[-1]
+            names.append(current)
+    return names
+
+
 def uncovered_lines(profdata, binaries, repo, folder="impl/src"):
     """{file: ["12-15", "40"]}: executable lines never run, from llvm-cov
     show's text form ("  LINE|  COUNT|source"; a blank count is not code)."""
+    return {name: ranges(lines) for name, lines in uncovered_line_numbers(profdata, binaries, repo, folder).items()}
+
+
+def uncovered_line_numbers(profdata, binaries, repo, folder="impl/src"):
+    """{file: [12, 13, 14, 15, 40]}, see uncovered_lines."""
     sources = sorted(os.path.join(repo, folder, n) for n in os.listdir(os.path.join(repo, folder))
                      if n.endswith(".c"))
     if not sources:
@@ -116,7 +146,7 @@ def uncovered_lines(profdata, binaries, repo, folder="impl/src"):
 
     def flush():
         if current and missing:
-            result[current[len(root):] if current.startswith(root) else current] = ranges(missing)
+            result[current[len(root):] if current.startswith(root) else current] = sorted(missing)
 
     for line in done.stdout.splitlines():
         if line.endswith(":") and line.startswith("/") and "|" not in line:
@@ -133,17 +163,83 @@ def uncovered_lines(profdata, binaries, repo, folder="impl/src"):
     return result
 
 
-def corpus_coverage(binaries, files, work, repo):
-    """Summary + impl/src not-covered lines for one set of inputs."""
-    profile_dir = os.path.join(work, "final-profraw")
+def explain_uncovered(numbers, repo, host_replayed=True):
+    """{file: [{"lines": "12-15", "function": "f", "reason": "alloc-failure"}]}:
+    the never-run lines grouped by the function they are in, each group with
+    the reason fuzz/COVERAGE.md gives for it (coverage_reasons.py), or
+    "unexplained" - new code the fuzzer does not reach, to look at."""
+    result = {}
+    for name, lines in sorted(numbers.items()):
+        try:
+            owners = enclosing_functions(os.path.join(repo, name))
+        except OSError:
+            owners = []
+        groups = {}
+        order = []
+        for n in lines:
+            fn = owners[n] if n < len(owners) else None
+            if fn not in groups:
+                groups[fn] = []
+                order.append(fn)
+            groups[fn].append(n)
+        result[name] = [{"lines": ", ".join(ranges(groups[fn])), "function": fn or "(file scope)",
+                         "reason": coverage_reasons.reason_for(name, fn, host_replayed)} for fn in order]
+    return result
+
+
+def reason_totals(explained):
+    """{reason: number of never-run lines} over every file."""
+    totals = {}
+    for groups in explained.values():
+        for g in groups:
+            count = 0
+            for r in g["lines"].split(", "):
+                a, _, b = r.partition("-")
+                count += int(b or a) - int(a) + 1
+            totals[g["reason"]] = totals.get(g["reason"], 0) + count
+    return totals
+
+
+def measure(binaries, files, work, tag):
+    """Replays files through binaries; returns (profdata or None)."""
+    profile_dir = os.path.join(work, tag + "-profraw")
     shutil.rmtree(profile_dir, ignore_errors=True)
-    replay_files(binaries, files, profile_dir, "final")
-    profdata = merge_profiles(profile_dir, os.path.join(work, "final.profdata"))
-    if profdata is None:
+    replay_files(binaries, files, profile_dir, tag)
+    return merge_profiles(profile_dir, os.path.join(work, tag + ".profdata"))
+
+
+def corpus_coverage(binaries, files, work, repo):
+    """Coverage of one set of inputs replayed through each coverage binary
+    ({target name: path}), and through all of them together (the union,
+    which is the headline: host code counts when fuzz_diff_host replays the
+    same inputs). Per file and per folder, plus the not-covered lines of
+    impl/src with their reasons."""
+    if not isinstance(binaries, dict):
+        binaries = {os.path.basename(b): b for b in binaries}
+    targets = {}
+    for name, binary in sorted(binaries.items()):
+        profdata = measure([binary], files, work, "final-" + name)
+        if profdata is not None:
+            targets[name] = summarize(profdata, [binary], repo)
+    if not targets:
         return None
-    summary = summarize(profdata, binaries, repo)
-    summary["uncovered_impl_src"] = uncovered_lines(profdata, binaries, repo)
-    summary["profdata"] = profdata
+    names = sorted(targets)
+    objects = [binaries[n] for n in names]
+    if len(names) == 1:
+        union_profdata = os.path.join(work, "final-%s.profdata" % names[0])
+    else:
+        union_profdata = os.path.join(work, "final.profdata")
+        subprocess.run([tool("llvm-profdata"), "merge", "-sparse", "-o", union_profdata]
+                       + [os.path.join(work, "final-%s.profdata" % n) for n in names], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    summary = summarize(union_profdata, objects, repo)
+    summary["replayed_by"] = names
+    summary["targets"] = {n: t["folders"] for n, t in targets.items()}
+    summary["target_files"] = {n: t["files"] for n, t in targets.items()}
+    numbers = uncovered_line_numbers(union_profdata, objects, repo)
+    summary["uncovered_impl_src"] = explain_uncovered(numbers, repo, "fuzz_diff_host" in names)
+    summary["uncovered_by_reason"] = reason_totals(summary["uncovered_impl_src"])
+    summary["profdata"] = union_profdata
     return summary
 
 

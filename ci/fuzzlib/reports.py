@@ -98,6 +98,83 @@ def pct(covered, total):
     return "%.1f%% (%d/%d)" % (100.0 * covered / total if total else 0.0, covered, total)
 
 
+def group_count(ranges_text):
+    """"3-5, 9" -> 4"""
+    n = 0
+    for r in ranges_text.split(", "):
+        a, _, b = r.partition("-")
+        n += int(b or a) - int(a) + 1
+    return n
+
+
+def coverage_markdown(report, out_dir):
+    """The coverage section: per folder and per file (the union of every
+    target's replay, with each target's own line figure), then the lines
+    of impl/src never run, grouped by reason and by function."""
+    out = ["## Coverage of the final corpus", ""]
+    cov = report.get("coverage")
+    if not cov:
+        return out + ["Not measured: %s" % report.get("coverage_error", "no coverage build")]
+    targets = cov.get("replayed_by") or [report.get("target", "fuzz_diff")]
+    per_target = cov.get("target_files", {})
+    guide = os.path.join(report.get("repo", ""), "fuzz", "COVERAGE.md")
+    out.append("The final corpus replayed by the coverage build of %s%s. Why lines are not reached: "
+               "[fuzz/COVERAGE.md](%s)." % (", ".join("`%s`" % t for t in targets),
+                                            " (figures are the union)" if len(targets) > 1 else "",
+                                            os.path.relpath(guide, out_dir) if guide.startswith("/") else guide))
+    extra = list(targets) if len(targets) > 1 else []
+    head = "| %s | lines | branches |" + "".join(" %s lines |" % t for t in extra)
+    rule = "|---|---|---|" + "---|" * len(extra)
+    out += ["", head % "folder", rule]
+    for name, f in sorted(cov["folders"].items()):
+        row = "| %s/ | %s | %s |" % (name, pct(f["lines_covered"], f["lines"]),
+                                    pct(f["branches_covered"], f["branches"]))
+        for t in extra:
+            tf = cov.get("targets", {}).get(t, {}).get(name)
+            row += " %s |" % (pct(tf["lines_covered"], tf["lines"]) if tf else "-")
+        out.append(row)
+    totals = cov.get("uncovered_by_reason")
+    impl = cov["folders"].get("impl")
+    if totals is not None and impl and impl["lines"]:
+        explained = sum(n for reason, n in totals.items() if reason != "unexplained")
+        reachable = impl["lines"] - explained
+        out += ["", "impl/ lines left once the never-run lines with a reason are set aside (the lines "
+                "the targets can reach): %s." % pct(impl["lines_covered"], reachable)]
+    files = cov.get("files", {})
+    if files:
+        out += ["", "### Per file", "", head % "file", rule]
+        for name in sorted(files):
+            f = files[name]
+            if not f["lines"] or not name.startswith(("impl/src/", "oracle/")):
+                continue
+            row = "| %s | %s | %s |" % (name, pct(f["lines_covered"], f["lines"]),
+                                        pct(f["branches_covered"], f["branches"]))
+            for t in extra:
+                tf = per_target.get(t, {}).get(name)
+                row += " %s |" % (pct(tf["lines_covered"], tf["lines"]) if tf else "-")
+            out.append(row)
+    out += ["", "![coverage over time](coverage.svg)", "", "[coverage over time](coverage.svg)", "",
+            "### Lines of impl/src never run", ""]
+    missing = cov.get("uncovered_impl_src", {})
+    if not missing:
+        return out + ["None."]
+    if totals:
+        out += ["| reason | lines |", "|---|---|"]
+        for reason, n in sorted(totals.items(), key=lambda kv: (kv[0] != "unexplained", -kv[1], kv[0])):
+            out.append("| %s | %d |" % ("**unexplained**" if reason == "unexplained" else reason, n))
+        out.append("")
+    for name in sorted(missing):
+        groups = missing[name]
+        if groups and isinstance(groups[0], str):      # plain ranges, no reasons
+            out.append("- `%s`: %s" % (name, ", ".join(groups)))
+            continue
+        out.append("- `%s`:" % name)
+        for g in groups:
+            out.append("  - `%s` %s (%d): %s" % (g["function"], g["lines"], group_count(g["lines"]),
+                                                 "**unexplained**" if g["reason"] == "unexplained" else g["reason"]))
+    return out
+
+
 def write_markdown(report, path):
     out = ["# Fuzzing campaign", ""]
     out.append("%d s on %d cores, target `%s`%s. Result: **%s**." % (
@@ -124,26 +201,12 @@ def write_markdown(report, path):
                 "- found by: %s (%d crash files)" % (by_engine, f["count"]),
                 "- minimized input: `%s` (%s bytes), trace `%s`" % (f.get("bin"), f.get("size"), f.get("trace")),
                 "", "```", f.get("trace_text", "").rstrip(), "```", ""]
-    out += ["## Coverage of the final corpus", ""]
-    cov = report.get("coverage")
-    if not cov:
-        out.append("Not measured: %s" % report.get("coverage_error", "no coverage build"))
-    else:
-        out += ["| folder | lines | branches |", "|---|---|---|"]
-        for name, f in sorted(cov["folders"].items()):
-            out.append("| %s/ | %s | %s |" % (name, pct(f["lines_covered"], f["lines"]),
-                                              pct(f["branches_covered"], f["branches"])))
-        out += ["", "![coverage over time](coverage.svg)", "", "[coverage over time](coverage.svg)", "",
-                "### Lines of impl/src never run", ""]
-        missing = cov.get("uncovered_impl_src", {})
-        if not missing:
-            out.append("None.")
-        for name in sorted(missing):
-            out.append("- `%s`: %s" % (name, ", ".join(missing[name])))
+    out += coverage_markdown(report, os.path.dirname(os.path.abspath(path)))
     if report.get("timeline"):
         out += ["", "### Over time", "", "| s | impl/ lines % | oracle/ lines % |", "|---|---|---|"]
         for t, impl, oracle in report["timeline"]:
             out.append("| %g | %.1f | %.1f |" % (t, impl, oracle))
+        out += ["", "(The timeline replays with the fuzzed target `%s` only.)" % report["target"]]
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
 

@@ -17,7 +17,7 @@ CI = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(CI)
 sys.path.insert(0, CI)
 
-from fuzzlib import corpus_merge, coverage, findings, plot, reports  # noqa: E402
+from fuzzlib import corpus_merge, coverage, coverage_reasons, findings, plot, reports  # noqa: E402
 
 
 def make_corpus(folder, contents):
@@ -209,7 +209,19 @@ def sample_report(planted=False):
                                               "lines_pct": 50.0, "branches_pct": 25.0},
                                      "oracle": {"lines": 0, "lines_covered": 0, "branches": 0, "branches_covered": 0,
                                                 "lines_pct": 0, "branches_pct": 0}},
-                         "uncovered_impl_src": {"impl/src/a.c": ["3-5"]}},
+                         "files": {"impl/src/a.c": {"lines": 10, "lines_covered": 5, "branches": 4,
+                                                    "branches_covered": 1},
+                                   "impl/src/host_x.c": {"lines": 8, "lines_covered": 6, "branches": 2,
+                                                         "branches_covered": 2}},
+                         "replayed_by": ["fuzz_diff", "fuzz_diff_host"],
+                         "targets": {"fuzz_diff": {"impl": {"lines": 10, "lines_covered": 4, "branches": 4,
+                                                            "branches_covered": 1}}},
+                         "target_files": {"fuzz_diff": {"impl/src/a.c": {"lines": 10, "lines_covered": 4,
+                                                                         "branches": 4, "branches_covered": 1}}},
+                         "uncovered_impl_src": {"impl/src/a.c": [
+                             {"lines": "3-5", "function": "grow", "reason": "alloc-failure"},
+                             {"lines": "9", "function": "newer", "reason": "unexplained"}]},
+                         "uncovered_by_reason": {"alloc-failure": 3, "unexplained": 1}},
             "timeline": [[0, 40.0, 50.0], [10, 50.0, 60.0]]}
 
 
@@ -236,6 +248,41 @@ def test_reports_are_well_formed(tmp_path):
 
     md = open(tmp_path / "report.md").read()
     assert "coverage.svg" in md and "impl/src/a.c" in md and "3-5" in md
+    assert "COVERAGE.md" in md
+    per_file = [l for l in md.splitlines() if l.startswith("| impl/src/a.c |")]
+    assert per_file == ["| impl/src/a.c | 50.0% (5/10) | 25.0% (1/4) | 40.0% (4/10) | - |"]
+    assert "| **unexplained** | 1 |" in md and "`grow` 3-5 (3): alloc-failure" in md
+
+
+def test_enclosing_functions_follow_definitions(tmp_path):
+    src = tmp_path / "x.c"
+    src.write_text("/* top */\n#include <stdlib.h>\nstatic int helper(int a);\n\n"
+                   "static int helper(int a)\n{\n    return a;\n}\n"
+                   "void *grow(size_t n,\n           int z)\n{\n    int k = helper(1);\n"
+                   "    return malloc(n);\n}\n")
+    names = coverage.enclosing_functions(str(src))
+    assert names[1] is None and names[3] is None       # comment, declaration
+    assert names[7] == "helper" and names[13] == "grow" and names[10] == "grow"
+
+
+def test_uncovered_lines_get_reasons(tmp_path):
+    os.makedirs(tmp_path / "impl" / "src")
+    (tmp_path / "impl" / "src" / "vas_alloc.c").write_text(
+        "int reserve_range(int a)\n{\n    if (!a)\n        return 0;\n    return 1;\n}\n"
+        "int brand_new(void)\n{\n    return 2;\n}\n")
+    explained = coverage.explain_uncovered({"impl/src/vas_alloc.c": [4, 8, 9]}, str(tmp_path))
+    assert explained["impl/src/vas_alloc.c"] == [
+        {"lines": "4", "function": "reserve_range", "reason": "alloc-failure"},
+        {"lines": "8-9", "function": "brand_new", "reason": "unexplained"}]
+    assert coverage.reason_totals(explained) == {"alloc-failure": 1, "unexplained": 2}
+    host = coverage.explain_uncovered({"impl/src/host_sync.c": [1]}, str(tmp_path), host_replayed=False)
+    assert host["impl/src/host_sync.c"][0]["reason"] == "host-only"
+
+
+def test_every_reason_is_a_known_category():
+    for entry in coverage_reasons._TABLE.values():
+        for reason in ([entry] if isinstance(entry, str) else entry.values()):
+            assert reason in coverage_reasons.CATEGORIES, reason
 
 
 def test_planted_finding_passes_in_junit(tmp_path):
@@ -278,6 +325,12 @@ def test_ten_second_campaign_writes_every_report(tmp_path):
     assert {e["name"] for e in data["engines"]} == {"libFuzzer", "AFL++"}
     assert all(e["execs"] > 0 for e in data["engines"]), data["engines"]
     assert data["coverage"]["folders"]["impl"]["lines_covered"] > 0
+    # Host code counts: the corpus is also replayed by fuzz_diff_host.
+    assert data["coverage"]["replayed_by"] == ["fuzz_diff", "fuzz_diff_host"]
+    host = [f for n, f in data["coverage"]["files"].items() if n.startswith("impl/src/host_")]
+    assert host and sum(f["lines_covered"] for f in host) > 0
+    assert sum(f["lines_covered"] for n, f in data["coverage"]["target_files"]["fuzz_diff"].items()
+               if n.startswith("impl/src/host_")) == 0
     ET.parse(str(out / "junit.xml"))
     ET.parse(str(out / "coverage.svg"))
     assert json.load(open(out / "report.sarif"))["version"] == "2.1.0"
