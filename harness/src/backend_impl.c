@@ -5,6 +5,9 @@
  */
 #include "harness/backend.h"
 #include "vas/vas.h"
+#include "vas/vas_debug.h"
+
+#include <stdio.h>
 
 static void *impl_create(const vas_config *cfg) { return vas_create(cfg); }
 static void impl_destroy(void *self) { vas_destroy(self); }
@@ -44,6 +47,17 @@ static uint32_t impl_last_error(void *self) { return vas_last_error(self); }
 static void impl_set_last_error(void *self, uint32_t error) { vas_set_last_error(self, error); }
 static uint64_t impl_commit_charge(void *self) { return vas_commit_charge(self); }
 
+/* After every operation the model checks its own structure (B+tree order and
+ * gap summaries, run tiling, charge): a broken invariant is a divergence even
+ * when every answer so far was right. */
+static int impl_check(void *self, char *msg, size_t msg_len)
+{
+    if (vas_debug_check_invariants(self))
+        return 0;
+    snprintf(msg, msg_len, "impl: internal invariant broken (the first one is printed on stderr)");
+    return 1;
+}
+
 const backend backend_impl = {
     .name = "impl",
     .create = impl_create,
@@ -58,6 +72,6 @@ const backend backend_impl = {
     .last_error = impl_last_error,
     .set_last_error = impl_set_last_error,
     .commit_charge = impl_commit_charge,
-    .check = NULL,
+    .check = impl_check,
     .deterministic_placement = 1,
 };
