@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "commands.h"
+#include "wall_clock.h"
 #include "harness/diff.h"
 
 /* What one case came to. Strings are "" when they do not apply. */
@@ -24,18 +25,6 @@ typedef struct case_outcome {
     int parse_error;     /* the trace was malformed: message is trace_parse's */
     char op[2048], expected[2048], actual[2048], message[1024];
 } case_outcome;
-
-/* Wall-clock seconds. C11's timespec_get where the C library has it (some
- * mingw-w64 runtimes do not); else clock(), which is wall time on Windows. */
-static double now_seconds(void)
-{
-#ifdef TIME_UTC
-    struct timespec ts;
-    if (timespec_get(&ts, TIME_UTC) != 0)
-        return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-#endif
-    return (double)clock() / CLOCKS_PER_SEC;
-}
 
 static void outcome_error(case_outcome *o, int line, const char *message)
 {
@@ -208,7 +197,7 @@ int cmd_check(int argc, char **argv)
         if (argv[i][0] == '-')
             continue;
         memset(&o, 0, sizeof o);
-        start = now_seconds();
+        start = wall_clock_seconds();
         t = trace_parse_file(argv[i], err, sizeof err);
         if (t == NULL) {
             outcome_error(&o, line_of_error(argv[i], err), err);
@@ -219,7 +208,7 @@ int cmd_check(int argc, char **argv)
             check_case(b, t, &o);
         }
         if (json)
-            print_json(argv[i], t, b, &o, (long long)((now_seconds() - start) * 1e6));
+            print_json(argv[i], t, b, &o, (long long)((wall_clock_seconds() - start) * 1e6));
         else
             print_text(argv[i], &o);
         case_rc = strcmp(o.status, "pass") == 0 ? 0 : strcmp(o.status, "fail") == 0 ? 1 : 2;

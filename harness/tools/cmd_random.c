@@ -39,6 +39,7 @@
 #define make_dir(path) mkdir(path, 0777)
 #endif
 #include "commands.h"
+#include "wall_clock.h"
 #include "harness/diff.h"
 
 #define MAX_BACKENDS 8
@@ -51,18 +52,6 @@ static uint64_t splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
-}
-
-/* Wall-clock seconds. C11's timespec_get where the C library has it (some
- * mingw-w64 runtimes do not); else clock(), which is wall time on Windows. */
-static double now_seconds(void)
-{
-#ifdef TIME_UTC
-    struct timespec ts;
-    if (timespec_get(&ts, TIME_UTC) != 0)
-        return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-#endif
-    return (double)clock() / CLOCKS_PER_SEC;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -335,7 +324,7 @@ int cmd_random(int argc, char **argv)
     corpus seeds = {0};
     const backend *backends[MAX_BACKENDS];
     double seconds[MAX_BACKENDS] = {0};
-    diff_timing timing = {now_seconds, seconds};
+    diff_timing timing = {wall_clock_seconds, seconds};
     uint64_t traces = 1000, max_ops = 100, seed = 1, t_i, total_ops = 0, divergences = 0, refusals = 0;
     uint64_t unsupported = 0;
     size_t n, k;
@@ -380,7 +369,7 @@ int cmd_random(int argc, char **argv)
             return 2;
     }
 
-    start = now_seconds();
+    start = wall_clock_seconds();
     for (t_i = 0; t_i < traces; t_i++) {
         diff_outcome outcome;
         trace *t;
@@ -432,7 +421,7 @@ int cmd_random(int argc, char **argv)
         }
         trace_free(t);
     }
-    elapsed = now_seconds() - start;
+    elapsed = wall_clock_seconds() - start;
     free(bytes);
     corpus_free(&seeds);
 

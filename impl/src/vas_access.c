@@ -55,6 +55,31 @@ static uint32_t check_access(vas_t *v, uint64_t addr, size_t len, access_kind ki
     }
 }
 
+/* Walks [at, at + left) one page piece at a time, keeping the allocation of
+ * the last piece so a range inside one allocation costs one lookup. */
+typedef struct page_piece {
+    vas_t *v;
+    allocation *a;
+    uint64_t at, left;   /* what is still to walk */
+    uint64_t page, len;  /* the current piece: its page and its length */
+} page_piece;
+
+static int page_piece_next(page_piece *p)
+{
+    if (p->left == 0)
+        return 0;
+    p->at += p->len;
+    p->page = round_down(p->at, PAGE_BYTES);
+    p->len = p->page + PAGE_BYTES - p->at;
+    if (p->len > p->left)
+        p->len = p->left;
+    p->left -= p->len;
+    if (!p->a || p->page >= p->a->end)
+        p->a = alloc_tree_find(p->v, p->page);
+    assert(p->a);  /* check_access passed: every page is committed */
+    return 1;
+}
+
 uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *fault)
 {
     if (len == 0)
@@ -63,23 +88,12 @@ uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *faul
     if (status != VAS_STATUS_SUCCESS)
         return status;
     uint8_t *out = buf;
-    allocation *a = NULL;
-    for (uint64_t at = addr, left = len; left > 0;) {
-        uint64_t page = round_down(at, PAGE_BYTES);
-        uint64_t chunk = page + PAGE_BYTES - at;
-        if (chunk > left)
-            chunk = left;
-        if (!a || page >= a->end)
-            a = alloc_tree_find(v, page);
-        assert(a);
-        const uint8_t *bytes = page_store_peek(a, page);
+    for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); out += p.len) {
+        const uint8_t *bytes = page_store_peek(p.a, p.page);
         if (bytes)
-            memcpy(out, bytes + (at - page), chunk);
+            memcpy(out, bytes + (p.at - p.page), p.len);
         else
-            memset(out, 0, chunk);
-        out += chunk;
-        at += chunk;
-        left -= chunk;
+            memset(out, 0, p.len);
     }
     return VAS_STATUS_SUCCESS;
 }
@@ -92,24 +106,13 @@ uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_
     if (status != VAS_STATUS_SUCCESS)
         return status;
     const uint8_t *in = buf;
-    allocation *a = NULL;
-    for (uint64_t at = addr, left = len; left > 0;) {
-        uint64_t page = round_down(at, PAGE_BYTES);
-        uint64_t chunk = page + PAGE_BYTES - at;
-        if (chunk > left)
-            chunk = left;
-        if (!a || page >= a->end)
-            a = alloc_tree_find(v, page);
-        assert(a);
-        uint8_t *bytes = page_store_get(a, page);
+    for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
+        uint8_t *bytes = page_store_get(p.a, p.page);
         if (!bytes) {
             fprintf(stderr, "vas: out of memory storing page contents\n");
             abort();
         }
-        memcpy(bytes + (at - page), in, chunk);
-        in += chunk;
-        at += chunk;
-        left -= chunk;
+        memcpy(bytes + (p.at - p.page), in, p.len);
     }
     if (v->host)
         host_window_write(v->host, addr, buf, len);
