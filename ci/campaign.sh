@@ -116,7 +116,9 @@ failed=0
     echo "$(basename "$f" .txt):"; grep -E "divergent|traces/s|ops/s" "$f"
   done
   echo "conformance:"; grep -hiE "^benchmark" "$out/conformance.log"
-  echo "fuzzing:"; grep -hiE "exec/s|execs_per_sec|lines" "$out/fuzz/report.md" | head -8
+  for r in fuzz fuzz-host; do
+    echo "$r:"; grep -hE "^\| (libFuzzer|AFL\+\+|impl/|oracle/) |^impl/ lines left" "$out/$r/report.md"
+  done
   echo "fault injection:"; grep -hiE "found|after" "$out/fault-injection.txt" | head -6
   echo '```'
 } >"$out/index.md"
