@@ -48,8 +48,7 @@ _TABLE = {
     },
     "impl/src/allocation.c": {"allocation_new": "alloc-failure"},
     "impl/src/avl_tree.c": {
-        "node_fix": "unused-api", "refresh_below": "unused-api", "avl_refresh_path": "unused-api",
-        "avl_find_lt": "unused-api", "avl_last": "unused-api", "remove_below": "defensive",
+        "remove_below": "defensive",
         "avl_find_gt": "debug-check", "check_below": "debug-check", "avl_check": "debug-check",
     },
     "impl/src/node_pool.c": {

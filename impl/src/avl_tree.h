@@ -1,15 +1,11 @@
 /*
- * avl_tree.h - an intrusive AVL tree keyed by uint64_t, with an optional
- * augmentation hook.
+ * avl_tree.h - an intrusive AVL tree keyed by uint64_t.
  *
  * The per-allocation indexes (page runs by first address, stored content
  * pages by address) are these; the allocation index itself is a B+tree
  * (alloc_tree.c). Nodes are embedded in the caller's structs; the tree
- * never allocates. Operations are
- * recursive from the root (no parent pointers): insert, remove, and the
- * neighbour searches are O(log n). When `update` is set it is called on a
- * node after its children changed, bottom-up, so a node can keep a summary
- * of its subtree.
+ * never allocates. Operations are recursive from the root (no parent pointers): insert, remove, and the
+ * neighbour searches are O(log n).
  */
 #ifndef VAS_AVL_TREE_H
 #define VAS_AVL_TREE_H
@@ -23,30 +19,22 @@ typedef struct avl_node {
     int32_t height;  /* 1 for a leaf */
 } avl_node;
 
-typedef void (*avl_update_fn)(avl_node *node);
-
 typedef struct avl_tree {
     avl_node *root;
-    avl_update_fn update;  /* NULL when the tree keeps no subtree summary */
     size_t count;
 } avl_tree;
 
-void avl_init(avl_tree *t, avl_update_fn update);
+void avl_init(avl_tree *t);
 /* Inserts n (n->key must not be in the tree yet). */
 void avl_insert(avl_tree *t, avl_node *n);
 /* Unlinks and returns the node with this key, or NULL if there is none. */
 avl_node *avl_remove(avl_tree *t, uint64_t key);
-/* Re-runs `update` on the path from the root to key, after the node with
- * that key changed the data its summary depends on. */
-void avl_refresh_path(avl_tree *t, uint64_t key);
 
 avl_node *avl_find(const avl_tree *t, uint64_t key);
 avl_node *avl_find_le(const avl_tree *t, uint64_t key); /* greatest key <= key */
-avl_node *avl_find_lt(const avl_tree *t, uint64_t key); /* greatest key < key */
 avl_node *avl_find_ge(const avl_tree *t, uint64_t key); /* least key >= key */
 avl_node *avl_find_gt(const avl_tree *t, uint64_t key); /* least key > key */
 avl_node *avl_first(const avl_tree *t);
-avl_node *avl_last(const avl_tree *t);
 
 /* Checks order, heights, balance and count; 1 if all hold. */
 int avl_check(const avl_tree *t);

@@ -30,7 +30,7 @@ static page_run *run_new(node_pool *pool, uint64_t base, uint64_t end, uint32_t 
 
 int runs_init(node_pool *pool, allocation *a, uint32_t state, uint32_t protect)
 {
-    avl_init(&a->runs, NULL);
+    avl_init(&a->runs);
     page_run *r = run_new(pool, alloc_base(a), a->end, state, protect);
     if (!r)
         return 0;
@@ -51,7 +51,7 @@ static void free_below(node_pool *pool, avl_node *n)
 void runs_free_all(node_pool *pool, allocation *a)
 {
     free_below(pool, a->runs.root);
-    avl_init(&a->runs, NULL);
+    avl_init(&a->runs);
 }
 
 page_run *runs_find(const allocation *a, uint64_t addr)

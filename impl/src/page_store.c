@@ -19,7 +19,7 @@ typedef struct stored_page {
 
 void page_store_init(allocation *a)
 {
-    avl_init(&a->pages, NULL);
+    avl_init(&a->pages);
 }
 
 const uint8_t *page_store_peek(const allocation *a, uint64_t page)
@@ -65,7 +65,7 @@ static void free_below(avl_node *n)
 void page_store_free_all(allocation *a)
 {
     free_below(a->pages.root);
-    avl_init(&a->pages, NULL);
+    avl_init(&a->pages);
 }
 
 int page_store_check(const allocation *a)
