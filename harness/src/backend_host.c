@@ -165,32 +165,35 @@ static void compare_bytes(host_backend *h, const char *what, uint64_t addr, cons
     }
 }
 
-static uint32_t host_read(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+/* Reads and writes: real memory is probed first (the model's answer may
+ * clear a guard bit), then the model decides, then both are compared: the
+ * outcome, and on success the bytes (read: what the model returned; write:
+ * that the model's bytes reached real memory). */
+static uint32_t host_access(host_backend *h, int is_write, uint64_t addr, void *buf, size_t len,
+                            uint64_t *fault)
 {
-    host_backend *h = self;
+    const char *what = is_write ? "write" : "read";
     uint64_t real_fault = 0, model_fault = 0;
-    real_outcome real = len == 0 ? REAL_OK : real_access(h, addr, len, 0, &real_fault);
-    uint32_t status = vas_read(h->vas, addr, buf, len, &model_fault);
-    compare_outcome(h, "read", addr, status, model_fault, real, real_fault);
+    real_outcome real = len == 0 ? REAL_OK : real_access(h, addr, len, is_write, &real_fault);
+    uint32_t status = is_write ? vas_write(h->vas, addr, buf, len, &model_fault)
+                               : vas_read(h->vas, addr, buf, len, &model_fault);
+    compare_outcome(h, what, addr, status, model_fault, real, real_fault);
     if (status == VAS_STATUS_SUCCESS && real != REAL_FAULT)
-        compare_bytes(h, "read", addr, buf, len);
+        compare_bytes(h, what, addr, buf, len);
     if (fault && status != VAS_STATUS_SUCCESS)
         *fault = model_fault;
     return status;
 }
 
+static uint32_t host_read(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    return host_access(self, 0, addr, buf, len, fault);
+}
+
 static uint32_t host_write(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
 {
-    host_backend *h = self;
-    uint64_t real_fault = 0, model_fault = 0;
-    real_outcome real = len == 0 ? REAL_OK : real_access(h, addr, len, 1, &real_fault);
-    uint32_t status = vas_write(h->vas, addr, buf, len, &model_fault);
-    compare_outcome(h, "write", addr, status, model_fault, real, real_fault);
-    if (status == VAS_STATUS_SUCCESS && real != REAL_FAULT)
-        compare_bytes(h, "write", addr, buf, len);   /* the model's bytes reached real memory */
-    if (fault && status != VAS_STATUS_SUCCESS)
-        *fault = model_fault;
-    return status;
+    /* vas_write only reads buf; host_access takes one pointer type for both. */
+    return host_access(self, 1, addr, (void *)(uintptr_t)buf, len, fault);
 }
 
 /* A fetch is judged by the kernel's protection of the page. Above the
