@@ -13,6 +13,7 @@
 #include "vas/vas.h"
 #include "vas/vas_debug.h"
 #include "../src/host_debug.h"
+#include "host_check.h"
 
 #define PAGE 0x1000u
 #define RW VAS_PAGE_READWRITE
@@ -28,16 +29,6 @@ static vas_t *host_space(vas_profile profile, uint64_t max_address)
     cfg.host_backed = 1;
     return vas_create(&cfg);
 }
-
-static void check_verified(vas_t *v, int line)
-{
-    char msg[256];
-    if (host_verify(v, msg, sizeof msg)) {
-        fprintf(stderr, "%s:%d: host_verify: %s\n", __FILE__, line, msg);
-        check_failures++;
-    }
-}
-#define CHECK_VERIFIED(v) check_verified((v), __LINE__)
 
 /* Which real accesses each Windows protection allows (semantics.md 1). */
 static const struct {

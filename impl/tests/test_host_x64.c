@@ -12,22 +12,13 @@
 #include "vas/vas.h"
 #include "vas/vas_debug.h"
 #include "../src/host_debug.h"
+#include "host_check.h"
 
 #define PAGE 0x1000u
 #define GRAN 0x10000u
 #define RW VAS_PAGE_READWRITE
 #define RESERVE VAS_MEM_RESERVE
 #define COMMIT VAS_MEM_COMMIT
-
-static void check_verified(vas_t *v, int line)
-{
-    char msg[256];
-    if (host_verify(v, msg, sizeof msg)) {
-        fprintf(stderr, "%s:%d: host_verify: %s\n", __FILE__, line, msg);
-        check_failures++;
-    }
-}
-#define CHECK_VERIFIED(v) check_verified((v), __LINE__)
 
 /* Low (bottom-up) allocations are real: stores land, protections bite, a
  * guard page fires once. */
