@@ -19,8 +19,8 @@
 #
 # Every target appears in DIR under the same name whatever the engine
 # (fuzz_diff, fuzz_diff_host), so scripts only change the directory.
-# Sources are compiled directly (no CMake): impl/src, oracle, harness/src
-# without the Windows backend, then fuzz/.
+# Sources are compiled directly (no CMake): impl/src, impl/src/host, oracle,
+# harness/src without the Windows backend, then fuzz/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -90,7 +90,7 @@ defines=""
 includes="-I$repo/impl/include -I$repo/impl/src -I$repo/oracle -I$repo/harness/include -I$repo/harness/src -I$repo/fuzz"
 
 shopt -s nullglob
-lib_sources=("$repo"/impl/src/*.c "$repo"/oracle/*.c)
+lib_sources=("$repo"/impl/src/*.c "$repo"/impl/src/host/*.c "$repo"/oracle/*.c)
 for f in "$repo"/harness/src/*.c; do
   case "$(basename "$f")" in backend_win32.c) ;; *) lib_sources+=("$f") ;; esac
 done

@@ -73,25 +73,25 @@ _TABLE = {
     "impl/src/vas_debug.c": {"vas_debug_page_contents": "debug-check", "broken": "debug-check",
                              "vas_debug_check_invariants": "debug-check"},
     "impl/src/win32_compat.c": "win32-shim",
-    "impl/src/host_fault.c": {
+    "impl/src/host/host_fault.c": {
         "host_fault_find": "host-unused", "fire_guard": "host-unused", "pass_on": "host-unused",
         "on_segv": "host-unused", "install_handler": "host-failure", "host_fault_register": "host-failure",
         "host_fault_unregister": "host-failure",
     },
-    "impl/src/host_probe.c": {"host_probe_catch": "host-unused", "host_probe_exec": "host-unused",
+    "impl/src/host/host_probe.c": {"host_probe_catch": "host-unused", "host_probe_exec": "host-unused",
                               "host_probe_call": "host-unused", "host_probe_copy": "host-failure",
                               "host_probe_read": "host-failure", "host_probe_write": "host-failure"},
-    "impl/src/host_proc.c": {"child_after_fork": "host-unused", "host_proc_fd": "host-failure"},
-    "impl/src/host_maps.c": {"read_maps_text": "host-kernel", "parse_hex": "host-kernel",
+    "impl/src/host/host_proc.c": {"child_after_fork": "host-unused", "host_proc_fd": "host-failure"},
+    "impl/src/host/host_maps.c": {"read_maps_text": "host-kernel", "parse_hex": "host-kernel",
                              "scan_maps_text": "host-kernel", "maps_push": "alloc-failure",
                              "query_maps": "host-failure", "host_maps_read": "host-failure"},
-    "impl/src/host_sync.c": "host-failure",
-    "impl/src/host_verify.c": "host-failure",
-    "impl/src/host_window.c": {"host_take_fault": "host-unused", "host_offset": "host-unused",
+    "impl/src/host/host_mirror.c": "host-failure",
+    "impl/src/host/host_verify.c": "host-failure",
+    "impl/src/host/host_window.c": {"host_take_fault": "host-unused", "host_offset": "host-unused",
                                "host_window_pointer": "host-unused", None: "host-failure"},
 }
 
-HOST_FILES = ("impl/src/host_",)
+HOST_FILES = ("impl/src/host/",)
 
 
 def reason_for(path, function, host_replayed=True):

@@ -211,8 +211,8 @@ def sample_report(planted=False):
                                                 "lines_pct": 0, "branches_pct": 0}},
                          "files": {"impl/src/a.c": {"lines": 10, "lines_covered": 5, "branches": 4,
                                                     "branches_covered": 1},
-                                   "impl/src/host_x.c": {"lines": 8, "lines_covered": 6, "branches": 2,
-                                                         "branches_covered": 2}},
+                                   "impl/src/host/host_x.c": {"lines": 8, "lines_covered": 6, "branches": 2,
+                                                              "branches_covered": 2}},
                          "replayed_by": ["fuzz_diff", "fuzz_diff_host"],
                          "targets": {"fuzz_diff": {"impl": {"lines": 10, "lines_covered": 4, "branches": 4,
                                                             "branches_covered": 1}}},
@@ -275,8 +275,8 @@ def test_uncovered_lines_get_reasons(tmp_path):
         {"lines": "4", "function": "reserve_range", "reason": "alloc-failure"},
         {"lines": "8-9", "function": "brand_new", "reason": "unexplained"}]
     assert coverage.reason_totals(explained) == {"alloc-failure": 1, "unexplained": 2}
-    host = coverage.explain_uncovered({"impl/src/host_sync.c": [1]}, str(tmp_path), host_replayed=False)
-    assert host["impl/src/host_sync.c"][0]["reason"] == "host-only"
+    host = coverage.explain_uncovered({"impl/src/host/host_mirror.c": [1]}, str(tmp_path), host_replayed=False)
+    assert host["impl/src/host/host_mirror.c"][0]["reason"] == "host-only"
 
 
 def test_every_reason_is_a_known_category():
@@ -327,10 +327,10 @@ def test_ten_second_campaign_writes_every_report(tmp_path):
     assert data["coverage"]["folders"]["impl"]["lines_covered"] > 0
     # Host code counts: the corpus is also replayed by fuzz_diff_host.
     assert data["coverage"]["replayed_by"] == ["fuzz_diff", "fuzz_diff_host"]
-    host = [f for n, f in data["coverage"]["files"].items() if n.startswith("impl/src/host_")]
+    host = [f for n, f in data["coverage"]["files"].items() if n.startswith("impl/src/host/")]
     assert host and sum(f["lines_covered"] for f in host) > 0
     assert sum(f["lines_covered"] for n, f in data["coverage"]["target_files"]["fuzz_diff"].items()
-               if n.startswith("impl/src/host_")) == 0
+               if n.startswith("impl/src/host/")) == 0
     ET.parse(str(out / "junit.xml"))
     ET.parse(str(out / "coverage.svg"))
     assert json.load(open(out / "report.sarif"))["version"] == "2.1.0"

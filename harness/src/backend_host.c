@@ -35,7 +35,7 @@
 
 #include "harness/backend.h"
 #include "vas/vas.h"
-#include "../../impl/src/host_debug.h"
+#include "vas/vas_host.h"
 
 typedef struct host_backend {
     vas_t *vas;

@@ -26,15 +26,9 @@
 
 #include "alloc_tree.h"
 #include "avl_tree.h"
-#include "host_window.h"
+#include "host/host.h"
+#include "pages.h"
 #include "vas/vas.h"
-
-#define PAGE_BYTES   ((uint64_t)VAS_PAGE_SIZE)
-#define GRANULE_BYTES     ((uint64_t)VAS_ALLOCATION_GRANULARITY)
-
-static inline uint64_t round_down(uint64_t x, uint64_t n) { return x & ~(n - 1); }
-/* Callers make sure x + n - 1 does not overflow (addresses stay below 2^48). */
-static inline uint64_t round_up(uint64_t x, uint64_t n) { return (x + n - 1) & ~(n - 1); }
 
 /* ---- Page runs (page_runs.c) ------------------------------------------ */
 
@@ -155,7 +149,6 @@ int page_store_check(const allocation *a);
 
 /* ---- protection.c ----------------------------------------------------- */
 
-#define PROT_BASE_MASK  0xFFu
 #define PROT_CACHE_MASK (VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE)
 
 typedef enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXECUTE } access_kind;
@@ -166,7 +159,7 @@ int protection_allows(uint32_t protect, access_kind kind);
  * for `requested` and the page had `current`. */
 uint32_t protection_after_change(uint32_t current, uint32_t requested);
 
-/* ---- host hooks (vas_space.c) ----------------------------------------- */
+/* ---- host hooks (vas_space.c; space_host is declared in host/host.h) -- */
 
 void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi);
 

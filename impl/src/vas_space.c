@@ -85,6 +85,11 @@ void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi)
         host_window_sync(v->host, v, lo, hi);
 }
 
+host_window *space_host(const vas_t *v)
+{
+    return v->host;
+}
+
 void *vas_host_pointer(const vas_t *v, uint64_t addr)
 {
     return v->host ? host_window_pointer(v->host, addr) : NULL;

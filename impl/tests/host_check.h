@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "../src/host_debug.h"
+#include "vas/vas_host.h"
 
 static inline void check_verified(vas_t *v, const char *file, int line)
 {

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "vas/vas.h"
-#include "../src/host_debug.h"
+#include "vas/vas_host.h"
 
 static sigjmp_buf back;
 static volatile uintptr_t seen_addr;

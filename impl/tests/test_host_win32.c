@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "vas/win32.h"
-#include "../src/host_debug.h"
+#include "vas/vas_host.h"
 
 int main(void)
 {

@@ -11,7 +11,7 @@
 #include "check.h"
 #include "vas/vas.h"
 #include "vas/vas_debug.h"
-#include "../src/host_debug.h"
+#include "vas/vas_host.h"
 #include "host_check.h"
 
 #define PAGE 0x1000u

@@ -15,7 +15,7 @@
  * The descriptor stays open between calls (host_proc.c).
  */
 #include "host_internal.h"
-#include "host_debug.h"
+#include "vas/vas_host.h"
 
 #include <errno.h>
 #include <fcntl.h>

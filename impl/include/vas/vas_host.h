@@ -1,13 +1,14 @@
 /*
- * host_debug.h - looking at a host-backed space from outside the model:
- * for the host backend's verifier (harness/src/backend_host.c), the
- * host-mode tests and programs that use real pointers.
+ * vas_host.h - looking at a host-backed space (vas_config.host_backed = 1)
+ * from outside the model: for the host backend's verifier, the host-mode
+ * tests and programs that use real pointers (vas_host_pointer, in vas.h).
+ * Implemented in impl/src/host/; Linux only.
  *
  * Nothing here exists on Windows. The functions take the space (vas_t) so
  * that callers need not know the model's internals.
  *
  * Only the window is real: x64 spaces mirror their low part (up to
- * HOST_MIRROR_MAX), and above it the model alone decides. Verification,
+ * 64 GiB), and above it the model alone decides. Verification,
  * probes and real pointers cover mirrored pages only.
  *
  * Guard pages and real pointers: a real load, store or instruction fetch
@@ -25,20 +26,25 @@
  * is fine for the synchronous faults it is meant for, not for signals
  * raised while the same thread is inside the model.
  */
-#ifndef VAS_HOST_DEBUG_H
-#define VAS_HOST_DEBUG_H
+#ifndef VAS_VAS_HOST_H
+#define VAS_VAS_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "vas/vas.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Real address minus simulated address in vas's window (0 when the window
  * sits at the same numeric addresses); *ok = 0 when vas is not host-backed. */
 uint64_t host_offset(const vas_t *vas, int *ok);
 
 /* The simulated end of vas's window: [min_address, end) is mirrored into
- * real memory, [end, max_address] is modelled only (x64, host_window.h);
+ * real memory, [end, max_address] is modelled only (x64: at most 64 GiB
+ * are mirrored);
  * end = max_address + 1 when the whole space is mirrored. 0 when vas is
  * not host-backed. */
 uint64_t host_mirrored_end(const vas_t *vas);
@@ -56,9 +62,6 @@ uint32_t host_take_fault(const vas_t *vas, uint64_t *addr);
  * nothing (/proc/self/pagemap). Returns 0 when all agree, else writes one
  * line about the first difference into msg and returns 1. */
 int host_verify(vas_t *vas, char *msg, size_t msg_len);
-
-/* The host PROT_* bits that mirror a committed page's Windows protection. */
-int host_prot_of(uint32_t protect);
 
 /* ---- Fault-catching real accesses (host_probe.c) ---------------------- */
 /*
@@ -87,5 +90,9 @@ typedef struct host_map {
 long host_maps_read(uintptr_t lo, uintptr_t hi, host_map **out);
 /* Protection of the mapping holding real address a; -1 when unmapped. */
 int host_maps_prot_at(uintptr_t a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

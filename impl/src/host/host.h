@@ -1,5 +1,7 @@
 /*
- * host_window.h - the host-backed mode's mirror of the model in real memory.
+ * host.h - the host-backed mode's mirror of the model in real memory: the
+ * one header of impl/src/host/ that the model includes, and the whole
+ * interface between the two.
  *
  * The model (impl/src/) stays the authority on states and protections; a
  * host window makes real memory agree with it after every change, so the
@@ -15,7 +17,7 @@
  * modelled exactly as in a plain space, but have no real memory:
  * host_window_sync and host_window_write clip to the window and never touch
  * anything outside it, host_window_pointer (vas_host_pointer) returns NULL
- * there, and the verifier (host_debug.h) only judges mirrored pages. So an
+ * there, and the verifier (vas/vas_host.h) only judges mirrored pages. So an
  * x64 program gets real pointers for bottom-up allocations in the low
  * 64 GiB, and none for top-down ones near the top of the space.
  *
@@ -27,9 +29,19 @@
  *  - vas_write on success: host_window_write(w, addr, buf, len) as well
  *    as storing the bytes in the model.
  *  - vas_destroy: host_window_close(w).
+ *
+ * The one way back (host to model): a real access that hits a page the
+ * model holds as a guard page raises SIGSEGV; the handler (host_fault.c)
+ * fires the guard by a one-byte vas_read of the simulated address, and the
+ * model, clearing the guard, calls host_window_sync for that page as the
+ * contract above says. So fault -> vas_read -> host_window_sync is the only
+ * call chain that leaves host/ into the model and comes back; it goes
+ * through the public API (vas/vas.h), as do the mirror's reads of the model
+ * (vas_query, vas_debug_page_contents). Besides that, host/ learns of a
+ * space's window only through space_host() below.
  */
-#ifndef VAS_HOST_WINDOW_H
-#define VAS_HOST_WINDOW_H
+#ifndef VAS_HOST_H
+#define VAS_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -52,5 +64,9 @@ void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi);
 void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t len);
 /* Real address of simulated addr; NULL outside the window. */
 void *host_window_pointer(const host_window *w, uint64_t addr);
+
+/* The window of a space, NULL unless it is host-backed (vas_space.c): how
+ * the functions of vas/vas_host.h, which take the space, find it. */
+host_window *space_host(const vas_t *vas);
 
 #endif

@@ -1,15 +1,13 @@
 /*
- * host_sync.c - makes real pages agree with the model after a change: the
+ * host_mirror.c - makes real pages agree with the model after a change: the
  * host protection of each committed page mirrors its Windows protection,
  * and pages that are reserved or free are inaccessible and empty.
  *
  * The model is read through vas_query, run by run, so a sync costs one or
  * two system calls per run of the changed range, never one per page. Only
- * the part of the range inside the window is mirrored (host_window.h).
+ * the part of the range inside the window is mirrored (host.h).
  */
 #include "host_internal.h"
-#include "host_debug.h"
-#include "vas_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,8 +11,7 @@
  * installed before ours, so sanitizers and crash reporters keep working.
  */
 #include "host_internal.h"
-#include "host_debug.h"
-#include "vas_internal.h"
+#include "vas/vas_host.h"
 
 #include <errno.h>
 #include <stdatomic.h>

@@ -1,12 +1,12 @@
 /*
- * host_internal.h - what the host_*.c files share: the window structure,
+ * host_internal.h - what the files of impl/src/host/ share: the window structure,
  * the registry the SIGSEGV handler searches, and the helpers that turn
  * simulated addresses into real ones with a bounds check.
  *
  * A window mirrors the simulated range [lo, hi) at real addresses
  * lo + offset. lo is the profile's min_address; hi is max_address + 1 when
  * the whole space can be mapped (x86, x86_laa), else lower (x64: at most
- * HOST_MIRROR_MAX, see host_window.h), and [hi, max_address] is modelled
+ * HOST_MIRROR_MAX, see host.h), and [hi, max_address] is modelled
  * but not mirrored. Every host call made on behalf of a window goes through
  * host_range_real(), which aborts when a range is not inside the window: a
  * bug here must never change memory that belongs to someone else; callers
@@ -19,9 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "host_window.h"
+#include "host.h"
+#include "pages.h"
 
-/* Ranges changed since the verifier last looked (host_debug.h). A full
+/* Ranges changed since the verifier last looked (vas/vas_host.h). A full
  * list collapses into one covering range, so nothing is ever forgotten. */
 #define HOST_DIRTY_MAX 32
 
@@ -65,6 +66,11 @@ void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi);
 /* Notes that real pages of [lo, hi) were given access or contents, so that
  * resetting the window for reuse covers them. */
 void host_touched_add(host_window *w, uint64_t lo, uint64_t hi);
+
+/* ---- host_mirror.c ---------------------------------------------------- */
+
+/* The host PROT_* bits that mirror a committed page's Windows protection. */
+int host_prot_of(uint32_t protect);
 
 /* ---- host_proc.c: /proc/self files kept open ------------------------- */
 

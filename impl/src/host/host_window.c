@@ -14,7 +14,7 @@
  * Extent: the window ends at min(max_address + 1, HOST_MIRROR_MAX); when
  * even that cannot be reserved it is halved until it can (down to
  * MIRROR_FLOOR). For x64 this means the low part of the space is mirrored
- * and the rest is modelled only (host_window.h).
+ * and the rest is modelled only (host.h).
  *
  * Reuse: a differential loop creates and destroys a space per trace, and
  * unmapping gigabytes then mapping them again costs more than the trace.
@@ -26,8 +26,7 @@
  * is nobody's guard page) and holds no memory, only address space.
  */
 #include "host_internal.h"
-#include "host_debug.h"
-#include "vas_internal.h"
+#include "vas/vas_host.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -272,18 +271,20 @@ void host_touched_add(host_window *w, uint64_t lo, uint64_t hi)
 
 uint64_t host_offset(const vas_t *vas, int *ok)
 {
-    *ok = vas->host != NULL;
-    return vas->host ? vas->host->offset : 0;
+    const host_window *w = space_host(vas);
+    *ok = w != NULL;
+    return w ? w->offset : 0;
 }
 
 uint64_t host_mirrored_end(const vas_t *vas)
 {
-    return vas->host ? vas->host->hi : 0;
+    const host_window *w = space_host(vas);
+    return w ? w->hi : 0;
 }
 
 uint32_t host_take_fault(const vas_t *vas, uint64_t *addr)
 {
-    host_window *w = vas->host;
+    host_window *w = space_host(vas);
     if (!w || w->fault_status == 0)
         return 0;
     uint32_t status = w->fault_status;

@@ -13,8 +13,7 @@
  * pagemap first never does.
  */
 #include "host_internal.h"
-#include "host_debug.h"
-#include "vas_internal.h"
+#include "vas/vas_host.h"
 #include "vas/vas_debug.h"
 
 #include <stdarg.h>
@@ -229,7 +228,7 @@ static int verify_changed(host_window *w, uint64_t lo, uint64_t hi, long *budget
 
 int host_verify(vas_t *vas, char *msg, size_t msg_len)
 {
-    host_window *w = vas->host;
+    host_window *w = space_host(vas);
     if (!w)
         return report(msg, msg_len, "host: the space is not host-backed");
     if (w->error[0]) {

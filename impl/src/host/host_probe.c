@@ -6,7 +6,7 @@
  * test calls code that must not be executable without dying.
  */
 #include "host_internal.h"
-#include "host_debug.h"
+#include "vas/vas_host.h"
 
 #include <pthread.h>
 #include <setjmp.h>
