@@ -16,7 +16,7 @@ ninja -C "$build"
 
 export VASTRACE="$build/harness/vastrace"
 suites=()
-for d in harness/tests conformance fuzz/tests ci/tests; do
+for d in harness/tests conformance fuzz/tests ci/tests docs/tests; do
   [ -d "$d" ] && suites+=("$d")
 done
 /usr/bin/python3 -m pytest -q "${suites[@]}"
