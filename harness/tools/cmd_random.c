@@ -10,8 +10,8 @@
  * op, shrunk (ops whose removal keeps the same divergence are dropped) and
  * saved to DIR as .trace text and .bin encoding; its report is printed.
  * One kind of divergence is only counted: the oracle refusing a reservation
- * with ERROR_NOT_ENOUGH_MEMORY that another backend made (its per-page
- * records would not fit; oracle.h documents the limit). At
+ * with ERROR_NOT_ENOUGH_MEMORY that another backend made (it keeps runs of
+ * pages, so this happens only when the host's malloc fails: oracle.h). At
  * the end the benchmark figures: traces/s and ops/s of the whole loop, and
  * each backend's ops/s counting only the time inside its own calls.
  *
@@ -392,9 +392,10 @@ int cmd_random(int argc, char **argv)
         else if (outcome.no_space == NULL)
             total_ops += outcome.at + 1;
         if (rc == 1 && outcome.refused != NULL && strcmp(outcome.refused->name, "oracle") == 0) {
-            /* The oracle's documented limit (oracle.h): a reservation too
-             * big for its per-page records. Not a disagreement about the
-             * semantics; counted, and the rest of the trace is dropped. */
+            /* The oracle ran out of host memory (oracle.h: oracle_create
+             * and its calls fail when memory is short). Not a disagreement
+             * about the semantics; counted, and the rest of the trace is
+             * dropped. */
             refusals++;
         } else if (rc == 2 && outcome.no_space != NULL) {
             /* A backend without this profile (win32 has only x64). */
@@ -432,7 +433,7 @@ int cmd_random(int argc, char **argv)
                unsupported);
     if (refusals)
         printf("%" PRIu64 " traces cut short where the oracle refused a reservation for lack of host"
-               " memory (its documented limit, oracle.h)\n", refusals);
+               " memory\n", refusals);
     if (elapsed > 0)
         printf("benchmark: %.0f traces/s, %.0f ops/s (whole loop: decode, run, compare, %.2f s)\n",
                traces / elapsed, total_ops / elapsed, elapsed);
