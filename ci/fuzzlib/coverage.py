@@ -5,7 +5,9 @@ and reads lines and branches per folder and per file from llvm-cov - for
 each target and for their union (fuzz_diff never runs host-backed code,
 fuzz_diff_host runs it on the same inputs) - and the not-covered lines of
 impl/src, grouped by function, each group with the reason the fuzzer cannot
-reach it (coverage_reasons.py, explained in fuzz/COVERAGE.md).
+reach it: a `fuzz-unreached:` tag in the C source next to the code it
+explains (read by unreached_tags below; the categories are explained in
+fuzz/COVERAGE.md).
 
 The timeline replays the corpus as it stood at several moments of the run
 (seeds, then every engine's queue entries by the time they were written),
@@ -14,13 +16,18 @@ the engines while they run.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 
-from . import coverage_reasons
-
 CHUNK = 200            # inputs per replay process (command-line length)
 FOLDERS = ("impl", "oracle")
+HOST_FOLDER = "impl/src/host/"   # host-backed code: runs only when fuzz_diff_host replays
+
+# The reason categories a fuzz-unreached tag may name; fuzz/COVERAGE.md explains each.
+CATEGORIES = ("alloc-failure", "pool-growth", "tree-height", "config", "defensive", "debug-check",
+              "unused-api", "win32-shim", "sse-fallback", "host-failure", "host-unused", "host-kernel")
+TAG = re.compile(r"fuzz-unreached(-file)?:\s*([A-Za-z0-9-]+)\s*(?:(?:\u2014|--?)\s*(.*?))?\s*(?:\*/.*)?$")
 
 
 def tool(name):
@@ -105,23 +112,120 @@ def ranges(numbers):
     return ["%d" % a if a == b else "%d-%d" % (a, b) for a, b in out]
 
 
+def defined_function(line):
+    """The name of the C function whose definition starts on this line, by
+    the project's style: a definition starts at column 0 with its name before
+    "(" and is not a declaration (no ";" at the end of its first line)."""
+    head = line.split("(", 1)[0]
+    if (line[:1].isalpha() or line[:1] == "_") and "(" in line and not line.rstrip().endswith(";") \
+            and not line.startswith(("typedef", "_Static_assert", "static_assert")) and "=" not in head:
+        words = head.replace("*", " ").split()
+        if words:
+            return words[-1]
+    return None
+
+
 def enclosing_functions(path):
     """[None, None, "f", "f", ...]: for each line (1-based, index 0 unused)
-    the C function whose definition it lies in, by the project's style: a
-    definition starts at column 0 with its name before "(" and is not a
-    declaration (no ";" at the end of its first line)."""
+    the C function whose definition it lies in (see defined_function)."""
     names = [None]
     current = None
     with open(path, errors="replace") as f:
         for line in f:
-            head = line.split("(", 1)[0]
-            if (line[:1].isalpha() or line[:1] == "_") and "(" in line and not line.rstrip().endswith(";") \
-                    and not line.startswith(("typedef", "_Static_assert", "static_assert")) and "=" not in head:
-                words = head.replace("*", " ").split()
-                if words:
-                    current = words[-1]
+            current = defined_function(line) or current
             names.append(current)
     return names
+
+
+def split_comments(line, in_comment):
+    """(code, comment text, still in a comment at the end of the line) for one
+    line of C: string and character literals are blanked, comments removed
+    from the code and collected."""
+    code, comment, i, n = [], [], 0, len(line)
+    while i < n:
+        if in_comment:
+            end = line.find("*/", i)
+            comment.append(line[i:] if end < 0 else line[i:end])
+            if end < 0:
+                break
+            in_comment, i = False, end + 2
+        elif line.startswith("/*", i):
+            in_comment, i = True, i + 2
+        elif line.startswith("//", i):
+            comment.append(line[i + 2:])
+            break
+        elif line[i] in "\"'":
+            quote, j = line[i], i + 1
+            while j < n and line[j] != quote:
+                j += 2 if line[j] == "\\" else 1
+            code.append(quote + quote)
+            i = j + 1
+        else:
+            code.append(line[i])
+            i += 1
+    return "".join(code), " ".join(comment), in_comment
+
+
+def unreached_tags(path):
+    """The fuzz-unreached tags of one C file (fuzz/COVERAGE.md):
+    (file tag, {function: tag}, {line: tag}), each tag a (category, why) pair.
+
+    - `/* fuzz-unreached-file: CATEGORY - why */` covers the whole file;
+    - `/* fuzz-unreached: CATEGORY - why */` outside any function covers the
+      next function defined after it;
+    - the same inside a function body covers its own line when it follows
+      code, else the statement after it (to its `;`, or to the `}` closing
+      the block the statement opens)."""
+    file_tag, functions, lines = None, {}, {}
+    pending_function = pending_statement = None
+    statement_depth = None          # depth where the statement being covered started
+    depth, in_comment = 0, False
+    with open(path, errors="replace") as f:
+        text = f.read().split("\n")
+    for number, line in enumerate(text, 1):
+        start_depth = depth
+        code, comment, in_comment = split_comments(line, in_comment)
+        depth += code.count("{") - code.count("}")
+        name = defined_function(line) if start_depth == 0 else None
+        if name and pending_function:
+            functions[name], pending_function = pending_function, None
+        if statement_depth is not None:
+            lines[number] = statement_tag
+            if depth <= statement_depth and (";" in code or "}" in code):
+                statement_depth = None
+        elif pending_statement and code.strip():
+            statement_tag, pending_statement = pending_statement, None
+            lines[number] = statement_tag
+            if not (depth <= start_depth and (";" in code or "}" in code)):
+                statement_depth = start_depth
+        m = TAG.search(comment)
+        if not m:
+            continue
+        tag = (m.group(2), m.group(3) or "")
+        if m.group(1):
+            file_tag = tag
+        elif start_depth == 0 and not code.strip():
+            pending_function = tag
+        elif code.strip():
+            lines[number] = tag
+        else:
+            pending_statement = tag
+    return file_tag, functions, lines
+
+
+def tag_locations(root, folder="impl/src"):
+    """[(path relative to root, line, category)] of every fuzz-unreached tag
+    under folder, to check that each names a known category."""
+    found = []
+    for dirpath, _, names in sorted(os.walk(os.path.join(root, folder))):
+        for name in sorted(n for n in names if n.endswith((".c", ".h"))):
+            path = os.path.join(dirpath, name)
+            with open(path, errors="replace") as f:
+                for number, line in enumerate(f, 1):
+                    m = TAG.search(line)
+                    if m:
+                        found.append((os.path.relpath(path, root), number, m.group(2)))
+    return found
 
 
 def uncovered_lines(profdata, binaries, repo, folder="impl/src"):
@@ -132,8 +236,8 @@ def uncovered_lines(profdata, binaries, repo, folder="impl/src"):
 
 def uncovered_line_numbers(profdata, binaries, repo, folder="impl/src"):
     """{file: [12, 13, 14, 15, 40]}, see uncovered_lines."""
-    sources = sorted(os.path.join(repo, folder, n) for n in os.listdir(os.path.join(repo, folder))
-                     if n.endswith(".c"))
+    sources = sorted(os.path.join(d, n) for d, _, names in os.walk(os.path.join(repo, folder))
+                     for n in names if n.endswith(".c"))
     if not sources:
         return {}
     done = subprocess.run([tool("llvm-cov"), "show", "-instr-profile", profdata, "-show-line-counts",
@@ -164,26 +268,30 @@ def uncovered_line_numbers(profdata, binaries, repo, folder="impl/src"):
 
 
 def explain_uncovered(numbers, repo, host_replayed=True):
-    """{file: [{"lines": "12-15", "function": "f", "reason": "alloc-failure"}]}:
-    the never-run lines grouped by the function they are in, each group with
-    the reason fuzz/COVERAGE.md gives for it (coverage_reasons.py), or
-    "unexplained" - new code the fuzzer does not reach, to look at."""
+    """{file: [{"lines": "12-15", "function": "f", "reason": "alloc-failure",
+    "why": "..."}]}: the never-run lines grouped by the function they are in
+    and their reason: the narrowest fuzz-unreached tag that covers them (line,
+    function, file), "host-only" for host-backed code when fuzz_diff_host did
+    not replay, or "unexplained" - new code the fuzzer does not reach, to
+    look at."""
     result = {}
     for name, lines in sorted(numbers.items()):
+        path = os.path.join(repo, name)
         try:
-            owners = enclosing_functions(os.path.join(repo, name))
+            owners = enclosing_functions(path)
+            file_tag, function_tags, line_tags = unreached_tags(path)
         except OSError:
-            owners = []
+            owners, file_tag, function_tags, line_tags = [], None, {}, {}
         groups = {}
-        order = []
         for n in lines:
             fn = owners[n] if n < len(owners) else None
-            if fn not in groups:
-                groups[fn] = []
-                order.append(fn)
-            groups[fn].append(n)
-        result[name] = [{"lines": ", ".join(ranges(groups[fn])), "function": fn or "(file scope)",
-                         "reason": coverage_reasons.reason_for(name, fn, host_replayed)} for fn in order]
+            if not host_replayed and name.startswith(HOST_FOLDER):
+                tag = ("host-only", "")
+            else:
+                tag = line_tags.get(n) or function_tags.get(fn) or file_tag or ("unexplained", "")
+            groups.setdefault((fn, tag), []).append(n)
+        result[name] = [{"lines": ", ".join(ranges(found)), "function": fn or "(file scope)",
+                         "reason": tag[0], "why": tag[1]} for (fn, tag), found in groups.items()]
     return result
 
 

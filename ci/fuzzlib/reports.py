@@ -172,8 +172,9 @@ def coverage_markdown(report, out_dir):
             continue
         out.append("- `%s`:" % name)
         for g in groups:
-            out.append("  - `%s` %s (%d): %s" % (g["function"], g["lines"], group_count(g["lines"]),
-                                                 "**unexplained**" if g["reason"] == "unexplained" else g["reason"]))
+            out.append("  - `%s` %s (%d): %s%s" % (g["function"], g["lines"], group_count(g["lines"]),
+                                                   "**unexplained**" if g["reason"] == "unexplained" else g["reason"],
+                                                   " - " + g["why"] if g.get("why") else ""))
     return out
 
 

@@ -17,7 +17,7 @@ CI = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(CI)
 sys.path.insert(0, CI)
 
-from fuzzlib import corpus_merge, coverage, coverage_reasons, findings, plot, reports  # noqa: E402
+from fuzzlib import corpus_merge, coverage, findings, plot, reports  # noqa: E402
 
 
 def make_corpus(folder, contents):
@@ -265,24 +265,76 @@ def test_enclosing_functions_follow_definitions(tmp_path):
     assert names[7] == "helper" and names[13] == "grow" and names[10] == "grow"
 
 
+TAGGED_C = """/* fuzz-unreached-file: host-failure - the kernel refusing */
+#include <stdlib.h>
+
+/* Grows the thing.
+ * fuzz-unreached: alloc-failure - malloc never fails while fuzzing */
+static int grow(int a)
+{
+    return a ? 1 : 0;
+}
+
+int check(int a)
+{
+    if (a > 3)
+        abort();    /* fuzz-unreached: defensive - callers pass 0..3 */
+    /* fuzz-unreached: defensive — the table has four rows */
+    if (a < 0) {
+        char *s = "}";
+        abort();
+    }
+    return grow(a);
+}
+
+int brand_new(void)
+{
+    return 2;
+}
+"""
+
+
+def test_unreached_tags_cover_line_function_statement_file(tmp_path):
+    src = tmp_path / "x.c"
+    src.write_text(TAGGED_C)
+    file_tag, functions, lines = coverage.unreached_tags(str(src))
+    assert file_tag == ("host-failure", "the kernel refusing")
+    assert functions == {"grow": ("alloc-failure", "malloc never fails while fuzzing")}
+    assert lines[14] == ("defensive", "callers pass 0..3")
+    assert [n for n in lines if n != 14] == [16, 17, 18, 19]        # the whole if block, braces in strings ignored
+    assert lines[16] == ("defensive", "the table has four rows")
+
+
 def test_uncovered_lines_get_reasons(tmp_path):
-    os.makedirs(tmp_path / "impl" / "src")
-    (tmp_path / "impl" / "src" / "vas_alloc.c").write_text(
-        "int reserve_range(int a)\n{\n    if (!a)\n        return 0;\n    return 1;\n}\n"
-        "int brand_new(void)\n{\n    return 2;\n}\n")
-    explained = coverage.explain_uncovered({"impl/src/vas_alloc.c": [4, 8, 9]}, str(tmp_path))
+    os.makedirs(tmp_path / "impl" / "src" / "host")
+    (tmp_path / "impl" / "src" / "vas_alloc.c").write_text(TAGGED_C.replace("fuzz-unreached-file", "no file tag"))
+    (tmp_path / "impl" / "src" / "host" / "host_x.c").write_text(TAGGED_C)
+    explained = coverage.explain_uncovered({"impl/src/vas_alloc.c": [8, 13, 14, 18, 25]}, str(tmp_path))
     assert explained["impl/src/vas_alloc.c"] == [
-        {"lines": "4", "function": "reserve_range", "reason": "alloc-failure"},
-        {"lines": "8-9", "function": "brand_new", "reason": "unexplained"}]
-    assert coverage.reason_totals(explained) == {"alloc-failure": 1, "unexplained": 2}
-    host = coverage.explain_uncovered({"impl/src/host/host_mirror.c": [1]}, str(tmp_path), host_replayed=False)
-    assert host["impl/src/host/host_mirror.c"][0]["reason"] == "host-only"
+        {"lines": "8", "function": "grow", "reason": "alloc-failure", "why": "malloc never fails while fuzzing"},
+        {"lines": "13", "function": "check", "reason": "unexplained", "why": ""},
+        {"lines": "14", "function": "check", "reason": "defensive", "why": "callers pass 0..3"},
+        {"lines": "18", "function": "check", "reason": "defensive", "why": "the table has four rows"},
+        {"lines": "25", "function": "brand_new", "reason": "unexplained", "why": ""}]
+    assert coverage.reason_totals(explained) == {"alloc-failure": 1, "defensive": 2, "unexplained": 2}
+    host = coverage.explain_uncovered({"impl/src/host/host_x.c": [8, 25]}, str(tmp_path))
+    assert [g["reason"] for g in host["impl/src/host/host_x.c"]] == ["alloc-failure", "host-failure"]
+    host = coverage.explain_uncovered({"impl/src/host/host_x.c": [1]}, str(tmp_path), host_replayed=False)
+    assert host["impl/src/host/host_x.c"][0]["reason"] == "host-only"
 
 
-def test_every_reason_is_a_known_category():
-    for entry in coverage_reasons._TABLE.values():
-        for reason in ([entry] if isinstance(entry, str) else entry.values()):
-            assert reason in coverage_reasons.CATEGORIES, reason
+def test_every_tag_names_a_known_category():
+    tags = coverage.tag_locations(REPO)
+    assert len(tags) > 20, "the fuzz-unreached tags in impl/src went missing"
+    unknown = ["%s:%d: %s" % t for t in tags if t[2] not in coverage.CATEGORIES]
+    assert not unknown, unknown
+
+
+def test_every_category_is_explained():
+    with open(os.path.join(REPO, "fuzz", "COVERAGE.md")) as f:
+        guide = f.read()
+    missing = [c for c in coverage.CATEGORIES if "`%s`" % c not in guide]
+    assert not missing, "fuzz/COVERAGE.md does not explain %s" % missing
 
 
 def test_planted_finding_passes_in_junit(tmp_path):

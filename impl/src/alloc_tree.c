@@ -81,6 +81,7 @@ static inline unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
     return (unsigned)__builtin_ctz(above);
 }
 #else
+/* fuzz-unreached: sse-fallback - compiled only where SSE2 is missing */
 static inline unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
 {
     unsigned c = 0;
@@ -205,6 +206,7 @@ static int locate_le(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned 
 /* The entry with the least key > q; 0 if there is none. */
 static int locate_gt(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned *idx)
 {
+    /* fuzz-unreached: debug-check - only the invariant walk calls it, on a non-empty tree */
     if (!t->root)
         return 0;
     unsigned pos;
@@ -316,6 +318,7 @@ static void refresh_known_path(alloc_index *t, const bt_path *p);
 /* Recomputes the summaries on the path to key q, bottom-up. */
 static void refresh_path(alloc_index *t, uint32_t q)
 {
+    /* fuzz-unreached: defensive - called after an insert or a removal that leaves entries */
     if (!t->root)
         return;
     bt_path p;
@@ -372,6 +375,7 @@ static void buffer_to_leaf(const item_buffer *b, unsigned from, unsigned to, bt_
     }
 }
 
+/* fuzz-unreached: tree-height - inner nodes are split or shared only at height 2 */
 static void inner_to_buffer(const bt_inner *n, uint32_t first_key, item_buffer *b)
 {
     for (unsigned i = 0; i < n->count; i++, b->count++) {
@@ -381,6 +385,7 @@ static void inner_to_buffer(const bt_inner *n, uint32_t first_key, item_buffer *
     }
 }
 
+/* fuzz-unreached: tree-height - inner nodes are split or shared only at height 2 */
 static void buffer_to_inner(const item_buffer *b, unsigned from, unsigned to, bt_inner *n)
 {
     inner_clear(n);
@@ -407,7 +412,8 @@ static unsigned split_point(unsigned total, enum split_kind kind, unsigned fewes
 
 /* Adds (key, child) as item `at` of the inner node at path level `level`,
  * splitting upwards as needed. `kind` says whether the split below happened
- * at an edge of the whole tree. */
+ * at an edge of the whole tree.
+ * fuzz-unreached: tree-height - an inner node fills up only past 256 allocations */
 static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at,
                          uint32_t key, void *child, uint64_t child_gap, enum split_kind kind)
 {
@@ -552,6 +558,7 @@ int alloc_tree_insert(struct vas *v, allocation *a)
 {
     alloc_index *t = &v->allocs;
     /* Every node a split chain may need, before anything changes. */
+    /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!node_pool_reserve(&t->leaves, 1) || !node_pool_reserve(&t->inners, t->height + 2))
         return 0;
     assert(!alloc_tree_overlaps(v, alloc_base(a), a->end));
@@ -598,7 +605,8 @@ int alloc_tree_insert(struct vas *v, allocation *a)
 /* ---- Remove ------------------------------------------------------------- */
 
 /* Children j and j + 1 of parent: merged into j when they fit in one node,
- * otherwise their items shared evenly. Returns 1 if j + 1 was merged away. */
+ * otherwise their items shared evenly. Returns 1 if j + 1 was merged away.
+ * fuzz-unreached: tree-height - its inner-node sides need height 2 */
 static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leaves)
 {
     item_buffer b;
@@ -719,7 +727,8 @@ void alloc_tree_remove(struct vas *v, allocation *a)
 /* ---- Free-space search --------------------------------------------------- */
 
 /* The leftmost (bottom-up) or rightmost (top-down) entry whose gap_before
- * is at least need; 0 if there is none. */
+ * is at least need; 0 if there is none.
+ * fuzz-unreached: defensive - the summary never promises a gap the leaf lacks */
 static int find_fitting(const alloc_index *t, uint64_t need, int top_down, uint64_t *base, uint64_t *gap)
 {
     if (!t->root || t->root_max_gap < need)
@@ -811,7 +820,8 @@ typedef struct check_state {
 } check_state;
 
 /* Checks the subtree at n, whose keys must lie in [lo, hi); returns its
- * largest gap through *max, 0 if a rule is broken. */
+ * largest gap through *max, 0 if a rule is broken.
+ * fuzz-unreached: debug-check - its failure returns: the index of a correct model passes */
 static int check_node(check_state *s, const void *n, unsigned depth,
                       uint64_t lo, uint64_t hi, uint64_t *max)
 {
@@ -867,6 +877,7 @@ static int check_node(check_state *s, const void *n, unsigned depth,
     return 1;
 }
 
+/* fuzz-unreached: debug-check - its failure returns: the index of a correct model passes */
 int alloc_tree_check(const struct vas *v)
 {
     const alloc_index *t = &v->allocs;

@@ -10,12 +10,14 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
 {
     assert(base % GRANULE_BYTES == 0 && end % PAGE_BYTES == 0 && base < end);
     allocation *a = node_pool_take(&v->records);
+    /* fuzz-unreached: alloc-failure - the record pool never runs dry while fuzzing */
     if (!a)
         return NULL;
     a->base = base;
     a->end = end;
     a->protect = alloc_protect;
     page_store_init(a);
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_init(&v->run_nodes, a, state, protect)) {
         node_pool_give(&v->records, a);
         return NULL;

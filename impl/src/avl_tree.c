@@ -92,6 +92,7 @@ static avl_node *remove_min(avl_node *root, avl_node **min)
 
 static avl_node *remove_below(avl_node *root, uint64_t key, avl_node **out)
 {
+    /* fuzz-unreached: defensive - only keys that are in the tree are removed */
     if (!root)
         return NULL;
     if (key < root->key) {
@@ -171,7 +172,8 @@ avl_node *avl_first(const avl_tree *t)
     return n;
 }
 
-/* Returns the subtree's height, or -1 if a rule is broken; counts nodes. */
+/* Returns the subtree's height, or -1 if a rule is broken; counts nodes.
+ * fuzz-unreached: debug-check - its failure returns: the trees of a correct model pass */
 static int32_t check_below(const avl_node *n, int has_lo, uint64_t lo, int has_hi, uint64_t hi, size_t *count)
 {
     if (!n)

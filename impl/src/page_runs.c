@@ -19,6 +19,7 @@
 static page_run *run_new(node_pool *pool, uint64_t base, uint64_t end, uint32_t state, uint32_t protect)
 {
     page_run *r = node_pool_take(pool);
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!r)
         return NULL;
     r->node.key = base;
@@ -32,6 +33,7 @@ int runs_init(node_pool *pool, allocation *a, uint32_t state, uint32_t protect)
 {
     avl_init(&a->runs);
     page_run *r = run_new(pool, alloc_base(a), a->end, state, protect);
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!r)
         return 0;
     avl_insert(&a->runs, &r->node);
@@ -137,6 +139,7 @@ static void merge_around(node_pool *pool, allocation *a, uint64_t lo, uint64_t h
 /* Allocates the (at most two) runs a split of [lo, hi) needs. */
 static int prepare_split(node_pool *pool, page_run *spare[2])
 {
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!node_pool_reserve(pool, 2))
         return 0;
     spare[0] = node_pool_take(pool);
@@ -158,6 +161,7 @@ int runs_set(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint32_t 
     assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
     assert(lo % PAGE_BYTES == 0 && hi % PAGE_BYTES == 0);
     page_run *spare[2];
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!prepare_split(pool, spare))
         return 0;
     split_range(pool, a, lo, hi, spare);
@@ -183,6 +187,7 @@ int runs_protect(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint3
 {
     assert(lo < hi && lo >= alloc_base(a) && hi <= a->end);
     page_run *spare[2];
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!prepare_split(pool, spare))
         return 0;
     split_range(pool, a, lo, hi, spare);
@@ -194,6 +199,7 @@ int runs_protect(node_pool *pool, allocation *a, uint64_t lo, uint64_t hi, uint3
     return 1;
 }
 
+/* fuzz-unreached: debug-check - its failure returns: the runs of a correct model pass */
 int runs_check(const allocation *a)
 {
     if (!avl_check(&a->runs))

@@ -17,6 +17,7 @@
 /* The guard bit of one page goes; the page keeps its base protection. */
 static void clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
 {
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, s.rec, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
         /* The model can no longer represent its state faithfully. */
         fprintf(stderr, "vas: out of memory while clearing a guard page\n");
@@ -108,6 +109,7 @@ uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_
     const uint8_t *in = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
         uint8_t *bytes = page_store_get(p.a, p.page);
+        /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
         if (!bytes) {
             fprintf(stderr, "vas: out of memory storing page contents\n");
             abort();

@@ -59,8 +59,10 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit,
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
     allocation *a = commit ? allocation_new(v, base, end, protect, VAS_MEM_COMMIT, protect)
                            : allocation_new(v, base, end, protect, VAS_MEM_RESERVE, 0);
+    /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!a)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!alloc_tree_insert(v, a)) {
         allocation_delete(v, a);
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
@@ -113,6 +115,7 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
     /* Reserved pages hold no stored contents (decommit dropped them), so
      * newly committed pages read as zeros without further work. */
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_COMMIT, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);

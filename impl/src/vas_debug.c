@@ -11,6 +11,7 @@ int vas_debug_page_contents(const vas_t *v, uint64_t page_addr, void *out4096)
 {
     uint64_t page = round_down(page_addr, PAGE_BYTES);
     const allocation *a = alloc_tree_find(v, page);
+    /* fuzz-unreached: debug-check - host_verify asks only for committed pages */
     if (!a || runs_find(a, page)->state != VAS_MEM_COMMIT)
         return 0;
     const uint8_t *bytes = page_store_peek(a, page);
@@ -21,12 +22,14 @@ int vas_debug_page_contents(const vas_t *v, uint64_t page_addr, void *out4096)
     return 1;
 }
 
+/* fuzz-unreached: debug-check - only a broken invariant gets here */
 static int broken(const char *what, uint64_t at)
 {
     fprintf(stderr, "vas invariant broken: %s (at 0x%llx)\n", what, (unsigned long long)at);
     return 0;
 }
 
+/* fuzz-unreached: debug-check - its failure returns: a correct model passes every check */
 int vas_debug_check_invariants(const vas_t *v)
 {
     if (!alloc_tree_check(v))

@@ -17,6 +17,7 @@ static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
 {
     allocation *a = s.rec;
     uint64_t committed = runs_count_committed(a, start, end);
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_RESERVE, 0))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);

@@ -26,6 +26,7 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
     }
     uint32_t first = runs_find(a, start)->protect;
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_protect(&v->run_nodes, a, start, end, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);

@@ -8,7 +8,8 @@
 
 /* A configuration is usable when its range is a granule-aligned part of the
  * profile's range (a smaller range is allowed: it makes "no room" easy to
- * reach). Any commit limit is fine. */
+ * reach). Any commit limit is fine.
+ * fuzz-unreached: config - the harness builds every configuration from the profile table */
 static int config_is_consistent(const vas_config *cfg)
 {
     if ((unsigned)cfg->profile > VAS_PROFILE_X86_LAA)
@@ -27,13 +28,16 @@ static int config_is_consistent(const vas_config *cfg)
 vas_t *vas_create(const vas_config *cfg)
 {
     vas_config def;
+    /* fuzz-unreached: config - the harness always passes a configuration */
     if (!cfg) {
         vas_config_default(&def, VAS_PROFILE_X64);
         cfg = &def;
     }
+    /* fuzz-unreached: config - the harness builds every configuration from the profile table */
     if (!config_is_consistent(cfg))
         return NULL;
     vas_t *v = calloc(1, sizeof *v);
+    /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
     if (!v)
         return NULL;
     v->cfg = *cfg;
@@ -41,6 +45,7 @@ vas_t *vas_create(const vas_config *cfg)
     alloc_tree_init(v);
     if (cfg->host_backed) {
         v->host = host_window_open(cfg);
+        /* fuzz-unreached: host-failure - the kernel grants the host window */
         if (!v->host) {
             free(v);
             return NULL;
@@ -51,6 +56,7 @@ vas_t *vas_create(const vas_config *cfg)
 
 void vas_destroy(vas_t *v)
 {
+    /* fuzz-unreached: defensive - the harness never destroys a space it did not create */
     if (!v)
         return;
     if (v->host)

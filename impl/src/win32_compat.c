@@ -1,6 +1,8 @@
 /*
  * win32_compat.c - VirtualAlloc & co. (vas/win32.h) over a current model
  * space. Pointers and simulated addresses convert numerically.
+ *
+ * fuzz-unreached-file: win32-shim - no fuzz target calls the VirtualAlloc-style wrapper
  */
 #include "vas/win32.h"
 

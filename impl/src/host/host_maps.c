@@ -51,7 +51,8 @@ static int wide_reads_use_text;   /* the last wide range held many mappings */
  * (measured: an ioctl ~2 us, the whole text ~12 us + 0.2 us per line). */
 #define QUERY_MAX_CALLS 6
 
-/* Appends m to the growing array; 0 when memory runs out. */
+/* Appends m to the growing array; 0 when memory runs out.
+ * fuzz-unreached: alloc-failure - realloc never fails while fuzzing */
 static int maps_push(host_map **maps, long *count, long *cap, host_map m)
 {
     if (*count == *cap) {
@@ -69,7 +70,8 @@ static int maps_push(host_map **maps, long *count, long *cap, host_map m)
 /* ---- PROCMAP_QUERY ---------------------------------------------------- */
 
 /* 1 = done (*count mappings), 0 = the kernel lacks the ioctl, 2 = more
- * than QUERY_MAX_CALLS mappings (nothing kept), -1 = error. */
+ * than QUERY_MAX_CALLS mappings (nothing kept), -1 = error.
+ * fuzz-unreached: host-failure - the PROCMAP_QUERY ioctl does not fail where it exists */
 static int query_maps(int fd, uintptr_t lo, uintptr_t hi, host_map **maps, long *count, long *cap)
 {
     for (uintptr_t at = lo; at < hi;) {
@@ -106,7 +108,8 @@ static int query_maps(int fd, uintptr_t lo, uintptr_t hi, host_map **maps, long 
 /* ---- the text of /proc/self/maps -------------------------------------- */
 
 /* The whole file, NUL-terminated, into a buffer kept between calls (it
- * only grows); NULL on failure. */
+ * only grows); NULL on failure.
+ * fuzz-unreached: host-kernel - the fallback for kernels without PROCMAP_QUERY */
 static char *read_maps_text(int fd)
 {
     static char *text;
@@ -152,7 +155,8 @@ static uintptr_t parse_hex(const char **p, int *digits)
     return v;
 }
 
-/* Scans "start-end rwxp ..." lines; only the overlapping ones are kept. */
+/* Scans "start-end rwxp ..." lines; only the overlapping ones are kept.
+ * fuzz-unreached: host-kernel - the fallback for kernels without PROCMAP_QUERY */
 static int scan_maps_text(const char *text, uintptr_t lo, uintptr_t hi,
                           host_map **maps, long *count, long *cap)
 {
@@ -181,6 +185,7 @@ static int scan_maps_text(const char *text, uintptr_t lo, uintptr_t hi,
     return 1;
 }
 
+/* fuzz-unreached: host-failure - reading the process's own mappings does not fail */
 long host_maps_read(uintptr_t lo, uintptr_t hi, host_map **out)
 {
     int fd = host_proc_fd(&maps_file);

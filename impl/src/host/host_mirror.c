@@ -6,6 +6,8 @@
  * The model is read through vas_query, run by run, so a sync costs one or
  * two system calls per run of the changed range, never one per page. Only
  * the part of the range inside the window is mirrored (host.h).
+ *
+ * fuzz-unreached-file: host-failure - mmap and mprotect do not refuse the mirror's own window
  */
 #include "host_internal.h"
 

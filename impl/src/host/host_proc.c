@@ -18,6 +18,7 @@ static atomic_ulong generation = 1;
 static pthread_once_t register_once = PTHREAD_ONCE_INIT;
 static int handler_missing;
 
+/* fuzz-unreached: host-unused - the fuzz targets never fork */
 static void child_after_fork(void) { atomic_fetch_add(&generation, 1); }
 
 static void register_fork_handler(void)
@@ -25,6 +26,7 @@ static void register_fork_handler(void)
     handler_missing = pthread_atfork(NULL, NULL, child_after_fork) != 0;
 }
 
+/* fuzz-unreached: host-failure - the descriptor is opened once per process */
 int host_proc_fd(host_proc_file *f)
 {
     pthread_once(&register_once, register_fork_handler);

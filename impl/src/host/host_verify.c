@@ -11,6 +11,8 @@
  * protections (guard and NOACCESS pages are compared without touching
  * them). Reading an empty page that way would allocate it; asking the
  * pagemap first never does.
+ *
+ * fuzz-unreached-file: host-failure - its reports: real memory agrees with a correct model
  */
 #include "host_internal.h"
 #include "vas/vas_host.h"

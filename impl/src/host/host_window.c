@@ -24,6 +24,8 @@
  * the next open for the same range takes it back, indistinguishable from
  * a new reservation. A window in the pool is unregistered (a fault there
  * is nobody's guard page) and holds no memory, only address space.
+ *
+ * fuzz-unreached-file: host-failure - clamps, pool limits and refusals a verified run never meets
  */
 #include "host_internal.h"
 #include "vas/vas_host.h"
@@ -269,6 +271,7 @@ void host_touched_add(host_window *w, uint64_t lo, uint64_t hi)
     ranges_add(w->touched, &w->touched_count, lo, hi);
 }
 
+/* fuzz-unreached: host-unused - a test-only accessor (vas/vas_host.h) */
 uint64_t host_offset(const vas_t *vas, int *ok)
 {
     const host_window *w = space_host(vas);
@@ -282,6 +285,7 @@ uint64_t host_mirrored_end(const vas_t *vas)
     return w ? w->hi : 0;
 }
 
+/* fuzz-unreached: host-unused - a test-only accessor (vas/vas_host.h) */
 uint32_t host_take_fault(const vas_t *vas, uint64_t *addr)
 {
     host_window *w = space_host(vas);
