@@ -6,17 +6,28 @@
  * The first backend is the reference every other one is compared with. The
  * report is written to be acted on: the trace up to the diverging operation
  * as runnable text, each backend's answer, each backend's region table.
+ *
+ * The memory map is compared by a full walk now and then (diff_policy) and
+ * by a sample in between: the pages around what the op touched and a few
+ * random regions, so a long trace's ops cost the same as a short one's.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "harness/diff.h"
 
+#define PAGE 0x1000u
+#define PROBES_MAX 16   /* random regions per op, at most */
+
+const diff_policy DIFF_SAMPLED = {256, 2, 1};
+const diff_policy DIFF_WALK_EVERY_OP = {1, 0, 0};
+
 /* One backend's state in the lockstep run. */
 typedef struct lane {
     backend_run run;
     op_result res;
-    region_map map;
+    region_map map;        /* as of the last full walk */
+    region_sample sample;  /* after this op, when it was not walked */
     uint64_t charge;
     int check_failed;
     char check_msg[512];
@@ -40,26 +51,112 @@ static int lanes_execute(lane *lanes, size_t n, const trace_op *op, diff_timing 
     return 0;
 }
 
-/* After an op: bindings, map, charge, self-check of every lane. */
-static int lanes_observe(lane *lanes, size_t n, const trace_op *op)
+/* After an op: bindings, charge, self-check of every lane. */
+static void lanes_observe(lane *lanes, size_t n, const trace_op *op)
 {
     size_t k;
     for (k = 0; k < n; k++) {
         lane *l = &lanes[k];
         const backend *b = l->run.b;
         op_bind_result(&l->run, op, &l->res);
-        if (region_map_walk(&l->run, &l->map) != 0)
-            return -1;
         l->charge = b->commit_charge ? b->commit_charge(l->run.self) : 0;
         l->check_msg[0] = '\0';
         l->check_failed = b->check != NULL && b->check(l->run.self, l->check_msg, sizeof l->check_msg) != 0;
         l->check_msg[sizeof l->check_msg - 1] = '\0';
     }
+}
+
+/* Whether the map is walked in full after op i (0-based) of n_ops. */
+static int walk_due(const diff_policy *p, size_t i, size_t n_ops)
+{
+    size_t done = i + 1;
+    if (p->walk_every <= 1 || done == n_ops)
+        return 1;
+    if (done < p->walk_every)
+        return (done & (done - 1)) == 0;  /* 1, 2, 4, ...: small maps are cheap to walk */
+    return done % p->walk_every == 0;
+}
+
+/* The addresses op may have changed, widened by a page on each side, into
+ * w (addr and size are its operands, evaluated before it ran; whole, the
+ * allocation at addr before it ran, for a free of size 0). Returns 1, 0
+ * when op changes nothing, -1 when its extent is not known here (an
+ * operation family added later): walk instead. */
+static int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uint64_t whole[2],
+                     const op_result *res, uint64_t w[2])
+{
+    uint64_t lo = addr, hi;
+    switch (op->code) {
+    case TRACE_QUERY:
+    case TRACE_SETERR:
+    case TRACE_GETERR:
+    case TRACE_CHARGE:
+        return 0;
+    case TRACE_ALLOC:
+        if (res->value != 0 && (lo == 0 || res->value < lo))
+            lo = res->value;  /* a reservation's base is rounded down */
+        if (lo == 0)
+            return 0;         /* failed, and named no address */
+        hi = (addr > res->value ? addr : res->value) + size;
+        break;
+    case TRACE_FREE:
+        if (size == 0) {      /* the whole allocation, or the region to its end */
+            lo = whole[0] < lo ? whole[0] : lo;
+            hi = whole[1] > addr + 1 ? whole[1] : addr + 1;
+        } else {
+            hi = addr + size;
+        }
+        break;
+    case TRACE_PROTECT:
+        hi = addr + size;
+        break;
+    case TRACE_READ:
+    case TRACE_WRITE:
+        hi = addr + op->len;
+        break;
+    case TRACE_EXEC:
+        hi = addr + 1;
+        break;
+    default:
+        return -1;
+    }
+    if (hi < lo || hi > UINT64_MAX - 2 * PAGE)
+        return -1;            /* wraps: let the walk see everything */
+    lo &= ~(uint64_t)(PAGE - 1);
+    w[0] = lo >= PAGE ? lo - PAGE : 0;
+    w[1] = ((hi + PAGE - 1) & ~(uint64_t)(PAGE - 1)) + PAGE;
+    return 1;
+}
+
+/* The map after an op: walked in full on every lane (then each region is
+ * also queried from inside), or sampled at the same addresses on every
+ * lane. Returns 0, 1 with desc when a lane's interior check fails, -1 out
+ * of memory. */
+static int lanes_look(lane *lanes, size_t n, const diff_policy *p, int walk, const uint64_t *window,
+                      uint64_t *rng, char *desc, size_t len)
+{
+    uint64_t addrs[3 * PROBES_MAX];
+    size_t k, i, n_addrs = 0;
+    if (walk) {
+        for (k = 0; k < n; k++) {
+            if (region_map_walk(&lanes[k].run, &lanes[k].map) != 0)
+                return -1;
+            if (p->interior && region_map_check_interior(&lanes[k].run, &lanes[k].map, rng, desc, len))
+                return 1;
+        }
+        return 0;
+    }
+    for (i = 0; i < p->probes && i < PROBES_MAX; i++)
+        n_addrs += region_sample_pick(&lanes[0].map, rng, addrs + n_addrs, 3);
+    for (k = 0; k < n; k++)
+        if (region_sample_take(&lanes[k].run, window, addrs, n_addrs, &lanes[k].sample) != 0)
+            return -1;
     return 0;
 }
 
-/* Compares every lane with lane 0; 1 with a description when one differs. */
-static int lanes_differ(const lane *lanes, size_t n, const trace_op *op, char *desc, size_t len)
+/* Compares every lane with lane 0 (maps walked, or sampled); 1 with a
+ * description when one differs. */
+static int lanes_differ(const lane *lanes, size_t n, const trace_op *op, int walked, char *desc, size_t len)
 {
     size_t k;
     for (k = 0; k < n; k++) {
@@ -77,7 +174,8 @@ static int lanes_differ(const lane *lanes, size_t n, const trace_op *op, char *d
                      a->run.b->name, a->charge, b->run.b->name, b->charge);
             return 1;
         }
-        if (region_map_compare(&a->run, &a->map, &b->run, &b->map, desc, len))
+        if (walked ? region_map_compare(&a->run, &a->map, &b->run, &b->map, desc, len)
+                   : region_sample_compare(&a->run, &a->sample, &b->run, &b->sample, desc, len))
             return 1;
     }
     return 0;
@@ -132,14 +230,17 @@ static const backend *lanes_refusal(const lane *lanes, size_t n, const trace_op 
     return succeeded && refused < n ? lanes[refused].run.b : NULL;
 }
 
-int diff_trace_ex(const backend *const *backends, size_t n, const trace *t, FILE *out,
-                  diff_outcome *outcome, diff_timing *timing)
+int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, FILE *out,
+                      diff_outcome *outcome, diff_timing *timing, const diff_policy *policy)
 {
     lane *lanes = calloc(n ? n : 1, sizeof *lanes);
     size_t i, k, opened = 0, bad = 0;
-    int rc = 0;
+    int rc = 0, shape = 0;
+    uint64_t rng = 0x9E3779B97F4A7C15u;  /* the same probes on every run of t */
     diff_outcome local;
 
+    if (policy == NULL)
+        policy = &DIFF_SAMPLED;
     if (outcome == NULL)
         outcome = &local;
     outcome->at = t->n_ops;
@@ -158,19 +259,43 @@ int diff_trace_ex(const backend *const *backends, size_t n, const trace *t, FILE
             rc = 2;
             break;
         }
+        /* Addresses differ by backend: samples at one address would not compare. */
+        shape |= k > 0 && compare_by_shape(&lanes[0].run, &lanes[k].run);
     }
     for (i = 0; i < t->n_ops && rc == 0; i++) {
         const trace_op *op = &t->ops[i];
-        if (lanes_execute(lanes, n, op, timing, &bad) != 0 || lanes_observe(lanes, n, op) != 0) {
+        uint64_t addr = opened ? backend_run_eval(&lanes[0].run, op->addr) : 0;
+        uint64_t size = opened ? backend_run_eval(&lanes[0].run, op->size) : 0;
+        uint64_t window[2], whole[2] = {0, 0};
+        int walk = 1, look = 0;
+        if (op->code == TRACE_FREE && size == 0 && opened && !shape)
+            region_allocation_extent(&lanes[0].run, addr, whole);
+        if (lanes_execute(lanes, n, op, timing, &bad) != 0) {
             snprintf(outcome->what, sizeof outcome->what, "%s cannot perform op %zu (or out of memory)",
                      backends[bad]->name, i + 1);
             if (out)
                 fprintf(out, "%s\n", outcome->what);
             rc = 2;
-        } else if (lanes_differ(lanes, n, op, outcome->what, sizeof outcome->what)) {
-            outcome->refused = lanes_refusal(lanes, n, op);
+            outcome->at = i;
+            break;
+        }
+        lanes_observe(lanes, n, op);
+        if (!shape && !walk_due(policy, i, t->n_ops))
+            walk = op_window(op, addr, size, whole, &lanes[0].res, window) < 0;
+        look = lanes_look(lanes, n, policy, walk, walk ? NULL : window, &rng,
+                          outcome->what, sizeof outcome->what);
+        if (look < 0) {
+            snprintf(outcome->what, sizeof outcome->what, "out of memory comparing op %zu", i + 1);
             if (out)
+                fprintf(out, "%s\n", outcome->what);
+            rc = 2;
+        } else if (look > 0 || lanes_differ(lanes, n, op, walk, outcome->what, sizeof outcome->what)) {
+            outcome->refused = lanes_refusal(lanes, n, op);
+            if (out) {
+                for (k = 0; k < n && !walk; k++)  /* the report prints each region table */
+                    region_map_walk(&lanes[k].run, &lanes[k].map);
                 report_divergence(lanes, n, t, i, outcome->what, out);
+            }
             rc = 1;
         }
         if (rc != 0)
@@ -179,10 +304,17 @@ int diff_trace_ex(const backend *const *backends, size_t n, const trace *t, FILE
     for (k = 0; k < opened; k++) {
         op_result_clear(&lanes[k].res);
         region_map_free(&lanes[k].map);
+        region_sample_free(&lanes[k].sample);
         backend_run_close(&lanes[k].run);
     }
     free(lanes);
     return rc;
+}
+
+int diff_trace_ex(const backend *const *backends, size_t n, const trace *t, FILE *out,
+                  diff_outcome *outcome, diff_timing *timing)
+{
+    return diff_trace_policy(backends, n, t, out, outcome, timing, NULL);
 }
 
 int diff_trace(const backend *const *backends, size_t n, const trace *t, FILE *out)

@@ -364,7 +364,7 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
 
 /* ---- Comparing memory maps ----------------------------------------------- */
 
-static const char *describe_region(const vas_mbi *m, uint64_t origin, char *buf, size_t len)
+const char *describe_region(const vas_mbi *m, uint64_t origin, char *buf, size_t len)
 {
     char s[16], p[64], ap[64];
     const char *rel = origin ? "+" : "";  /* relative to an allocation, or absolute */
@@ -466,6 +466,27 @@ int region_map_compare(const backend_run *ra, const region_map *ma,
         snprintf(desc, desc_len, "memory map differs at region %zu: %s %s, %s %s", i,
                  ra->b->name, i < ma->n ? describe_region(&ma->regions[i], 0, da, sizeof da) : "(end)",
                  rb->b->name, i < mb->n ? describe_region(&mb->regions[i], 0, db, sizeof db) : "(end)");
+        return 1;
+    }
+    return 0;
+}
+
+int region_sample_compare(const backend_run *ra, const region_sample *sa,
+                          const backend_run *rb, const region_sample *sb, char *desc, size_t desc_len)
+{
+    size_t i;
+    char da[160], db[160];
+    for (i = 0; i < sa->n || i < sb->n; i++) {
+        const region_probe *a = i < sa->n ? &sa->entries[i] : NULL;
+        const region_probe *b = i < sb->n ? &sb->entries[i] : NULL;
+        if (a && b && a->addr == b->addr && a->ret == b->ret
+            && (a->ret == 0 || (region_equal(&a->mbi, 0, &b->mbi, 0)
+                                && a->mbi.partition_id == b->mbi.partition_id)))
+            continue;
+        snprintf(desc, desc_len, "memory map: query at 0x%" PRIX64 " differs: %s %s, %s %s",
+                 a ? a->addr : b->addr,
+                 ra->b->name, !a ? "(not queried)" : a->ret ? describe_region(&a->mbi, 0, da, sizeof da) : "(failed)",
+                 rb->b->name, !b ? "(not queried)" : b->ret ? describe_region(&b->mbi, 0, db, sizeof db) : "(failed)");
         return 1;
     }
     return 0;

@@ -314,13 +314,14 @@ static void save_divergence(const char *dir, uint64_t seed, const trace *t)
 static int usage(void)
 {
     fprintf(stderr, "usage: vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]"
-                    " [--save-dir DIR] [--corpus DIR]\n");
+                    " [--save-dir DIR] [--corpus DIR] [--compare sampled|walk]\n");
     return 2;
 }
 
 int cmd_random(int argc, char **argv)
 {
     const char *spec = "impl,oracle", *dir = "vastrace-divergences", *corpus_dir = NULL;
+    const diff_policy *policy = &DIFF_SAMPLED;
     corpus seeds = {0};
     const backend *backends[MAX_BACKENDS];
     double seconds[MAX_BACKENDS] = {0};
@@ -344,6 +345,10 @@ int cmd_random(int argc, char **argv)
             dir = val;
         else if (strcmp(arg, "--corpus") == 0)
             corpus_dir = val;
+        else if (strcmp(arg, "--compare") == 0 && strcmp(val, "sampled") == 0)
+            policy = &DIFF_SAMPLED;
+        else if (strcmp(arg, "--compare") == 0 && strcmp(val, "walk") == 0)
+            policy = &DIFF_WALK_EVERY_OP;  /* the comparison before sampling, for the benchmark */
         else if (!((strcmp(arg, "--traces") == 0 && parse_u64(val, &traces))
                    || (strcmp(arg, "--ops") == 0 && parse_u64(val, &max_ops) && max_ops > 0
                        && max_ops < 1000000)
@@ -386,7 +391,7 @@ int cmd_random(int argc, char **argv)
             free(bytes);
             return 2;
         }
-        rc = diff_trace_ex(backends, n, t, NULL, &outcome, &timing);
+        rc = diff_trace_policy(backends, n, t, NULL, &outcome, &timing, policy);
         if (rc == 0)
             total_ops += t->n_ops;
         else if (outcome.no_space == NULL)

@@ -28,6 +28,7 @@ static const command commands[] = {
      "      and report the first operation where they disagree"},
     {"random", cmd_random, "random [--backends A,B,...] [--traces N] [--ops M] [--seed S] [--save-dir DIR]\n"
      "       [--corpus DIR]  (mutate the .bin seeds of DIR instead of uniform bytes)\n"
+     "       [--compare sampled|walk]  (walk: the whole map after every op, for benchmarks)\n"
      "      diff N random traces of M operations; save divergent ones to DIR;\n"
      "      print traces/s, ops/s and each backend's ops/s"},
     {"record", cmd_record, "record [--backend NAME] IN.trace [OUT.trace]\n"

@@ -5,9 +5,11 @@
  * comparing two backends' results.
  *
  * Data flow of a lockstep run (diff_trace_ex):
- *   for each op:  op_execute on every backend_run  ->  region_map_walk
- *                 ->  op_result_compare / region_map_compare against the
- *                     first backend  ->  at the first difference, a report.
+ *   for each op:  op_execute on every backend_run  ->  region_map_walk, or
+ *                 a region_sample between walks (diff_policy)
+ *                 ->  op_result_compare / region_map_compare /
+ *                     region_sample_compare against the first backend
+ *                 ->  at the first difference, a report.
  *
  * Portable C (stdio only): also built with mingw-w64 for the Windows runner.
  */
@@ -115,6 +117,46 @@ void region_map_free(region_map *m);
 const vas_mbi *region_map_find(const region_map *m, uint64_t addr);
 /* Prints the table: base, size, state, protect, alloc base, alloc protect. */
 void region_map_print(const region_map *m, FILE *out, const char *indent);
+/* One region in a line, "{base=0x10000 size=0x1000 COMMIT READWRITE ...}",
+ * its addresses relative to origin (0: absolute). Returns buf. */
+const char *describe_region(const vas_mbi *m, uint64_t origin, char *buf, size_t len);
+
+/* ---- Samples of the memory map ----------------------------------------- */
+
+/* What query reported at one address. */
+typedef struct region_probe {
+    uint64_t addr;
+    size_t ret;     /* query's return value (0: it failed) */
+    vas_mbi mbi;
+} region_probe;
+
+/* The probes of one backend after one operation (region_sample.c): the
+ * cheap comparison the lockstep runner makes between full walks. */
+typedef struct region_sample {
+    region_probe *entries;
+    size_t n, cap;
+} region_sample;
+
+/* Replaces s with: every region overlapping window [lo, hi) (NULL: none),
+ * each queried at its start and at its last page, then each of addrs.
+ * Last-error is saved and restored. Returns 0, or -1 when out of memory. */
+int region_sample_take(backend_run *r, const uint64_t window[2], const uint64_t *addrs, size_t n,
+                       region_sample *s);
+void region_sample_free(region_sample *s);
+/* The allocation holding addr on r, from its base to the end of its last
+ * region (found by queries, last-error saved and restored), into extent.
+ * Returns 1, or 0 when addr is in no allocation. */
+int region_allocation_extent(backend_run *r, uint64_t addr, uint64_t extent[2]);
+/* Next number of a xorshift64 stream (state must not be 0). */
+uint64_t region_sample_random(uint64_t *state);
+/* Up to 3 addresses around one random region of m (the page before it, a
+ * random byte inside it, its last page) into out; returns how many. */
+size_t region_sample_pick(const region_map *m, uint64_t *state, uint64_t *out, size_t max);
+/* Queries two interior pages of every region of m (its last page and a
+ * random one) on r: each must report the same region seen from that page.
+ * Returns 0, or 1 with a description (last-error saved and restored). */
+int region_map_check_interior(backend_run *r, const region_map *m, uint64_t *state,
+                              char *desc, size_t len);
 
 /* ---- Comparing two backends ------------------------------------------- */
 
@@ -136,6 +178,11 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
 int region_map_compare(const backend_run *ra, const region_map *ma,
                        const backend_run *rb, const region_map *mb, char *desc, size_t desc_len);
 
+/* Compares two samples taken at the same addresses (placement compared
+ * exactly). Returns 0 when equal, else 1 with a description. */
+int region_sample_compare(const backend_run *ra, const region_sample *sa,
+                          const backend_run *rb, const region_sample *sb, char *desc, size_t desc_len);
+
 /* ---- Choosing backends -------------------------------------------------- */
 
 /* Parses a comma-separated list of backend names ("impl,oracle") into out
@@ -152,6 +199,25 @@ typedef struct diff_timing {
     double (*clock)(void);
     double *seconds;
 } diff_timing;
+
+/* How much of the memory map a lockstep run compares after each op. A full
+ * walk queries every region's start (and, with interior, two pages inside
+ * every region); between walks a sample queries what the op touched, the
+ * page before and after its boundaries, and `probes` random regions (a
+ * random byte inside, the page before, the last page). Walks come after
+ * ops 1, 2, 4, ... walk_every, then after every walk_every-th op, and
+ * after the last. Comparisons by shape (win32) always walk. */
+typedef struct diff_policy {
+    size_t walk_every;   /* 1: walk after every op */
+    size_t probes;
+    int interior;
+} diff_policy;
+
+/* The default: walk every 64 ops, 2 random regions per op, interior pages. */
+extern const diff_policy DIFF_SAMPLED;
+/* The comparison before sampling existed: a full walk of region starts
+ * after every op, nothing inside regions (kept for the benchmark). */
+extern const diff_policy DIFF_WALK_EVERY_OP;
 
 /* Where and how a lockstep run diverged. */
 typedef struct diff_outcome {
@@ -174,5 +240,8 @@ typedef struct diff_outcome {
  * outcome->at is that op). */
 int diff_trace_ex(const backend *const *backends, size_t n, const trace *t, FILE *out,
                   diff_outcome *outcome, diff_timing *timing);
+/* diff_trace_ex with a comparison policy (NULL: DIFF_SAMPLED). */
+int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, FILE *out,
+                      diff_outcome *outcome, diff_timing *timing, const diff_policy *policy);
 
 #endif
