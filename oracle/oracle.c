@@ -105,15 +105,14 @@ static int protect_is_valid(uint32_t protect)
     return 1;
 }
 
-/* What a page with protection `had` becomes when given `wanted`: the cache
- * bit survives a change that names none, unless the result would be invalid. */
+/* What a page with protection `had` becomes when given `wanted`: the page
+ * keeps the cache bit it had and never takes a requested one, unless the
+ * result would be invalid (then the bit goes). */
 static uint32_t protect_merge(uint32_t had, uint32_t wanted)
 {
-    if (wanted & CACHE_BITS)
-        return wanted;
     if ((wanted & 0xFFu) == VAS_PAGE_NOACCESS || (wanted & VAS_PAGE_GUARD))
         return wanted;
-    return wanted | (had & CACHE_BITS);
+    return (wanted & ~CACHE_BITS) | (had & CACHE_BITS);
 }
 
 enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXECUTE };

@@ -40,11 +40,10 @@ int protection_allows(uint32_t protect, access_kind kind)
 
 uint32_t protection_after_change(uint32_t current, uint32_t requested)
 {
-    /* A cache attribute sticks to the page unless the caller names one,
-     * or keeping it would make an invalid value (NOACCESS or GUARD). */
-    if (requested & PROT_CACHE_MASK)
-        return requested;
+    /* The cache attribute belongs to the commit: current Windows neither
+     * adds nor replaces it through VirtualProtect, and drops it only where
+     * keeping it would make an invalid value (NOACCESS or GUARD). */
     if ((requested & PROT_BASE_MASK) == VAS_PAGE_NOACCESS || (requested & VAS_PAGE_GUARD))
         return requested;
-    return requested | (current & PROT_CACHE_MASK);
+    return (requested & ~PROT_CACHE_MASK) | (current & PROT_CACHE_MASK);
 }
