@@ -20,6 +20,8 @@
  * changes nothing" is kept: the checks only read, the last step only writes.
  */
 #include "oracle.h"
+#include "oracle_locks.h"
+#include "oracle_watch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,9 @@ struct oracle {
     allocation *first;  /* lowest base first */
     uint32_t last_error;
     uint64_t committed_pages;
+    oracle_watches watches;  /* MEM_WRITE_WATCH regions (section 8) */
+    oracle_locks locks;      /* locked pages (section 9) */
+    uint64_t ws_min_pages, ws_max_pages;
 };
 
 /* ---- Small arithmetic ------------------------------------------------- */
@@ -377,6 +382,8 @@ static void allocation_remove(oracle_t *o, allocation *a)
         link = &(*link)->next;
     *link = a->next;
     pages_change(o, a, 0, a->page_count, CHANGE_DECOMMIT, 0);  /* uncharge, drop bytes */
+    watches_released(&o->watches, a->base);
+    lockset_unlock(&o->locks, a->base, alloc_end(a));
     free(a->runs);
     free(a);
 }
@@ -407,6 +414,8 @@ oracle_t *oracle_create(const vas_config *cfg)
         return NULL;
     o->cfg = c;
     o->cfg.host_backed = 0;
+    o->ws_min_pages = 50;   /* section 9: the default working set */
+    o->ws_max_pages = 345;
     o->mbi_size = c.profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
     return o;
 }
@@ -445,6 +454,7 @@ static uint64_t alloc_reserve(oracle_t *o, uint64_t addr, uint64_t size, uint32_
     allocation *a = allocation_insert(o, base, end - base, protect);
     if (!a)
         return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    watches_reserved(&o->watches, base, end, (type & VAS_MEM_WRITE_WATCH) != 0);
     if (commit)
         pages_change(o, a, 0, a->page_count, CHANGE_COMMIT, protect);
     return base;
@@ -542,6 +552,8 @@ int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
             return fail(o, VAS_ERROR_INVALID_PARAMETER);
     }
     pages_change(o, a, page_index(a, start), page_index(a, end - 1) + 1, CHANGE_DECOMMIT, 0);
+    watches_decommitted(&o->watches, start, end);
+    lockset_unlock(&o->locks, start, end);
     return 1;
 }
 
@@ -568,6 +580,7 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
 
     *old = run_of(a, first)->protect;                               /* 5 */
     pages_change(o, a, first, last, CHANGE_PROTECT, protect);
+    watches_protected(&o->watches, start, end);
     return 1;
 }
 
@@ -695,6 +708,7 @@ uint32_t oracle_write(oracle_t *o, uint64_t addr, const void *buf, size_t len, u
         memcpy(b->bytes + offset, src + done, chunk);
         done += chunk;
     }
+    watches_written(&o->watches, addr, addr + len);   /* section 8 */
     return VAS_STATUS_SUCCESS;
 }
 
@@ -714,3 +728,185 @@ uint32_t oracle_last_error(const oracle_t *o) { return o->last_error; }
 void oracle_set_last_error(oracle_t *o, uint32_t error) { o->last_error = error; }
 
 uint64_t oracle_commit_charge(const oracle_t *o) { return o->committed_pages * PAGE; }
+
+/* ---- Section 8: write watch ------------------------------------------------- */
+
+/* Records a failed call's error; returns the failure value of the two calls. */
+static uint32_t watch_fail(oracle_t *o, uint32_t error)
+{
+    o->last_error = error;
+    return VAS_WATCH_FAILED;
+}
+
+/* Step 5: [addr, addr + size) as pages inside one watched allocation. */
+static int watch_range(oracle_t *o, uint64_t addr, uint64_t size, uint64_t *start, uint64_t *end)
+{
+    if (addr > o->cfg.max_address || range_exceeds_max(o, addr, size))
+        return 0;
+    *start = round_down(addr, PAGE);
+    *end = round_up(addr + size, PAGE);
+    return watches_cover(&o->watches, *start, *end);
+}
+
+uint32_t oracle_get_write_watch(oracle_t *o, uint32_t flags, uint64_t addr, uint64_t size,
+                                uint64_t *addresses, uint64_t *count, uint32_t *granularity)
+{
+    uint64_t start, end;
+    if (flags & ~VAS_WRITE_WATCH_FLAG_RESET)                        /* 1 */
+        return watch_fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (size == 0)                                                  /* 2 */
+        return watch_fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (!count || !granularity || (!addresses && *count > 0))       /* 3 */
+        return watch_fail(o, VAS_ERROR_NOACCESS);
+    if (*count == 0)                                                /* 4 */
+        return watch_fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (!watch_range(o, addr, size, &start, &end))                  /* 5 */
+        return watch_fail(o, VAS_ERROR_INVALID_PARAMETER);
+    *count = watches_report(&o->watches, start, end, addresses, *count,   /* 6 */
+                            (flags & VAS_WRITE_WATCH_FLAG_RESET) != 0);
+    *granularity = PAGE;
+    return 0;
+}
+
+uint32_t oracle_reset_write_watch(oracle_t *o, uint64_t addr, uint64_t size)
+{
+    uint64_t start, end;
+    if (size == 0 || !watch_range(o, addr, size, &start, &end))
+        return watch_fail(o, VAS_ERROR_INVALID_PARAMETER);
+    watches_reset(&o->watches, start, end);
+    return 0;
+}
+
+/* ---- Section 9: locking -------------------------------------------------------- */
+
+/* Step 1 of VirtualLock and VirtualUnlock. */
+static int lock_range_valid(const oracle_t *o, uint64_t addr, uint64_t size)
+{
+    return size != 0 && addr <= o->cfg.max_address && !range_exceeds_max(o, addr, size);
+}
+
+int oracle_lock(oracle_t *o, uint64_t addr, uint64_t size)
+{
+    if (!lock_range_valid(o, addr, size))                           /* 1 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    uint64_t start = round_down(addr, PAGE);                        /* 2 */
+    uint64_t end = round_up(addr + size, PAGE);
+    for (uint64_t page = start; page < end; page += PAGE) {         /* 3 */
+        allocation *a = allocation_at(o, page);
+        page_run *r = a ? run_of(a, page_index(a, page)) : NULL;
+        if (!r || r->state != VAS_MEM_COMMIT)
+            return fail(o, VAS_ERROR_INVALID_ADDRESS);
+        if (r->protect & VAS_PAGE_GUARD) {
+            uint64_t i = page_index(a, page);
+            pages_change(o, a, i, i + 1, CHANGE_CLEAR_GUARD, 0);
+            return fail(o, VAS_STATUS_GUARD_PAGE_VIOLATION);
+        }
+        if ((r->protect & 0xFFu) == VAS_PAGE_NOACCESS)
+            return fail(o, VAS_ERROR_NOACCESS);
+        /* Skip to the end of this run: its pages are alike. */
+        page = a->base + (r->first + r->count) * PAGE - PAGE;
+        if (page + PAGE > end)
+            break;
+    }
+    uint64_t quota = o->ws_min_pages > 8 ? o->ws_min_pages - 8 : 0; /* 4 */
+    uint64_t locked = lockset_pages_in(&o->locks, 0, UINT64_MAX);
+    uint64_t fresh = (end - start) / PAGE - lockset_pages_in(&o->locks, start, end);
+    if (locked + fresh > quota)
+        return fail(o, VAS_ERROR_WORKING_SET_QUOTA);
+    lockset_lock(&o->locks, start, end);                            /* 5 */
+    for (uint64_t page = start; page < end;) {  /* run by run: writable ones are written */
+        allocation *a = allocation_at(o, page);
+        const page_run *r = run_of(a, page_index(a, page));
+        uint64_t run_end = a->base + (r->first + r->count) * PAGE;
+        if (run_end > end)
+            run_end = end;
+        uint32_t base = r->protect & 0xFFu;
+        if (base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE)
+            watches_written(&o->watches, page, run_end);
+        page = run_end;
+    }
+    return 1;
+}
+
+int oracle_unlock(oracle_t *o, uint64_t addr, uint64_t size)
+{
+    if (!lock_range_valid(o, addr, size))
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    uint64_t start = round_down(addr, PAGE);
+    uint64_t end = round_up(addr + size, PAGE);
+    if (lockset_pages_in(&o->locks, start, end) != (end - start) / PAGE)
+        return fail(o, VAS_ERROR_NOT_LOCKED);
+    lockset_unlock(&o->locks, start, end);
+    return 1;
+}
+
+uint64_t oracle_locked_bytes(const oracle_t *o)
+{
+    return lockset_pages_in(&o->locks, 0, UINT64_MAX) * PAGE;
+}
+
+int oracle_get_working_set(oracle_t *o, uint64_t *min_bytes, uint64_t *max_bytes)
+{
+    if (!min_bytes || !max_bytes)
+        return fail(o, VAS_ERROR_NOACCESS);
+    *min_bytes = o->ws_min_pages * PAGE;
+    *max_bytes = o->ws_max_pages * PAGE;
+    return 1;
+}
+
+int oracle_set_working_set(oracle_t *o, uint64_t min_bytes, uint64_t max_bytes)
+{
+    if (min_bytes == UINT64_MAX && max_bytes == UINT64_MAX)
+        return 1;
+    uint64_t min_pages = min_bytes / PAGE, max_pages = max_bytes / PAGE;
+    if (min_bytes != 0 && min_pages < 20)
+        min_pages = 20;
+    if (min_bytes == 0 || min_pages > max_pages || max_pages < 13)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    o->ws_min_pages = min_pages;
+    o->ws_max_pages = max_pages;
+    return 1;
+}
+
+/* ---- Section 10: pointer probes ------------------------------------------------ */
+
+int oracle_is_bad_read_ptr(oracle_t *o, uint64_t addr, uint64_t size)
+{
+    uint64_t at;
+    if (size == 0)
+        return 0;
+    return access_check(o, addr, size, ACCESS_READ, &at) != VAS_STATUS_SUCCESS;
+}
+
+int oracle_is_bad_code_ptr(oracle_t *o, uint64_t addr)
+{
+    return oracle_is_bad_read_ptr(o, addr, 1);
+}
+
+int oracle_is_bad_write_ptr(oracle_t *o, uint64_t addr, uint64_t size)
+{
+    uint64_t at = 0;
+    if (size == 0)
+        return 0;
+    int bad = access_check(o, addr, size, ACCESS_WRITE, &at) != VAS_STATUS_SUCCESS;
+    /* The probe wrote back a byte of every page up to the refusing one. */
+    uint64_t last = addr + (size - 1) < addr ? UINT64_MAX : addr + (size - 1);
+    uint64_t end = bad ? round_down(at, PAGE) : round_down(last, PAGE) + PAGE;
+    uint64_t start = round_down(addr, PAGE);
+    if (end > start)
+        watches_written(&o->watches, start, end);
+    return bad;
+}
+
+int oracle_is_bad_string_ptr(oracle_t *o, uint64_t addr, uint64_t max_chars, unsigned char_size)
+{
+    for (uint64_t i = 0; i < max_chars; i++) {
+        uint64_t at = addr + i * char_size;
+        uint8_t c[2] = {0, 0};
+        if (at < addr || oracle_read(o, at, c, char_size, NULL) != VAS_STATUS_SUCCESS)
+            return 1;
+        if (c[0] == 0 && (char_size == 1 || c[1] == 0))
+            return 0;
+    }
+    return 0;
+}

@@ -65,6 +65,27 @@ void oracle_set_last_error(oracle_t *o, uint32_t error);
 /* Committed pages times the page size. */
 uint64_t oracle_commit_charge(const oracle_t *o);
 
+/* GetWriteWatch / ResetWriteWatch: as vas_get_write_watch /
+ * vas_reset_write_watch (0, or VAS_WATCH_FAILED with last-error). */
+uint32_t oracle_get_write_watch(oracle_t *o, uint32_t flags, uint64_t addr, uint64_t size,
+                                uint64_t *addresses, uint64_t *count, uint32_t *granularity);
+uint32_t oracle_reset_write_watch(oracle_t *o, uint64_t addr, uint64_t size);
+
+/* VirtualLock / VirtualUnlock and the working-set sizes: as vas_lock,
+ * vas_unlock, vas_locked_bytes, vas_get_working_set, vas_set_working_set. */
+int oracle_lock(oracle_t *o, uint64_t addr, uint64_t size);
+int oracle_unlock(oracle_t *o, uint64_t addr, uint64_t size);
+uint64_t oracle_locked_bytes(const oracle_t *o);
+int oracle_get_working_set(oracle_t *o, uint64_t *min_bytes, uint64_t *max_bytes);
+int oracle_set_working_set(oracle_t *o, uint64_t min_bytes, uint64_t max_bytes);
+
+/* IsBadReadPtr & co.: as vas_is_bad_read_ptr, vas_is_bad_write_ptr,
+ * vas_is_bad_code_ptr, vas_is_bad_string_ptr. */
+int oracle_is_bad_read_ptr(oracle_t *o, uint64_t addr, uint64_t size);
+int oracle_is_bad_write_ptr(oracle_t *o, uint64_t addr, uint64_t size);
+int oracle_is_bad_code_ptr(oracle_t *o, uint64_t addr);
+int oracle_is_bad_string_ptr(oracle_t *o, uint64_t addr, uint64_t max_chars, unsigned char_size);
+
 #ifdef __cplusplus
 }
 #endif

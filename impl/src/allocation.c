@@ -17,6 +17,8 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
     a->end = end;
     a->protect = alloc_protect;
     page_store_init(a);
+    watch_init(a, 0);
+    locks_init(a);
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_init(&v->run_nodes, a, state, protect)) {
         node_pool_give(&v->records, a);
@@ -29,5 +31,7 @@ void allocation_delete(struct vas *v, allocation *a)
 {
     runs_free_all(&v->run_nodes, a);
     page_store_free_all(a);
+    watch_free_all(a);
+    locks_free_all(a);
     node_pool_give(&v->records, a);
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 
 /* The guard bit of one page goes; the page keeps its base protection. */
-static void clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
+void space_clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
 {
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, s.rec, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect & ~VAS_PAGE_GUARD)) {
@@ -27,7 +27,7 @@ static void clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
     space_sync_host(v, page, page + PAGE_BYTES);
 }
 
-static uint32_t check_access(vas_t *v, uint64_t addr, size_t len, access_kind kind, uint64_t *fault)
+uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault)
 {
     uint64_t last = addr + (len - 1);
     if (last < addr)
@@ -41,7 +41,7 @@ static uint32_t check_access(vas_t *v, uint64_t addr, size_t len, access_kind ki
         const page_run *r = s.rec ? runs_find(s.rec, page) : NULL;
         if (r && r->state == VAS_MEM_COMMIT) {
             if (r->protect & VAS_PAGE_GUARD) {
-                clear_guard(v, s, page, r->protect);
+                space_clear_guard(v, s, page, r->protect);
                 status = VAS_STATUS_GUARD_PAGE_VIOLATION;
             } else if (protection_allows(r->protect, kind)) {
                 if (r->end - 1 >= last)
@@ -85,7 +85,7 @@ uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *faul
 {
     if (len == 0)
         return VAS_STATUS_SUCCESS;
-    uint32_t status = check_access(v, addr, len, ACCESS_READ, fault);
+    uint32_t status = space_check_access(v, addr, len, ACCESS_READ, fault);
     if (status != VAS_STATUS_SUCCESS)
         return status;
     uint8_t *out = buf;
@@ -103,14 +103,14 @@ uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_
 {
     if (len == 0)
         return VAS_STATUS_SUCCESS;
-    uint32_t status = check_access(v, addr, len, ACCESS_WRITE, fault);
+    uint32_t status = space_check_access(v, addr, len, ACCESS_WRITE, fault);
     if (status != VAS_STATUS_SUCCESS)
         return status;
     const uint8_t *in = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
         uint8_t *bytes = page_store_get(p.a, p.page);
         /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
-        if (!bytes) {
+        if (!bytes || !watch_mark_written(p.a, p.page, p.page + PAGE_BYTES)) {
             fprintf(stderr, "vas: out of memory storing page contents\n");
             abort();
         }
@@ -123,5 +123,5 @@ uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_
 
 uint32_t vas_exec(vas_t *v, uint64_t addr, uint64_t *fault)
 {
-    return check_access(v, addr, 1, ACCESS_EXECUTE, fault);
+    return space_check_access(v, addr, 1, ACCESS_EXECUTE, fault);
 }

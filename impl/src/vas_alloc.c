@@ -52,9 +52,10 @@ static int charge_allowed(const vas_t *v, uint64_t pages)
 }
 
 /* A new allocation [base, end), committed with protect when commit. */
-static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit, uint32_t protect)
+static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, uint32_t type, uint32_t protect)
 {
     uint64_t pages = (end - base) / PAGE_BYTES;
+    int commit = (type & VAS_MEM_COMMIT) != 0;
     if (commit && !charge_allowed(v, pages))
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
     allocation *a = commit ? allocation_new(v, base, end, protect, VAS_MEM_COMMIT, protect)
@@ -62,6 +63,7 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit,
     /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!a)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    watch_init(a, (type & VAS_MEM_WRITE_WATCH) != 0);
     /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!alloc_tree_insert(v, a)) {
         allocation_delete(v, a);
@@ -73,22 +75,22 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, int commit,
     return base;
 }
 
-static uint64_t reserve_at(vas_t *v, uint64_t addr, uint64_t size, int commit, uint32_t protect)
+static uint64_t reserve_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
 {
     uint64_t base = round_down(addr, GRANULE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     if (alloc_tree_overlaps(v, base, end))
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
-    return reserve_range(v, base, end, commit, protect);
+    return reserve_range(v, base, end, type, protect);
 }
 
-static uint64_t reserve_anywhere(vas_t *v, uint64_t size, int top_down, int commit, uint32_t protect)
+static uint64_t reserve_anywhere(vas_t *v, uint64_t size, uint32_t type, uint32_t protect)
 {
     size = round_up(size, PAGE_BYTES);
-    uint64_t base = alloc_tree_find_gap(v, size, top_down);
+    uint64_t base = alloc_tree_find_gap(v, size, (type & VAS_MEM_TOP_DOWN) != 0);
     if (base == 0)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    return reserve_range(v, base, base + size, commit, protect);
+    return reserve_range(v, base, base + size, type, protect);
 }
 
 /* The index entry of the allocation holding every page of [start, end),
@@ -141,10 +143,9 @@ uint64_t vas_alloc(vas_t *v, uint64_t addr, uint64_t size, uint32_t type, uint32
         return 0;
     if (is_reset(type))
         return reset_at(v, addr, size);
-    int commit = (type & VAS_MEM_COMMIT) != 0;
     if (addr == 0)
-        return reserve_anywhere(v, size, (type & VAS_MEM_TOP_DOWN) != 0, commit, protect);
+        return reserve_anywhere(v, size, type | VAS_MEM_RESERVE, protect);
     if (type & VAS_MEM_RESERVE)
-        return reserve_at(v, addr, size, commit, protect);
+        return reserve_at(v, addr, size, type, protect);
     return commit_at(v, addr, size, protect);
 }

@@ -34,7 +34,7 @@ int vas_debug_check_invariants(const vas_t *v)
 {
     if (!alloc_tree_check(v))
         return broken("allocation index (order, shape, bounds, gap or run summaries, pooled nodes)", 0);
-    uint64_t committed = 0, allocations = 0, runs = 0;
+    uint64_t committed = 0, allocations = 0, runs = 0, locked = 0;
     for (const allocation *a = alloc_tree_next(v, 0); a; a = alloc_tree_next(v, a->end)) {
         allocations++;
         runs += a->runs.count;
@@ -44,10 +44,17 @@ int vas_debug_check_invariants(const vas_t *v)
             return broken("page runs do not tile the allocation as merged runs", alloc_base(a));
         if (!page_store_check(a))
             return broken("stored contents outside committed pages", alloc_base(a));
+        if (!watch_check(a))
+            return broken("write-watch pages outside the allocation or unwatched", alloc_base(a));
+        if (!locks_check(a))
+            return broken("locked ranges unmerged, outside the allocation or not committed", alloc_base(a));
+        locked += locks_count(a, alloc_base(a), a->end);
         committed += runs_count_committed(a, alloc_base(a), a->end);
     }
     if (allocations != node_pool_in_use(&v->records) || runs != node_pool_in_use(&v->run_nodes))
         return broken("record or run pool holds blocks no allocation owns", 0);
+    if (locked != v->locked_pages)
+        return broken("locked page count differs from the locked ranges", locked * PAGE_BYTES);
     if (committed != v->committed_pages)
         return broken("commit charge differs from committed pages", committed * PAGE_BYTES);
     if (v->cfg.commit_limit && committed * PAGE_BYTES > v->cfg.commit_limit)

@@ -8,6 +8,7 @@ static void release_allocation(vas_t *v, allocation *a)
 {
     uint64_t base = alloc_base(a), end = a->end;
     v->committed_pages -= runs_count_committed(a, base, end);
+    locks_forget(v, a, base, end);
     alloc_tree_remove(v, a);
     allocation_delete(v, a);
     space_sync_host(v, base, end);
@@ -18,10 +19,11 @@ static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
     allocation *a = s.rec;
     uint64_t committed = runs_count_committed(a, start, end);
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
-    if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_RESERVE, 0))
+    if (!locks_forget(v, a, start, end) || !runs_set(&v->run_nodes, a, start, end, VAS_MEM_RESERVE, 0))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
     page_store_drop(a, start, end);
+    watch_decommit(a, start, end);
     v->committed_pages -= committed;
     space_sync_host(v, start, end);
     return 1;

@@ -49,6 +49,9 @@ typedef struct allocation {
     uint32_t protect;     /* allocation protection, as given */
     avl_tree runs;        /* page_run by first address, covering [base, end) */
     avl_tree pages;       /* stored_page by address: written contents */
+    avl_tree dirty;       /* watched_page by address (write_watch.c) */
+    avl_tree locked;      /* locked_range by first page (locked_ranges.c) */
+    uint8_t write_watch;  /* reserved with MEM_WRITE_WATCH */
 } allocation;
 
 static inline uint64_t alloc_base(const allocation *a) { return a->base; }
@@ -63,6 +66,8 @@ struct vas {
     node_pool run_nodes;       /* every page_run of every allocation */
     uint64_t committed_pages;  /* the commit charge, in pages */
     uint32_t last_error;
+    uint64_t ws_min_pages, ws_max_pages;  /* working-set sizes (vas_lock.c) */
+    uint64_t locked_pages;     /* pages locked by VirtualLock, all allocations */
     host_window *host;         /* NULL unless host-backed */
 };
 
@@ -147,6 +152,36 @@ void page_store_drop(allocation *a, uint64_t lo, uint64_t hi);
 void page_store_free_all(allocation *a);
 int page_store_check(const allocation *a);
 
+/* ---- write_watch.c: pages written in a MEM_WRITE_WATCH allocation ---- */
+
+void watch_init(allocation *a, int enabled);
+/* Records a write to the pages of [lo, hi) (no-op unless watched); 0 if
+ * out of memory. */
+int watch_mark_written(allocation *a, uint64_t lo, uint64_t hi);
+/* VirtualProtect over [lo, hi): written pages stay reported across a later decommit. */
+void watch_latch(allocation *a, uint64_t lo, uint64_t hi);
+/* Decommit of [lo, hi): forgets writes that were not latched. */
+void watch_decommit(allocation *a, uint64_t lo, uint64_t hi);
+void watch_reset(allocation *a, uint64_t lo, uint64_t hi);
+/* Up to max reported pages of [lo, hi), ascending, into out; with reset
+ * those pages (only those) are cleared. Returns how many. */
+uint64_t watch_collect(allocation *a, uint64_t lo, uint64_t hi, uint64_t *out, uint64_t max, int reset);
+void watch_free_all(allocation *a);
+int watch_check(const allocation *a);
+
+/* ---- locked_ranges.c, vas_lock.c: VirtualLock state ------------------ */
+
+void locks_init(allocation *a);
+int locks_cover(const allocation *a, uint64_t lo, uint64_t hi);     /* every page locked */
+uint64_t locks_count(const allocation *a, uint64_t lo, uint64_t hi); /* locked pages */
+int locks_add(allocation *a, uint64_t lo, uint64_t hi);            /* 0 if out of memory */
+int locks_remove(allocation *a, uint64_t lo, uint64_t hi);         /* 0 if out of memory */
+void locks_free_all(allocation *a);
+int locks_check(const allocation *a);
+void locks_space_init(struct vas *v);
+/* Decommit or release of [lo, hi): its pages are no longer locked. */
+int locks_forget(struct vas *v, allocation *a, uint64_t lo, uint64_t hi);
+
 /* ---- protection.c ----------------------------------------------------- */
 
 #define PROT_CACHE_MASK (VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE)
@@ -162,5 +197,11 @@ uint32_t protection_after_change(uint32_t current, uint32_t requested);
 /* ---- host hooks (vas_space.c; space_host is declared in host/host.h) -- */
 
 void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi);
+/* Section 6's check of [addr, addr + len) (len > 0) for one access kind:
+ * VAS_STATUS_SUCCESS, or the fault status with *fault set and a guard page
+ * fired (vas_access.c). */
+uint32_t space_check_access(struct vas *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault);
+/* A guard page fired (vas_access.c): the bit goes, the base protection stays. */
+void space_clear_guard(struct vas *v, alloc_slot s, uint64_t page, uint32_t protect);
 
 #endif

@@ -30,6 +30,7 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
     if (!runs_protect(&v->run_nodes, a, start, end, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
+    watch_latch(a, start, end);
     *old = first;
     space_sync_host(v, start, end);
     return 1;

@@ -43,6 +43,7 @@ vas_t *vas_create(const vas_config *cfg)
     v->cfg = *cfg;
     v->mbi_size = cfg->profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
     alloc_tree_init(v);
+    locks_space_init(v);
     if (cfg->host_backed) {
         v->host = host_window_open(cfg);
         /* fuzz-unreached: host-failure - the kernel grants the host window */

@@ -40,7 +40,7 @@ extern "C" {
 #define VAS_MEM_MAPPED       0x00040000u  /* a Type value (never produced here) */
 #define VAS_MEM_RESET        0x00080000u
 #define VAS_MEM_TOP_DOWN     0x00100000u
-#define VAS_MEM_WRITE_WATCH  0x00200000u  /* accepted with MEM_RESERVE; not tracked */
+#define VAS_MEM_WRITE_WATCH  0x00200000u  /* with MEM_RESERVE: pages written are recorded */
 #define VAS_MEM_PHYSICAL     0x00400000u  /* rejected */
 #define VAS_MEM_IMAGE        0x01000000u  /* a Type value (never produced here) */
 #define VAS_MEM_RESET_UNDO   0x01000000u  /* same bit as MEM_IMAGE, as on Windows */
@@ -67,9 +67,12 @@ extern "C" {
 #define VAS_ERROR_INVALID_HANDLE     6u
 #define VAS_ERROR_NOT_ENOUGH_MEMORY  8u
 #define VAS_ERROR_BAD_LENGTH         24u
+#define VAS_ERROR_NOT_LOCKED         158u
 #define VAS_ERROR_INVALID_PARAMETER  87u
+#define VAS_ERROR_PARTIAL_COPY       299u
 #define VAS_ERROR_INVALID_ADDRESS    487u
 #define VAS_ERROR_NOACCESS           998u
+#define VAS_ERROR_WORKING_SET_QUOTA  1453u
 #define VAS_ERROR_COMMITMENT_LIMIT   1455u
 
 /* ---- Outcomes of simulated CPU accesses (NTSTATUS values) ------------- */
@@ -168,6 +171,63 @@ uint64_t vas_commit_charge(const vas_t *vas);
 uint32_t vas_read(vas_t *vas, uint64_t addr, void *buf, size_t len, uint64_t *fault);
 uint32_t vas_write(vas_t *vas, uint64_t addr, const void *buf, size_t len, uint64_t *fault);
 uint32_t vas_exec(vas_t *vas, uint64_t addr, uint64_t *fault);
+
+/* ---- Write watch (GetWriteWatch / ResetWriteWatch) ------------------- */
+/*
+ * An allocation reserved with VAS_MEM_WRITE_WATCH records every page a
+ * successful vas_write touched. GetWriteWatch lists those pages of
+ * [addr, addr + size) (rounded to pages; one write-watched allocation),
+ * ascending, at most *count of them, into addresses; *count becomes how
+ * many, *granularity the page size. VAS_WRITE_WATCH_FLAG_RESET clears the
+ * pages listed (only those). ResetWriteWatch clears the range. A decommit
+ * forgets writes, except writes a later VirtualProtect over the page saw.
+ * Both return 0, or VAS_WATCH_FAILED with last-error: ERROR_INVALID_PARAMETER
+ * (unknown flags, size 0, *count 0, a range not inside one write-watched
+ * allocation), ERROR_NOACCESS (count or granularity NULL, addresses NULL
+ * while *count > 0). The address array, count and granularity are the
+ * caller's memory, not simulated memory.
+ */
+#define VAS_WRITE_WATCH_FLAG_RESET 0x01u
+#define VAS_WATCH_FAILED           0xFFFFFFFFu  /* (UINT)-1 */
+
+uint32_t vas_get_write_watch(vas_t *vas, uint32_t flags, uint64_t addr, uint64_t size,
+                             uint64_t *addresses, uint64_t *count, uint32_t *granularity);
+uint32_t vas_reset_write_watch(vas_t *vas, uint64_t addr, uint64_t size);
+
+/* ---- Locking (VirtualLock / VirtualUnlock, working-set sizes) -------- */
+/*
+ * VirtualLock: every page of [addr, addr + size) (rounded to pages) must be
+ * committed and accessible; pages are examined in ascending order and the
+ * first that is not decides: reserved or free ERROR_INVALID_ADDRESS, a guard
+ * page loses its guard and the call fails with STATUS_GUARD_PAGE_VIOLATION
+ * (0x80000001) as last-error, PAGE_NOACCESS ERROR_NOACCESS. The pages
+ * locked may not exceed the minimum working set less 8 pages
+ * (ERROR_WORKING_SET_QUOTA). Locking twice is fine; there is no lock count.
+ * VirtualUnlock needs every page locked (else ERROR_NOT_LOCKED). Decommit
+ * and release unlock their pages. Returns 1, or 0 with last-error.
+ * Working-set sizes are in bytes (defaults 50 and 345 pages); see
+ * docs/semantics.md section 9 for SetProcessWorkingSetSize's rules.
+ */
+int vas_lock(vas_t *vas, uint64_t addr, uint64_t size);
+int vas_unlock(vas_t *vas, uint64_t addr, uint64_t size);
+uint64_t vas_locked_bytes(const vas_t *vas);
+int vas_get_working_set(vas_t *vas, uint64_t *min_bytes, uint64_t *max_bytes);
+int vas_set_working_set(vas_t *vas, uint64_t min_bytes, uint64_t max_bytes);
+
+/* ---- Pointer probes (IsBadReadPtr & co.) ------------------------------ */
+/*
+ * 1 (TRUE) when a simulated access to the range would fault, else 0. They
+ * are accesses: a guard page on the way fires (loses its guard) and makes
+ * the answer 1; IsBadWritePtr writes back a byte per page, so the pages it
+ * got through count as written for write watch. size 0 (max_chars 0) is
+ * always 0. IsBadCodePtr reads one byte. IsBadStringPtr reads characters of
+ * char_size bytes (1: A, 2: W) up to a NUL or max_chars. Last-error is not
+ * touched. docs/semantics.md section 10.
+ */
+int vas_is_bad_read_ptr(vas_t *vas, uint64_t addr, uint64_t size);
+int vas_is_bad_write_ptr(vas_t *vas, uint64_t addr, uint64_t size);
+int vas_is_bad_code_ptr(vas_t *vas, uint64_t addr);
+int vas_is_bad_string_ptr(vas_t *vas, uint64_t addr, uint64_t max_chars, unsigned char_size);
 
 /* ---- Host-backed mode ------------------------------------------------- */
 
