@@ -215,6 +215,13 @@ def find_backends(vastrace, win32_exe=DEFAULT_WIN32_EXE, only=None):
             backends.append(b)
         elif name == "win32":
             backends.append(win32_backend(win32_exe))
+        elif name.startswith(("exec:", "so:")):
+            # A protocol server or a plugin (docs/backend-protocol.md):
+            # vastrace opens it and runs every case through it.
+            b = vastrace_backend(name, vastrace)
+            if not os.access(vastrace, os.X_OK):
+                b.available, b.reason = False, "%s not built" % vastrace
+            backends.append(b)
         else:
             raise ValueError("unknown backend %r" % name)
     return backends
@@ -529,7 +536,8 @@ def main(argv=None):
                     help="native vastrace (default: $VASTRACE or build/harness/vastrace)")
     ap.add_argument("--win32-exe", default=DEFAULT_WIN32_EXE, help="the mingw-w64 vastrace.exe")
     ap.add_argument("--backends", default="impl,oracle,host,win32",
-                    help="comma-separated subset of impl,oracle,host,win32")
+                    help="comma-separated subset of impl,oracle,host,win32, and any "
+                         "'exec:COMMAND' (a protocol server) or 'so:PATH' (a plugin)")
     ap.add_argument("--out", default=os.path.join(REPO, "build", "conformance"), help="report directory")
     args = ap.parse_args(argv)
 

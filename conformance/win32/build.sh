@@ -30,7 +30,8 @@ tools=$repo/harness/tools
 # The runner files are named one by one: a missing one means another part of
 # the project is not written yet, which is worth saying plainly.
 required="run_trace.c diff_trace.c op_execute.c result_compare.c region_table.c region_sample.c
-expect_check.c backend_registry.c backend_win32.c"
+expect_check.c backend_registry.c backend_win32.c protocol_records.c protocol_server.c
+remote_replay.c"
 missing=""
 for f in $required; do
     [ -f "$src/$f" ] || missing="$missing harness/src/$f"

@@ -5,11 +5,13 @@
  * The host-backed backend lives in backend_host.c, which may be absent from
  * a build: it is referenced weakly and listed only when linked in. A Windows
  * build (the conformance runner) lists the real Windows API alone.
+ * Names with a prefix are opened on demand: "exec:COMMAND" starts a
+ * protocol server (backend_exec.c).
  */
 #include <stdio.h>
 #include <string.h>
 #include "harness/backend.h"
-#include "harness/diff.h"
+#include "harness/protocol.h"
 
 #ifdef _WIN32
 extern const backend backend_win32;
@@ -43,6 +45,10 @@ const backend *backend_find(const char *name)
     const backend *const *b;
     if (name == NULL)
         return NULL;
+#ifndef _WIN32
+    if (strncmp(name, "exec:", 5) == 0)
+        return backend_exec_open(name);
+#endif
     for (b = backend_list(); *b != NULL; b++)
         if (strcmp((*b)->name, name) == 0)
             return *b;
@@ -56,7 +62,7 @@ size_t backends_parse(const char *spec, const backend **out, size_t max, char *e
     while (*p != '\0') {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        char name[64];
+        char name[1024];
         const backend *b;
         if (len == 0 || len >= sizeof name) {
             snprintf(err, err_len, "bad backend list '%s'", spec);
@@ -66,7 +72,7 @@ size_t backends_parse(const char *spec, const backend **out, size_t max, char *e
         name[len] = '\0';
         b = backend_find(name);
         if (b == NULL) {
-            snprintf(err, err_len, "unknown backend '%s'", name);
+            snprintf(err, err_len, "unknown backend '%s' (or it could not be started)", name);
             return 0;
         }
         if (n == max) {

@@ -167,6 +167,8 @@ static int lanes_differ(const lane *lanes, size_t n, const trace_op *op, int wal
     }
     for (k = 1; k < n; k++) {
         const lane *a = &lanes[0], *b = &lanes[k];
+        if (a->res.unsupported || b->res.unsupported)
+            continue;  /* a backend without this operation: nothing to compare */
         if (op_result_compare(&a->run, &a->map, &a->res, &b->run, &b->map, &b->res, op, desc, len))
             return 1;
         if (a->run.b->commit_charge && b->run.b->commit_charge && a->charge != b->charge) {
@@ -213,6 +215,14 @@ static void report_divergence(const lane *lanes, size_t n, const trace *t, size_
     }
 }
 
+static void report_backend_failure(const trace *t, const char *what, FILE *out)
+{
+    char *text = trace_print(t);
+    fprintf(out, "BACKEND FAILURE: %s\n\n--- the trace ---\n%s", what,
+            text ? text : "(could not print the trace)\n");
+    free(text);
+}
+
 /* The backend whose alloc failed with NOT_ENOUGH_MEMORY where another
  * backend's succeeded, or NULL. */
 static const backend *lanes_refusal(const lane *lanes, size_t n, const trace_op *op)
@@ -247,16 +257,30 @@ int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, 
     outcome->what[0] = '\0';
     outcome->refused = NULL;
     outcome->no_space = NULL;
+    outcome->backend_failed = NULL;
     if (lanes == NULL)
         return 2;
     for (k = 0; k < n; k++, opened++) {
-        if (backend_run_open(&lanes[k].run, backends[k], t) != 0) {
+        int open_rc = backend_run_open(&lanes[k].run, backends[k], t);
+        if (open_rc == -1) {
             snprintf(outcome->what, sizeof outcome->what,
                      "%s: cannot create an address space for this trace", backends[k]->name);
             outcome->no_space = backends[k];
             if (out)
                 fprintf(out, "%s\n", outcome->what);
             rc = 2;
+            break;
+        }
+        if (open_rc != 0) {
+            /* A server that crashed or hung on this trace: the trace is
+             * the finding. A broken server is an error. */
+            snprintf(outcome->what, sizeof outcome->what, "%s", lanes[k].run.failure);
+            outcome->backend_failed = backends[k];
+            if (out && open_rc == -2)
+                report_backend_failure(t, outcome->what, out);
+            else if (out)
+                fprintf(out, "%s\n", outcome->what);
+            rc = open_rc == -2 ? 1 : 2;
             break;
         }
         /* Addresses differ by backend: samples at one address would not compare. */

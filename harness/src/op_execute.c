@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "harness/diff.h"
+#include "harness/protocol.h"
 
 size_t profile_mbi_size(vas_profile profile)
 {
@@ -22,8 +22,19 @@ int backend_run_open(backend_run *r, const backend *b, const trace *t)
     /* calloc(0) may return NULL: always ask for at least one slot. */
     r->values = calloc(t->n_names + 1, sizeof *r->values);
     r->bound = calloc(t->n_names + 1, 1);
-    if (r->values != NULL && r->bound != NULL)
-        r->self = b->create(&r->cfg);
+    if (r->values == NULL || r->bound == NULL) {
+        backend_run_close(r);
+        return -1;
+    }
+    if (b->run_whole != NULL) {
+        int rc = b->run_whole(b, t, &r->self, r->failure, sizeof r->failure);
+        if (rc != 0) {
+            backend_run_close(r);
+            return rc == 1 ? -1 : rc == 2 ? -2 : -3;
+        }
+        return 0;
+    }
+    r->self = b->create(&r->cfg);
     if (r->self == NULL) {
         backend_run_close(r);
         return -1;
@@ -62,6 +73,8 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
     uint64_t addr = backend_run_eval(r, op->addr);
     uint64_t size = backend_run_eval(r, op->size);
 
+    if (b->run_whole != NULL)
+        return remote_replay_op(r->self, op, res);
     op_result_clear(res);
     res->old = OP_OLD_UNTOUCHED;
     switch (op->code) {

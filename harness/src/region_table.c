@@ -6,7 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "harness/diff.h"
+#include "harness/protocol.h"
 
 static int region_map_push(region_map *m, const vas_mbi *mbi)
 {
@@ -32,6 +32,8 @@ int region_map_walk(backend_run *r, region_map *m)
     uint32_t saved = b->last_error(r->self);
     int rc = 0;
 
+    if (b->run_whole != NULL)
+        return remote_replay_map(r->self, m);
     m->n = 0;
     m->broken = 0;
     m->broken_at = 0;
@@ -56,6 +58,69 @@ int region_map_walk(backend_run *r, region_map *m)
     }
     b->set_last_error(r->self, saved);
     return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The allocations that hold a bound name, each walked from its base until
+ * the first region of another allocation: what a comparison by shape reads,
+ * without walking a real process's every DLL. */
+static int walk_named(backend_run *r, region_map *m)
+{
+    const backend *b = r->b;
+    size_t len = profile_mbi_size(r->cfg.profile), n_bases = 0, i;
+    uint64_t *bases = malloc((r->n_names + 1) * sizeof *bases);
+    uint32_t saved = b->last_error(r->self);
+    int rc = 0;
+
+    m->n = 0;
+    m->broken = 0;
+    if (bases == NULL)
+        return -1;
+    for (i = 0; i < r->n_names; i++) {
+        vas_mbi mbi;
+        memset(&mbi, 0, sizeof mbi);
+        if (r->bound[i] && b->query(r->self, r->values[i], &mbi, len) != 0
+            && mbi.state != VAS_MEM_FREE && mbi.allocation_base != 0)
+            bases[n_bases++] = mbi.allocation_base;
+    }
+    qsort(bases, n_bases, sizeof *bases, cmp_u64);
+    for (i = 0; i < n_bases && rc == 0; i++) {
+        uint64_t addr = bases[i];
+        if (i > 0 && bases[i] == bases[i - 1])
+            continue;
+        for (;;) {
+            vas_mbi mbi;
+            memset(&mbi, 0, sizeof mbi);
+            if (b->query(r->self, addr, &mbi, len) == 0 || mbi.region_size == 0
+                || mbi.allocation_base != bases[i] || mbi.state == VAS_MEM_FREE)
+                break;
+            if (region_map_push(m, &mbi) != 0) {
+                rc = -1;
+                break;
+            }
+            addr = mbi.base_address + mbi.region_size;
+            if (addr == 0 || addr - 1 >= r->cfg.max_address)
+                break;
+        }
+    }
+    free(bases);
+    b->set_last_error(r->self, saved);
+    return rc;
+}
+
+int proto_walk_map(backend_run *r, unsigned mode, region_map *m)
+{
+    if (mode == PROTO_MAP_NAMED)
+        return walk_named(r, m);
+    if (mode == PROTO_MAP_FULL)
+        return region_map_walk(r, m);
+    m->n = 0;
+    return 0;
 }
 
 void region_map_free(region_map *m)

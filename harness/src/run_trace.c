@@ -13,9 +13,12 @@ int run_trace(const backend *b, const trace *t, FILE *out)
     int rc = 0;
     size_t i;
 
-    if (backend_run_open(&r, b, t) != 0) {
-        if (out)
+    int open_rc = backend_run_open(&r, b, t);
+    if (open_rc != 0) {
+        if (out && open_rc == -1)
             fprintf(out, "%s: cannot create an address space for this trace\n", b->name);
+        else if (out)
+            fprintf(out, "%s\n", r.failure);
         return 2;
     }
     for (i = 0; i < t->n_ops && rc != 2; i++) {
@@ -34,6 +37,11 @@ int run_trace(const backend *b, const trace *t, FILE *out)
                 fprintf(out, "  %s cannot perform this operation\n", b->name);
             rc = 2;
             break;
+        }
+        if (res.unsupported) {
+            if (out)
+                fprintf(out, "  => unsupported by %s\n", b->name);
+            continue;
         }
         holds = expect_check(&r, op, &res);
         op_bind_result(&r, op, &res);

@@ -54,8 +54,10 @@ static void check_case(const backend *b, const trace *t, case_outcome *o)
     size_t i;
 
     o->status = "pass";
-    if (backend_run_open(&r, b, t) != 0) {
-        outcome_error(o, 0, "the backend cannot create an address space for this trace");
+    int open_rc = backend_run_open(&r, b, t);
+    if (open_rc != 0) {
+        outcome_error(o, 0, open_rc == -1 ? "the backend cannot create an address space for this trace"
+                                          : r.failure);
         return;
     }
     for (i = 0; i < t->n_ops; i++) {
@@ -67,6 +69,12 @@ static void check_case(const backend *b, const trace *t, case_outcome *o)
             snprintf(msg, sizeof msg, op->code == TRACE_CHARGE
                      ? "backend %s cannot report the commit charge"
                      : "backend %s cannot perform this operation (out of memory?)", b->name);
+            outcome_error(o, op->line, msg);
+            break;
+        }
+        if (res.unsupported) {
+            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
+            snprintf(msg, sizeof msg, "backend %s does not support this operation", b->name);
             outcome_error(o, op->line, msg);
             break;
         }

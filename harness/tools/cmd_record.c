@@ -172,7 +172,12 @@ static int record_trace(const backend *b, trace *t)
     op_result res;
     int rc = 0, warned_charge = 0;
 
-    if (backend_run_open(&r, b, t) != 0) {
+    int open_rc = backend_run_open(&r, b, t);
+    if (open_rc < -1) {
+        fprintf(stderr, "vastrace record: %s: %s\n", t->file, r.failure);
+        return 2;
+    }
+    if (open_rc != 0) {
         fprintf(stderr, "vastrace record: %s: backend %s cannot provide profile %s%s\n", t->file,
                 b->name, profile_name(t->profile), t->commit_limit ? " with a commit limit" : "");
         return 2;

@@ -33,6 +33,12 @@ static const command commands[] = {
      "      print traces/s, ops/s and each backend's ops/s"},
     {"record", cmd_record, "record [--backend NAME] IN.trace [OUT.trace]\n"
      "      print the trace with each expectation replaced by what the backend did"},
+    {"serve", cmd_serve, "serve [--backend NAME]\n"
+     "      serve a backend over the backend protocol on stdin/stdout\n"
+     "      (docs/backend-protocol.md); any command takes it as --backend 'exec:vastrace serve ...'"},
+    {"protocol-check", cmd_protocol_check, "protocol-check 'exec:COMMAND ARGS'\n"
+     "      check a protocol server: handshake, every operation kind, malformed requests,\n"
+     "      version mismatch, fresh-space isolation"},
     {"fmt", cmd_fmt, "fmt FILE\n      print a trace in canonical text form"},
     {"encode", cmd_encode, "encode IN.trace OUT.bin\n      text -> the fuzzers' byte form"},
     {"decode", cmd_decode, "decode IN.bin [--max-ops N]\n      bytes -> text"},
@@ -48,6 +54,7 @@ static void print_usage(FILE *out)
     fprintf(out, "\nbackends:");
     for (b = backend_list(); *b != NULL; b++)
         fprintf(out, " %s", (*b)->name);
+    fprintf(out, " exec:COMMAND");
     fprintf(out, "\n\nexit status: 0 success / no difference, 1 failed expectation or divergence,\n"
                  "2 bad usage or malformed input\n");
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include "vas/vas.h"
 
+struct trace;
+
 typedef struct backend {
     const char *name;  /* "impl", "oracle", "host", "win32" */
 
@@ -41,9 +43,25 @@ typedef struct backend {
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */
     int deterministic_placement;
+
+    /* Set for a backend that runs a whole trace per request (a protocol
+     * server, "exec:COMMAND": docs/backend-protocol.md). backend_run_open
+     * calls it instead of create; the runner then replays the results it
+     * returned in place of the per-operation members, of which only
+     * destroy, last_error, set_last_error and (when the server can)
+     * commit_charge and check are set, and answer for the operation last
+     * replayed, and query, which the recorded map answers. Returns 0; 1 when the backend cannot provide the trace's
+     * profile or commit limit; 2 when the trace crashed or hung the backend
+     * (a finding: msg names the operation); 3 when the backend is broken
+     * (msg says how). */
+    int (*run_whole)(const struct backend *b, const struct trace *t, void **self,
+                     char *msg, size_t msg_len);
 } backend;
 
-/* Backends built into this program, looked up by name; NULL if unknown. */
+/* A backend by name: one built into this program ("impl"), a protocol
+ * server ("exec:COMMAND ARGS", started on first use) or a plugin
+ * ("so:PATH"). NULL if unknown or it cannot be started (the reason is
+ * printed on stderr). */
 const backend *backend_find(const char *name);
 /* All backends built in, NULL-terminated. */
 const backend *const *backend_list(void);

@@ -34,10 +34,14 @@ typedef struct backend_run {
     char *const *names;    /* the trace's names, for messages (not owned) */
     uint64_t *values;      /* per trace name: bound address */
     unsigned char *bound;  /* per trace name: 1 once bound */
+    char failure[512];     /* why backend_run_open failed with -2 or -3 */
 } backend_run;
 
-/* Creates a fresh address space for t (its profile and commit limit).
- * Returns 0, or -1 when the backend (or memory) refuses. */
+/* Creates a fresh address space for t (its profile and commit limit); for
+ * a whole-trace backend (backend.run_whole) runs all of t there. Returns 0;
+ * -1 when the backend (or memory) refuses the profile; -2 when t crashed or
+ * hung the backend (a finding, described in r->failure); -3 when the backend
+ * is broken (r->failure says how). */
 int backend_run_open(backend_run *r, const backend *b, const trace *t);
 void backend_run_close(backend_run *r);
 
@@ -232,6 +236,11 @@ typedef struct diff_outcome {
      * for the trace's profile (win32 has only x64):
      * that backend; else NULL. */
     const backend *no_space;
+    /* A whole-trace backend (a protocol server) that crashed, hung or
+     * answered garbage on this trace (what says how and at which op; status
+     * 1 when the trace reproduces it, a finding; 2 when the backend is
+     * broken); else NULL. */
+    const backend *backend_failed;
 } diff_outcome;
 
 /* diff_trace, also telling where and what: outcome and timing may be NULL.

@@ -17,6 +17,7 @@ typedef struct op_result {
     uint32_t status;      /* read/write/exec */
     uint64_t fault;
     uint8_t *data; size_t data_len;  /* read bytes (owned), on success */
+    int unsupported;      /* the backend lacks this operation: the comparer skips it */
 } op_result;
 
 /* Runs t on one backend, printing each operation and its result to out

@@ -1,0 +1,176 @@
+"""test_protocol.py - the backend protocol (docs/backend-protocol.md) end to
+end: `vastrace serve` behind `exec:`, `vastrace protocol-check` against every
+server the project ships, and the client's handling of servers that crash,
+hang, close early, answer garbage or another protocol version: each reported
+naming the backend and the operation, the run going on, every server reaped.
+
+Run from the repository root with VASTRACE set (see test_runner.py).
+"""
+import glob
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from test_runner import ROOT, find_vastrace
+
+SERVER = os.path.join(ROOT, "harness", "tests", "servers", "misbehaving_server.py")
+CASES = sorted(glob.glob(os.path.join(ROOT, "conformance", "cases", "**", "*.trace"), recursive=True))
+
+WRITES = """a = alloc 0 0x10000 RESERVE|COMMIT READWRITE
+query a
+write a 01
+read a 1
+"""
+NO_WRITES = """a = alloc 0 0x10000 RESERVE|COMMIT READWRITE
+query a
+"""
+
+
+def run(*args, env=None, timeout=300):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([find_vastrace(), *args], capture_output=True, text=True,
+                          timeout=timeout, env=e)
+
+
+def serve(backend):
+    return "exec:%s serve --backend %s" % (find_vastrace(), backend)
+
+
+def misbehaving(mode):
+    """An exec: spec with a marker, so the test can look for leftovers."""
+    marker = "mark-" + uuid.uuid4().hex
+    return "exec:%s %s %s %s" % (sys.executable, SERVER, mode, marker), marker
+
+
+def leftovers(marker):
+    p = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    return p.stdout.split()
+
+
+@pytest.fixture
+def traces(tmp_path):
+    w, n = tmp_path / "writes.trace", tmp_path / "no-writes.trace"
+    w.write_text(WRITES)
+    n.write_text(NO_WRITES)
+    return str(w), str(n)
+
+
+@pytest.mark.parametrize("backend", ["impl", "oracle", "host"])
+def test_protocol_check_passes_on_every_shipped_server(backend):
+    r = run("protocol-check", serve(backend))
+    assert r.returncode == 0, r.stdout + r.stderr
+    for check in ("handshake", "version mismatch", "malformed requests", "fresh-space isolation",
+                  "every operation"):
+        assert "PASS " + check in r.stdout
+    assert "equal to the built-in model's" in r.stdout
+
+
+@pytest.mark.parametrize("mode,words", [
+    ("garbage", "FAIL fresh-space isolation"),
+    ("version", "FAIL handshake"),
+    ("refuse", "FAIL handshake"),
+    ("close", "FAIL fresh-space isolation"),
+])
+def test_protocol_check_fails_broken_servers(mode, words):
+    spec, marker = misbehaving(mode)
+    r = run("protocol-check", spec, env={"VAS_EXEC_TIMEOUT": "2"}, timeout=120)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert words in r.stdout
+    assert leftovers(marker) == []
+
+
+def test_served_impl_matches_in_process_on_every_case():
+    r = run("diff", "--backends", "impl," + serve("impl"), *CASES)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    assert r.stdout.count("SAME ") == len(CASES)
+
+
+def test_served_oracle_passes_the_conformance_cases():
+    r = run("check", "--backend", serve("oracle"), *CASES)
+    assert r.returncode == 0, r.stdout[-3000:]
+
+
+def test_random_through_the_protocol():
+    r = run("random", "--backends", "impl," + serve("oracle"), "--traces", "100", "--ops", "60",
+            "--seed", "11")
+    assert r.returncode == 0, r.stdout
+    assert "0 divergent" in r.stdout
+
+
+def test_a_planted_divergence_is_seen_through_the_protocol(tmp_path):
+    # The server runs impl, the client oracle: the comparison itself must
+    # work on replayed results (a query of a free region compares maps).
+    t = tmp_path / "t.trace"
+    t.write_text("a = alloc 0 0x10000 RESERVE READWRITE\nalloc a 0x1000 COMMIT READWRITE\n"
+                 "protect a 0x1000 READONLY\n")
+    r = run("diff", "--backends", "oracle," + serve("impl"), str(t))
+    assert r.returncode == 0, r.stdout
+    spec, marker = misbehaving("ok")
+    r = run("diff", "--backends", "impl," + spec, str(t))
+    assert r.returncode == 1
+    assert "DIVERGENCE at op 1" in r.stdout
+    assert leftovers(marker) == []
+
+
+def test_crash_is_a_finding_naming_the_op_and_the_run_goes_on(traces):
+    spec, marker = misbehaving("crash-on-write")
+    r = run("check", "--backend", spec, *traces)
+    assert r.returncode == 2, r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[0] == "ERROR " + traces[0]
+    assert "server died (killed by signal 11" in lines[1]
+    assert "during op 3 of 4: write a 01" in lines[1]
+    assert spec in lines[1]
+    assert lines[2] == "PASS " + traces[1]  # a restarted server ran the next trace
+    assert leftovers(marker) == []
+
+    r = run("diff", "--backends", "impl," + spec, traces[0])
+    assert r.returncode == 1  # a crash on an input is a finding
+    assert "BACKEND FAILURE" in r.stdout and "during op 3 of 4" in r.stdout
+    assert "write a 01" in r.stdout.split("--- the trace ---")[1]
+    assert leftovers(marker) == []
+
+
+def test_hang_is_killed_and_reported(traces):
+    spec, marker = misbehaving("hang-on-write")
+    r = run("check", "--backend", spec, *traces, env={"VAS_EXEC_TIMEOUT": "1"}, timeout=60)
+    assert r.returncode == 2
+    assert "no answer within 1 s" in r.stdout and "during op 3 of 4: write a 01" in r.stdout
+    assert "PASS " + traces[1] in r.stdout
+    assert leftovers(marker) == []
+
+
+@pytest.mark.parametrize("mode,message", [
+    ("garbage", "out of range"),
+    ("close", "server died (exited with status 0)"),
+])
+def test_garbage_and_early_close_are_reported(traces, mode, message):
+    spec, marker = misbehaving(mode)
+    r = run("check", "--backend", spec, traces[1], env={"VAS_EXEC_TIMEOUT": "2"}, timeout=60)
+    assert r.returncode == 2
+    assert message in r.stdout and spec in r.stdout
+    assert leftovers(marker) == []
+
+
+@pytest.mark.parametrize("mode,message", [
+    ("version", "protocol version mismatch: client speaks 1, server answered 2"),
+    ("refuse", "server refused the handshake (client speaks version 1): this server speaks version 7"),
+])
+def test_version_mismatch_is_reported(traces, mode, message):
+    spec, marker = misbehaving(mode)
+    r = run("check", "--backend", spec, traces[1])
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert leftovers(marker) == []
+
+
+def test_conformance_runner_takes_exec_backends(tmp_path):
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "conformance", "conformance.py"),
+                        "--vastrace", find_vastrace(), "--backends", "impl," + serve("oracle"),
+                        "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    assert "exec:" in r.stdout and "fail 0" in r.stdout

@@ -1,0 +1,42 @@
+/*
+ * cmd_serve.c - `vastrace serve [--backend NAME]`: serves one built-in
+ * backend over the backend protocol on stdin/stdout
+ * (docs/backend-protocol.md) until end of file. In vastrace.exe the backend
+ * is the real Windows API.
+ */
+#include <stdio.h>
+#include <string.h>
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
+#include "commands.h"
+#include "harness/protocol.h"
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *name = NULL;
+    const backend *b;
+    static char out_buf[1 << 16];
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+            name = argv[++i];
+        } else {
+            fprintf(stderr, "usage: vastrace serve [--backend NAME]\n");
+            return 2;
+        }
+    }
+    b = name ? backend_find(name) : backend_list()[0];
+    if (b == NULL || b->run_whole != NULL) {
+        fprintf(stderr, "vastrace serve: '%s' is not a built-in backend\n", name ? name : "");
+        return 2;
+    }
+#ifdef _WIN32
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
+#endif
+    setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+    return protocol_serve(b, stdin, stdout);
+}
