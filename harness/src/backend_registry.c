@@ -6,7 +6,8 @@
  * a build: it is referenced weakly and listed only when linked in. A Windows
  * build (the conformance runner) lists the real Windows API alone.
  * Names with a prefix are opened on demand: "exec:COMMAND" starts a
- * protocol server (backend_exec.c).
+ * protocol server (backend_exec.c), "so:PATH" loads a plugin
+ * (backend_plugin.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,8 @@ const backend *backend_find(const char *name)
 #ifndef _WIN32
     if (strncmp(name, "exec:", 5) == 0)
         return backend_exec_open(name);
+    if (strncmp(name, "so:", 3) == 0)
+        return backend_plugin_open(name);
 #endif
     for (b = backend_list(); *b != NULL; b++)
         if (strcmp((*b)->name, name) == 0)

@@ -63,6 +63,12 @@ typedef struct backend {
  * ("so:PATH"). NULL if unknown or it cannot be started (the reason is
  * printed on stderr). */
 const backend *backend_find(const char *name);
+#ifndef _WIN32
+/* "so:PATH": loads (once) a plugin exporting the table of vas/vas_plugin.h.
+ * NULL with the reason on stderr. */
+const backend *backend_plugin_open(const char *spec);
+#endif
+
 /* All backends built in, NULL-terminated. */
 const backend *const *backend_list(void);
 

@@ -1,0 +1,174 @@
+/*
+ * bench_protocol.c - what the backend protocol costs (docs/backend-protocol.md).
+ *
+ *   bench_protocol --vastrace PATH [--wine-exe vastrace.exe] [--seconds S]
+ *
+ * 1. Round trip: random traces of 1, 32 and 1,000 operations run on impl in
+ *    process and on "exec:PATH serve --backend impl", each with the memory
+ *    map observed after every operation (what a lockstep comparison reads).
+ *    Prints the median time per trace of each and ops/s.
+ * 2. With --wine-exe: exec/s of the lockstep comparison impl vs
+ *    "exec:wine vastrace.exe serve" on random 32-operation traces on one
+ *    core (the impl-vs-Wine fuzz target's loop, without the engine).
+ * Figures only: nothing is asserted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness/protocol.h"
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* A random trace of exactly n operations (x64, so that Wine can run it). */
+static trace *random_trace(uint64_t seed, size_t n)
+{
+    size_t len = n * 96 + 64, i;
+    uint8_t *bytes = malloc(len);
+    trace *t = NULL;
+    for (;;) {
+        for (i = 0; i < len; i++)
+            bytes[i] = (uint8_t)splitmix64(&seed);
+        t = trace_decode_binary(bytes, len, n);
+        if (t == NULL || t->n_ops == n)
+            break;
+        trace_free(t);
+        len *= 2;
+        bytes = realloc(bytes, len);
+    }
+    free(bytes);
+    if (t) {
+        t->profile = VAS_PROFILE_X64;
+        t->commit_limit = 0;
+    }
+    return t;
+}
+
+/* Runs t on b as a lockstep lane would: every op, then the map. */
+static double time_trace(const backend *b, const trace *t)
+{
+    backend_run r;
+    region_map map = {0};
+    op_result res = {0};
+    double t0 = proto_now();
+    size_t i;
+    if (backend_run_open(&r, b, t) != 0)
+        return -1;
+    for (i = 0; i < t->n_ops; i++) {
+        if (op_execute(&r, &t->ops[i], &res) != 0)
+            break;
+        op_bind_result(&r, &t->ops[i], &res);
+        region_map_walk(&r, &map);
+    }
+    op_result_clear(&res);
+    region_map_free(&map);
+    backend_run_close(&r);
+    return proto_now() - t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n ? v[n / 2] : 0;
+}
+
+static void round_trips(const char *vastrace, double seconds)
+{
+    static const size_t sizes[] = {1, 32, 1000};
+    char spec[4096];
+    const backend *impl = backend_find("impl"), *remote;
+    size_t s;
+
+    snprintf(spec, sizeof spec, "exec:%s serve --backend impl", vastrace);
+    remote = backend_find(spec);
+    if (remote == NULL) {
+        fprintf(stderr, "bench_protocol: cannot start %s\n", spec);
+        exit(2);
+    }
+    printf("%-6s %14s %14s %14s %14s %8s\n", "ops", "in-process", "ops/s", "protocol", "ops/s", "ratio");
+    for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s], k = 0, cap = 4096;
+        double *a = malloc(cap * sizeof *a), *b = malloc(cap * sizeof *b), ma, mb;
+        double end = proto_now() + seconds;
+        while (k < cap && (k < 5 || proto_now() < end)) {
+            trace *t = random_trace(1000 + k, n);
+            a[k] = time_trace(impl, t);
+            b[k] = time_trace(remote, t);
+            trace_free(t);
+            k++;
+        }
+        ma = median(a, k);
+        mb = median(b, k);
+        printf("%-6zu %11.1f us %14.0f %11.1f us %14.0f %7.1fx   (median of %zu traces)\n", n, ma * 1e6,
+               n / ma, mb * 1e6, n / mb, mb / ma, k);
+        free(a);
+        free(b);
+    }
+}
+
+static void wine_exec_rate(const char *exe, double seconds)
+{
+    char spec[4096];
+    const backend *pair[2];
+    size_t k = 0, divergent = 0, failed = 0;
+    double start, elapsed;
+
+    snprintf(spec, sizeof spec, "exec:wine %s serve", exe);
+    pair[0] = backend_find("impl");
+    pair[1] = backend_find(spec);
+    if (pair[1] == NULL) {
+        fprintf(stderr, "bench_protocol: cannot start %s\n", spec);
+        exit(2);
+    }
+    start = proto_now();
+    while (proto_now() - start < seconds) {
+        trace *t = random_trace(77 + k, 32);
+        diff_outcome o;
+        int rc = diff_trace_ex(pair, 2, t, NULL, &o, NULL);
+        divergent += rc == 1;
+        failed += rc == 2;
+        trace_free(t);
+        k++;
+    }
+    elapsed = proto_now() - start;
+    printf("impl vs %s, 32-op traces, one core: %.0f exec/s (%zu traces in %.1f s; %zu diverged, %zu errors)\n",
+           spec, k / elapsed, k, elapsed, divergent, failed);
+}
+
+int main(int argc, char **argv)
+{
+    const char *vastrace = getenv("VASTRACE"), *wine_exe = NULL;
+    double seconds = 3;
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--vastrace") == 0 && i + 1 < argc)
+            vastrace = argv[++i];
+        else if (strcmp(argv[i], "--wine-exe") == 0 && i + 1 < argc)
+            wine_exe = argv[++i];
+        else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else {
+            fprintf(stderr, "usage: bench_protocol --vastrace PATH [--wine-exe EXE] [--seconds S]\n");
+            return 2;
+        }
+    }
+    if (vastrace == NULL) {
+        fprintf(stderr, "bench_protocol: give --vastrace PATH (or set VASTRACE)\n");
+        return 2;
+    }
+    round_trips(vastrace, seconds);
+    if (wine_exe)
+        wine_exec_rate(wine_exe, seconds * 3);
+    return 0;
+}

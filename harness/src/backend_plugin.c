@@ -1,0 +1,108 @@
+/*
+ * backend_plugin.c - the "so:PATH" backend: a shared object exporting the
+ * table of vas/vas_plugin.h, loaded with dlopen and checked before use (ABI
+ * version, the sizes of the shared types, the members every plugin must
+ * have), then driven in-process like any built-in backend. POSIX only.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness/backend.h"
+#include "vas/vas_plugin.h"
+
+typedef struct plugin_backend {
+    backend b;
+    void *handle;
+    struct plugin_backend *next;
+} plugin_backend;
+
+static plugin_backend *all_plugins;
+
+/* The table's member at offset off if the plugin's struct_size covers it. */
+#define MEMBER(t, m) ((t)->struct_size >= offsetof(vas_plugin, m) + sizeof((t)->m) ? (t)->m : NULL)
+
+static int table_check(const char *spec, const vas_plugin *t)
+{
+    const char *missing = NULL;
+    if (t->abi_version != VAS_PLUGIN_ABI_VERSION) {
+        fprintf(stderr, "%s: plugin ABI version %u, this vastrace loads version %u\n", spec,
+                t->abi_version, VAS_PLUGIN_ABI_VERSION);
+        return -1;
+    }
+    if (t->config_size != sizeof(vas_config) || t->mbi_size != sizeof(vas_mbi)) {
+        fprintf(stderr, "%s: plugin built with sizeof(vas_config) %u and sizeof(vas_mbi) %u; "
+                "this vastrace has %zu and %zu\n", spec, t->config_size, t->mbi_size,
+                sizeof(vas_config), sizeof(vas_mbi));
+        return -1;
+    }
+    if (t->struct_size < offsetof(vas_plugin, check) + sizeof t->check) {
+        fprintf(stderr, "%s: plugin table of %u bytes, version 1 has %zu\n", spec, t->struct_size,
+                offsetof(vas_plugin, check) + sizeof t->check);
+        return -1;
+    }
+    if (!t->create) missing = "create";
+    else if (!t->destroy) missing = "destroy";
+    else if (!t->alloc) missing = "alloc";
+    else if (!t->free) missing = "free";
+    else if (!t->protect) missing = "protect";
+    else if (!t->query) missing = "query";
+    else if (!t->read) missing = "read";
+    else if (!t->write) missing = "write";
+    else if (!t->exec) missing = "exec";
+    else if (!t->last_error) missing = "last_error";
+    else if (!t->set_last_error) missing = "set_last_error";
+    if (missing) {
+        fprintf(stderr, "%s: plugin table has no %s\n", spec, missing);
+        return -1;
+    }
+    return 0;
+}
+
+const backend *backend_plugin_open(const char *spec)
+{
+    const char *path = spec + strlen("so:");
+    plugin_backend *p;
+    vas_plugin_entry_fn entry;
+    const vas_plugin *t;
+    void *handle;
+
+    for (p = all_plugins; p != NULL; p = p->next)
+        if (strcmp(p->b.name, spec) == 0)
+            return &p->b;
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+        fprintf(stderr, "%s: cannot load: %s\n", spec, dlerror());
+        return NULL;
+    }
+    entry = (vas_plugin_entry_fn)dlsym(handle, VAS_PLUGIN_ENTRY);
+    t = entry ? entry() : NULL;
+    if (t == NULL || table_check(spec, t) != 0 || (p = calloc(1, sizeof *p)) == NULL
+        || (p->b.name = strdup(spec)) == NULL) {
+        if (entry == NULL)
+            fprintf(stderr, "%s: exports no %s\n", spec, VAS_PLUGIN_ENTRY);
+        else if (t == NULL)
+            fprintf(stderr, "%s: %s returned NULL\n", spec, VAS_PLUGIN_ENTRY);
+        free(p);
+        dlclose(handle);
+        return NULL;
+    }
+    p->handle = handle;
+    p->b.create = t->create;
+    p->b.destroy = t->destroy;
+    p->b.alloc = t->alloc;
+    p->b.free = t->free;
+    p->b.protect = t->protect;
+    p->b.query = t->query;
+    p->b.read = t->read;
+    p->b.write = t->write;
+    p->b.exec = t->exec;
+    p->b.last_error = t->last_error;
+    p->b.set_last_error = t->set_last_error;
+    p->b.commit_charge = MEMBER(t, commit_charge);
+    p->b.check = MEMBER(t, check);
+    p->b.deterministic_placement = (t->flags & VAS_PLUGIN_DETERMINISTIC_PLACEMENT) != 0;
+    p->next = all_plugins;
+    all_plugins = p;
+    return &p->b;
+}
