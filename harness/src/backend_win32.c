@@ -333,7 +333,9 @@ static size_t win32_query(void *self, uint64_t addr, vas_mbi *out, size_t len)
 {
     win32_space *s = self;
     MEMORY_BASIC_INFORMATION mbi;
-    /* The system writes at most sizeof mbi whatever dwLength says. */
+    /* The system writes at most sizeof mbi whatever dwLength says. A field
+     * it leaves unwritten shows as 0xCC..., not as stack garbage. */
+    memset(&mbi, 0xCC, sizeof mbi);
     api_enter(s);
     SIZE_T ret = VirtualQuery(ptr(addr), &mbi, (SIZE_T)len);
     api_leave(s);

@@ -1,0 +1,176 @@
+/*
+ * fuzz_diff_wine.c - fuzz target: the model (impl) against the real Windows
+ * API, served by vastrace.exe under Wine (docs/backend-protocol.md).
+ *
+ * One long-lived Wine process per fuzzer process: the exec: backend starts
+ * `wine vastrace.exe serve` on the first input and keeps it; every input is
+ * one RUN, which the server runs on a fresh view of its address space (it
+ * frees what the previous input allocated). Inputs are x64 traces without a
+ * commit limit (what a real process offers).
+ *
+ * Wine departs from Windows in known ways. A divergence whose signature
+ * (wine_deviations.h) is in fuzz/wine-known-deviations.tsv is counted and
+ * fuzzing goes on. A new one is counted once per signature: its trace is
+ * shrunk and written with each backend's result and the rule it breaks to
+ * $VAS_WINE_FINDINGS (default wine-findings/), and fuzzing goes on: Wine's
+ * deviations are findings to report, not crashes of ours. A crash or hang of
+ * the server on an input is a new deviation too (signature "trace | ...").
+ * At exit a summary goes to stderr and to $VAS_WINE_FINDINGS/summary.tsv.
+ *
+ * Environment: VAS_WINE_SERVER (default "wine build-win32/vastrace.exe
+ * serve"), VAS_WINE_KNOWN (default fuzz/wine-known-deviations.tsv),
+ * VAS_WINE_FINDINGS. Linux only (the exec: backend).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "fuzz_helpers.h"
+#include "wine_deviations.h"
+
+static const char *backend_names[2] = {"impl", NULL};
+
+const fuzz_target FUZZ_TARGET = {
+    "fuzz_diff_wine", backend_names, 2, 1, VAS_PROFILE_X64
+};
+
+/* Signatures seen in this process, with counts. */
+typedef struct seen {
+    char *sig;
+    const char *known_case;  /* NULL: new */
+    unsigned long count;
+    char *file;              /* report of a new one */
+} seen;
+
+static struct {
+    const backend *pair[2];
+    wine_known known;
+    seen *seen;
+    size_t n_seen;
+    unsigned long inputs, agreed, errors;
+    const char *findings;
+} w;
+
+static void summary(void)
+{
+    char path[4096];
+    FILE *f;
+    size_t i;
+    unsigned long known = 0, fresh = 0;
+    if (w.pair[1] == NULL)
+        return;
+    for (i = 0; i < w.n_seen; i++) {
+        if (w.seen[i].known_case)
+            known += w.seen[i].count;
+        else
+            fresh++;
+    }
+    snprintf(path, sizeof path, "%s/summary.tsv", w.findings);
+    f = fopen(path, "w");
+    fprintf(stderr, "fuzz_diff_wine: %lu inputs, %lu agreed, %lu known deviations, %lu new signatures, %lu errors\n",
+            w.inputs, w.agreed, known, fresh, w.errors);
+    if (f)
+        fprintf(f, "# inputs %lu agreed %lu known %lu new %lu errors %lu\n# kind\tcount\tsignature\tcase-or-report\n",
+                w.inputs, w.agreed, known, fresh, w.errors);
+    for (i = 0; i < w.n_seen; i++) {
+        const seen *s = &w.seen[i];
+        fprintf(stderr, "  %-5s %6lu  %s  (%s)\n", s->known_case ? "known" : "NEW", s->count, s->sig,
+                s->known_case ? s->known_case : s->file ? s->file : "no report");
+        if (f)
+            fprintf(f, "%s\t%lu\t%s\t%s\n", s->known_case ? "known" : "new", s->count, s->sig,
+                    s->known_case ? s->known_case : s->file ? s->file : "");
+    }
+    if (f)
+        fclose(f);
+}
+
+static void setup(void)
+{
+    const char *server = getenv("VAS_WINE_SERVER");
+    const char *known = getenv("VAS_WINE_KNOWN");
+    static char spec[4096];
+    char err[512];
+
+    w.findings = getenv("VAS_WINE_FINDINGS") ? getenv("VAS_WINE_FINDINGS") : "wine-findings";
+    snprintf(spec, sizeof spec, "exec:%s", server ? server : "wine build-win32/vastrace.exe serve");
+    backend_names[1] = spec;
+    w.pair[0] = backend_find("impl");
+    w.pair[1] = backend_find(spec);
+    if (w.pair[0] == NULL || w.pair[1] == NULL) {
+        fprintf(stderr, "fuzz_diff_wine: cannot start %s\n", spec);
+        exit(2);
+    }
+    if (wine_known_load(known ? known : "fuzz/wine-known-deviations.tsv", &w.known, err, sizeof err) != 0) {
+        fprintf(stderr, "fuzz_diff_wine: %s\n", err);
+        exit(2);
+    }
+    mkdir(w.findings, 0777);
+    atexit(summary);
+}
+
+static seen *remember(const char *sig)
+{
+    size_t i;
+    seen *grown;
+    for (i = 0; i < w.n_seen; i++)
+        if (strcmp(w.seen[i].sig, sig) == 0)
+            return &w.seen[i];
+    grown = realloc(w.seen, (w.n_seen + 1) * sizeof *grown);
+    if (grown == NULL)
+        abort();
+    w.seen = grown;
+    memset(&w.seen[w.n_seen], 0, sizeof w.seen[0]);
+    w.seen[w.n_seen].sig = strdup(sig);
+    w.seen[w.n_seen].known_case = wine_known_find(&w.known, sig);
+    return &w.seen[w.n_seen++];
+}
+
+/* A new signature: shrink the trace, write its report. */
+static void report_new(seen *s, const trace *t, size_t at)
+{
+    char path[4096];
+    trace *small = wine_minimize(w.pair, t, at, s->sig);
+    FILE *f;
+    snprintf(path, sizeof path, "%s/new-%03zu.txt", w.findings, w.n_seen);
+    f = fopen(path, "w");
+    if (f != NULL) {
+        wine_report(f, w.pair, small ? small : t, s->sig);
+        fclose(f);
+        s->file = strdup(path);
+    }
+    fprintf(stderr, "fuzz_diff_wine: NEW deviation: %s -> %s\n", s->sig, path);
+    trace_free(small);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    trace *t;
+    diff_outcome o;
+    int rc;
+
+    if (w.pair[1] == NULL)
+        setup();
+    t = fuzz_decode(&FUZZ_TARGET, data, size);
+    if (t == NULL)
+        return 0;
+    t->commit_limit = 0;  /* a real process has no per-trace limit */
+    w.inputs++;
+    rc = diff_trace_ex(w.pair, 2, t, NULL, &o, NULL);
+    if (rc == 0) {
+        w.agreed++;
+    } else if (rc == 1) {
+        char sig[1024];
+        seen *s;
+        wine_signature(t, o.at, o.what, w.pair[0]->name, w.pair[1]->name, sig, sizeof sig);
+        s = remember(sig);
+        if (s->count++ == 0 && s->known_case == NULL)
+            report_new(s, t, o.at);
+    } else {
+        if (w.errors++ < 5)
+            fprintf(stderr, "fuzz_diff_wine: %s\n", o.what);
+    }
+    trace_free(t);
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * wine_deviations.h - what the impl-vs-Wine fuzz target does with a
+ * divergence: name it by a signature, look it up in the list of deviations
+ * Wine is known to have (fuzz/wine-known-deviations.tsv, generated from the
+ * `wine-deviates:` notes of conformance/cases by fuzz/make_wine_known.sh),
+ * and for a new one: shrink the trace, cite the rule of docs/semantics.md it
+ * breaks, and write the report.
+ */
+#ifndef FUZZ_WINE_DEVIATIONS_H
+#define FUZZ_WINE_DEVIATIONS_H
+
+#include <stdio.h>
+#include "harness/diff.h"
+
+/* A divergence's signature: the operation, the class of its arguments that
+ * decide the rule (protection modifiers, allocation type bits, NULL or not),
+ * and what differed with addresses, names and backend names abstracted:
+ *   "protect [valid|NOCACHE|GUARD] | result differs: impl 0x0, wine 0x1"
+ * t's op at is the diverging one; what is diff_outcome.what; reference and
+ * other are the two backends' names as they appear in what. */
+void wine_signature(const trace *t, size_t at, const char *what, const char *reference,
+                    const char *other, char *out, size_t len);
+
+/* The known deviations: signature -> the case that documents it. */
+typedef struct wine_known {
+    char **signatures, **cases;
+    size_t n;
+} wine_known;
+
+/* Loads the TSV (signature TAB case TAB note per line, # comments). Returns
+ * 0, or -1 with a message in err. */
+int wine_known_load(const char *path, wine_known *k, char *err, size_t err_len);
+/* The case documenting sig, or NULL when sig is new. */
+const char *wine_known_find(const wine_known *k, const char *sig);
+
+/* The section of docs/semantics.md whose rule the operation follows. */
+const char *wine_rule(const trace_op *op);
+
+/* A copy of t cut after op at and shrunk (operations dropped while the
+ * divergence keeps signature sig). Free with trace_free. */
+trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, const char *sig);
+
+/* The report of a new deviation: signature, rule, the minimized trace as
+ * text, each backend's result and region table (diff_trace's report). */
+void wine_report(FILE *out, const backend *const *pair, const trace *t, const char *sig);
+
+#endif

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# fuzz/wine_fuzz.sh - the real Windows API under differential fuzzing: the
+# fuzz_diff_wine target (impl vs `wine vastrace.exe serve`, one long-lived
+# Wine process) under libFuzzer for N seconds on one core, from corpus/seed.
+#
+#   fuzz/wine_fuzz.sh [--seconds N] [--out DIR]
+#
+# Prints exec/s, the known Wine deviations hit (by signature, with counts)
+# and the new ones, each written to DIR/findings/new-*.txt as a shrunk trace
+# with both backends' results and the rule of docs/semantics.md it breaks.
+# Exit 0 when the run completed (new deviations are Wine's, not failures of
+# ours); 1 when it could not run (build, Wine, libFuzzer). Every process it
+# starts ends: the Wine server with the fuzzer, wineserver by `wineserver -k`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+seconds=60
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "wine_fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+[ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/vas-wine-fuzz.XXXXXX")
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+command -v wine >/dev/null || { echo "wine_fuzz.sh: wine is not installed" >&2; exit 1; }
+win32_dir="$repo/build-win32"
+"$repo/conformance/win32/build.sh" "$win32_dir" >&2
+libfuzzer_dir=$(build_engine libfuzzer-nosan)
+
+export WINEPREFIX="$win32_dir/wineprefix" WINEDEBUG=-all
+trap 'wineserver -k 2>/dev/null || true' EXIT
+# A first start creates the prefix; do it before the clock runs.
+printf '' | wine "$win32_dir/vastrace.exe" help >/dev/null 2>&1 || true
+
+export VAS_WINE_SERVER="wine $win32_dir/vastrace.exe serve"
+export VAS_WINE_KNOWN="$repo/fuzz/wine-known-deviations.tsv"
+export VAS_WINE_FINDINGS="$out/findings"
+mkdir -p "$out/corpus"
+seed_copy "$out/corpus"
+status=0
+( cd "$out" && "$libfuzzer_dir/fuzz_diff_wine" -max_total_time="$seconds" -dict="$dict" \
+      -print_final_stats=1 -max_len=4096 -close_fd_mask=0 corpus >"$out/libfuzzer.log" 2>&1 ) || status=$?
+
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/libfuzzer.log" | tail -n 1)
+if [ -z "$runs" ] || [ ! -f "$out/findings/summary.tsv" ]; then
+  echo "wine_fuzz.sh: the fuzzer did not complete (status $status):" >&2
+  tail -n 30 "$out/libfuzzer.log" >&2
+  exit 1
+fi
+echo "wine_fuzz.sh: $runs inputs in ${seconds}s: $(( runs / seconds )) exec/s (impl vs Wine, one core)"
+head -n 1 "$out/findings/summary.tsv" | sed 's/^# /wine_fuzz.sh: /'
+echo "known deviations hit (count, signature, documenting case):"
+awk -F'\t' '$1 == "known" { printf "  %6d  %s  (%s)\n", $2, $3, $4 }' "$out/findings/summary.tsv" | sort -rn
+echo "new deviations (count, signature, report):"
+awk -F'\t' '$1 == "new" { printf "  %6d  %s  (%s)\n", $2, $3, $4 }' "$out/findings/summary.tsv" | sort -rn
+echo "wine_fuzz.sh: log and findings in $out"
