@@ -47,13 +47,13 @@ typedef struct backend {
     /* Set for a backend that runs a whole trace per request (a protocol
      * server, "exec:COMMAND": docs/backend-protocol.md). backend_run_open
      * calls it instead of create; the runner then replays the results it
-     * returned in place of the per-operation members, of which only
-     * destroy, last_error, set_last_error and (when the server can)
-     * commit_charge and check are set, and answer for the operation last
-     * replayed, and query, which the recorded map answers. Returns 0; 1 when the backend cannot provide the trace's
-     * profile or commit limit; 2 when the trace crashed or hung the backend
-     * (a finding: msg names the operation); 3 when the backend is broken
-     * (msg says how). */
+     * returned in place of the per-operation members. Of those only
+     * destroy, last_error, set_last_error, query (answered from the map
+     * recorded after the operation last replayed) and, when the server can,
+     * commit_charge and check are set. Returns 0; 1 when the backend cannot
+     * provide the trace's profile or commit limit; 2 when the trace crashed
+     * or hung the backend (a finding: msg names the operation); 3 when the
+     * backend is broken (msg says how). */
     int (*run_whole)(const struct backend *b, const struct trace *t, void **self,
                      char *msg, size_t msg_len);
 } backend;
