@@ -168,7 +168,8 @@ def split_comments(line, in_comment):
 
 def unreached_tags(path):
     """The fuzz-unreached tags of one C file (fuzz/COVERAGE.md):
-    (file tag, {function: tag}, {line: tag}), each tag a (category, why) pair.
+    (file tag, {function: tag}, {line: tag}), each tag a (category, why,
+    line of the tag) triple.
 
     - `/* fuzz-unreached-file: CATEGORY - why */` covers the whole file;
     - `/* fuzz-unreached: CATEGORY - why */` outside any function covers the
@@ -201,7 +202,7 @@ def unreached_tags(path):
         m = TAG.search(comment)
         if not m:
             continue
-        tag = (m.group(2), m.group(3) or "")
+        tag = (m.group(2), m.group(3) or "", number)
         if m.group(1):
             file_tag = tag
         elif start_depth == 0 and not code.strip():
@@ -286,13 +287,24 @@ def explain_uncovered(numbers, repo, host_replayed=True):
         for n in lines:
             fn = owners[n] if n < len(owners) else None
             if not host_replayed and name.startswith(HOST_FOLDER):
-                tag = ("host-only", "")
+                tag = ("host-only", "", None)
             else:
-                tag = line_tags.get(n) or function_tags.get(fn) or file_tag or ("unexplained", "")
+                tag = line_tags.get(n) or function_tags.get(fn) or file_tag or ("unexplained", "", None)
             groups.setdefault((fn, tag), []).append(n)
-        result[name] = [{"lines": ", ".join(ranges(found)), "function": fn or "(file scope)",
-                         "reason": tag[0], "why": tag[1]} for (fn, tag), found in groups.items()]
+        result[name] = [dict({"lines": ", ".join(ranges(found)), "function": fn or "(file scope)",
+                              "reason": tag[0], "why": tag[1]}, **({"tag_line": tag[2]} if tag[2] else {}))
+                        for (fn, tag), found in groups.items()]
     return result
+
+
+def idle_tags(explained, repo, host_replayed=True):
+    """["impl/src/x.c:12 alloc-failure", ...]: the tags under impl/src that
+    covered no never-run line - stale, or code the fuzzers now reach (or, for
+    sse-fallback, code compiled out). Information for the report, not an
+    error: one short run may miss lines a longer one reaches."""
+    used = {(name, g["tag_line"]) for name, groups in explained.items() for g in groups if "tag_line" in g}
+    return ["%s:%d %s" % (path, line, category) for path, line, category in tag_locations(repo)
+            if (path, line) not in used and (host_replayed or not path.startswith(HOST_FOLDER))]
 
 
 def reason_totals(explained):
@@ -347,6 +359,7 @@ def corpus_coverage(binaries, files, work, repo):
     numbers = uncovered_line_numbers(union_profdata, objects, repo)
     summary["uncovered_impl_src"] = explain_uncovered(numbers, repo, "fuzz_diff_host" in names)
     summary["uncovered_by_reason"] = reason_totals(summary["uncovered_impl_src"])
+    summary["idle_tags"] = idle_tags(summary["uncovered_impl_src"], repo, "fuzz_diff_host" in names)
     summary["profdata"] = union_profdata
     return summary
 

@@ -175,6 +175,10 @@ def coverage_markdown(report, out_dir):
             out.append("  - `%s` %s (%d): %s%s" % (g["function"], g["lines"], group_count(g["lines"]),
                                                    "**unexplained**" if g["reason"] == "unexplained" else g["reason"],
                                                    " - " + g["why"] if g.get("why") else ""))
+    idle = cov.get("idle_tags")
+    if idle:
+        out += ["", "`fuzz-unreached` tags that covered no never-run line in this run (stale, or code the "
+                "fuzzers now reach; sse-fallback code is compiled out): " + ", ".join("`%s`" % t for t in idle)]
     return out
 
 

@@ -221,7 +221,8 @@ def sample_report(planted=False):
                          "uncovered_impl_src": {"impl/src/a.c": [
                              {"lines": "3-5", "function": "grow", "reason": "alloc-failure"},
                              {"lines": "9", "function": "newer", "reason": "unexplained"}]},
-                         "uncovered_by_reason": {"alloc-failure": 3, "unexplained": 1}},
+                         "uncovered_by_reason": {"alloc-failure": 3, "unexplained": 1},
+                         "idle_tags": ["impl/src/a.c:7 defensive"]},
             "timeline": [[0, 40.0, 50.0], [10, 50.0, 60.0]]}
 
 
@@ -252,6 +253,7 @@ def test_reports_are_well_formed(tmp_path):
     per_file = [l for l in md.splitlines() if l.startswith("| impl/src/a.c |")]
     assert per_file == ["| impl/src/a.c | 50.0% (5/10) | 25.0% (1/4) | 40.0% (4/10) | - |"]
     assert "| **unexplained** | 1 |" in md and "`grow` 3-5 (3): alloc-failure" in md
+    assert "covered no never-run line in this run" in md and "`impl/src/a.c:7 defensive`" in md
 
 
 def test_enclosing_functions_follow_definitions(tmp_path):
@@ -298,11 +300,11 @@ def test_unreached_tags_cover_line_function_statement_file(tmp_path):
     src = tmp_path / "x.c"
     src.write_text(TAGGED_C)
     file_tag, functions, lines = coverage.unreached_tags(str(src))
-    assert file_tag == ("host-failure", "the kernel refusing")
-    assert functions == {"grow": ("alloc-failure", "malloc never fails while fuzzing")}
-    assert lines[14] == ("defensive", "callers pass 0..3")
+    assert file_tag == ("host-failure", "the kernel refusing", 1)
+    assert functions == {"grow": ("alloc-failure", "malloc never fails while fuzzing", 5)}
+    assert lines[14] == ("defensive", "callers pass 0..3", 14)
     assert [n for n in lines if n != 14] == [16, 17, 18, 19]        # the whole if block, braces in strings ignored
-    assert lines[16] == ("defensive", "the table has four rows")
+    assert lines[16] == ("defensive", "the table has four rows", 15)
 
 
 def test_uncovered_lines_get_reasons(tmp_path):
@@ -311,12 +313,19 @@ def test_uncovered_lines_get_reasons(tmp_path):
     (tmp_path / "impl" / "src" / "host" / "host_x.c").write_text(TAGGED_C)
     explained = coverage.explain_uncovered({"impl/src/vas_alloc.c": [8, 13, 14, 18, 25]}, str(tmp_path))
     assert explained["impl/src/vas_alloc.c"] == [
-        {"lines": "8", "function": "grow", "reason": "alloc-failure", "why": "malloc never fails while fuzzing"},
+        {"lines": "8", "function": "grow", "reason": "alloc-failure", "why": "malloc never fails while fuzzing",
+         "tag_line": 5},
         {"lines": "13", "function": "check", "reason": "unexplained", "why": ""},
-        {"lines": "14", "function": "check", "reason": "defensive", "why": "callers pass 0..3"},
-        {"lines": "18", "function": "check", "reason": "defensive", "why": "the table has four rows"},
+        {"lines": "14", "function": "check", "reason": "defensive", "why": "callers pass 0..3", "tag_line": 14},
+        {"lines": "18", "function": "check", "reason": "defensive", "why": "the table has four rows",
+         "tag_line": 15},
         {"lines": "25", "function": "brand_new", "reason": "unexplained", "why": ""}]
     assert coverage.reason_totals(explained) == {"alloc-failure": 1, "defensive": 2, "unexplained": 2}
+    # Tags that covered nothing are reported (stale, or the code now runs).
+    assert coverage.idle_tags(explained, str(tmp_path)) == ["impl/src/host/host_x.c:1 host-failure",
+                                                            "impl/src/host/host_x.c:5 alloc-failure",
+                                                            "impl/src/host/host_x.c:14 defensive",
+                                                            "impl/src/host/host_x.c:15 defensive"]
     host = coverage.explain_uncovered({"impl/src/host/host_x.c": [8, 25]}, str(tmp_path))
     assert [g["reason"] for g in host["impl/src/host/host_x.c"]] == ["alloc-failure", "host-failure"]
     host = coverage.explain_uncovered({"impl/src/host/host_x.c": [1]}, str(tmp_path), host_replayed=False)
