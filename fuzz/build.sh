@@ -19,8 +19,8 @@
 #
 # Every target appears in DIR under the same name whatever the engine
 # (fuzz_diff, fuzz_diff_host), so scripts only change the directory.
-# Sources are compiled directly (no CMake): impl/src, impl/src/host, oracle,
-# harness/src without the Windows backend, then fuzz/.
+# Sources are compiled directly (no CMake), whole folders: the libraries of
+# lib_dirs below (the Windows backend compiles to nothing here), then fuzz/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,13 +87,13 @@ esac
 
 defines=""
 [ $planted = 1 ] && defines="-DVAS_PLANTED_BUG_DECOMMIT=1"
-includes="-I$repo/impl/include -I$repo/impl/src -I$repo/oracle -I$repo/harness/include -I$repo/harness/src -I$repo/fuzz"
+includes="-I$repo/impl/include -I$repo/impl/src -I$repo/oracle -I$repo/harness/include -I$repo/fuzz"
 
+# The libraries the targets link, one folder each (as in CMake).
+lib_dirs=(impl/src impl/src/host oracle harness/trace harness/run harness/backends)
 shopt -s nullglob
-lib_sources=("$repo"/impl/src/*.c "$repo"/impl/src/host/*.c "$repo"/oracle/*.c)
-for f in "$repo"/harness/src/*.c; do
-  case "$(basename "$f")" in backend_win32.c) ;; *) lib_sources+=("$f") ;; esac
-done
+lib_sources=()
+for d in "${lib_dirs[@]}"; do lib_sources+=("$repo/$d"/*.c); done
 shopt -u nullglob
 
 # Up to date when every target is newer than every source and header and
@@ -102,7 +102,7 @@ objdir="$out/obj"
 signature="$cc $link_cc $cflags $defines $link_flags $(command -v "$cc" || true)"
 stamp="$out/.build-signature"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$signature" ]; then
-  newer=$(find "$repo/impl" "$repo/oracle" "$repo/harness/src" "$repo/harness/include" \
+  newer=$(find "${lib_dirs[@]/#/$repo/}" "$repo/impl/include" "$repo/harness/include" \
                "$repo/fuzz" -name '*.[ch]' -newer "$stamp" -print -quit; \
           find "$0" -newer "$stamp" -print -quit)
   if [ -z "$newer" ]; then

@@ -6,7 +6,7 @@
 # and renames bindings so the binary form can hold the trace.
 #
 # It also regenerates the other artifacts that depend on the binary format
-# (harness/src/trace_binary.c), so that one command brings them all up to
+# (harness/trace/trace_binary.c), so that one command brings them all up to
 # date after the format changes:
 #   - corpus/regression/NAME.bin from NAME.trace, when the bytes no longer
 #     decode to the text (the text is the record; the bytes, a fuzzer's own
@@ -25,10 +25,10 @@ check=0
 
 tool_dir="$repo/build-fuzz/tools"
 mkdir -p "$tool_dir"
-# The trace library is portable C: no model or backend is needed.
+# The trace library (harness/trace, whole) is portable C: no model or
+# backend is needed.
 ${CC:-cc} -std=gnu11 -O1 -Wall -Wextra -I"$repo/harness/include" -I"$repo/impl/include" \
-    -I"$repo/harness/src" "$fuzz_dir/seed_encode.c" "$repo"/harness/src/trace_*.c \
-    -o "$tool_dir/seed_encode"
+    "$fuzz_dir/seed_encode.c" "$repo"/harness/trace/*.c -o "$tool_dir/seed_encode"
 
 dest=$seed_dir
 [ $check = 1 ] && dest=$(mktemp -d)

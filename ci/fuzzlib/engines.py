@@ -19,7 +19,7 @@ import time
 GRACE = 15
 
 # Sources whose change makes a built target stale.
-SOURCE_DIRS = ("impl/src", "impl/include", "oracle", "harness/src", "harness/include", "fuzz")
+SOURCE_DIRS = ("impl/src", "impl/include", "oracle", "harness/trace", "harness/run", "harness/backends", "harness/include", "fuzz")
 SOURCE_SUFFIXES = (".c", ".h", ".sh")
 
 

@@ -1,57 +1,59 @@
 #!/bin/sh
 # build.sh - cross-compiles the Windows conformance runner: vastrace.exe with
-# the real Windows API as its only backend (harness/src/backend_win32.c),
+# the real Windows API as its only backend (harness/backends/backend_win32.c),
 # statically linked so that the .exe alone can be copied to a Windows x64
 # machine (or run under wine64).
 #
 # Usage: conformance/win32/build.sh [OUT_DIR]     (default: REPO/build-win32)
-# Env:   CC (default x86_64-w64-mingw32-gcc), CFLAGS_EXTRA.
+# Env:   CC (default x86_64-w64-mingw32-gcc), AR (default: CC's ar),
+#        CFLAGS_EXTRA.
 #
-# Compiles the portable harness sources: the trace language (trace_*.c), the
-# runner (run/diff/op_execute/result_compare/region_table/expect_check), the
-# backend registry, the win32 backend and the vastrace tool (tools/*.c). The
-# models (impl/, oracle/) are not linked; vas_config_default, the one model
-# function the runner calls, comes from impl/src/vas_config.c (portable C).
+# Takes whole folders, as CMake does, so a new file cannot miss this build:
+# each of harness/trace, harness/run and harness/backends becomes one static
+# library, and harness/tools/*.c links against them. From the backends
+# library the linker takes only what the registry names on Windows (the
+# win32 backend); the model backends stay unlinked, like the models
+# themselves (impl/, oracle/). vas_config_default, the one model function the
+# runner calls, comes from impl/src/vas_config.c (portable C).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${1:-$repo/build-win32}
 cc=${CC:-x86_64-w64-mingw32-gcc}
+ar=${AR:-${cc%gcc}ar}
 
 if ! command -v "$cc" >/dev/null 2>&1; then
     echo "build.sh: $cc not found (install mingw-w64: apt-get install gcc-mingw-w64-x86-64)" >&2
     exit 2
 fi
+command -v "$ar" >/dev/null 2>&1 || ar=ar
 
-src=$repo/harness/src
-tools=$repo/harness/tools
+cflags="-std=gnu11 -O2 -g -Wall -Wextra ${CFLAGS_EXTRA:-}"
+includes="-I$repo/harness/include -I$repo/impl/include -I$repo/oracle"
+obj=$out/obj
+rm -rf "$obj"
+mkdir -p "$obj"
 
-# The runner files are named one by one: a missing one means another part of
-# the project is not written yet, which is worth saying plainly.
-required="run_trace.c diff_trace.c op_execute.c result_compare.c region_table.c region_sample.c
-expect_check.c backend_registry.c backend_win32.c protocol_records.c protocol_server.c
-remote_replay.c"
-missing=""
-for f in $required; do
-    [ -f "$src/$f" ] || missing="$missing harness/src/$f"
+# One static library per folder (the folders CMake builds as vas_trace,
+# vas_run and vas_backends).
+libs=""
+for lib in trace run backends; do
+    set -- "$repo/harness/$lib"/*.c
+    [ -f "$1" ] || { echo "build.sh: no sources in harness/$lib" >&2; exit 2; }
+    mkdir -p "$obj/$lib"
+    for src in "$@"; do
+        # shellcheck disable=SC2086  # flag lists
+        "$cc" $cflags $includes -c "$src" \
+            -o "$obj/$lib/$(basename "$src" .c).o"
+    done
+    rm -f "$obj/libvas_$lib.a"
+    "$ar" rcs "$obj/libvas_$lib.a" "$obj/$lib"/*.o
+    libs="$libs $obj/libvas_$lib.a"
 done
-set -- "$src"/trace_*.c
-[ -f "$1" ] || missing="$missing harness/src/trace_*.c"
-set -- "$tools"/*.c
-[ -f "$1" ] || missing="$missing harness/tools/*.c"
-if [ -n "$missing" ]; then
-    echo "build.sh: cannot build vastrace.exe yet, missing:$missing" >&2
-    exit 2
-fi
 
-sources="$src/trace_*.c"
-for f in $required; do sources="$sources $src/$f"; done
-sources="$sources $tools/*.c $repo/impl/src/vas_config.c"
-
-mkdir -p "$out"
-# shellcheck disable=SC2086  # the globs in $sources are meant to expand
-"$cc" -std=gnu11 -O2 -g -Wall -Wextra ${CFLAGS_EXTRA:-} \
-    -I"$repo/harness/include" -I"$repo/impl/include" -I"$src" -I"$tools" \
-    $sources -static -o "$out/vastrace.exe"
+# shellcheck disable=SC2086  # flag lists and the tools glob
+"$cc" $cflags $includes \
+    "$repo"/harness/tools/*.c $libs "$repo/impl/src/vas_config.c" \
+    -static -o "$out/vastrace.exe"
 echo "build.sh: wrote $out/vastrace.exe"

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "../src/trace_internal.h"
 #include "test_trace_util.h"
 
 #define RANDOM_INPUTS 10000

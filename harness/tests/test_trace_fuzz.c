@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "../src/trace_internal.h"
 #include "test_trace_util.h"
 
 #define SOUP_INPUTS 10000

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "../src/trace_internal.h"
 #include "test_trace_util.h"
 
 #define CORPUS_DIR "harness/tests/traces"

@@ -69,7 +69,12 @@ const backend *backend_find(const char *name);
 const backend *backend_plugin_open(const char *spec);
 #endif
 
-/* All backends built in, NULL-terminated. */
+/* All backends built in, NULL-terminated; the first is the default. */
 const backend *const *backend_list(void);
+
+/* Parses a comma-separated list of backend names ("impl,oracle") into out
+ * (at most max). Returns the count, or 0 with a message in err when a name
+ * is unknown, the list is empty or longer than max. */
+size_t backends_parse(const char *spec, const backend **out, size_t max, char *err, size_t err_len);
 
 #endif

@@ -187,13 +187,6 @@ int region_map_compare(const backend_run *ra, const region_map *ma,
 int region_sample_compare(const backend_run *ra, const region_sample *sa,
                           const backend_run *rb, const region_sample *sb, char *desc, size_t desc_len);
 
-/* ---- Choosing backends -------------------------------------------------- */
-
-/* Parses a comma-separated list of backend names ("impl,oracle") into out
- * (at most max). Returns the count, or 0 with a message in err when a name
- * is unknown, the list is empty or longer than max. */
-size_t backends_parse(const char *spec, const backend **out, size_t max, char *err, size_t err_len);
-
 /* ---- Lockstep runs ----------------------------------------------------- */
 
 /* Optional timing of a lockstep run: clock returns seconds from any fixed

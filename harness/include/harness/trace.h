@@ -92,6 +92,10 @@ char *trace_print(const trace *t);
 /* Prints one operation (without newline) into buf; returns its length. */
 size_t trace_print_op(const trace *t, const trace_op *op, char *buf, size_t buf_len);
 
+/* 1 if a and b describe the same trace: same headers, names, operations,
+ * arguments and expectations. Ignores file and source line numbers. */
+int trace_equal(const trace *a, const trace *b);
+
 /* Binary encoding for fuzzers. Decoding is total: every byte string is a
  * valid trace (at most max_ops operations; bytes past that are ignored),
  * with arguments biased toward boundaries. encode(t) decodes back to t for

@@ -24,9 +24,12 @@
  * up there stands unchecked. check() likewise verifies mirrored pages
  * only. Top-down x64 allocations therefore exercise the model alone.
  *
- * Linux only. A space whose window cannot be reserved at all makes
- * create() fail with a note on stderr.
+ * Linux only (elsewhere this file compiles to nothing, and
+ * backend_registry.c does not list it). A space whose window cannot be
+ * reserved at all makes create() fail with a note on stderr.
  */
+#ifdef __linux__
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,3 +270,5 @@ const backend backend_host = {
     .check = host_check,
     .deterministic_placement = 1,
 };
+
+#endif /* __linux__ */

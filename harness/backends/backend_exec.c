@@ -13,8 +13,9 @@
  * results stand. The next trace starts a new server.
  *
  * Servers are killed when vastrace dies (PR_SET_PDEATHSIG) and closed and
- * reaped at exit. POSIX only; not part of the Windows build.
+ * reaped at exit. POSIX only: on Windows this file compiles to nothing.
  */
+#ifndef _WIN32
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -308,3 +309,5 @@ uint32_t backend_exec_profiles(const backend *b)
 {
     return ((const exec_backend *)(const void *)b)->profiles;
 }
+
+#endif /* !_WIN32 */

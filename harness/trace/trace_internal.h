@@ -1,7 +1,7 @@
 /*
  * trace_internal.h - what the trace_*.c files share and the public header
- * does not promise: constant-name tables, building a trace piece by piece,
- * structural equality (for tests) and the limits of the language.
+ * does not promise: constant-name tables, building a trace piece by piece
+ * and the limits of the language.
  */
 #ifndef HARNESS_TRACE_INTERNAL_H
 #define HARNESS_TRACE_INTERNAL_H
@@ -62,7 +62,7 @@ trace_token trace_lex_next(trace_lexer *lx);
 /* Returns the next token without moving. */
 trace_token trace_lex_peek(const trace_lexer *lx);
 
-/* ---- Building traces (trace_free.c) ----------------------------------- */
+/* ---- Building traces (trace_build.c) ---------------------------------- */
 
 /* A new empty trace (x64, no commit limit) with file copied; NULL on OOM. */
 trace *trace_new(const char *file);
@@ -75,11 +75,5 @@ int trace_add_name(trace *t, const char *name, size_t len);
 int trace_find_name(const trace *t, const char *name, size_t len);
 /* Appends a copy of text to a string list; 0 on success, -1 on OOM. */
 int trace_add_string(char ***list, size_t *n, const char *text, size_t len);
-
-/* ---- Equality (trace_equal.c) ----------------------------------------- */
-
-/* 1 if a and b describe the same trace: same headers, names, operations,
- * arguments and expectations. Ignores file and source line numbers. */
-int trace_equal(const trace *a, const trace *b);
 
 #endif

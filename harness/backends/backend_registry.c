@@ -1,12 +1,13 @@
 /*
- * backend_registry.c - the list of backends built into this program, and
- * lookup by name or by a comma-separated list.
+ * backend_registry.c - the list of backends built into this program (the
+ * one list there is), and lookup by name or by a comma-separated list.
  *
- * The host-backed backend lives in backend_host.c, which may be absent from
- * a build: it is referenced weakly and listed only when linked in. A Windows
- * build (the conformance runner) lists the real Windows API alone.
- * Names with a prefix are opened on demand: "exec:COMMAND" starts a
- * protocol server (backend_exec.c), "so:PATH" loads a plugin
+ * Which backends exist is decided by the platform, here and in the
+ * backend files' own guards, which use the same conditions: a Windows build
+ * (the conformance runner) has the real Windows API alone; elsewhere the
+ * two models, plus the host-backed model on Linux.
+ * Names with a prefix are opened on demand (not on Windows): "exec:COMMAND"
+ * starts a protocol server (backend_exec.c), "so:PATH" loads a plugin
  * (backend_plugin.c).
  */
 #include <stdio.h>
@@ -19,8 +20,9 @@ extern const backend backend_win32;
 #else
 extern const backend backend_impl;
 extern const backend backend_oracle;
-/* Defined in backend_host.c; &backend_host is NULL when that file is not linked. */
-__attribute__((weak)) extern const backend backend_host;
+#ifdef __linux__
+extern const backend backend_host;
+#endif
 #endif
 
 const backend *const *backend_list(void)
@@ -33,8 +35,9 @@ const backend *const *backend_list(void)
 #else
         list[n++] = &backend_impl;
         list[n++] = &backend_oracle;
-        if (&backend_host != NULL)
-            list[n++] = &backend_host;
+#ifdef __linux__
+        list[n++] = &backend_host;
+#endif
 #endif
         list[n] = NULL;
     }

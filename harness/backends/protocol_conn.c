@@ -3,8 +3,10 @@
  * process started with /bin/sh -c, frames over its stdin/stdout, and a
  * deadline on every read and write, so that a server that hangs cannot hang
  * the client. The server is killed if the client dies (PR_SET_PDEATHSIG)
- * and is always reaped. POSIX only.
+ * and is always reaped. POSIX only: on Windows this file compiles to
+ * nothing.
  */
+#ifndef _WIN32
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -237,3 +239,5 @@ void proto_conn_kill(proto_conn *c, char *how, size_t how_len)
     c->pid = 0;
     c->rpos = c->rlen = 0;
 }
+
+#endif /* !_WIN32 */

@@ -1,5 +1,5 @@
 /*
- * trace_free.c - the life of a trace in memory: creating one, growing it an
+ * trace_build.c - the life of a trace in memory: creating one, growing it an
  * operation or a name at a time, and freeing it with everything it owns.
  */
 #include <stdlib.h>

@@ -2,8 +2,10 @@
  * backend_plugin.c - the "so:PATH" backend: a shared object exporting the
  * table of vas/vas_plugin.h, loaded with dlopen and checked before use (ABI
  * version, the sizes of the shared types, the members every plugin must
- * have), then driven in-process like any built-in backend. POSIX only.
+ * have), then driven in-process like any built-in backend. POSIX only: on
+ * Windows this file compiles to nothing.
  */
+#ifndef _WIN32
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,3 +108,5 @@ const backend *backend_plugin_open(const char *spec)
     all_plugins = p;
     return &p->b;
 }
+
+#endif /* !_WIN32 */

@@ -1,5 +1,5 @@
 /*
- * region_table.c - a backend's whole memory map, as query reports it: walked
+ * region_map.c - a backend's whole memory map, as query reports it: walked
  * from address 0 to the profile's last usable byte, one region at a time,
  * and printed as a table for divergence reports.
  */
