@@ -5,7 +5,8 @@
 #   differential/  random traces diffed across backends
 #   regression/    the regression and seed corpora replayed
 #   fuzz/          libFuzzer + AFL++ side by side, findings, coverage
-#   bench/         the model's and the host-backed mode's benchmarks
+#   wine-fuzz/     impl vs the real Windows API under Wine: known and new deviations
+#   bench/         the model's, the host-backed mode's and the protocol's benchmarks
 #   index.md       what ran, what passed, where to look
 #
 # Usage: bash ci/campaign.sh [--out DIR] [--fuzz-seconds N] [--cores K] [--traces N]
@@ -88,6 +89,18 @@ record "differential fuzzing with the host backend in the loop ($((fuzz_seconds 
 bash fuzz/fault_injection.sh --seconds 60 >"$out/fault-injection.txt" 2>&1
 record "fault injection: planted decommit bug found by libFuzzer and AFL++ from an empty corpus (60 s each)" "$(status_of $?)" "fault-injection.txt"
 
+step_log "Wine in the fuzzing loop (600 s)"
+# The real Windows API (vastrace.exe serve under Wine) against impl, one
+# core: exec/s, Wine's known deviations by signature, new ones as traces.
+bash fuzz/wine_fuzz.sh --seconds 600 --out "$out/wine-fuzz" >"$out/wine-fuzz.txt" 2>&1
+record "impl vs the Windows API under Wine, libFuzzer (600 s): known and new Wine deviations" "$(status_of $?)" "wine-fuzz.txt"
+
+step_log "protocol benchmark"
+mkdir -p "$out/bench"
+"$build/harness/bench_protocol" --vastrace "$vastrace" --wine-exe "$build/win32/vastrace.exe" \
+  >"$out/bench/protocol.txt" 2>&1
+record "backend protocol: round trip vs in-process, impl vs Wine exec/s" "$(status_of $?)" "bench/protocol.txt"
+
 step_log "benchmarks"
 mkdir -p "$out/bench"
 "$build/impl/vas_bench" >"$out/bench/vas_bench.txt" 2>&1
@@ -120,6 +133,8 @@ failed=0
     echo "$r:"; grep -hE "^\| (libFuzzer|AFL\+\+|impl/|oracle/) |^impl/ lines left" "$out/$r/report.md"
   done
   echo "fault injection:"; grep -hiE "found|after" "$out/fault-injection.txt" | head -6
+  echo "Wine in the fuzzing loop:"; grep -hE "^wine_fuzz.sh: [0-9]|inputs" "$out/wine-fuzz.txt" | head -3
+  echo "backend protocol:"; cat "$out/bench/protocol.txt"
   echo '```'
 } >"$out/index.md"
 cat "$out/index.md"

@@ -24,7 +24,12 @@ done
 # The seeds, regression inputs and dictionary must match the binary format.
 bash fuzz/make_seeds.sh --check
 
+# Embedding: a plain build, installed, used from outside (find_package, pkg-config).
+bash ci/test_install.sh "$build-install"
+
 if [ -x fuzz/smoke.sh ]; then
   bash fuzz/smoke.sh --seconds "${VAS_SMOKE_SECONDS:-20}"
 fi
+# The real Windows API in the fuzzing loop: a short impl-vs-Wine run.
+bash fuzz/wine_fuzz.sh --seconds "${VAS_SMOKE_SECONDS:-20}" --out "$build/wine-fuzz" --engine libfuzzer
 echo "ci/test.sh: all tests passed"

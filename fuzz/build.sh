@@ -41,6 +41,9 @@ done
 [ -n "$out" ] || out="$repo/build-fuzz/$engine$([ $planted = 1 ] && echo -planted || true)"
 
 targets=(fuzz_diff fuzz_diff_host)
+# impl against the real Windows API under Wine: needs wine64 at run time,
+# so not for OSS-Fuzz.
+[ "$engine" = oss-fuzz ] || targets+=(fuzz_diff_wine)
 common="-std=gnu11 -g -Wall -Wextra -fno-omit-frame-pointer"
 driver=""        # the source that provides main(), if the engine does not
 link_cc=""       # the linker driver, when not the compiler
@@ -128,10 +131,11 @@ compile_all() {
 }
 target_sources=()
 for t in "${targets[@]}"; do target_sources+=("$repo/fuzz/$t.c"); done
-compile_all "${lib_sources[@]}" "$repo/fuzz/fuzz_helpers.c" ${driver:+"$driver"} "${target_sources[@]}"
+fuzz_lib=("$repo/fuzz/fuzz_helpers.c" "$repo/fuzz/wine_deviations.c")
+compile_all "${lib_sources[@]}" "${fuzz_lib[@]}" ${driver:+"$driver"} "${target_sources[@]}"
 
 common_objs=()
-for src in "${lib_sources[@]}" "$repo/fuzz/fuzz_helpers.c" ${driver:+"$driver"}; do
+for src in "${lib_sources[@]}" "${fuzz_lib[@]}" ${driver:+"$driver"}; do
   common_objs+=("$objdir/$(realpath --relative-to="$repo" "$src" | tr '/' '_').o")
 done
 for t in "${targets[@]}"; do

@@ -15,12 +15,26 @@
 int fuzz_abort_on_divergence = 1;
 unsigned long fuzz_divergence_count;
 
-/* The target's backends, looked up by name. A missing one means the
- * program was linked without it: every input would compare nothing, so
- * stop loudly rather than fuzz in vain. */
-static void target_backends(const fuzz_target *target, const backend **out)
+/* The target's backends, looked up by name, or those of $VAS_FUZZ_BACKENDS
+ * ("impl,exec:./my-server", "impl,so:./my_plugin.so": any target can fuzz an
+ * outside implementation). A missing one means the program was linked
+ * without it, or the server or plugin cannot be opened: every input would
+ * compare nothing, so stop loudly rather than fuzz in vain. Returns the
+ * count. */
+static size_t target_backends(const fuzz_target *target, const backend **out, size_t max)
 {
-    size_t i;
+    const char *spec = getenv("VAS_FUZZ_BACKENDS");
+    size_t i, n;
+    if (spec != NULL && *spec != '\0') {
+        char err[1024];
+        n = backends_parse(spec, out, max, err, sizeof err);
+        if (n < 2) {
+            fprintf(stderr, "%s: VAS_FUZZ_BACKENDS='%s': %s\n", target->name, spec,
+                    n == 0 ? err : "give at least two backends");
+            exit(2);
+        }
+        return n;
+    }
     for (i = 0; i < target->n_backends; i++) {
         out[i] = backend_find(target->backend_names[i]);
         if (out[i] == NULL) {
@@ -29,6 +43,7 @@ static void target_backends(const fuzz_target *target, const backend **out)
             exit(2);
         }
     }
+    return target->n_backends;
 }
 
 static void report_divergence(const fuzz_target *target, const backend *const *backends,
@@ -52,7 +67,7 @@ int fuzz_diff_trace(const fuzz_target *target, trace *t)
 
     if (n > sizeof backends / sizeof backends[0])
         abort();  /* a target listing more backends than any build has */
-    target_backends(target, backends);
+    n = target_backends(target, backends, sizeof backends / sizeof backends[0]);
     if (target->force_profile)
         t->profile = target->profile;
 

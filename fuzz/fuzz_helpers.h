@@ -5,7 +5,8 @@
  * regression driver understand.
  *
  * A target (fuzz_diff.c, fuzz_diff_host.c) is one page: it defines
- * FUZZ_TARGET (which backends, which profile) and an
+ * FUZZ_TARGET (which backends, which profile; $VAS_FUZZ_BACKENDS, e.g.
+ * "impl,exec:./my-server", replaces the backends) and an
  * LLVMFuzzerTestOneInput that calls fuzz_diff_bytes.
  */
 #ifndef FUZZ_HELPERS_H

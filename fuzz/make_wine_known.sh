@@ -3,7 +3,8 @@
 # deviations Wine is known to have, from the conformance cases' own
 # `wine-deviates:` notes: each such case is diffed impl vs the Wine server and
 # the signature of its first divergence (fuzz/wine_deviations.h) is listed
-# with the case and its note. The impl-vs-Wine fuzz target counts
+# with the case and its note; fuzz/wine-known-extra.tsv adds the few no case
+# can state, each with its evidence. The impl-vs-Wine fuzz target counts
 # divergences with these signatures as known and reports any other.
 #
 #   fuzz/make_wine_known.sh [--check] --signatures BIN --exe vastrace.exe
@@ -36,8 +37,12 @@ out=$(mktemp)
     [ "$sig" = "-" ] && continue
     note=$(grep -m1 '^wine-deviates:' "$file" | sed 's/^wine-deviates: *//')
     printf '%s\t%s\t%s\n' "$sig" "$file" "$note"
-  done | sort -t$'\t' -k1,1 -u
-} > "$out"
+  done
+  # Deviations no case can state, written by hand with their evidence.
+  grep -v '^#' fuzz/wine-known-extra.tsv || true
+} > "$out.raw"
+{ grep '^#' "$out.raw"; grep -v '^#' "$out.raw" | sort -t$'\t' -k1,1 -u; } > "$out"
+rm -f "$out.raw"
 target=fuzz/wine-known-deviations.tsv
 if [ $check = 1 ]; then
   if ! diff -u "$target" "$out"; then

@@ -3,8 +3,10 @@
 # fuzz_diff_wine target (impl vs `wine vastrace.exe serve`, one long-lived
 # Wine process) under libFuzzer for N seconds on one core, from corpus/seed.
 #
-#   fuzz/wine_fuzz.sh [--seconds N] [--out DIR]
+#   fuzz/wine_fuzz.sh [--seconds N] [--out DIR] [--engine libfuzzer|libfuzzer-nosan]
 #
+# The default engine is libfuzzer-nosan (speed); the test command passes
+# libfuzzer, the ASan build fuzz/smoke.sh has already made.
 # Prints exec/s, the known Wine deviations hit (by signature, with counts)
 # and the new ones, each written to DIR/findings/new-*.txt as a shrunk trace
 # with both backends' results and the rule of docs/semantics.md it breaks.
@@ -16,11 +18,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 seconds=60
 out=""
+engine=libfuzzer-nosan
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --engine) engine=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "wine_fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -31,7 +35,7 @@ out=$(cd "$out" && pwd)
 command -v wine >/dev/null || { echo "wine_fuzz.sh: wine is not installed" >&2; exit 1; }
 win32_dir="$repo/build-win32"
 "$repo/conformance/win32/build.sh" "$win32_dir" >&2
-libfuzzer_dir=$(build_engine libfuzzer-nosan)
+libfuzzer_dir=$(build_engine "$engine")
 
 export WINEPREFIX="$win32_dir/wineprefix" WINEDEBUG=-all
 trap 'wineserver -k 2>/dev/null || true' EXIT

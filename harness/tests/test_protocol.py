@@ -174,3 +174,19 @@ def test_conformance_runner_takes_exec_backends(tmp_path):
                         "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert "exec:" in r.stdout and "fail 0" in r.stdout
+
+
+def test_fuzz_targets_take_outside_backends(tmp_path):
+    replay = os.path.join(os.path.dirname(os.path.dirname(find_vastrace())), "fuzz", "fuzz_diff_replay")
+    seeds = sorted(glob.glob(os.path.join(ROOT, "corpus", "seed", "*.bin")))[:40]
+    env = dict(os.environ, VAS_FUZZ_BACKENDS="impl," + serve("oracle"))
+    r = subprocess.run([replay, *seeds], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "all OK" in r.stderr + r.stdout
+    # A server that answers zeros diverges on the first seed with an alloc.
+    spec, marker = misbehaving("ok")
+    env["VAS_FUZZ_BACKENDS"] = "impl," + spec
+    r = subprocess.run([replay, *seeds], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode != 0
+    assert "backends diverged" in r.stderr
+    assert leftovers(marker) == []

@@ -24,6 +24,14 @@
 extern "C" {
 #endif
 
+/* ---- Version ----------------------------------------------------------- */
+
+/* The library's version (CMake reads it from here); MAJOR changes when a
+ * declaration here changes incompatibly. */
+#define VAS_VERSION_MAJOR 0
+#define VAS_VERSION_MINOR 1
+#define VAS_VERSION_PATCH 0
+
 /* ---- Sizes ------------------------------------------------------------ */
 
 #define VAS_PAGE_SIZE               0x1000u   /* dwPageSize */
