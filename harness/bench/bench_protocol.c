@@ -131,6 +131,20 @@ static void wine_exec_rate(const char *exe, double seconds)
         fprintf(stderr, "bench_protocol: cannot start %s\n", spec);
         exit(2);
     }
+    {
+        /* One lane alone: a RUN of a 32-op trace through Wine, against impl
+         * running the same trace in process (medians of 64 traces). */
+        double v[64], w[64];
+        size_t j;
+        for (j = 0; j < 64; j++) {
+            trace *t = random_trace(5000 + j, 32);
+            v[j] = time_trace(pair[1], t);
+            w[j] = time_trace(pair[0], t);
+            trace_free(t);
+        }
+        printf("one 32-op trace: %.1f us through exec:wine, %.1f us on impl in process (medians of 64)\n",
+               median(v, 64) * 1e6, median(w, 64) * 1e6);
+    }
     start = proto_now();
     while (proto_now() - start < seconds) {
         trace *t = random_trace(77 + k, 32);
