@@ -133,7 +133,7 @@ static int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uin
  * lane. Returns 0, 1 with desc when a lane's interior check fails, -1 out
  * of memory. */
 static int lanes_look(lane *lanes, size_t n, const diff_policy *p, int walk, const uint64_t *window,
-                      uint64_t *rng, char *desc, size_t len)
+                      uint64_t *rng, char *desc, size_t len, size_t *bad)
 {
     uint64_t addrs[3 * PROBES_MAX];
     size_t k, i, n_addrs = 0;
@@ -141,8 +141,10 @@ static int lanes_look(lane *lanes, size_t n, const diff_policy *p, int walk, con
         for (k = 0; k < n; k++) {
             if (region_map_walk(&lanes[k].run, &lanes[k].map) != 0)
                 return -1;
-            if (p->interior && region_map_check_interior(&lanes[k].run, &lanes[k].map, rng, desc, len))
+            if (p->interior && region_map_check_interior(&lanes[k].run, &lanes[k].map, rng, desc, len)) {
+                *bad = k;
                 return 1;
+            }
         }
         return 0;
     }
@@ -152,6 +154,44 @@ static int lanes_look(lane *lanes, size_t n, const diff_policy *p, int walk, con
         if (region_sample_take(&lanes[k].run, window, addrs, n_addrs, &lanes[k].sample) != 0)
             return -1;
     return 0;
+}
+
+/* Lanes a and b agree on op: result, charge, map (walked or sampled), and
+ * neither failed its self-check. */
+static int lanes_agree(const lane *a, const lane *b, const trace_op *op, int walked)
+{
+    char scratch[256];
+    if (a->check_failed || b->check_failed)
+        return 0;
+    if (op_result_compare(&a->run, &a->map, &a->res, &b->run, &b->map, &b->res, op, scratch, sizeof scratch))
+        return 0;
+    if (a->run.b->commit_charge && b->run.b->commit_charge && a->charge != b->charge)
+        return 0;
+    return walked ? !region_map_compare(&a->run, &a->map, &b->run, &b->map, scratch, sizeof scratch)
+                  : !region_sample_compare(&a->run, &a->sample, &b->run, &b->sample, scratch, sizeof scratch);
+}
+
+/* The majority vote at a divergence: with three or more lanes, the one
+ * lane every other disagrees with while they all agree among themselves,
+ * else NULL (no majority, or two lanes only: nothing to vote with). */
+static const backend *lanes_vote(const lane *lanes, size_t n, const trace_op *op, int walked)
+{
+    size_t odd, i, j;
+    if (n < 3)
+        return NULL;
+    for (odd = 0; odd < n; odd++) {
+        int others_agree = 1, odd_alone = 1;
+        for (i = 0; i < n && others_agree; i++)
+            for (j = i + 1; j < n && others_agree; j++)
+                if (i != odd && j != odd)
+                    others_agree = lanes_agree(&lanes[i], &lanes[j], op, walked);
+        for (i = 0; i < n && others_agree && odd_alone; i++)
+            if (i != odd)
+                odd_alone = !lanes_agree(&lanes[odd], &lanes[i], op, walked);
+        if (others_agree && odd_alone)
+            return lanes[odd].run.b;
+    }
+    return NULL;
 }
 
 /* Compares every lane with lane 0 (maps walked, or sampled); 1 with a
@@ -184,7 +224,7 @@ static int lanes_differ(const lane *lanes, size_t n, const trace_op *op, int wal
 }
 
 static void report_divergence(const lane *lanes, size_t n, const trace *t, size_t at,
-                              const char *desc, FILE *out)
+                              const char *desc, const backend *blamed, FILE *out)
 {
     trace prefix = *t;
     char *text;
@@ -197,7 +237,10 @@ static void report_divergence(const lane *lanes, size_t n, const trace *t, size_
     fprintf(out, "DIVERGENCE at op %zu of %zu", at + 1, t->n_ops);
     if (t->ops[at].line > 0)
         fprintf(out, " (%s:%d)", t->file ? t->file : "<trace>", t->ops[at].line);
-    fprintf(out, ": %s\n\n", desc);
+    fprintf(out, ": %s\n", desc);
+    if (blamed != NULL)
+        fprintf(out, "odd one out: %s (the other %zu backends agree)\n", blamed->name, n - 1);
+    fprintf(out, "\n");
     fprintf(out, "--- trace up to the diverging op ---\n%s", text ? text : "(could not print the trace)\n");
     free(text);
     fprintf(out, "--- results of: %s\n", op_text);
@@ -244,7 +287,7 @@ int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, 
                       diff_outcome *outcome, diff_timing *timing, const diff_policy *policy)
 {
     lane *lanes = calloc(n ? n : 1, sizeof *lanes);
-    size_t i, k, opened = 0, bad = 0;
+    size_t i, k, opened = 0, bad = 0, inside_bad = 0;
     int rc = 0, shape = 0;
     uint64_t rng = 0x9E3779B97F4A7C15u;  /* the same probes on every run of t */
     diff_outcome local;
@@ -258,6 +301,7 @@ int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, 
     outcome->refused = NULL;
     outcome->no_space = NULL;
     outcome->backend_failed = NULL;
+    outcome->blamed = NULL;
     if (lanes == NULL)
         return 2;
     for (k = 0; k < n; k++, opened++) {
@@ -307,7 +351,7 @@ int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, 
         if (!shape && !walk_due(policy, i, t->n_ops))
             walk = op_window(op, addr, size, whole, &lanes[0].res, window) < 0;
         look = lanes_look(lanes, n, policy, walk, walk ? NULL : window, &rng,
-                          outcome->what, sizeof outcome->what);
+                          outcome->what, sizeof outcome->what, &inside_bad);
         if (look < 0) {
             snprintf(outcome->what, sizeof outcome->what, "out of memory comparing op %zu", i + 1);
             if (out)
@@ -315,10 +359,14 @@ int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, 
             rc = 2;
         } else if (look > 0 || lanes_differ(lanes, n, op, walk, outcome->what, sizeof outcome->what)) {
             outcome->refused = lanes_refusal(lanes, n, op);
+            /* A lane that fails its interior check is out on its own;
+             * otherwise the lanes vote on what they compared. */
+            outcome->blamed = look > 0 ? (n >= 3 ? lanes[inside_bad].run.b : NULL)
+                                       : lanes_vote(lanes, n, op, walk);
             if (out) {
                 for (k = 0; k < n && !walk; k++)  /* the report prints each region table */
                     region_map_walk(&lanes[k].run, &lanes[k].map);
-                report_divergence(lanes, n, t, i, outcome->what, out);
+                report_divergence(lanes, n, t, i, outcome->what, outcome->blamed, out);
             }
             rc = 1;
         }

@@ -232,6 +232,34 @@ int main(void)
         trace_free(t);
         expect_divergence_at(&planted_inside, inside, 2, "memory map");
     }
+    {
+        /* Blame by majority vote: with the planted backend first (the lane
+         * every other is compared with), the vote still names it; with two
+         * backends there is no vote. */
+        static const char *decommit =
+            "a = alloc 0 0x40000 RESERVE|COMMIT READWRITE\n"
+            "free a+0x2000 0x2000 DECOMMIT\n";
+        trace *t = parse(decommit);
+        const backend *three[3] = {&planted_free, oracle, oracle};
+        const backend *inside3[3] = {oracle, &planted_inside, oracle};
+        const backend *two[2] = {&planted_free, oracle};
+        diff_outcome outcome;
+        FILE *report = tmpfile();
+        char text[4096] = "";
+        CHECK(diff_trace_ex(three, 3, t, report, &outcome, NULL) == 1 && outcome.blamed == &planted_free);
+        if (report != NULL) {
+            rewind(report);
+            text[fread(text, 1, sizeof text - 1, report)] = '\0';
+            fclose(report);
+        }
+        CHECK(strstr(text, "odd one out: planted-free (the other 2 backends agree)") != NULL);
+        CHECK(diff_trace_ex(two, 2, t, NULL, &outcome, NULL) == 1 && outcome.blamed == NULL);
+        trace_free(t);
+        t = parse("a = alloc 0 0x10000 RESERVE NOACCESS\n"
+                  "alloc a 0x2000 COMMIT READWRITE\n");
+        CHECK(diff_trace_ex(inside3, 3, t, NULL, &outcome, NULL) == 1 && outcome.blamed == &planted_inside);
+        trace_free(t);
+    }
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);
         return 1;

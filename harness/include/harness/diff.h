@@ -234,6 +234,10 @@ typedef struct diff_outcome {
      * 1 when the trace reproduces it, a finding; 2 when the backend is
      * broken); else NULL. */
     const backend *backend_failed;
+    /* At a divergence among three or more backends: the one the others
+     * all agree against (a majority vote), else NULL. The report names it
+     * ("odd one out: ..."), so does a finding's signature. */
+    const backend *blamed;
 } diff_outcome;
 
 /* diff_trace, also telling where and what: outcome and timing may be NULL.
