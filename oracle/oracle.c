@@ -390,20 +390,34 @@ static void allocation_remove(oracle_t *o, allocation *a)
 
 /* ---- Creation ----------------------------------------------------------- */
 
+/* Each profile's MIN and MAX as docs/semantics.md states them (its Terms),
+ * written here and not taken from impl's vas_config_default: a wrong limit
+ * there must show as a difference, not change both models alike. */
+static const struct { vas_profile profile; uint64_t min, max; } profile_limits[] = {
+    {VAS_PROFILE_X64, 0x10000, 0x7FFFFFFEFFFFull},
+    {VAS_PROFILE_X86, 0x10000, 0x7FFEFFFFull},
+    {VAS_PROFILE_X86_LAA, 0x10000, 0xFFFEFFFFull},
+};
+
 oracle_t *oracle_create(const vas_config *cfg)
 {
     vas_config c;
+    size_t i;
     if (cfg) {
         c = *cfg;
     } else {
         memset(&c, 0, sizeof c);
         c.profile = VAS_PROFILE_X64;
-        c.min_address = 0x10000;
-        c.max_address = 0x7FFFFFFEFFFFull;
     }
-    if (c.profile != VAS_PROFILE_X64 && c.profile != VAS_PROFILE_X86
-        && c.profile != VAS_PROFILE_X86_LAA)
+    for (i = 0; i < sizeof profile_limits / sizeof profile_limits[0]; i++)
+        if (profile_limits[i].profile == c.profile)
+            break;
+    if (i == sizeof profile_limits / sizeof profile_limits[0])
         return NULL;
+    if (c.min_address == 0 && c.max_address == 0) {  /* no limits given: the profile's own */
+        c.min_address = profile_limits[i].min;
+        c.max_address = profile_limits[i].max;
+    }
     /* min 0 would make base 0, the failure value, a valid placement. */
     if (c.min_address == 0 || c.min_address > c.max_address || c.max_address == UINT64_MAX
         || c.min_address % PAGE != 0 || (c.max_address + 1) % PAGE != 0)

@@ -31,11 +31,15 @@ extern "C" {
 
 typedef struct oracle oracle_t;
 
-/* An empty address space. cfg NULL means the x64 profile: user space
- * 0x10000..0x7FFFFFFEFFFF, no commit limit. cfg->host_backed is ignored
- * (the oracle never touches host memory). Returns NULL when cfg is
- * inconsistent (unknown profile, max below min, bounds not page-aligned)
- * or memory is short. */
+/* An empty address space. cfg NULL means the x64 profile, no commit
+ * limit. With cfg->min_address and cfg->max_address both 0 the profile's
+ * own user space is used, as docs/semantics.md states it (x64
+ * 0x10000..0x7FFFFFFEFFFF, x86 0x10000..0x7FFEFFFF, x86-LAA
+ * 0x10000..0xFFFEFFFF); the harness's oracle backend always asks for that,
+ * so impl's vas_config_default is not what the oracle is checked against.
+ * cfg->host_backed is ignored (the oracle never touches host memory).
+ * Returns NULL when cfg is inconsistent (unknown profile, max below min,
+ * bounds not page-aligned) or memory is short. */
 oracle_t *oracle_create(const vas_config *cfg);
 void oracle_destroy(oracle_t *o);
 

@@ -18,6 +18,23 @@
 #define E87 VAS_ERROR_INVALID_PARAMETER
 #define E487 VAS_ERROR_INVALID_ADDRESS
 
+/* The address after the region m reported at `at`, for a walk of the map.
+ * A region that does not reach past `at` (a wrong RegionSize) fails the
+ * test and returns UINT64_MAX, which ends the walk: a fast failure, not a
+ * walk that never ends. */
+#define WALK_NEXT(at, m) walk_next_(at, &(m), __FILE__, __LINE__)
+static inline uint64_t walk_next_(uint64_t at, const vas_mbi *m, const char *file, int line)
+{
+    uint64_t next = m->base_address + m->region_size;
+    if (next > at)
+        return next;
+    fprintf(stderr, "%s:%d: the map walk does not advance at 0x%llx (base 0x%llx, size 0x%llx)\n",
+            file, line, (unsigned long long)at, (unsigned long long)m->base_address,
+            (unsigned long long)m->region_size);
+    check_failures++;
+    return UINT64_MAX;
+}
+
 /* xorshift64: a fixed, repeatable sequence for the randomised tests (each
  * keeps its own seed, so a failure reproduces run after run). */
 static inline uint64_t xorshift64(uint64_t *state)
@@ -77,7 +94,7 @@ static inline void snapshot_take(vas_t *v, map_snapshot *s)
         if (!vas_query(v, at, &m, sizeof m))
             break;
         s->regions[s->count++] = m;
-        at = m.base_address + m.region_size;
+        at = WALK_NEXT(at, m);
     }
     vas_set_last_error(v, saved);
 }

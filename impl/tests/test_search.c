@@ -30,7 +30,7 @@ static int list_allocations(vas_t *v, span *out)
             else
                 out[n++] = (span){m.allocation_base, m.base_address + m.region_size};
         }
-        at = m.base_address + m.region_size;
+        at = WALK_NEXT(at, m);
     }
     return n;
 }
@@ -59,9 +59,25 @@ static uint64_t expected_base(const span *s, int n, uint64_t min, uint64_t max, 
     return 0;
 }
 
+/* The walk's progress guard: a planted wrong RegionSize (0) ends the walk
+ * at once as one failure, instead of a walk that never ends. */
+static void test_walk_guard(void)
+{
+    vas_mbi wrong = {0};
+    int before = check_failures, counted;
+    uint64_t next;
+    wrong.base_address = 0x10000;
+    next = walk_next_(0x10000, &wrong, "planted", 0);
+    counted = check_failures - before;
+    check_failures = before;
+    CHECK_EQ(next, UINT64_MAX);
+    CHECK_EQ(counted, 1);
+}
+
 int main(void)
 {
     vas_config cfg;
+    test_walk_guard();
     vas_config_default(&cfg, VAS_PROFILE_X86);
     cfg.max_address = 0x0FFFFFFF;   /* 256 MiB: small enough to fill up */
     vas_t *v = vas_create(&cfg);

@@ -23,6 +23,23 @@ static int check_failures;
         }                                                                           \
     } while (0)
 
+/* The address after the region m reported at `at`, for a walk of the map.
+ * A region that does not reach past `at` (a wrong RegionSize) fails the
+ * test and returns UINT64_MAX, which ends the walk: a fast failure, not a
+ * walk that never ends. */
+#define WALK_NEXT(at, m) walk_next_(at, &(m), __FILE__, __LINE__)
+static inline uint64_t walk_next_(uint64_t at, const vas_mbi *m, const char *file, int line)
+{
+    uint64_t next = m->base_address + m->region_size;
+    if (next > at)
+        return next;
+    fprintf(stderr, "%s:%d: the map walk does not advance at 0x%llx (base 0x%llx, size 0x%llx)\n",
+            file, line, (unsigned long long)at, (unsigned long long)m->base_address,
+            (unsigned long long)m->region_size);
+    check_failures++;
+    return UINT64_MAX;
+}
+
 /* A call that must fail: returns 0 and sets last-error to err. */
 #define CHECK_FAILS(call, err)                                                      \
     do {                                                                            \

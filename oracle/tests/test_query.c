@@ -79,7 +79,7 @@ static void test_walk(void)
         CHECK_EQ(m.base_address, addr);
         if (m.state == COMMIT)
             committed += m.region_size;
-        addr += m.region_size;
+        addr = WALK_NEXT(addr, m);
         regions++;
     }
     CHECK_EQ(addr, TOP);

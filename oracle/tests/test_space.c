@@ -171,7 +171,7 @@ static void test_many_allocations(void)
         uint32_t old;
         CHECK_EQ(oracle_protect(o, a + 0x1000, 0x1000, VAS_PAGE_READONLY, &old), 1);
         vas_mbi m;
-        for (uint64_t addr = 0; addr < 0x7FFFFFFF0000; addr += m.region_size) {
+        for (uint64_t addr = 0; addr < 0x7FFFFFFF0000; addr = WALK_NEXT(addr, m)) {
             CHECK_EQ(oracle_query(o, addr, &m, sizeof m), 48);
             regions++;
         }
