@@ -10,6 +10,7 @@
 #   index.md       what ran, what passed, where to look
 #
 # Usage: bash ci/campaign.sh [--out DIR] [--fuzz-seconds N] [--cores K] [--traces N]
+#                            [--corpus-dir DIR]   (kept corpus, default out/kept-corpus)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,17 +19,20 @@ out=out/campaign
 fuzz_seconds=300
 cores=$(nproc)
 traces=10000
+kept_corpus=out/kept-corpus
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --fuzz-seconds) fuzz_seconds=$2; shift 2 ;;
     --cores) cores=$2; shift 2 ;;
     --traces) traces=$2; shift 2 ;;
+    --corpus-dir) kept_corpus=$2; shift 2 ;;
     *) echo "campaign.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-mkdir -p "$out"
+mkdir -p "$out" "$kept_corpus"
 out=$(cd "$out" && pwd)
+kept_corpus=$(cd "$kept_corpus" && pwd)
 
 bash ci/install_deps.sh || exit 2
 
@@ -74,19 +78,19 @@ record "regression + seed corpus replay (impl vs oracle)" "$(status_of $?)" "reg
 record "regression + seed corpus replay (impl vs oracle vs host)" "$(status_of $?)" "regression/replay-host.txt"
 
 step_log "fuzzing ($fuzz_seconds s)"
-# The campaign grows its own copy of the seeds; the checked-in corpus changes
-# only when someone promotes a finding (fuzz/add_regression.sh).
-rm -rf "$out/fuzz-corpus"; mkdir -p "$out/fuzz-corpus"
-cp corpus/seed/*.bin "$out/fuzz-corpus/"
-/usr/bin/python3 ci/fuzz_campaign.py --seconds "$fuzz_seconds" --cores "$cores" \
-  --corpus "$out/fuzz-corpus" --build-dir "$build/fuzz-builds" --out "$out/fuzz" >"$out/fuzz.log" 2>&1
+# The fuzzing corpus is kept between campaigns (--corpus-dir): read at the
+# start, only added to at the end, the seeds on top; the report says how many
+# inputs were restored. The checked-in corpus changes only when someone
+# promotes a finding (fuzz/fuzz.py add-regression).
+/usr/bin/python3 fuzz/fuzz.py campaign --seconds "$fuzz_seconds" --cores "$cores" \
+  --corpus-dir "$kept_corpus" --build-dir "$build/fuzz-builds" --out "$out/fuzz" >"$out/fuzz.log" 2>&1
 record "differential fuzzing impl vs oracle, libFuzzer + AFL++ (${fuzz_seconds} s)" "$(status_of $?)" "fuzz/report.md"
-/usr/bin/python3 ci/fuzz_campaign.py --seconds $((fuzz_seconds / 3)) --cores "$cores" --target fuzz_diff_host \
-  --corpus "$out/fuzz-corpus" --no-grow --build-dir "$build/fuzz-builds" --out "$out/fuzz-host" >"$out/fuzz-host.log" 2>&1
+/usr/bin/python3 fuzz/fuzz.py campaign --seconds $((fuzz_seconds / 3)) --cores "$cores" --target fuzz_diff_host \
+  --corpus-dir "$kept_corpus" --no-grow --build-dir "$build/fuzz-builds" --out "$out/fuzz-host" >"$out/fuzz-host.log" 2>&1
 record "differential fuzzing with the host backend in the loop ($((fuzz_seconds / 3)) s)" "$(status_of $?)" "fuzz-host/report.md"
 # Fault injection from an empty corpus (the seeds already hold a trigger):
 # each engine must find the planted decommit bug within 60 s, minimized.
-bash fuzz/fault_injection.sh --seconds 60 >"$out/fault-injection.txt" 2>&1
+/usr/bin/python3 fuzz/fuzz.py fault-injection --seconds 60 >"$out/fault-injection.txt" 2>&1
 record "fault injection: planted decommit bug found by libFuzzer and AFL++ from an empty corpus (60 s each)" "$(status_of $?)" "fault-injection.txt"
 
 step_log "Wine in the fuzzing loop (600 s)"

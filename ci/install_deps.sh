@@ -4,7 +4,7 @@
 # machine); otherwise needs root (or sudo).
 set -euo pipefail
 
-packages=(cmake ninja-build gcc clang llvm libclang-rt-14-dev python3 python3-pytest
+packages=(cmake ninja-build gcc clang llvm libclang-rt-14-dev python3 python3-pytest python3-yaml
           afl++ wine wine64 mingw-w64 procps)
 
 missing=()

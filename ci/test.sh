@@ -22,14 +22,13 @@ done
 /usr/bin/python3 -m pytest -q "${suites[@]}"
 
 # The seeds, regression inputs and dictionary must match the binary format.
-bash fuzz/make_seeds.sh --check
+/usr/bin/python3 fuzz/fuzz.py seeds --check
 
 # Embedding: a plain build, installed, used from outside (find_package, pkg-config).
 bash ci/test_install.sh "$build-install"
 
-if [ -x fuzz/smoke.sh ]; then
-  bash fuzz/smoke.sh --seconds "${VAS_SMOKE_SECONDS:-20}"
-fi
+# Each fuzz target, libFuzzer and AFL++ side by side from the seeds.
+/usr/bin/python3 fuzz/fuzz.py smoke --seconds "${VAS_SMOKE_SECONDS:-20}"
 # The real Windows API in the fuzzing loop: a short impl-vs-Wine run.
 bash fuzz/wine_fuzz.sh --seconds "${VAS_SMOKE_SECONDS:-20}" --out "$build/wine-fuzz" --engine libfuzzer
 echo "ci/test.sh: all tests passed"

@@ -10,7 +10,7 @@ prefix plus that operation, less the encoding of the prefix alone.
 Raw little-endian Windows constants and boundaries, which the format's raw
 escapes carry, are added as they are.
 
-Usage: fuzz/make_dict.py SEED_ENCODE [OUT]   (make_seeds.sh builds SEED_ENCODE)
+Usage: fuzz/make_dict.py SEED_ENCODE [OUT]   (fuzz.py seeds builds SEED_ENCODE)
 """
 import os
 import struct

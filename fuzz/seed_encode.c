@@ -1,6 +1,6 @@
 /*
  * seed_encode.c - turns a text trace written for people (conformance case,
- * harness test, handcrafted seed) into a fuzzer input, for make_seeds.sh.
+ * harness test, handcrafted seed) into a fuzzer input, for fuzz.py seeds.
  *
  *   seed_encode IN.trace OUT.bin
  *   seed_encode --check IN.trace IN.bin   exit 0 when IN.bin decodes to IN.trace

@@ -14,7 +14,8 @@
 # ours); 1 when it could not run (build, Wine, libFuzzer). Every process it
 # starts ends: the Wine server with the fuzzer, wineserver by `wineserver -k`.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dict="$repo/fuzz/vas.dict"
 
 seconds=60
 out=""
@@ -35,7 +36,8 @@ out=$(cd "$out" && pwd)
 command -v wine >/dev/null || { echo "wine_fuzz.sh: wine is not installed" >&2; exit 1; }
 win32_dir="$repo/build-win32"
 "$repo/conformance/win32/build.sh" "$win32_dir" >&2
-libfuzzer_dir=$(build_engine "$engine")
+libfuzzer_dir="$repo/build-fuzz/$engine"
+python3 "$repo/fuzz/fuzz.py" build --engine "$engine" --targets fuzz_diff_wine --out "$libfuzzer_dir" >&2
 
 export WINEPREFIX="$win32_dir/wineprefix" WINEDEBUG=-all
 trap 'wineserver -k 2>/dev/null || true' EXIT
@@ -46,7 +48,7 @@ export VAS_WINE_SERVER="wine $win32_dir/vastrace.exe serve"
 export VAS_WINE_KNOWN="$repo/fuzz/wine-known-deviations.tsv"
 export VAS_WINE_FINDINGS="$out/findings"
 mkdir -p "$out/corpus"
-seed_copy "$out/corpus"
+cp "$repo"/corpus/seed/*.bin "$out/corpus/"
 status=0
 ( cd "$out" && "$libfuzzer_dir/fuzz_diff_wine" -max_total_time="$seconds" -dict="$dict" \
       -print_final_stats=1 -max_len=4096 -close_fd_mask=0 corpus >"$out/libfuzzer.log" 2>&1 ) || status=$?

@@ -8,13 +8,17 @@ Run: /usr/bin/python3 -m pytest fuzz/tests
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-TARGETS = ["fuzz_diff", "fuzz_diff_host"]
+sys.path.insert(0, str(REPO / "fuzz"))
+from fuzzlib import table  # noqa: E402
+
+TARGETS = [t.name for t in table.TARGETS if t.oss_fuzz]
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,22 @@ import os
 import re
 import shutil
 import subprocess
+import time
+
+from . import table
 
 CHUNK = 200            # inputs per replay process (command-line length)
+# When set (time.time() seconds), every step's subprocess times out there:
+# a campaign's --budget holds for coverage too (TimeoutExpired propagates).
+DEADLINE = None
+
+
+def _timeout():
+    return None if DEADLINE is None else max(1.0, DEADLINE - time.time())
+
+
+def _run(*args, **kw):
+    return subprocess.run(*args, timeout=_timeout(), **kw)
 FOLDERS = ("impl", "oracle")
 HOST_FOLDER = "impl/src/host/"   # host-backed code: runs only when fuzz_diff_host replays
 
@@ -49,7 +63,7 @@ def replay_files(binaries, files, profile_dir, tag):
         pending = list(files)
         while pending:
             chunk = pending[:CHUNK]
-            done = subprocess.run([binary] + chunk, env=env, stdout=subprocess.PIPE,
+            done = _run([binary] + chunk, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True, errors="replace")
             replayed = sum(1 for line in done.stdout.splitlines() if line.startswith(("OK", "FAIL")))
             if done.returncode == 0:
@@ -62,7 +76,7 @@ def merge_profiles(profile_dir, out):
     raws = sorted(os.path.join(profile_dir, n) for n in os.listdir(profile_dir) if n.endswith(".profraw"))
     if not raws:
         return None
-    subprocess.run([tool("llvm-profdata"), "merge", "-sparse", "-o", out] + raws, check=True,
+    _run([tool("llvm-profdata"), "merge", "-sparse", "-o", out] + raws, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return out
 
@@ -76,7 +90,7 @@ def cov_objects(binaries):
 
 def summarize(profdata, binaries, repo):
     """Lines and branches covered per folder (impl, oracle) and per file."""
-    done = subprocess.run([tool("llvm-cov"), "export", "-summary-only", "-instr-profile", profdata]
+    done = _run([tool("llvm-cov"), "export", "-summary-only", "-instr-profile", profdata]
                           + cov_objects(binaries), check=True, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL, text=True)
     data = json.loads(done.stdout)["data"][0]
@@ -241,7 +255,7 @@ def uncovered_line_numbers(profdata, binaries, repo, folder="impl/src"):
                      for n in names if n.endswith(".c"))
     if not sources:
         return {}
-    done = subprocess.run([tool("llvm-cov"), "show", "-instr-profile", profdata, "-show-line-counts",
+    done = _run([tool("llvm-cov"), "show", "-instr-profile", profdata, "-show-line-counts",
                            "-use-color=false"] + cov_objects(binaries) + sources,
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, errors="replace")
     result = {}
@@ -349,7 +363,7 @@ def corpus_coverage(binaries, files, work, repo):
         union_profdata = os.path.join(work, "final-%s.profdata" % names[0])
     else:
         union_profdata = os.path.join(work, "final.profdata")
-        subprocess.run([tool("llvm-profdata"), "merge", "-sparse", "-o", union_profdata]
+        _run([tool("llvm-profdata"), "merge", "-sparse", "-o", union_profdata]
                        + [os.path.join(work, "final-%s.profdata" % n) for n in names], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     summary = summarize(union_profdata, objects, repo)
@@ -357,9 +371,9 @@ def corpus_coverage(binaries, files, work, repo):
     summary["targets"] = {n: t["folders"] for n, t in targets.items()}
     summary["target_files"] = {n: t["files"] for n, t in targets.items()}
     numbers = uncovered_line_numbers(union_profdata, objects, repo)
-    summary["uncovered_impl_src"] = explain_uncovered(numbers, repo, "fuzz_diff_host" in names)
+    summary["uncovered_impl_src"] = explain_uncovered(numbers, repo, any(table.target(n).runs_host for n in names))
     summary["uncovered_by_reason"] = reason_totals(summary["uncovered_impl_src"])
-    summary["idle_tags"] = idle_tags(summary["uncovered_impl_src"], repo, "fuzz_diff_host" in names)
+    summary["idle_tags"] = idle_tags(summary["uncovered_impl_src"], repo, any(table.target(n).runs_host for n in names))
     summary["profdata"] = union_profdata
     return summary
 

@@ -17,8 +17,11 @@ import shutil
 import subprocess
 import time
 
+from . import engines
+
 DIVERGENCE = re.compile(r"^DIVERGENCE at op (\d+) of (\d+)(?: \([^)]*\))?: (.*)$", re.M)
 RESULTS_OF = re.compile(r"^--- results of: (.*)$", re.M)
+ODD_ONE_OUT = re.compile(r"^odd one out: (\S+)", re.M)
 CANNOT = re.compile(r"^(\S+) cannot perform op \d+", re.M)
 SAN_SUMMARY = re.compile(r"^SUMMARY: (\w+Sanitizer): (\S+)", re.M)
 UBSAN = re.compile(r"^(\S+?):(\d+):\d+: runtime error: (.*)$", re.M)
@@ -68,8 +71,11 @@ def parse_signature(text, repo):
         if "=" in op_text.split(" ")[:3]:
             op_text = op_text.split("=", 1)[1].strip()
         opcode = op_text.split(" ")[0] if op_text else "?"
-        return Signature("divergence:%s:%s" % (opcode, field), "divergence",
-                         "%s: %s (op %s of %s)" % (opcode, desc, m.group(1), m.group(2)))
+        odd = ODD_ONE_OUT.search(text)   # the majority vote's verdict, with 3+ backends
+        blame = ":odd=" + odd.group(1) if odd else ""
+        return Signature("divergence:%s:%s%s" % (opcode, field, blame), "divergence",
+                         "%s: %s (op %s of %s)%s" % (opcode, desc, m.group(1), m.group(2),
+                                                     "; odd one out: " + odd.group(1) if odd else ""))
     m = CANNOT.search(text)
     if m:
         return Signature("harness:%s-cannot-perform" % m.group(1), "harness", m.group(0))
@@ -166,12 +172,10 @@ def libfuzzer_minimize(binary, path, out_path, seconds, work):
     tmp = os.path.join(work, "minimize.tmp")
     if os.path.exists(tmp):
         os.unlink(tmp)
-    try:
-        subprocess.run([binary, "-minimize_crash=1", "-max_total_time=%d" % max(1, seconds),
-                        "-exact_artifact_path=" + tmp, path], cwd=work, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=seconds + 60)
-    except subprocess.TimeoutExpired:
-        pass
+    # -minimize_crash runs the target in child processes: run_group ends them all.
+    engines.run_group([binary, "-minimize_crash=1", "-max_total_time=%d" % max(1, seconds),
+                       "-exact_artifact_path=" + tmp, path], timeout=seconds + 60, cwd=work,
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if os.path.exists(tmp) and os.path.getsize(tmp) > 0:
         shutil.move(tmp, out_path)
         return out_path

@@ -1,8 +1,8 @@
-"""Tests of ci/fuzz_campaign.py and ci/fuzzlib: the corpus merge never loses
-an input, findings group by signature, every report file is well formed,
-and a real 10-second campaign writes all of them.
+"""Tests of the campaign (fuzz/fuzz.py campaign, fuzz/fuzzlib): the corpus
+merge never loses an input, findings group by signature, every report file
+is well formed, and a real 10-second campaign writes all of them.
 
-Run: /usr/bin/python3 -m pytest -q ci/tests
+Run: /usr/bin/python3 -m pytest -q fuzz/tests
 """
 import json
 import os
@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-CI = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO = os.path.dirname(CI)
-sys.path.insert(0, CI)
+FUZZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(FUZZ)
+sys.path.insert(0, FUZZ)
 
 from fuzzlib import corpus_merge, coverage, findings, plot, reports  # noqa: E402
 
@@ -375,7 +375,7 @@ def test_ten_second_campaign_writes_every_report(tmp_path):
     shutil.copytree(os.path.join(REPO, "corpus", "seed"), str(corpus))
     before = snapshot(str(corpus))
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, os.path.join(CI, "fuzz_campaign.py"), "--seconds", "10",
+    done = subprocess.run([sys.executable, os.path.join(FUZZ, "fuzz.py"), "campaign", "--seconds", "10",
                            "--out", str(out), "--corpus", str(corpus), "--regression", str(tmp_path / "regression")],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert done.returncode in (0, 1), done.stdout[-3000:]

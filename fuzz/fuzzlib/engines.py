@@ -1,6 +1,6 @@
-"""engines.py - builds the fuzz targets (through fuzz/build.sh) and runs
-libFuzzer and AFL++ side by side for a fixed time, each from its own working
-copy of the corpus, then reads back what each engine measured.
+"""engines.py - runs libFuzzer and AFL++ side by side for a fixed time,
+each from its own working copy of the corpus, then reads back what each
+engine measured.
 
 Both engines run as child processes of this one, so a deadline can always be
 enforced: an engine that outlives its time box by more than GRACE seconds is
@@ -18,43 +18,8 @@ import time
 # libFuzzer printing its final stats) before it is killed.
 GRACE = 15
 
-# Sources whose change makes a built target stale.
-SOURCE_DIRS = ("impl/src", "impl/include", "oracle", "harness/trace", "harness/run", "harness/backends", "harness/include", "fuzz")
-SOURCE_SUFFIXES = (".c", ".h", ".sh")
-
-
 class SetupError(Exception):
     """Something the campaign needs is missing: exit code 2, not a finding."""
-
-
-def newest_source_mtime(repo):
-    newest = 0.0
-    for folder in SOURCE_DIRS:
-        for root, _dirs, files in os.walk(os.path.join(repo, folder)):
-            for name in files:
-                if name.endswith(SOURCE_SUFFIXES):
-                    newest = max(newest, os.path.getmtime(os.path.join(root, name)))
-    return newest
-
-
-def build_engine(repo, engine, planted, build_root, target, log):
-    """Builds ENGINE with fuzz/build.sh into build_root/ENGINE[-planted] and
-    returns the path of TARGET there. A build newer than every source is
-    reused: fuzz/build.sh always starts from scratch, and five builds would
-    otherwise cost minutes on every run."""
-    out = os.path.join(build_root, engine + ("-planted" if planted else ""))
-    binary = os.path.join(out, target)
-    if os.path.exists(binary) and os.path.getmtime(binary) > newest_source_mtime(repo):
-        log("build: %s is up to date (%s)" % (engine, out))
-        return binary
-    cmd = ["bash", os.path.join(repo, "fuzz", "build.sh"), "--engine", engine, "--out", out]
-    if planted:
-        cmd.append("--planted-bug")
-    log("build: " + " ".join(cmd))
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if done.returncode != 0 or not os.path.exists(binary):
-        raise SetupError("fuzz/build.sh --engine %s failed:\n%s" % (engine, done.stdout[-4000:]))
-    return binary
 
 
 def copy_inputs(sources, dest):
@@ -78,22 +43,64 @@ def copy_inputs(sources, dest):
     return count
 
 
+# Every process group started here and not yet ended: end_all() ends them
+# on every way out of a run (normal end, exception, SIGTERM).
+LIVE = set()
+# Set by end_all: engine loops start no new process once a run is ending.
+STOPPING = threading.Event()
+
+
 def start_group(cmd, **kw):
-    """Starts cmd in its own process group, so stopping it stops its children."""
-    return subprocess.Popen(cmd, start_new_session=True, **kw)
+    """Starts cmd in its own process group (a new session), so ending the
+    group ends its children too."""
+    proc = subprocess.Popen(cmd, start_new_session=True, **kw)
+    LIVE.add(proc)
+    return proc
 
 
-def stop_group(proc):
+def end_group(proc):
+    """Ends proc and everything left in its process group, whatever state
+    each member is in: AFL++'s forkserver children (the CMPLOG one too)
+    wait stopped (SIGSTOP) between runs and outlive an afl-fuzz that exits,
+    so the group is killed even after its leader has ended."""
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+        except (ProcessLookupError, PermissionError, subprocess.TimeoutExpired):
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # SIGKILL ends stopped processes as well
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.poll() is None:
+        proc.wait()
+    LIVE.discard(proc)
+
+
+def end_all():
+    STOPPING.set()
+    for proc in list(LIVE):
+        end_group(proc)
+
+
+def run_group(cmd, timeout=None, **kw):
+    """subprocess.run for a command that may start children of its own
+    (libFuzzer's -merge and -minimize_crash do): its group is ended on
+    every way out, a timeout included. Returns (status, stdout or None);
+    status None after a timeout."""
+    proc = start_group(cmd, **kw)
+    try:
+        out, _err = proc.communicate(timeout=timeout)
+        return proc.returncode, out
+    except subprocess.TimeoutExpired:
+        return None, None
+    finally:
+        end_group(proc)
+
+
+# Kept under its old name for callers that stop an engine at its deadline.
+stop_group = end_group
 
 
 COV_LINE = re.compile(r"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)")
@@ -106,11 +113,15 @@ class LibFuzzerWorker:
     progress line is timestamped as it arrives: libFuzzer's `cov:` numbers
     over time, for the plot."""
 
-    def __init__(self, binary, corpus, work, dictionary, index, stop_at_first_crash, max_restarts=20):
+    def __init__(self, binary, corpus, work, dictionary, index, stop_at_first_crash, max_restarts=20, seed=1,
+                 value_profile=False):
         self.binary, self.corpus, self.work = binary, corpus, work
         self.dictionary, self.index = dictionary, index
         self.stop_at_first_crash = stop_at_first_crash
         self.max_restarts = max_restarts
+        self.seed = seed       # round r runs with -seed=seed+r-1, recorded for a rerun
+        self.value_profile = value_profile  # -use_value_profile=1: comparisons guide it too
+        self.commands = []     # every command line run, in order
         self.cov = []          # (seconds since start, cov, ft, corpus units)
         self.execs = 0
         self.seconds = 0.0
@@ -132,14 +143,18 @@ class LibFuzzerWorker:
         with open(self.log_path, "w") as log:
             while self.rounds <= self.max_restarts:
                 remaining = int(deadline - time.time())
-                if remaining < 1:
+                if remaining < 1 or STOPPING.is_set():
                     break
                 self.rounds += 1
-                cmd = [self.binary, "-max_total_time=%d" % remaining, "-print_final_stats=1",
+                cmd = [self.binary, "-seed=%d" % (self.seed + self.rounds - 1),
+                       "-max_total_time=%d" % remaining, "-print_final_stats=1",
                        "-artifact_prefix=" + self.work + "/", "-close_fd_mask=0"]
                 if self.dictionary:
                     cmd.append("-dict=" + self.dictionary)
+                if self.value_profile:
+                    cmd.append("-use_value_profile=1")
                 cmd.append(self.corpus)
+                self.commands.append(cmd)
                 log.write("## round %d: %s\n" % (self.rounds, " ".join(cmd)))
                 log.flush()
                 started = time.time()
@@ -158,6 +173,7 @@ class LibFuzzerWorker:
                         stats[m.group(1)] = int(m.group(2))
                 rc = proc.wait()
                 killer.cancel()
+                end_group(proc)
                 self.seconds += time.time() - started
                 self.execs += stats.get("number_of_executed_units", 0)
                 log.write("## round %d ended with status %d\n" % (self.rounds, rc))
@@ -177,11 +193,24 @@ class LibFuzzerWorker:
                       if n.startswith(("crash-", "timeout-", "oom-", "leak-")))
 
 
-def afl_environment(stop_at_first_crash):
+# Tuned for short CI runs, as AFL++'s docs/fuzzing_in_depth.md section 5
+# and env_variables.md advise: instances sync every minute (the default, 30
+# min, is longer than a CI run), the main syncs once more at the end, and
+# calibration is quick; CMPLOG works on new inputs only.
+AFL_SHORT_RUN = {"AFL_SYNC_TIME": "1", "AFL_FAST_CAL": "1", "AFL_CMPLOG_ONLY_NEW": "1", "AFL_IMPORT_FIRST": "1"}
+
+# Secondaries differ (fuzzing_in_depth.md 3c): power schedules, MOpt, and
+# one on the sanitizer build when there is one. Taken in turn.
+SECONDARY_FLAVOURS = (("-p", "explore"), ("-L", "0"), ("asan",), ("-p", "rare"), ("-p", "exploit"), ("-Z",))
+
+
+def afl_environment(stop_at_first_crash, main=False):
     env = dict(os.environ)
     env.update(AFL_SKIP_CPUFREQ="1", AFL_NO_UI="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                AFL_SKIP_CRASHES="1", AFL_NO_AFFINITY="1", AFL_TRY_AFFINITY="0",
-               AFL_QUIET="1")
+               AFL_QUIET="1", **AFL_SHORT_RUN)
+    if main:
+        env["AFL_FINAL_SYNC"] = "1"
     # The AFL++ builds carry no sanitizer, but afl-fuzz refuses to start when
     # a caller's ASAN_OPTIONS lacks abort_on_error=1; ours are not needed.
     env.pop("ASAN_OPTIONS", None)
@@ -195,34 +224,45 @@ class AflInstance:
     """One afl-fuzz process: the main (-M, with CMPLOG) or a secondary (-S),
     all sharing one sync folder."""
 
-    def __init__(self, binary, cmplog_binary, seeds, sync_dir, name, main, dictionary, work):
+    def __init__(self, binary, cmplog_binary, seeds, sync_dir, name, main, dictionary, work, seed=1,
+                 flavour=(), foreign=None):
         self.binary, self.cmplog_binary = binary, cmplog_binary
         self.seeds, self.sync_dir, self.name, self.main = seeds, sync_dir, name, main
         self.dictionary, self.work = dictionary, work
         self.log_path = os.path.join(work, "afl-%s.log" % name)
+        self.seed = seed
+        self.flavour = flavour    # a secondary's options (SECONDARY_FLAVOURS); ("asan",): binary is the ASan build
+        self.foreign = foreign    # a folder another engine writes to, imported live (-F)
+        self.command = None
         self.proc = None
         self.status = None
 
     def start(self, seconds, stop_at_first_crash):
         os.makedirs(self.work, exist_ok=True)
-        cmd = ["afl-fuzz", "-i", self.seeds, "-o", self.sync_dir, "-m", "none", "-V", str(seconds),
+        cmd = ["afl-fuzz", "-s", str(self.seed), "-i", self.seeds, "-o", self.sync_dir, "-m", "none", "-V", str(seconds),
                "-M" if self.main else "-S", self.name]
         if self.dictionary:
             cmd += ["-x", self.dictionary]
         if self.main and self.cmplog_binary:
             cmd += ["-c", self.cmplog_binary]
+        if self.main and self.foreign:
+            cmd += ["-F", self.foreign]
+        cmd += [f for f in self.flavour if f != "asan"]
         cmd += ["--", self.binary]
+        self.command = cmd
         self.log = open(self.log_path, "w")
         self.log.write("## " + " ".join(cmd) + "\n")
         self.log.flush()
         self.proc = start_group(cmd, stdout=self.log, stderr=subprocess.STDOUT,
-                                env=afl_environment(stop_at_first_crash))
+                                env=afl_environment(stop_at_first_crash, self.main))
 
     def wait(self, deadline):
         try:
             self.status = self.proc.wait(timeout=max(0.0, deadline + GRACE - time.time()))
         except subprocess.TimeoutExpired:
-            stop_group(self.proc)
+            self.status = None
+        end_group(self.proc)  # the forkservers too, stopped or not
+        if self.status is None:
             self.status = self.proc.returncode
         self.log.close()
 
@@ -285,6 +325,55 @@ def read_plot_data(path):
     except OSError:
         pass
     return rows
+
+
+def afl_flavours(count, have_asan_build):
+    """The options of each of count AFL++ instances: the main (CMPLOG, -F)
+    has none; secondaries take SECONDARY_FLAVOURS in turn (the sanitizer
+    one only when that build exists)."""
+    pool = [f for f in SECONDARY_FLAVOURS if f != ("asan",) or have_asan_build]
+    return [()] + [pool[i % len(pool)] for i in range(count - 1)]
+
+
+class CorpusBridge:
+    """Live exchange from AFL++ to libFuzzer during the run: every
+    `every` seconds, AFL++ queue entries not seen yet are copied into
+    libFuzzer's corpus folder, which libFuzzer reloads (-reload, on by
+    default). The other way AFL++ imports libFuzzer's folder itself (-F)."""
+
+    def __init__(self, queues, dest, every=10.0):
+        self.queues, self.dest, self.every = queues, dest, every
+        self.seen = set()
+        self.copied = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self):
+        while not self.stop.wait(self.every):
+            self.pass_once()
+
+    def pass_once(self):
+        for name, folder in self.queues():
+            if not os.path.isdir(folder):
+                continue
+            for entry in os.listdir(folder):
+                if not entry.startswith("id:") or (name, entry) in self.seen:
+                    continue
+                self.seen.add((name, entry))
+                src = os.path.join(folder, entry)
+                if os.path.isfile(src):
+                    try:
+                        shutil.copyfile(src, os.path.join(self.dest, "afl-%s-%s" % (name, entry.split(",")[0].replace(":", "_"))))
+                        self.copied += 1
+                    except OSError:
+                        pass
 
 
 def split_cores(cores):

@@ -127,15 +127,38 @@ def merge_corpus(run_merge, corpus, queues, min_dir, grow=True, verify=None):
     return result
 
 
+def replace_with(corpus, min_dir):
+    """Prune: makes corpus hold exactly the inputs of min_dir (by content).
+    The inputs min_dir lacks are added first, each whole, and only then
+    are the others removed, so an interruption never leaves less than the
+    minimized set. Returns how many inputs were removed."""
+    wanted = {}
+    for name in list_inputs(min_dir):
+        wanted.setdefault(file_sha1(os.path.join(min_dir, name)), name)
+    have = {file_sha1(os.path.join(corpus, n)): n for n in list_inputs(corpus)}
+    for digest, name in wanted.items():
+        if digest not in have:
+            add_file_atomically(os.path.join(min_dir, name), corpus, "fuzz-" + digest)
+    removed = 0
+    for name in list_inputs(corpus):
+        if file_sha1(os.path.join(corpus, name)) not in wanted:
+            os.unlink(os.path.join(corpus, name))
+            removed += 1
+    return removed
+
+
 def libfuzzer_merge(binary, work, timeout):
     """A run_merge for merge_corpus: `BINARY -merge=1 OUT IN...`, with a
     control file so an interrupted merge can be told apart."""
     import subprocess
+    from . import engines
 
     def run(out_dir, in_dirs):
         cmd = [binary, "-merge=1", "-merge_control_file=" + os.path.join(work, "merge.control"),
                out_dir] + list(in_dirs)
         with open(os.path.join(work, "merge.log"), "w") as log:
-            return subprocess.run(cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=timeout).returncode
+            status, _out = engines.run_group(cmd, timeout=timeout, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+        if status is None:
+            raise TimeoutError("the merge ran past %d s" % timeout)
+        return status
     return run

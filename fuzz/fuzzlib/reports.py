@@ -20,8 +20,11 @@ def write_json(report, path):
 
 
 def finding_failed(report, finding):
-    """A finding fails the run, except the planted bug in a --planted-bug run."""
-    return not (report.get("planted_bug") and finding.get("planted"))
+    """A finding fails the run unless it is the planted bug of a
+    --planted-bug run or a known open one (fuzz/known-findings.json)."""
+    if report.get("planted_bug") and finding.get("planted"):
+        return False
+    return finding.get("status", "new") in ("new", "regression")
 
 
 def write_junit(report, path):
@@ -58,6 +61,27 @@ def write_junit(report, path):
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
 
+# Where a divergence in an operation is decided: SARIF locations must name a
+# file in the repository (code-scanning views resolve them against it).
+HANDLERS = {"alloc": "impl/src/vas_alloc.c", "free": "impl/src/vas_free.c", "protect": "impl/src/vas_protect.c",
+            "query": "impl/src/vas_query.c", "read": "impl/src/vas_access.c", "write": "impl/src/vas_access.c",
+            "exec": "impl/src/vas_access.c", "charge": "impl/src/vas_space.c"}
+
+
+def sarif_location(finding):
+    """A repository file for a finding: the sanitizer's source line, else
+    the impl file that handles the diverging operation, else the target."""
+    loc = finding["signature"].get("location")
+    if loc:
+        return {"artifactLocation": {"uri": loc["file"]}, "region": {"startLine": max(1, int(loc["line"]))}}
+    key = finding["signature"]["key"]
+    opcode = key.split(":")[1] if key.startswith("divergence:") else None
+    if key.endswith(":odd=oracle"):
+        return {"artifactLocation": {"uri": "oracle/oracle.c"}}   # the vote blames the oracle
+    uri = HANDLERS.get(opcode) or "fuzz/%s.c" % finding.get("target", "fuzz_diff")
+    return {"artifactLocation": {"uri": uri}}
+
+
 def write_sarif(report, path, repo_uri=None):
     rules, results = [], []
     rule_index = {}
@@ -68,14 +92,7 @@ def write_sarif(report, path, repo_uri=None):
             rules.append({"id": sig["key"], "name": f["name"],
                           "shortDescription": {"text": sig["summary"][:200]},
                           "properties": {"kind": sig["kind"]}})
-        loc = sig.get("location")
-        if loc:
-            physical = {"artifactLocation": {"uri": loc["file"], "uriBaseId": "SRCROOT"},
-                        "region": {"startLine": max(1, int(loc["line"]))}}
-        else:
-            # The divergence has no source line: point at the saved trace.
-            physical = {"artifactLocation": {"uri": f.get("trace_rel") or f.get("trace") or f["name"],
-                                             "uriBaseId": "SRCROOT"}}
+        physical = sarif_location(f)
         results.append({
             "ruleId": sig["key"], "ruleIndex": rule_index[sig["key"]],
             "level": "error" if finding_failed(report, f) else "note",
@@ -87,7 +104,6 @@ def write_sarif(report, path, repo_uri=None):
     sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
              "runs": [{"tool": {"driver": {"name": "vas-fuzz-campaign", "informationUri": repo_uri or "https://example.invalid/vas",
                                            "rules": rules}},
-                       "originalUriBaseIds": {"SRCROOT": {"uri": "file://" + report.get("repo", "/") + "/"}},
                        "results": results}]}
     with open(path, "w") as f:
         json.dump(sarif, f, indent=2)
@@ -117,11 +133,9 @@ def coverage_markdown(report, out_dir):
         return out + ["Not measured: %s" % report.get("coverage_error", "no coverage build")]
     targets = cov.get("replayed_by") or [report.get("target", "fuzz_diff")]
     per_target = cov.get("target_files", {})
-    guide = os.path.join(report.get("repo", ""), "fuzz", "COVERAGE.md")
     out.append("The final corpus replayed by the coverage build of %s%s. Why lines are not reached: "
-               "[fuzz/COVERAGE.md](%s)." % (", ".join("`%s`" % t for t in targets),
-                                            " (figures are the union)" if len(targets) > 1 else "",
-                                            os.path.relpath(guide, out_dir) if guide.startswith("/") else guide))
+               "`fuzz/COVERAGE.md`." % (", ".join("`%s`" % t for t in targets),
+                                        " (figures are the union)" if len(targets) > 1 else ""))
     extra = list(targets) if len(targets) > 1 else []
     head = "| %s | lines | branches |" + "".join(" %s lines |" % t for t in extra)
     rule = "|---|---|---|" + "---|" * len(extra)
@@ -182,18 +196,47 @@ def coverage_markdown(report, out_dir):
     return out
 
 
+def rerun_text(reruns):
+    if not reruns:
+        return "not rerun"
+    counts = ", ".join("%s %d/%d" % (b, c, reruns["runs"]) for b, c in sorted(reruns["reproduced"].items()))
+    return counts + (" - **flaky**" if reruns.get("flaky") else "")
+
+
+def run_facts(report):
+    """Budget, time per phase and provenance, for people."""
+    out = []
+    p = report.get("provenance") or {}
+    if p:
+        out.append("Commit `%s`%s, engine seed base %s. Command: `%s`." % (
+            (p.get("commit") or "unknown")[:12], " (with local changes)" if p.get("dirty") else "",
+            report.get("seed"), p.get("command")))
+        out.append("Tools: " + "; ".join("%s: %s" % kv for kv in sorted((p.get("tools") or {}).items()) if kv[1]) + ".")
+    phases = report.get("phases_s") or {}
+    if phases:
+        b = report.get("budget")
+        out += ["", "| phase | seconds |", "|---|---|"] + ["| %s | %.1f |" % kv for kv in phases.items()]
+        if b:
+            out.append("")
+            out.append("Budget %d s (a run may end up to %g s past it)." % (b["seconds"], b["margin_s"]))
+    return out
+
+
 def write_markdown(report, path):
     out = ["# Fuzzing campaign", ""]
-    out.append("%d s on %d cores, target `%s`%s. Result: **%s**." % (
-        report["seconds"], report["cores"], report["target"],
+    out.append("Mode %s: %d s on %d cores, target `%s`%s. Result: **%s**." % (
+        report.get("mode", "batch"), report["seconds"], report["cores"], report["target"],
         ", planted decommit bug compiled in" if report.get("planted_bug") else "", report["verdict"]))
+    out += [""] + run_facts(report)
     out += ["", "## Engines", "", "| engine | instances | executions | exec/s | notes |", "|---|---|---|---|---|"]
     for e in report["engines"]:
         out.append("| %s | %s | %s | %s | %s |" % (e["name"], e.get("instances", 1), e.get("execs"),
                                                 e.get("execs_per_sec"), "; ".join(e.get("errors", [])) or "ok"))
     c = report["corpus"]
     out += ["", "## Corpus", "",
-            "- `%s`: %d inputs before, %d after (%d added)" % (c["path"], c["before"], c["after"], c["added"]),
+            "- `%s`%s: %d inputs before, %d after (%d added)" % (
+                c["path"], " (kept between runs: %d restored)" % c.get("restored", 0) if c.get("kept") else "",
+                c["before"], c["after"], c["added"]),
             "- minimized covering set (`corpus-min/`): %d inputs" % c["minimized"]]
     if c.get("error"):
         out.append("- merge: **%s** (the corpus was left as it was)" % c["error"])
@@ -203,12 +246,26 @@ def write_markdown(report, path):
     for f in report["findings"]:
         by_engine = ", ".join("%s %.1f s" % kv for kv in sorted(f["time_to_find_by_engine_s"].items()))
         out += ["### %s%s" % (f["name"], " (the planted bug)" if f.get("planted") else ""), "",
+                "- status: **%s**%s" % (f.get("status", "new"), " (fuzz/known-findings.json)"
+                                        if f.get("status") in ("known", "regression") else ""),
                 "- signature: `%s`" % f["signature"]["key"],
                 "- %s" % f["signature"]["summary"],
                 "- found by: %s (%d crash files)" % (by_engine, f["count"]),
                 "- minimized input: `%s` (%s bytes), trace `%s`" % (f.get("bin"), f.get("size"), f.get("trace")),
+                "- reruns: %s" % rerun_text(f.get("reruns")),
+                "- reproduce: `%s`" % f.get("reproduce"),
                 "", "```", f.get("trace_text", "").rstrip(), "```", ""]
     out += coverage_markdown(report, os.path.dirname(os.path.abspath(path)))
+    if report.get("coverage_html"):
+        out += ["", "Line view of impl/ and oracle/: [%s](%s)" % (report["coverage_html"], report["coverage_html"])]
+    t = report.get("coverage_trend")
+    if t:
+        out += ["", "### Trend (impl/, from `%s`, %d runs)" % (t["history"], t["runs"]), "",
+                "| run | lines % | branches % |", "|---|---|---|"]
+        out += ["| %d | %.2f | %.2f |" % (i + 1, l, b) for i, (l, b) in
+                enumerate(zip(t["impl_lines_pct"], t["impl_branches_pct"]))]
+        if t.get("change_vs_previous"):
+            out += ["", "Change against the run before: lines %+.2f, branches %+.2f points." % tuple(t["change_vs_previous"])]
     if report.get("timeline"):
         out += ["", "### Over time", "", "| s | impl/ lines % | oracle/ lines % |", "|---|---|---|"]
         for t, impl, oracle in report["timeline"]:
