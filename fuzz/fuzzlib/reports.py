@@ -3,7 +3,7 @@ report.json (everything), report.md (for people, links coverage.svg),
 junit.xml (a testcase per engine and per finding, for CI test views) and
 report.sarif (SARIF 2.1.0, a result per finding, for code-scanning views).
 
-The dict is what fuzz_campaign.py assembles: "engines", "corpus",
+The dict is what campaign.py assembles: "engines", "corpus",
 "findings", "coverage", "timeline", "planted_bug", "seconds", "cores".
 """
 import json
