@@ -91,6 +91,19 @@ class Campaign:
         left = self.left()
         return cap if left is None else max(1.0, min(cap, left))
 
+    def scrub(self, value):
+        """The report with machine paths taken out of every text in it (tool
+        output quotes absolute paths): the output folder becomes OUT/, the
+        repository its relative paths."""
+        if isinstance(value, dict):
+            return {k: self.scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, str):
+            for root, name in ((self.out, "OUT/"), (REPO, "")):
+                value = value.replace(root + os.sep, name)
+        return value
+
     def portable(self, cmd):
         return provenance.portable(cmd, [(self.out, "OUT"), (REPO, "")])
 
@@ -617,6 +630,7 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
                   "base": self.args.base if self.args.mode == "code-change" else None,
                   "time_to_find_s": min(times) if times else None}
         report.update(extras)
+        report = self.scrub(report)
         with self.phase("reports"):
             reports.write_all(report, self.out)
         report["phases_s"]["total"] = round(time.time() - self.started, 2)
