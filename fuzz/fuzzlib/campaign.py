@@ -422,7 +422,8 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
         fuzzed fuzz_diff (fuzz_diff_host runs the same inputs as x86)."""
         folder = os.path.dirname(self.coverage_bin)
         found = {self.target: self.coverage_bin}
-        for name in (t.name for t in table.TARGETS):
+        # Targets that need an outside program (Wine) are not replayed here.
+        for name in (t.name for t in table.TARGETS if not t.requires):
             path = os.path.join(folder, name)
             if name not in found and os.access(path, os.X_OK) and not self.args.only_target_coverage:
                 found[name] = path
