@@ -53,7 +53,8 @@ STATUSES = (PASS, FAIL, KNOWN, XPASS, NA)
 
 # Messages vastrace prints when a backend refuses rather than disagrees
 # (harness/tools/cmd_check.c): those cases are n/a on that backend.
-REFUSAL_MESSAGES = ("cannot create an address space", "cannot perform this operation")
+REFUSAL_MESSAGES = ("cannot create an address space", "cannot perform this operation",
+                    "does not support this operation")
 
 PROBE_TRACE = """name: host-probe
 source: conformance.py probe

@@ -253,6 +253,51 @@ static uint32_t host_last_error(void *self) { return vas_last_error(((host_backe
 static void host_set_last_error(void *self, uint32_t e) { vas_set_last_error(((host_backend *)self)->vas, e); }
 static uint64_t host_commit_charge(void *self) { return vas_commit_charge(((host_backend *)self)->vas); }
 
+/* Issue 13's families run on the host-backed model; they move no bytes of
+ * real memory (a guard page they fire is synced by the model itself). */
+static uint32_t host_get_write_watch(void *self, uint32_t flags, uint64_t addr, uint64_t size,
+                                     uint64_t *addresses, uint64_t *count, uint32_t *granularity)
+{
+    return vas_get_write_watch(((host_backend *)self)->vas, flags, addr, size, addresses, count, granularity);
+}
+
+static uint32_t host_reset_write_watch(void *self, uint64_t addr, uint64_t size)
+{
+    return vas_reset_write_watch(((host_backend *)self)->vas, addr, size);
+}
+
+static int host_lock(void *self, uint64_t addr, uint64_t size) { return vas_lock(((host_backend *)self)->vas, addr, size); }
+static int host_unlock(void *self, uint64_t addr, uint64_t size) { return vas_unlock(((host_backend *)self)->vas, addr, size); }
+
+static int host_get_working_set(void *self, uint64_t *lo, uint64_t *hi)
+{
+    return vas_get_working_set(((host_backend *)self)->vas, lo, hi);
+}
+
+static int host_set_working_set(void *self, uint64_t lo, uint64_t hi)
+{
+    return vas_set_working_set(((host_backend *)self)->vas, lo, hi);
+}
+
+static uint64_t host_locked_bytes(void *self) { return vas_locked_bytes(((host_backend *)self)->vas); }
+
+static int host_is_bad_read(void *self, uint64_t addr, uint64_t size)
+{
+    return vas_is_bad_read_ptr(((host_backend *)self)->vas, addr, size);
+}
+
+static int host_is_bad_write(void *self, uint64_t addr, uint64_t size)
+{
+    return vas_is_bad_write_ptr(((host_backend *)self)->vas, addr, size);
+}
+
+static int host_is_bad_code(void *self, uint64_t addr) { return vas_is_bad_code_ptr(((host_backend *)self)->vas, addr); }
+
+static int host_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size)
+{
+    return vas_is_bad_string_ptr(((host_backend *)self)->vas, addr, max_chars, char_size);
+}
+
 const backend backend_host = {
     .name = "host",
     .create = host_create,
@@ -268,6 +313,17 @@ const backend backend_host = {
     .set_last_error = host_set_last_error,
     .commit_charge = host_commit_charge,
     .check = host_check,
+    .get_write_watch = host_get_write_watch,
+    .reset_write_watch = host_reset_write_watch,
+    .lock = host_lock,
+    .unlock = host_unlock,
+    .get_working_set = host_get_working_set,
+    .set_working_set = host_set_working_set,
+    .locked_bytes = host_locked_bytes,
+    .is_bad_read = host_is_bad_read,
+    .is_bad_write = host_is_bad_write,
+    .is_bad_code = host_is_bad_code,
+    .is_bad_string = host_is_bad_string,
     .deterministic_placement = 1,
 };
 

@@ -58,6 +58,41 @@ static int impl_check(void *self, char *msg, size_t msg_len)
     return 1;
 }
 
+/* Issue 13: write watch, locking, probes (docs/semantics.md sections 8-10). */
+static uint32_t impl_get_write_watch(void *self, uint32_t flags, uint64_t addr, uint64_t size,
+                                  uint64_t *addresses, uint64_t *count, uint32_t *granularity)
+{
+    return vas_get_write_watch(self, flags, addr, size, addresses, count, granularity);
+}
+
+static uint32_t impl_reset_write_watch(void *self, uint64_t addr, uint64_t size)
+{
+    return vas_reset_write_watch(self, addr, size);
+}
+
+static int impl_lock(void *self, uint64_t addr, uint64_t size) { return vas_lock(self, addr, size); }
+static int impl_unlock(void *self, uint64_t addr, uint64_t size) { return vas_unlock(self, addr, size); }
+
+static int impl_get_working_set(void *self, uint64_t *lo, uint64_t *hi)
+{
+    return vas_get_working_set(self, lo, hi);
+}
+
+static int impl_set_working_set(void *self, uint64_t lo, uint64_t hi)
+{
+    return vas_set_working_set(self, lo, hi);
+}
+
+static uint64_t impl_locked_bytes(void *self) { return vas_locked_bytes(self); }
+static int impl_is_bad_read(void *self, uint64_t addr, uint64_t size) { return vas_is_bad_read_ptr(self, addr, size); }
+static int impl_is_bad_write(void *self, uint64_t addr, uint64_t size) { return vas_is_bad_write_ptr(self, addr, size); }
+static int impl_is_bad_code(void *self, uint64_t addr) { return vas_is_bad_code_ptr(self, addr); }
+
+static int impl_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size)
+{
+    return vas_is_bad_string_ptr(self, addr, max_chars, char_size);
+}
+
 const backend backend_impl = {
     .name = "impl",
     .create = impl_create,
@@ -73,5 +108,16 @@ const backend backend_impl = {
     .set_last_error = impl_set_last_error,
     .commit_charge = impl_commit_charge,
     .check = impl_check,
+    .get_write_watch = impl_get_write_watch,
+    .reset_write_watch = impl_reset_write_watch,
+    .lock = impl_lock,
+    .unlock = impl_unlock,
+    .get_working_set = impl_get_working_set,
+    .set_working_set = impl_set_working_set,
+    .locked_bytes = impl_locked_bytes,
+    .is_bad_read = impl_is_bad_read,
+    .is_bad_write = impl_is_bad_write,
+    .is_bad_code = impl_is_bad_code,
+    .is_bad_string = impl_is_bad_string,
     .deterministic_placement = 1,
 };

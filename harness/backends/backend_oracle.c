@@ -52,6 +52,41 @@ static uint32_t oracle_be_last_error(void *self) { return oracle_last_error(self
 static void oracle_be_set_last_error(void *self, uint32_t error) { oracle_set_last_error(self, error); }
 static uint64_t oracle_be_commit_charge(void *self) { return oracle_commit_charge(self); }
 
+/* Issue 13: write watch, locking, probes (docs/semantics.md sections 8-10). */
+static uint32_t oracle_be_get_write_watch(void *self, uint32_t flags, uint64_t addr, uint64_t size,
+                                  uint64_t *addresses, uint64_t *count, uint32_t *granularity)
+{
+    return oracle_get_write_watch(self, flags, addr, size, addresses, count, granularity);
+}
+
+static uint32_t oracle_be_reset_write_watch(void *self, uint64_t addr, uint64_t size)
+{
+    return oracle_reset_write_watch(self, addr, size);
+}
+
+static int oracle_be_lock(void *self, uint64_t addr, uint64_t size) { return oracle_lock(self, addr, size); }
+static int oracle_be_unlock(void *self, uint64_t addr, uint64_t size) { return oracle_unlock(self, addr, size); }
+
+static int oracle_be_get_working_set(void *self, uint64_t *lo, uint64_t *hi)
+{
+    return oracle_get_working_set(self, lo, hi);
+}
+
+static int oracle_be_set_working_set(void *self, uint64_t lo, uint64_t hi)
+{
+    return oracle_set_working_set(self, lo, hi);
+}
+
+static uint64_t oracle_be_locked_bytes(void *self) { return oracle_locked_bytes(self); }
+static int oracle_be_is_bad_read(void *self, uint64_t addr, uint64_t size) { return oracle_is_bad_read_ptr(self, addr, size); }
+static int oracle_be_is_bad_write(void *self, uint64_t addr, uint64_t size) { return oracle_is_bad_write_ptr(self, addr, size); }
+static int oracle_be_is_bad_code(void *self, uint64_t addr) { return oracle_is_bad_code_ptr(self, addr); }
+
+static int oracle_be_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size)
+{
+    return oracle_is_bad_string_ptr(self, addr, max_chars, char_size);
+}
+
 const backend backend_oracle = {
     .name = "oracle",
     .create = oracle_be_create,
@@ -67,5 +102,16 @@ const backend backend_oracle = {
     .set_last_error = oracle_be_set_last_error,
     .commit_charge = oracle_be_commit_charge,
     .check = NULL,
+    .get_write_watch = oracle_be_get_write_watch,
+    .reset_write_watch = oracle_be_reset_write_watch,
+    .lock = oracle_be_lock,
+    .unlock = oracle_be_unlock,
+    .get_working_set = oracle_be_get_working_set,
+    .set_working_set = oracle_be_set_working_set,
+    .locked_bytes = oracle_be_locked_bytes,
+    .is_bad_read = oracle_be_is_bad_read,
+    .is_bad_write = oracle_be_is_bad_write,
+    .is_bad_code = oracle_be_is_bad_code,
+    .is_bad_string = oracle_be_is_bad_string,
     .deterministic_placement = 1,
 };

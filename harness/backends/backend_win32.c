@@ -47,6 +47,13 @@
  * each real API call and read back after it, so the runner's own I/O between
  * operations cannot disturb it. A trace starts with 0.
  *
+ * Issue 13's calls (GetWriteWatch, ResetWriteWatch, VirtualLock,
+ * VirtualUnlock, Get/SetProcessWorkingSetSize, IsBad*Ptr) are made as they
+ * are; lock and unlock refuse a foreign first page like VirtualProtect. The
+ * working-set sizes belong to the whole process, so every trace starts
+ * from the sizes the process had when the first trace began, and they are
+ * put back when it ends. The locked byte count cannot be read: NULL.
+ *
  * Only the x64 profile with its default limits and no commit limit can be
  * provided (the real process is 64-bit and has no per-trace charge limit);
  * create returns NULL otherwise. Placement is the system's, not first fit.
@@ -253,6 +260,19 @@ static int first_page_is_foreign(const win32_space *s, uint64_t addr)
     return page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER;
 }
 
+/* The working-set sizes are the process's: each trace starts from and
+ * leaves behind the sizes the first trace found. */
+static SIZE_T start_ws_min, start_ws_max;   /* the process's sizes before any trace */
+static int start_ws_known;
+
+static void working_set_restore(void)
+{
+    if (!start_ws_known)
+        start_ws_known = GetProcessWorkingSetSize(GetCurrentProcess(), &start_ws_min, &start_ws_max);
+    else
+        SetProcessWorkingSetSize(GetCurrentProcess(), start_ws_min, start_ws_max);
+}
+
 static void *win32_create(const vas_config *cfg)
 {
     vas_config x64;
@@ -263,6 +283,7 @@ static void *win32_create(const vas_config *cfg)
         return NULL;
     if (handler_install() != 0)
         return NULL;
+    working_set_restore();
     win32_space *s = calloc(1, sizeof *s);
     if (s != NULL)
         s->error = ERROR_SUCCESS;
@@ -276,6 +297,7 @@ static void win32_destroy(void *self)
         VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone */
     free(s->bases);
     free(s);
+    working_set_restore();
 }
 
 static uint64_t win32_alloc(void *self, uint64_t addr, uint64_t size, uint32_t type,
@@ -462,6 +484,153 @@ static void win32_set_last_error(void *self, uint32_t error)
     SetLastError(error);
 }
 
+/* ---- Issue 13: write watch, locking, probes -------------------------------- */
+
+static uint32_t win32_get_write_watch(void *self, uint32_t flags, uint64_t addr, uint64_t size,
+                                      uint64_t *addresses, uint64_t *count, uint32_t *granularity)
+{
+    win32_space *s = self;
+    ULONG_PTR n = count != NULL ? (ULONG_PTR)*count : 0;
+    ULONG gran = 0;
+    _Static_assert(sizeof(PVOID) == sizeof(uint64_t), "addresses are 64-bit on x64");
+    api_enter(s);
+    UINT ret = GetWriteWatch(flags, ptr(addr), (SIZE_T)size, (PVOID *)addresses,
+                             count != NULL ? &n : NULL, granularity != NULL ? &gran : NULL);
+    api_leave(s);
+    if (count != NULL)
+        *count = n;
+    if (granularity != NULL)
+        *granularity = gran;
+    return ret;
+}
+
+static uint32_t win32_reset_write_watch(void *self, uint64_t addr, uint64_t size)
+{
+    win32_space *s = self;
+    api_enter(s);
+    UINT ret = ResetWriteWatch(ptr(addr), (SIZE_T)size);
+    api_leave(s);
+    return ret;
+}
+
+static int win32_lock(void *self, uint64_t addr, uint64_t size)
+{
+    win32_space *s = self;
+    if (first_page_is_foreign(s, addr))
+        return refuse_foreign(s, "VirtualLock", addr);
+    api_enter(s);
+    BOOL ok = VirtualLock(ptr(addr), (SIZE_T)size);
+    api_leave(s);
+    return ok ? 1 : 0;
+}
+
+static int win32_unlock(void *self, uint64_t addr, uint64_t size)
+{
+    win32_space *s = self;
+    if (first_page_is_foreign(s, addr))
+        return refuse_foreign(s, "VirtualUnlock", addr);
+    api_enter(s);
+    BOOL ok = VirtualUnlock(ptr(addr), (SIZE_T)size);
+    api_leave(s);
+    return ok ? 1 : 0;
+}
+
+static int win32_get_working_set(void *self, uint64_t *min_bytes, uint64_t *max_bytes)
+{
+    win32_space *s = self;
+    SIZE_T lo = 0, hi = 0;
+    api_enter(s);
+    BOOL ok = GetProcessWorkingSetSize(GetCurrentProcess(), min_bytes ? &lo : NULL, max_bytes ? &hi : NULL);
+    api_leave(s);
+    if (ok) {
+        *min_bytes = lo;
+        *max_bytes = hi;
+    }
+    return ok ? 1 : 0;
+}
+
+static int win32_set_working_set(void *self, uint64_t min_bytes, uint64_t max_bytes)
+{
+    win32_space *s = self;
+    api_enter(s);
+    BOOL ok = SetProcessWorkingSetSize(GetCurrentProcess(), (SIZE_T)min_bytes, (SIZE_T)max_bytes);
+    api_leave(s);
+    return ok ? 1 : 0;
+}
+
+/* Wine's IsBad*Ptr catch access violations only: a guard page on the way
+ * raises STATUS_GUARD_PAGE_VIOLATION through them and ends the process.
+ * Under Wine such a probe is not made (the operation is reported as one
+ * the backend cannot perform) - Windows catches it (MS IsBadReadPtr). */
+static int running_under_wine(void)
+{
+    static int known, wine;
+    if (!known) {
+        HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+        wine = ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
+        known = 1;
+    }
+    return wine;
+}
+
+static int range_has_guard_page(uint64_t addr, uint64_t size)
+{
+    uint64_t page = addr & ~(uint64_t)0xFFF, last = size ? addr + (size - 1) : addr;
+    if (last < addr)
+        last = UINT64_MAX;
+    while (page <= last) {
+        MEMORY_BASIC_INFORMATION mbi;
+        if (VirtualQuery(ptr(page), &mbi, sizeof mbi) == 0)
+            return 0;
+        if (mbi.State == MEM_COMMIT && (mbi.Protect & PAGE_GUARD))
+            return 1;
+        uint64_t next = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+        if (next <= page)
+            return 0;
+        page = next;
+    }
+    return 0;
+}
+
+static int probe_refused(uint64_t addr, uint64_t size)
+{
+    return running_under_wine() && size != 0 && range_has_guard_page(addr, size);
+}
+
+static int win32_is_bad_read(void *self, uint64_t addr, uint64_t size)
+{
+    (void)self;
+    if (probe_refused(addr, size))
+        return -1;
+    return IsBadReadPtr(ptr(addr), (UINT_PTR)size) ? 1 : 0;
+}
+
+static int win32_is_bad_write(void *self, uint64_t addr, uint64_t size)
+{
+    (void)self;
+    if (probe_refused(addr, size))
+        return -1;
+    return IsBadWritePtr(ptr(addr), (UINT_PTR)size) ? 1 : 0;
+}
+
+static int win32_is_bad_code(void *self, uint64_t addr)
+{
+    (void)self;
+    if (probe_refused(addr, 1))
+        return -1;
+    return IsBadCodePtr((FARPROC)ptr(addr)) ? 1 : 0;
+}
+
+static int win32_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size)
+{
+    (void)self;
+    if (probe_refused(addr, max_chars * char_size))
+        return -1;
+    if (char_size == 2)
+        return IsBadStringPtrW((LPCWSTR)ptr(addr), (UINT_PTR)max_chars) ? 1 : 0;
+    return IsBadStringPtrA((LPCSTR)ptr(addr), (UINT_PTR)max_chars) ? 1 : 0;
+}
+
 const backend backend_win32 = {
     .name = "win32",
     .create = win32_create,
@@ -477,6 +646,17 @@ const backend backend_win32 = {
     .set_last_error = win32_set_last_error,
     .commit_charge = NULL,
     .check = NULL,
+    .get_write_watch = win32_get_write_watch,
+    .reset_write_watch = win32_reset_write_watch,
+    .lock = win32_lock,
+    .unlock = win32_unlock,
+    .get_working_set = win32_get_working_set,
+    .set_working_set = win32_set_working_set,
+    .locked_bytes = NULL,
+    .is_bad_read = win32_is_bad_read,
+    .is_bad_write = win32_is_bad_write,
+    .is_bad_code = win32_is_bad_code,
+    .is_bad_string = win32_is_bad_string,
     .deterministic_placement = 0,
 };
 

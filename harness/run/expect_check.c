@@ -34,6 +34,17 @@ static int access_holds(const backend_run *r, const trace_expect *x, const op_re
     return 1;
 }
 
+/* watch: success, and exactly these pages in this order. */
+static int pages_hold(const backend_run *r, const trace_expect *x, const op_result *res)
+{
+    if (res->value != 0 || res->n_pages != x->n_pages)
+        return 0;
+    for (size_t i = 0; i < x->n_pages; i++)
+        if (res->pages[i] != backend_run_eval(r, x->pages[i]))
+            return 0;
+    return 1;
+}
+
 int expect_check(const backend_run *r, const trace_op *op, const op_result *res)
 {
     const trace_expect *x = &op->expect;
@@ -55,6 +66,9 @@ int expect_check(const backend_run *r, const trace_op *op, const op_result *res)
         break;
     case EXPECT_ACCESS:
         holds = access_holds(r, x, res);
+        break;
+    case EXPECT_PAGES:
+        holds = pages_hold(r, x, res);
         break;
     }
     if (x->has_error && res->error != x->error)

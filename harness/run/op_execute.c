@@ -64,7 +64,95 @@ uint64_t backend_run_eval(const backend_run *r, trace_expr e)
 void op_result_clear(op_result *res)
 {
     free(res->data);
+    free(res->pages);
     memset(res, 0, sizeof *res);
+}
+
+/* An optional member the backend leaves NULL: the runner reports the op
+ * as unsupported and the comparer skips it (backend.h). */
+static int unsupported(op_result *res)
+{
+    res->unsupported = 1;
+    return 0;
+}
+
+/* Issue 13's operations (write watch, locking, probes); -1 when memory is
+ * short or the backend cannot make this call. */
+static int op_execute_memapi(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                             op_result *res)
+{
+    const backend *b = r->b;
+    void *s = r->self;
+    switch (op->code) {
+    case TRACE_WATCH: {
+        uint64_t count = op->max;
+        if (b->get_write_watch == NULL)
+            return unsupported(res);
+        res->pages = calloc(op->max ? op->max : 1, sizeof *res->pages);
+        if (res->pages == NULL)
+            return -1;
+        res->value = b->get_write_watch(s, op->flags, addr, size,
+                                        op->nulls & WATCH_NULL_ADDRS ? NULL : res->pages,
+                                        op->nulls & WATCH_NULL_COUNT ? NULL : &count,
+                                        op->nulls & WATCH_NULL_GRAN ? NULL : &res->granularity);
+        res->n_pages = res->value == 0 && !(op->nulls & WATCH_NULL_COUNT) ? count : 0;
+        return res->n_pages <= op->max ? 0 : -1;
+    }
+    case TRACE_RESETWATCH:
+        if (b->reset_write_watch == NULL)
+            return unsupported(res);
+        res->value = b->reset_write_watch(s, addr, size);
+        return 0;
+    case TRACE_LOCK:
+    case TRACE_UNLOCK:
+        if ((op->code == TRACE_LOCK ? b->lock : b->unlock) == NULL)
+            return unsupported(res);
+        res->value = (uint64_t)(op->code == TRACE_LOCK ? b->lock : b->unlock)(s, addr, size);
+        return 0;
+    case TRACE_WSSET:
+        if (b->set_working_set == NULL)
+            return unsupported(res);
+        res->value = (uint64_t)b->set_working_set(s, addr, size);
+        return 0;
+    case TRACE_WSMIN:
+    case TRACE_WSMAX: {
+        uint64_t lo = 0, hi = 0;
+        if (b->get_working_set == NULL)
+            return unsupported(res);
+        if (!b->get_working_set(s, &lo, &hi))
+            return -1;
+        res->value = op->code == TRACE_WSMIN ? lo : hi;
+        return 0;
+    }
+    case TRACE_LOCKED:
+        if (b->locked_bytes == NULL)
+            return unsupported(res);
+        res->value = b->locked_bytes(s);
+        return 0;
+    case TRACE_ISBADREAD:
+    case TRACE_ISBADWRITE:
+    case TRACE_ISBADCODE:
+    case TRACE_ISBADSTR: {
+        int bad;
+        if (op->code == TRACE_ISBADREAD ? !b->is_bad_read : op->code == TRACE_ISBADWRITE ? !b->is_bad_write
+            : op->code == TRACE_ISBADCODE ? !b->is_bad_code : !b->is_bad_string)
+            return unsupported(res);
+        if (op->code == TRACE_ISBADREAD)
+            bad = b->is_bad_read(s, addr, size);
+        else if (op->code == TRACE_ISBADWRITE)
+            bad = b->is_bad_write(s, addr, size);
+        else if (op->code == TRACE_ISBADCODE)
+            bad = b->is_bad_code(s, addr);
+        else
+            bad = b->is_bad_string(s, addr, size, op->flags);
+        if (bad < 0)
+            return -1;
+        res->value = (uint64_t)bad;
+        return 0;
+    }
+    default:
+        return -1;
+    }
 }
 
 int op_execute(backend_run *r, const trace_op *op, op_result *res)
@@ -125,6 +213,12 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
             return -1;
         res->value = b->commit_charge(r->self);
         break;
+    default: {
+        int rc = op_execute_memapi(r, op, addr, size, res);
+        if (rc != 0)
+            return rc;
+        break;
+    }
     }
     /* A fault address means something only when the access faulted. */
     if (res->status == VAS_STATUS_SUCCESS)

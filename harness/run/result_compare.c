@@ -223,7 +223,37 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
         appendf(buf, len, &pos, "%" PRIu64, res->value);
         break;
     case TRACE_CHARGE:
+    case TRACE_WSMIN:
+    case TRACE_WSMAX:
+    case TRACE_LOCKED:
         appendf(buf, len, &pos, "0x%" PRIX64, res->value);
+        break;
+    case TRACE_LOCK:
+    case TRACE_UNLOCK:
+    case TRACE_WSSET:
+        if (res->value == 0)
+            appendf(buf, len, &pos, "0 err=%s", describe_error(res->error, e, sizeof e));
+        else
+            appendf(buf, len, &pos, "%" PRIu64, res->value);
+        break;
+    case TRACE_ISBADREAD:
+    case TRACE_ISBADWRITE:
+    case TRACE_ISBADCODE:
+    case TRACE_ISBADSTR:
+        appendf(buf, len, &pos, "%" PRIu64, res->value);
+        break;
+    case TRACE_WATCH:
+    case TRACE_RESETWATCH:
+        if (res->value != 0) {
+            appendf(buf, len, &pos, "0x%" PRIX64 " err=%s", res->value, describe_error(res->error, e, sizeof e));
+        } else if (op->code == TRACE_RESETWATCH) {
+            appendf(buf, len, &pos, "0");
+        } else {
+            appendf(buf, len, &pos, "{");
+            for (uint64_t i = 0; i < res->n_pages; i++)
+                appendf(buf, len, &pos, "%s%s", i ? " " : "", describe_address(r, map, res->pages[i], a, sizeof a));
+            appendf(buf, len, &pos, "}");
+        }
         break;
     }
     return buf;
@@ -341,6 +371,17 @@ static int differ_data(const pair *c, const op_result *a, const op_result *b)
     return 0;
 }
 
+/* watch: the same pages reported (by shape when placement is not exact). */
+static int differ_pages(const pair *c, const op_result *a, const op_result *b)
+{
+    if (a->n_pages != b->n_pages)
+        return differ_number(c, "write-watch count", a->n_pages, b->n_pages);
+    for (uint64_t i = 0; i < a->n_pages; i++)
+        if (differ_address(c, "write-watch page", a->pages[i], b->pages[i]))
+            return 1;
+    return a->n_pages ? differ_number(c, "write-watch granularity", a->granularity, b->granularity) : 0;
+}
+
 int op_result_compare(const backend_run *ra, const region_map *ma, const op_result *a,
                       const backend_run *rb, const region_map *mb, const op_result *b,
                       const trace_op *op, char *desc, size_t desc_len)
@@ -381,6 +422,24 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
             return 1;
         break;
     case TRACE_SETERR:
+        break;
+    case TRACE_WATCH:
+        if (differ_number(&c, "result", a->value, b->value) || (a->value == 0 && differ_pages(&c, a, b)))
+            return 1;
+        break;
+    case TRACE_RESETWATCH:
+    case TRACE_LOCK:
+    case TRACE_UNLOCK:
+    case TRACE_WSSET:
+    case TRACE_WSMIN:
+    case TRACE_WSMAX:
+    case TRACE_LOCKED:
+    case TRACE_ISBADREAD:
+    case TRACE_ISBADWRITE:
+    case TRACE_ISBADCODE:
+    case TRACE_ISBADSTR:
+        if (differ_number(&c, "result", a->value, b->value))
+            return 1;
         break;
     }
     return differ_error(&c, a->error, b->error);

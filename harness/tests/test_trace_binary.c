@@ -95,7 +95,7 @@ static void test_random_round_trips(void)
            "%zu allocs with unnamed type bits\n", RANDOM_INPUTS, ops, name_refs, boundary_hits,
            raw_flags);
     /* Bias: named and boundary operands must be common, not accidents. */
-    CHECK(codes_seen == (1 << 10) - 1, "not every opcode decoded: %#x", codes_seen);
+    CHECK(codes_seen == (1 << (TRACE_ISBADSTR + 1)) - 1, "not every opcode decoded: %#x", codes_seen);
     CHECK(name_refs > ops / 20, "too few name operands: %zu of %zu", name_refs, ops);
     CHECK(boundary_hits > ops / 100, "too few boundary addresses: %zu of %zu", boundary_hits, ops);
     CHECK(raw_flags > 0, "raw allocation types never decoded");

@@ -21,7 +21,9 @@
 #define MAX_CODES 16   /* distinct errors / statuses counted per op kind */
 
 static const char *const OP_NAMES[] = {
-    "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge"
+    "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge",
+    "watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
+    "isbadwrite", "isbadcode", "isbadstr"
 };
 #define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
 
@@ -120,6 +122,18 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
             else
                 tally_failure(k, res.status);
             break;
+        case TRACE_LOCK: case TRACE_UNLOCK: case TRACE_WSSET:
+            if (res.value != 0)
+                k->ok++;
+            else
+                tally_failure(k, res.error);
+            break;
+        case TRACE_WATCH: case TRACE_RESETWATCH:
+            if (res.value == 0)
+                k->ok++;
+            else
+                tally_failure(k, res.error);
+            break;
         default:
             k->ok++;
             break;
@@ -199,5 +213,16 @@ int main(void)
           tally_count(wr, VAS_STATUS_GUARD_PAGE_VIOLATION) +
           tally_count(ex, VAS_STATUS_GUARD_PAGE_VIOLATION) >= 1, "guard pages never fire");
     CHECK(ex->ok >= 1, "exec never succeeds");
+    /* Issue 13's family (slot 28): each call made, the main paths reached. */
+    const tally *watch = &kinds[TRACE_WATCH], *lock = &kinds[TRACE_LOCK], *unlock = &kinds[TRACE_UNLOCK];
+    CHECK(watch->ok >= 10, "GetWriteWatch never succeeds");
+    CHECK(tally_count(watch, VAS_ERROR_INVALID_PARAMETER) >= 10, "GetWriteWatch never hits 87");
+    CHECK(tally_count(watch, VAS_ERROR_NOACCESS) >= 1, "GetWriteWatch never hits 998 (NULL pointer)");
+    CHECK(lock->ok >= 10, "VirtualLock never succeeds");
+    CHECK(tally_count(lock, VAS_ERROR_INVALID_ADDRESS) >= 1, "VirtualLock never hits 487");
+    CHECK(unlock->ok >= 1, "VirtualUnlock never succeeds");
+    CHECK(tally_count(unlock, VAS_ERROR_NOT_LOCKED) >= 1, "VirtualUnlock never hits 158");
+    for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
+        CHECK(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
     return test_report("test_trace_binary_stats");
 }

@@ -73,6 +73,7 @@ static trace_expr address_expr(const backend_run *r, uint64_t addr, trace_expr h
 static void expect_reset(trace_expect *x, trace_expect_kind kind)
 {
     free(x->data);
+    free(x->pages);
     memset(x, 0, sizeof *x);
     x->kind = kind;
     x->value.name = x->q_base.name = x->q_alloc_base.name = x->at.name = -1;
@@ -160,6 +161,41 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         break;
     case TRACE_SETERR:
         expect_reset(x, EXPECT_NONE);
+        break;
+    case TRACE_LOCK:
+    case TRACE_UNLOCK:
+    case TRACE_WSSET:
+        if (res->value == 0) {
+            expect_failure(x, res);
+            break;
+        }
+        /* fall through */
+    case TRACE_WSMIN:
+    case TRACE_WSMAX:
+    case TRACE_LOCKED:
+    case TRACE_ISBADREAD:
+    case TRACE_ISBADWRITE:
+    case TRACE_ISBADCODE:
+    case TRACE_ISBADSTR:
+        expect_reset(x, EXPECT_VALUE);
+        x->value = number_expr(res->value);
+        break;
+    case TRACE_WATCH:
+    case TRACE_RESETWATCH:
+        if (res->value != 0 || op->code == TRACE_RESETWATCH) {
+            expect_reset(x, EXPECT_VALUE);
+            x->value = number_expr(res->value);
+            x->has_error = res->value != 0;
+            x->error = res->value != 0 ? res->error : 0;
+            break;
+        }
+        expect_reset(x, EXPECT_PAGES);
+        x->pages = malloc((res->n_pages ? res->n_pages : 1) * sizeof *x->pages);
+        if (x->pages == NULL)
+            return -1;
+        x->n_pages = res->n_pages;
+        for (uint64_t i = 0; i < res->n_pages; i++)
+            x->pages[i] = address_expr(r, res->pages[i], op->addr);
         break;
     }
     return 0;

@@ -38,6 +38,15 @@
  *     exec     OPERAND(access) addr
  *     seterr   ERROR
  *     geterr, charge: nothing
+ *     slot 28  s: opcode = MEMAPI_OPS[s % 16] (issue 13), then
+ *       watch      OPERAND(access) addr, OPERAND(size) size, option byte
+ *                  (see WATCH_OPT_*) and what it announces
+ *       resetwatch, lock, unlock, isbadread, isbadwrite:
+ *                  OPERAND(access) addr, OPERAND(size) size
+ *       wsset      OPERAND(size) min, OPERAND(size) max (no name context)
+ *       isbadcode  OPERAND(access) addr
+ *       isbadstr   OPERAND(access) addr, OPERAND(size) max; flag = wide
+ *       wsmin, wsmax, locked: nothing
  *
  *   OPERAND   := m ...             an address or size expression:
  *     m >= 0xF8: raw: a spec byte s follows; if s & 8 and a name is bound,
@@ -128,8 +137,24 @@ static const trace_opcode OPCODES[32] = {
     TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE,
     TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_FREE, TRACE_FREE, TRACE_FREE,
     TRACE_PROTECT, TRACE_PROTECT, TRACE_PROTECT, TRACE_READ, TRACE_READ, TRACE_WRITE,
-    TRACE_WRITE, TRACE_EXEC, TRACE_GETERR
+    TRACE_WATCH /* slot 28: issue 13's family, a sub-op byte follows */, TRACE_EXEC, TRACE_GETERR
 };
+#define MEMAPI_SLOT 28u
+
+/* Slot 28's sub-op byte s picks MEMAPI_OPS[s % 16]: write watch and
+ * locking most, the probes and the working set less. */
+static const trace_opcode MEMAPI_OPS[16] = {
+    TRACE_WATCH, TRACE_WATCH, TRACE_WATCH, TRACE_RESETWATCH, TRACE_LOCK, TRACE_LOCK,
+    TRACE_UNLOCK, TRACE_UNLOCK, TRACE_WSSET, TRACE_WSMIN, TRACE_LOCKED, TRACE_ISBADREAD,
+    TRACE_ISBADWRITE, TRACE_ISBADCODE, TRACE_ISBADSTR, TRACE_WSMAX
+};
+/* watch's option byte o: reset = o & 1, max 64, no NULL pointers while
+ * o < 0xC0 (most bytes: calls that can succeed). From 0xC0 on: nulls =
+ * (o >> 1) & 7; o & 0x10: a raw u32 of flags follows (replacing o & 1);
+ * o & 0x20: a u16 follows, max = it % (TRACE_WATCH_MAX_PAGES + 1). */
+#define WATCH_OPT_EXTENDED 0xC0u
+#define WATCH_OPT_FLAGS 0x10u
+#define WATCH_OPT_MAX   0x20u
 
 /* Numbers where address-space code has edges: 0, pages and granules +-1,
  * the user-space ends of each profile, 31/32/63/64-bit limits. */
@@ -226,7 +251,7 @@ static uint64_t size_value(unsigned i, size_context c)
 static const uint32_t ALLOC_TYPES[32] = {
     VAS_MEM_COMMIT, VAS_MEM_RESERVE, RC, VAS_MEM_COMMIT | VAS_MEM_TOP_DOWN,
     RC | VAS_MEM_TOP_DOWN, VAS_MEM_RESERVE | VAS_MEM_TOP_DOWN, VAS_MEM_RESET,
-    VAS_MEM_RESET_UNDO, RC, RC, RC, RC, RC, RC, RC, RC,
+    VAS_MEM_RESET_UNDO, RC, RC, RC, RC, RC, RC, RC, RC | VAS_MEM_WRITE_WATCH,
     VAS_MEM_RESERVE, VAS_MEM_RESERVE, RC, RC, RC,
     VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_COMMIT, VAS_MEM_COMMIT,
     VAS_MEM_COMMIT, RC | VAS_MEM_TOP_DOWN, VAS_MEM_RESET, VAS_MEM_RESERVE | VAS_MEM_WRITE_WATCH,
@@ -561,6 +586,41 @@ static uint64_t read_query_len(reader *r)
     return b >= RAW_ESCAPE ? read_uint(r, (b & 7) + 1) : QLENS[b % 8];
 }
 
+/* Slot 28's operations (the sub-op byte is already read). */
+static void decode_memapi_op(reader *r, const name_table *x, trace_op *op, int flag)
+{
+    switch (op->code) {
+    case TRACE_WATCH: {
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
+        unsigned o = read_byte(r);
+        int ext = o >= WATCH_OPT_EXTENDED;
+        op->flags = ext && (o & WATCH_OPT_FLAGS) ? (uint32_t)read_uint(r, 4) : (o & 1);
+        op->nulls = ext ? (o >> 1) & 7 : 0;
+        op->max = ext && (o & WATCH_OPT_MAX) ? read_uint(r, 2) % (TRACE_WATCH_MAX_PAGES + 1)
+                                              : TRACE_WATCH_DEFAULT_MAX;
+        return;
+    }
+    case TRACE_WSSET:
+        op->addr = read_operand(r, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        return;
+    case TRACE_ISBADCODE:
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        return;
+    case TRACE_WSMIN:
+    case TRACE_WSMAX:
+    case TRACE_LOCKED:
+        return;
+    default:   /* resetwatch, lock, unlock, isbadread, isbadwrite, isbadstr */
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
+        if (op->code == TRACE_ISBADSTR)
+            op->flags = flag ? 2 : 1;
+        return;
+    }
+}
+
 /* Reads one operation's arguments; returns -1 only on OOM. */
 static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
 {
@@ -619,6 +679,9 @@ static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
     case TRACE_GETERR:
     case TRACE_CHARGE:
         return 0;
+    default:
+        decode_memapi_op(r, x, op, flag);
+        return 0;
     }
     return 0;
 }
@@ -638,7 +701,8 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
     t->commit_limit = limit == LIMIT_RAW ? read_uint(&r, 8) : LIMITS[limit];
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
-        trace_op *op = trace_append_op(t, OPCODES[c & 31]);
+        trace_opcode code = (c & 31) == MEMAPI_SLOT ? MEMAPI_OPS[read_byte(&r) % 16] : OPCODES[c & 31];
+        trace_op *op = trace_append_op(t, code);
         if (!op || decode_op(&r, t, &x, op, (c & FLAG_BITS) == FLAG_BITS) != 0 ||
             names_note_op(&x, op) != 0) {
             trace_free(t);
@@ -779,9 +843,64 @@ static void write_query_len(writer *w, uint64_t len)
 static void write_opcode(writer *w, trace_opcode code, int flag)
 {
     unsigned i = 0;
-    while (OPCODES[i] != code)
+    while (i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT))
         i++;
-    write_byte(w, i | (flag ? FLAG_BITS : 0));
+    if (i < 32) {
+        write_byte(w, i | (flag ? FLAG_BITS : 0));
+        return;
+    }
+    for (i = 0; MEMAPI_OPS[i] != code; i++)
+        ;
+    write_byte(w, MEMAPI_SLOT | (flag ? FLAG_BITS : 0));
+    write_byte(w, i);
+}
+
+/* Slot 28's operations, as decode_memapi_op reads them. */
+static void encode_memapi_op(writer *w, const trace_op *op, const name_table *x)
+{
+    write_opcode(w, op->code, op->code == TRACE_ISBADSTR && op->flags == 2);
+    switch (op->code) {
+    case TRACE_WATCH: {
+        unsigned o = 0;
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
+        if (op->flags & ~VAS_WRITE_WATCH_FLAG_RESET)
+            o |= WATCH_OPT_EXTENDED | WATCH_OPT_FLAGS;
+        else
+            o |= op->flags & 1;
+        if (op->nulls)
+            o |= WATCH_OPT_EXTENDED | (op->nulls & 7) << 1;
+        if (op->max != TRACE_WATCH_DEFAULT_MAX)
+            o |= WATCH_OPT_EXTENDED | WATCH_OPT_MAX;
+        if (op->max > TRACE_WATCH_MAX_PAGES)
+            w->failed = 1;
+        write_byte(w, o);
+        if (o & WATCH_OPT_FLAGS)
+            write_uint(w, op->flags, 4);
+        if (o & WATCH_OPT_MAX)
+            write_uint(w, op->max, 2);
+        return;
+    }
+    case TRACE_WSSET:
+        write_operand(w, op->addr, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        write_operand(w, op->size, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        return;
+    case TRACE_ISBADCODE:
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        return;
+    case TRACE_WSMIN:
+    case TRACE_WSMAX:
+    case TRACE_LOCKED:
+        return;
+    default:
+        if (op->code == TRACE_ISBADSTR && op->flags != 1 && op->flags != 2)
+            w->failed = 1;
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
+        return;
+    }
 }
 
 /* x: the names bound before op; an alloc's name is added by the caller. */
@@ -848,6 +967,9 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
     case TRACE_GETERR:
     case TRACE_CHARGE:
         write_opcode(w, op->code, 0);
+        break;
+    default:
+        encode_memapi_op(w, op, x);
         break;
     }
 }

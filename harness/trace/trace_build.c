@@ -100,6 +100,7 @@ void trace_free(trace *t)
     for (size_t i = 0; i < t->n_ops; i++) {
         free(t->ops[i].data);
         free(t->ops[i].expect.data);
+        free(t->ops[i].expect.pages);
     }
     free(t->ops);
     free_strings(t->names, t->n_names);

@@ -44,7 +44,15 @@ static int same_expect(const trace_expect *a, const trace_expect *b)
         return 1;
     case EXPECT_VALUE:
         return same_expr(a->value, b->value) && a->has_old == b->has_old &&
-               (!a->has_old || a->old == b->old);
+               (!a->has_old || a->old == b->old) && a->has_error == b->has_error &&
+               (!a->has_error || a->error == b->error);
+    case EXPECT_PAGES:
+        if (a->n_pages != b->n_pages)
+            return 0;
+        for (size_t i = 0; i < a->n_pages; i++)
+            if (!same_expr(a->pages[i], b->pages[i]))
+                return 0;
+        return 1;
     case EXPECT_FAIL:
         return a->has_error == b->has_error && a->error == b->error &&
                a->has_old == b->has_old && (!a->has_old || a->old == b->old);
@@ -97,7 +105,24 @@ static int same_op(const trace_op *a, const trace_op *b)
         return a->value == b->value;
     case TRACE_GETERR:
     case TRACE_CHARGE:
+    case TRACE_WSMIN:
+    case TRACE_WSMAX:
+    case TRACE_LOCKED:
         return 1;
+    case TRACE_WATCH:
+        return same_expr(a->addr, b->addr) && same_expr(a->size, b->size) &&
+               a->flags == b->flags && a->nulls == b->nulls && a->max == b->max;
+    case TRACE_RESETWATCH:
+    case TRACE_LOCK:
+    case TRACE_UNLOCK:
+    case TRACE_WSSET:
+    case TRACE_ISBADREAD:
+    case TRACE_ISBADWRITE:
+        return same_expr(a->addr, b->addr) && same_expr(a->size, b->size);
+    case TRACE_ISBADCODE:
+        return same_expr(a->addr, b->addr);
+    case TRACE_ISBADSTR:
+        return same_expr(a->addr, b->addr) && same_expr(a->size, b->size) && a->flags == b->flags;
     }
     return 0;
 }

@@ -14,6 +14,22 @@
  * runner allocates a buffer of that size, so a typo must not ask for 2^60. */
 #define TRACE_MAX_DATA_LEN 0x1000000u
 
+/* ---- Issue 13's operation words (trace_names.c) ------------------------ */
+
+/* Each word, its opcode, how many expressions follow it (ADDR, then SIZE;
+ * wsset: MIN MAX; isbadstr: ADDR MAX) and how its expectation reads:
+ * MEMAPI_BOOL "-> 1" / "-> 0 err=E", MEMAPI_VALUE "-> N",
+ * MEMAPI_UINT "-> 0" / "-> N err=E" (UINT results, 0 is success),
+ * MEMAPI_PAGES as MEMAPI_UINT, with "-> {EXPR ...}" for success. */
+typedef enum memapi_expect { MEMAPI_BOOL, MEMAPI_VALUE, MEMAPI_UINT, MEMAPI_PAGES } memapi_expect;
+typedef struct memapi_op_word {
+    const char *word;
+    trace_opcode code;
+    unsigned args;
+    memapi_expect expect;
+} memapi_op_word;
+extern const memapi_op_word trace_memapi_ops[];   /* ends with word NULL */
+
 /* ---- Constant names (trace_names.c) ----------------------------------- */
 
 /* Which family of constants a value belongs to. The same number prints

@@ -62,6 +62,11 @@ static const const_name error_names[] = {
     {"INVALID_ADDRESS", VAS_ERROR_INVALID_ADDRESS},
     {"NOACCESS", VAS_ERROR_NOACCESS},
     {"COMMITMENT_LIMIT", VAS_ERROR_COMMITMENT_LIMIT},
+    {"NOT_LOCKED", VAS_ERROR_NOT_LOCKED},
+    {"PARTIAL_COPY", VAS_ERROR_PARTIAL_COPY},
+    {"WORKING_SET_QUOTA", VAS_ERROR_WORKING_SET_QUOTA},
+    /* VirtualLock on a guard page leaves the raw status as last-error (G098). */
+    {"GUARD_PAGE_VIOLATION", VAS_STATUS_GUARD_PAGE_VIOLATION},
     {NULL, 0}
 };
 
@@ -155,3 +160,19 @@ size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size
     }
     return pos;
 }
+
+const memapi_op_word trace_memapi_ops[] = {
+    {"watch", TRACE_WATCH, 2, MEMAPI_PAGES},
+    {"resetwatch", TRACE_RESETWATCH, 2, MEMAPI_UINT},
+    {"lock", TRACE_LOCK, 2, MEMAPI_BOOL},
+    {"unlock", TRACE_UNLOCK, 2, MEMAPI_BOOL},
+    {"wsset", TRACE_WSSET, 2, MEMAPI_BOOL},
+    {"wsmin", TRACE_WSMIN, 0, MEMAPI_VALUE},
+    {"wsmax", TRACE_WSMAX, 0, MEMAPI_VALUE},
+    {"locked", TRACE_LOCKED, 0, MEMAPI_VALUE},
+    {"isbadread", TRACE_ISBADREAD, 2, MEMAPI_VALUE},
+    {"isbadwrite", TRACE_ISBADWRITE, 2, MEMAPI_VALUE},
+    {"isbadcode", TRACE_ISBADCODE, 1, MEMAPI_VALUE},
+    {"isbadstr", TRACE_ISBADSTR, 2, MEMAPI_VALUE},
+    {NULL, TRACE_ALLOC, 0, MEMAPI_VALUE}
+};

@@ -382,6 +382,66 @@ static int parse_access_expect(parser *ps, trace_op *op)
            ? -1 : 0;
 }
 
+static const memapi_op_word *memapi_word_of(trace_opcode code)
+{
+    int i = 0;
+    while (trace_memapi_ops[i].word && trace_memapi_ops[i].code != code)
+        i++;
+    return &trace_memapi_ops[i];
+}
+
+/* watch: "{EXPR ...}" after the '{'. */
+static int parse_pages(parser *ps, trace_expect *x)
+{
+    x->kind = EXPECT_PAGES;
+    for (;;) {
+        trace_token tok = trace_lex_peek(&ps->lx);
+        if (tok.kind == TOK_RBRACE) {
+            trace_lex_next(&ps->lx);
+            return 0;
+        }
+        if (tok.kind == TOK_END)
+            return fail(ps, "missing '}'", tok);
+        if (x->n_pages >= TRACE_WATCH_MAX_PAGES)
+            return fail(ps, "too many pages", tok);
+        trace_expr *grown = realloc(x->pages, (x->n_pages + 1) * sizeof *grown);
+        if (!grown)
+            return fail_oom(ps);
+        x->pages = grown;
+        if (parse_expr(ps, &x->pages[x->n_pages]) != 0)
+            return -1;
+        x->n_pages++;
+    }
+}
+
+/* Issue 13's expectations, by the form trace_memapi_ops gives each word. */
+static int parse_memapi_expect(parser *ps, trace_op *op)
+{
+    trace_expect *x = &op->expect;
+    const memapi_op_word *w = memapi_word_of(op->code);
+    int success;
+    if (w->expect == MEMAPI_BOOL)
+        return parse_bool_expect(ps, x, &success);
+    if (w->expect == MEMAPI_PAGES && trace_lex_peek(&ps->lx).kind == TOK_LBRACE) {
+        trace_lex_next(&ps->lx);
+        return parse_pages(ps, x);
+    }
+    x->kind = EXPECT_VALUE;
+    trace_token tok = trace_lex_peek(&ps->lx);
+    if (parse_number(ps, &x->value.offset) != 0)
+        return -1;
+    if (w->expect == MEMAPI_VALUE)
+        return 0;
+    if (x->value.offset == 0) {
+        if (w->expect == MEMAPI_PAGES)
+            return fail(ps, "bad expectation: watch expects {PAGES} or N err=ERROR", tok);
+        return 0;
+    }
+    x->has_error = 1;
+    return expect_key(ps, "err", "expected err=ERROR after a failure value") != 0 ||
+           parse_const(ps, CONST_ERROR, &x->error) != 0 ? -1 : 0;
+}
+
 static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
 {
     trace_expect *x = &op->expect;
@@ -431,6 +491,8 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
         return parse_number(ps, &x->value.offset);
     case TRACE_SETERR:
         break;
+    default:
+        return parse_memapi_expect(ps, op);
     }
     return fail(ps, "this operation takes no expectation", arrow);
 }
@@ -443,6 +505,59 @@ static const struct { const char *word; trace_opcode code; } op_words[] = {
     {"exec", TRACE_EXEC}, {"seterr", TRACE_SETERR}, {"geterr", TRACE_GETERR},
     {"charge", TRACE_CHARGE}, {NULL, TRACE_ALLOC}
 };
+
+/* watch's options: reset, flags=N, max=N, nullcount, nullgran, nulladdrs. */
+static int parse_watch_options(parser *ps, trace_op *op)
+{
+    op->max = TRACE_WATCH_DEFAULT_MAX;
+    for (;;) {
+        trace_token tok = trace_lex_peek(&ps->lx);
+        uint64_t n;
+        if (word_is(tok, "reset")) {
+            op->flags |= VAS_WRITE_WATCH_FLAG_RESET;
+        } else if (word_is(tok, "nullcount")) {
+            op->nulls |= WATCH_NULL_COUNT;
+        } else if (word_is(tok, "nullgran")) {
+            op->nulls |= WATCH_NULL_GRAN;
+        } else if (word_is(tok, "nulladdrs")) {
+            op->nulls |= WATCH_NULL_ADDRS;
+        } else if (word_is(tok, "max")) {
+            if (expect_key(ps, "max", "expected max=N") != 0 ||
+                parse_number_max(ps, TRACE_WATCH_MAX_PAGES, "max too large", &op->max) != 0)
+                return -1;
+            continue;
+        } else if (word_is(tok, "flags")) {
+            if (expect_key(ps, "flags", "expected flags=N") != 0 ||
+                parse_number_max(ps, UINT32_MAX, "value does not fit in 32 bits", &n) != 0)
+                return -1;
+            op->flags |= (uint32_t)n;
+            continue;
+        } else {
+            return 0;
+        }
+        trace_lex_next(&ps->lx);
+    }
+}
+
+/* Issue 13's operations: their expressions, then their options. */
+static int parse_memapi_arguments(parser *ps, trace_op *op)
+{
+    const memapi_op_word *w = memapi_word_of(op->code);
+    if (w->args >= 1 && parse_expr(ps, &op->addr) != 0)
+        return -1;
+    if (w->args >= 2 && parse_expr(ps, &op->size) != 0)
+        return -1;
+    if (op->code == TRACE_WATCH)
+        return parse_watch_options(ps, op);
+    if (op->code == TRACE_ISBADSTR) {
+        op->flags = 1;
+        if (word_is(trace_lex_peek(&ps->lx), "wide")) {
+            trace_lex_next(&ps->lx);
+            op->flags = 2;
+        }
+    }
+    return 0;
+}
 
 static int parse_arguments(parser *ps, trace_op *op)
 {
@@ -487,6 +602,8 @@ static int parse_arguments(parser *ps, trace_op *op)
     case TRACE_GETERR:
     case TRACE_CHARGE:
         return 0;
+    default:
+        return parse_memapi_arguments(ps, op);
     }
     return 0;
 }
@@ -506,15 +623,22 @@ static int parse_operation(parser *ps)
         if (trace_find_name(ps->t, bound.text, bound.len) >= 0)
             return fail(ps, "name already bound", bound);
     }
-    int i = 0;
+    int i = 0, j = 0;
+    trace_opcode code;
     while (op_words[i].word && !word_is(word, op_words[i].word))
         i++;
-    if (!op_words[i].word)
+    while (trace_memapi_ops[j].word && !word_is(word, trace_memapi_ops[j].word))
+        j++;
+    if (op_words[i].word)
+        code = op_words[i].code;
+    else if (trace_memapi_ops[j].word)
+        code = trace_memapi_ops[j].code;
+    else
         return fail(ps, word.kind == TOK_END ? "missing operation" : "unknown operation", word);
-    if (bound.kind != TOK_END && op_words[i].code != TRACE_ALLOC)
+    if (bound.kind != TOK_END && code != TRACE_ALLOC)
         return fail(ps, "only alloc binds a name", word);
 
-    trace_op *op = trace_append_op(ps->t, op_words[i].code);
+    trace_op *op = trace_append_op(ps->t, code);
     if (!op)
         return fail_oom(ps);
     op->line = ps->line;

@@ -141,6 +141,19 @@ static void put_expectation(sink *s, const trace *t, const trace_op *op)
             put(s, " old=");
             put_const(s, CONST_PROTECT, x->old);
         }
+        if (x->has_error) {
+            put(s, " err=");
+            put_const(s, CONST_ERROR, x->error);
+        }
+        break;
+    case EXPECT_PAGES:
+        put(s, "{");
+        for (size_t i = 0; i < x->n_pages; i++) {
+            if (i)
+                put(s, " ");
+            put_expr(s, t, x->pages[i]);
+        }
+        put(s, "}");
         break;
     case EXPECT_NONZERO:
         put(s, "nonzero");
@@ -169,6 +182,44 @@ static void put_expectation(sink *s, const trace *t, const trace_op *op)
         put_expr(s, t, x->at);
         break;
     }
+}
+
+/* Issue 13's operations: a word and the arguments it takes. */
+static void put_memapi_op(sink *s, const trace *t, const trace_op *op)
+{
+    int i = 0;
+    while (trace_memapi_ops[i].word && trace_memapi_ops[i].code != op->code)
+        i++;
+    put(s, trace_memapi_ops[i].word ? trace_memapi_ops[i].word : "?");
+    unsigned args = trace_memapi_ops[i].args;
+    if (args >= 1) {
+        put(s, " ");
+        put_expr(s, t, op->addr);
+    }
+    if (args >= 2) {
+        put(s, " ");
+        put_expr(s, t, op->size);
+    }
+    if (op->code == TRACE_WATCH) {
+        if (op->flags & VAS_WRITE_WATCH_FLAG_RESET)
+            put(s, " reset");
+        if (op->flags & ~VAS_WRITE_WATCH_FLAG_RESET) {
+            put(s, " flags=");
+            put_number(s, op->flags);
+        }
+        if (op->max != TRACE_WATCH_DEFAULT_MAX) {
+            put(s, " max=");
+            put_number(s, op->max);
+        }
+        if (op->nulls & WATCH_NULL_COUNT)
+            put(s, " nullcount");
+        if (op->nulls & WATCH_NULL_GRAN)
+            put(s, " nullgran");
+        if (op->nulls & WATCH_NULL_ADDRS)
+            put(s, " nulladdrs");
+    }
+    if (op->code == TRACE_ISBADSTR && op->flags == 2)
+        put(s, " wide");
 }
 
 static void put_op(sink *s, const trace *t, const trace_op *op)
@@ -239,6 +290,9 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
         break;
     case TRACE_CHARGE:
         put(s, "charge");
+        break;
+    default:
+        put_memapi_op(s, t, op);
         break;
     }
     put_expectation(s, t, op);

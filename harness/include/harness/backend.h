@@ -40,6 +40,24 @@ typedef struct backend {
      * else writes a one-line description of the first difference. */
     int (*check)(void *self, char *msg, size_t msg_len);
 
+    /* Optional families (NULL: the backend cannot run them; the runner
+     * reports such an operation as unsupported and the comparer skips it).
+     * Issue 13, docs/semantics.md sections 8-10; the contracts are those of
+     * the vas_* functions of the same names in vas/vas.h. */
+    uint32_t (*get_write_watch)(void *self, uint32_t flags, uint64_t addr, uint64_t size,
+                                uint64_t *addresses, uint64_t *count, uint32_t *granularity);
+    uint32_t (*reset_write_watch)(void *self, uint64_t addr, uint64_t size);
+    int (*lock)(void *self, uint64_t addr, uint64_t size);
+    int (*unlock)(void *self, uint64_t addr, uint64_t size);
+    int (*get_working_set)(void *self, uint64_t *min_bytes, uint64_t *max_bytes);
+    int (*set_working_set)(void *self, uint64_t min_bytes, uint64_t max_bytes);
+    uint64_t (*locked_bytes)(void *self);   /* NULL when the backend cannot tell */
+    /* The probes answer 1 or 0; -1: this call cannot be made here. */
+    int (*is_bad_read)(void *self, uint64_t addr, uint64_t size);
+    int (*is_bad_write)(void *self, uint64_t addr, uint64_t size);
+    int (*is_bad_code)(void *self, uint64_t addr);
+    int (*is_bad_string)(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size);
+
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */
     int deterministic_placement;

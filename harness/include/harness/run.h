@@ -18,6 +18,8 @@ typedef struct op_result {
     uint64_t fault;
     uint8_t *data; size_t data_len;  /* read bytes (owned), on success */
     int unsupported;      /* the backend lacks this operation: the comparer skips it */
+    uint64_t *pages; uint64_t n_pages; /* watch: the addresses reported (owned) */
+    uint32_t granularity;            /* watch: *granularity after the call */
 } op_result;
 
 /* Runs t on one backend, printing each operation and its result to out

@@ -14,8 +14,20 @@
 
 typedef enum trace_opcode {
     TRACE_ALLOC, TRACE_FREE, TRACE_PROTECT, TRACE_QUERY, TRACE_READ,
-    TRACE_WRITE, TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE
+    TRACE_WRITE, TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE,
+    /* Issue 13 (docs/semantics.md sections 8-10): write watch, locking,
+     * pointer probes. */
+    TRACE_WATCH, TRACE_RESETWATCH, TRACE_LOCK, TRACE_UNLOCK, TRACE_WSSET, TRACE_WSMIN,
+    TRACE_WSMAX, TRACE_LOCKED, TRACE_ISBADREAD, TRACE_ISBADWRITE, TRACE_ISBADCODE,
+    TRACE_ISBADSTR
 } trace_opcode;
+
+/* watch: which out-pointers are passed as NULL (trace_op.nulls). */
+enum { WATCH_NULL_COUNT = 1, WATCH_NULL_GRAN = 2, WATCH_NULL_ADDRS = 4 };
+/* watch: how many addresses the array holds when the trace gives no max=. */
+#define TRACE_WATCH_DEFAULT_MAX 64u
+/* watch max= and the pages of its expectation: at most this many. */
+#define TRACE_WATCH_MAX_PAGES 4096u
 
 /* An address or size expression: name + offset, or a plain number
  * (name == -1). Offsets wrap modulo 2^64, as the text's '-' does. */
@@ -32,7 +44,8 @@ typedef enum trace_expect_kind {
     EXPECT_NONZERO,   /* -> nonzero (alloc) */
     EXPECT_FAIL,      /* -> 0 err=E (and optionally old=P for protect) */
     EXPECT_QUERY,     /* -> {field=value ...} */
-    EXPECT_ACCESS     /* -> ok [data=...] | AV at=EXPR | GUARD at=EXPR */
+    EXPECT_ACCESS,    /* -> ok [data=...] | AV at=EXPR | GUARD at=EXPR */
+    EXPECT_PAGES      /* watch: -> {EXPR ...}, success with these pages */
 } trace_expect_kind;
 
 enum {  /* bits of trace_expect.query_fields */
@@ -51,6 +64,7 @@ typedef struct trace_expect {
     uint32_t status;           /* EXPECT_ACCESS: 0, ACCESS_VIOLATION or GUARD_PAGE_VIOLATION */
     trace_expr at;             /* fault address */
     int has_data; uint8_t *data; size_t data_len;  /* read data (owned) */
+    trace_expr *pages; size_t n_pages;  /* EXPECT_PAGES (owned) */
 } trace_expect;
 
 typedef struct trace_op {
@@ -65,6 +79,9 @@ typedef struct trace_op {
     uint32_t value;    /* seterr */
     uint8_t *data;     /* write bytes (owned); for read, NULL */
     size_t len;        /* read length / write length */
+    uint32_t flags;    /* watch: GetWriteWatch flags; isbadstr: character size 1 or 2 */
+    uint32_t nulls;    /* watch: WATCH_NULL_* */
+    uint64_t max;      /* watch: capacity of the address array (*count in) */
     trace_expect expect;
 } trace_op;
 
