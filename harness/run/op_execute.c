@@ -68,6 +68,26 @@ void op_result_clear(op_result *res)
     memset(res, 0, sizeof *res);
 }
 
+int op_supported(const backend *b, trace_opcode code)
+{
+    switch (code) {
+    case TRACE_CHARGE: return b->commit_charge != NULL;
+    case TRACE_WATCH: return b->get_write_watch != NULL;
+    case TRACE_RESETWATCH: return b->reset_write_watch != NULL;
+    case TRACE_LOCK: return b->lock != NULL;
+    case TRACE_UNLOCK: return b->unlock != NULL;
+    case TRACE_WSSET: return b->set_working_set != NULL;
+    case TRACE_WSMIN:
+    case TRACE_WSMAX: return b->get_working_set != NULL;
+    case TRACE_LOCKED: return b->locked_bytes != NULL;
+    case TRACE_ISBADREAD: return b->is_bad_read != NULL;
+    case TRACE_ISBADWRITE: return b->is_bad_write != NULL;
+    case TRACE_ISBADCODE: return b->is_bad_code != NULL;
+    case TRACE_ISBADSTR: return b->is_bad_string != NULL;
+    default: return 1;
+    }
+}
+
 /* An optional member the backend leaves NULL: the runner reports the op
  * as unsupported and the comparer skips it (backend.h). */
 static int unsupported(op_result *res)

@@ -199,6 +199,11 @@ static void serve_run(const backend *b, const uint8_t *p, size_t len, FILE *out)
             outcome = PROTO_FAILED;
         } else if (res.unsupported) {
             outcome = PROTO_UNSUPPORTED;
+        } else if (op->code == TRACE_WATCH) {
+            /* The record has no field for GetWriteWatch's page list: the call
+             * ran (its reset took effect) but its answer is not compared. */
+            res.unsupported = 1;
+            outcome = PROTO_UNSUPPORTED;
         }
         op_bind_result(&r, op, &res);
         if (mode != PROTO_MAP_NONE && proto_walk_map(&r, mode, &map) != 0)

@@ -311,6 +311,28 @@ static void save_divergence(const char *dir, uint64_t seed, const trace *t)
 
 /* ---- The command --------------------------------------------------------- */
 
+
+/* Drops the operations some backend of the set lacks (an optional family,
+ * backend.h): running them on the others alone would make the spaces
+ * differ for a reason that is no disagreement. None of them binds a name. */
+static void drop_unsupported(trace *t, const backend *const *backends, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < t->n_ops; i++) {
+        int ok = 1;
+        for (size_t k = 0; k < n && ok; k++)
+            ok = op_supported(backends[k], t->ops[i].code);
+        if (ok) {
+            t->ops[kept++] = t->ops[i];
+        } else {
+            free(t->ops[i].data);
+            free(t->ops[i].expect.data);
+            free(t->ops[i].expect.pages);
+        }
+    }
+    t->n_ops = kept;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]"
@@ -386,6 +408,8 @@ int cmd_random(int argc, char **argv)
         } else {
             t = random_trace(seed + t_i, &bytes, &n_bytes, (size_t)max_ops);
         }
+        if (t != NULL)
+            drop_unsupported(t, backends, n);
         if (t == NULL) {
             fprintf(stderr, "vastrace random: out of memory (seed %" PRIu64 ")\n", seed + t_i);
             free(bytes);

@@ -62,6 +62,8 @@ size_t profile_mbi_size(vas_profile profile);
  * Returns 0, or -1 when the backend cannot perform the operation (charge
  * on a backend without commit_charge, no memory for a read buffer). */
 int op_execute(backend_run *r, const trace_op *op, op_result *res);
+/* 0 when b leaves the optional member code needs NULL (backend.h). */
+int op_supported(const backend *b, trace_opcode code);
 /* Binds op's name, if it has one, to the address res returned. */
 void op_bind_result(backend_run *r, const trace_op *op, const op_result *res);
 void op_result_clear(op_result *res);
