@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "fuzz_helpers.h"
-#include "harness/diff.h"
+#include "harness/compare.h"
 
 int fuzz_abort_on_divergence = 1;
 unsigned long fuzz_divergence_count;

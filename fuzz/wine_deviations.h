@@ -10,7 +10,7 @@
 #define FUZZ_WINE_DEVIATIONS_H
 
 #include <stdio.h>
-#include "harness/diff.h"
+#include "harness/compare.h"
 
 /* A divergence's signature: the operation, the class of its arguments that
  * decide the rule (protection modifiers, allocation type bits, NULL or not),

@@ -14,7 +14,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "harness/diff.h"
+#include "harness/compare.h"
 
 #define PAGE 0x1000u
 #define PROBES_MAX 16   /* random regions per op, at most */

@@ -4,7 +4,7 @@
  * conformance runner read it.
  */
 #include <string.h>
-#include "harness/diff.h"
+#include "harness/run.h"
 
 static int query_holds(const backend_run *r, const trace_expect *x, const op_result *res)
 {

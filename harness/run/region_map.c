@@ -8,6 +8,9 @@
 #include <string.h>
 #include "harness/protocol.h"
 
+/* A constant's name (trace_const_format) into the local array buf. */
+#define CONST_NAME(kind, value, buf) trace_const_format(kind, value, buf, sizeof buf)
+
 static int region_map_push(region_map *m, const vas_mbi *mbi)
 {
     if (m->n == m->cap) {
@@ -157,8 +160,8 @@ void region_map_print(const region_map *m, FILE *out, const char *indent)
         snprintf(size, sizeof size, "0x%" PRIX64, reg->region_size);
         snprintf(ab, sizeof ab, "0x%" PRIX64, reg->allocation_base);
         fprintf(out, "%s%-18s %-18s %-8s %-22s %-18s %s\n", indent, base, size,
-                describe_state(reg->state, s, sizeof s), describe_protect(reg->protect, p, sizeof p),
-                ab, describe_protect(reg->allocation_protect, ap, sizeof ap));
+                CONST_NAME(CONST_MEM_STATE, reg->state, s), CONST_NAME(CONST_PROTECT, reg->protect, p),
+                ab, CONST_NAME(CONST_PROTECT, reg->allocation_protect, ap));
     }
     if (m->broken)
         fprintf(out, "%s(walk stopped: query failed or did not advance at 0x%" PRIX64 ")\n",

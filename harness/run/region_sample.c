@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "harness/diff.h"
+#include "harness/compare.h"
 
 #define PAGE 0x1000u
 

@@ -9,11 +9,16 @@
  * rewritten as "name+offset" with the backend's own bindings - the nearest
  * bound address at or below it inside the same allocation - and those texts
  * are compared: the same trace then matches on every backend by shape.
+ *
+ * Constants are written by trace_const_format, as the printer writes them.
  */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
-#include "harness/diff.h"
+#include "harness/compare.h"
+
+/* A constant's name (trace_const_format) into the local array buf. */
+#define CONST_NAME(kind, value, buf) trace_const_format(kind, value, buf, sizeof buf)
 
 /* Appends formatted text at *pos, never past len (output is truncated). */
 static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
@@ -27,81 +32,6 @@ static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
     va_end(ap);
     if (n > 0)
         *pos = (size_t)n >= len - *pos ? len - 1 : *pos + (size_t)n;
-}
-
-/* ---- Constant names ---------------------------------------------------- */
-
-static const struct { uint32_t value; const char *name; } protect_names[] = {
-    {VAS_PAGE_NOACCESS, "NOACCESS"}, {VAS_PAGE_READONLY, "READONLY"},
-    {VAS_PAGE_READWRITE, "READWRITE"}, {VAS_PAGE_WRITECOPY, "WRITECOPY"},
-    {VAS_PAGE_EXECUTE, "EXECUTE"}, {VAS_PAGE_EXECUTE_READ, "EXECUTE_READ"},
-    {VAS_PAGE_EXECUTE_READWRITE, "EXECUTE_READWRITE"},
-    {VAS_PAGE_EXECUTE_WRITECOPY, "EXECUTE_WRITECOPY"}, {VAS_PAGE_GUARD, "GUARD"},
-    {VAS_PAGE_NOCACHE, "NOCACHE"}, {VAS_PAGE_WRITECOMBINE, "WRITECOMBINE"},
-};
-
-const char *describe_protect(uint32_t protect, char *buf, size_t len)
-{
-    size_t pos = 0, i;
-    uint32_t rest = protect;
-    if (len > 0)
-        buf[0] = '\0';
-    if (protect == 0) {
-        appendf(buf, len, &pos, "0");
-        return buf;
-    }
-    for (i = 0; i < sizeof protect_names / sizeof protect_names[0]; i++) {
-        if (rest & protect_names[i].value) {
-            appendf(buf, len, &pos, "%s%s", pos ? "|" : "", protect_names[i].name);
-            rest &= ~protect_names[i].value;
-        }
-    }
-    if (rest)
-        appendf(buf, len, &pos, "%s0x%" PRIX32, pos ? "|" : "", rest);
-    return buf;
-}
-
-const char *describe_state(uint32_t state, char *buf, size_t len)
-{
-    switch (state) {
-    case VAS_MEM_COMMIT: snprintf(buf, len, "COMMIT"); break;
-    case VAS_MEM_RESERVE: snprintf(buf, len, "RESERVE"); break;
-    case VAS_MEM_FREE: snprintf(buf, len, "FREE"); break;
-    default: snprintf(buf, len, "0x%" PRIX32, state); break;
-    }
-    return buf;
-}
-
-static const char *describe_type(uint32_t type, char *buf, size_t len)
-{
-    if (type == VAS_MEM_PRIVATE)
-        snprintf(buf, len, "PRIVATE");
-    else if (type == 0)
-        snprintf(buf, len, "0");
-    else
-        snprintf(buf, len, "0x%" PRIX32, type);
-    return buf;
-}
-
-static const struct { uint32_t value; const char *name; } error_names[] = {
-    {VAS_ERROR_SUCCESS, "SUCCESS"}, {VAS_ERROR_ACCESS_DENIED, "ACCESS_DENIED"},
-    {VAS_ERROR_INVALID_HANDLE, "INVALID_HANDLE"}, {VAS_ERROR_NOT_ENOUGH_MEMORY, "NOT_ENOUGH_MEMORY"},
-    {VAS_ERROR_BAD_LENGTH, "BAD_LENGTH"}, {VAS_ERROR_INVALID_PARAMETER, "INVALID_PARAMETER"},
-    {VAS_ERROR_INVALID_ADDRESS, "INVALID_ADDRESS"}, {VAS_ERROR_NOACCESS, "NOACCESS"},
-    {VAS_ERROR_COMMITMENT_LIMIT, "COMMITMENT_LIMIT"},
-};
-
-const char *describe_error(uint32_t error, char *buf, size_t len)
-{
-    size_t i;
-    for (i = 0; i < sizeof error_names / sizeof error_names[0]; i++) {
-        if (error_names[i].value == error) {
-            snprintf(buf, len, "%s", error_names[i].name);
-            return buf;
-        }
-    }
-    snprintf(buf, len, "%" PRIu32, error);
-    return buf;
 }
 
 /* ---- Addresses ---------------------------------------------------------- */
@@ -175,9 +105,9 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_PROTECT:
     case TRACE_QUERY:
         if (res->value == 0) {
-            appendf(buf, len, &pos, "0 err=%s", describe_error(res->error, e, sizeof e));
+            appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
-                appendf(buf, len, &pos, " old=%s", describe_protect(res->old, p, sizeof p));
+                appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
         } else if (op->code == TRACE_ALLOC) {
             /* The address the system chose is the news: print it as a number. */
             appendf(buf, len, &pos, "0x%" PRIX64, res->value);
@@ -185,16 +115,16 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
             const vas_mbi *m = &res->mbi;
             appendf(buf, len, &pos, "{base=%s", describe_address(r, map, m->base_address, a, sizeof a));
             appendf(buf, len, &pos, " alloc_base=%s", describe_address(r, map, m->allocation_base, a, sizeof a));
-            appendf(buf, len, &pos, " alloc_protect=%s", describe_protect(m->allocation_protect, p, sizeof p));
+            appendf(buf, len, &pos, " alloc_protect=%s", CONST_NAME(CONST_PROTECT, m->allocation_protect, p));
             appendf(buf, len, &pos, " size=0x%" PRIX64, m->region_size);
-            appendf(buf, len, &pos, " state=%s", describe_state(m->state, s, sizeof s));
-            appendf(buf, len, &pos, " protect=%s", describe_protect(m->protect, p, sizeof p));
-            appendf(buf, len, &pos, " type=%s", describe_type(m->type, t, sizeof t));
+            appendf(buf, len, &pos, " state=%s", CONST_NAME(CONST_MEM_STATE, m->state, s));
+            appendf(buf, len, &pos, " protect=%s", CONST_NAME(CONST_PROTECT, m->protect, p));
+            appendf(buf, len, &pos, " type=%s", CONST_NAME(CONST_MEM_STATE, m->type, t));
             appendf(buf, len, &pos, " ret=%" PRIu64 "}", res->value);
         } else {
             appendf(buf, len, &pos, "%" PRIu64, res->value);
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
-                appendf(buf, len, &pos, " old=%s", describe_protect(res->old, p, sizeof p));
+                appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
         }
         break;
     case TRACE_READ:
@@ -285,8 +215,8 @@ static int differ_protect(const pair *c, const char *what, uint32_t a, uint32_t 
     if (a == b)
         return 0;
     snprintf(c->desc, c->desc_len, "%s differs: %s %s, %s %s", what,
-             c->ra->b->name, a == OP_OLD_UNTOUCHED ? "(not written)" : describe_protect(a, pa, sizeof pa),
-             c->rb->b->name, b == OP_OLD_UNTOUCHED ? "(not written)" : describe_protect(b, pb, sizeof pb));
+             c->ra->b->name, a == OP_OLD_UNTOUCHED ? "(not written)" : CONST_NAME(CONST_PROTECT, a, pa),
+             c->rb->b->name, b == OP_OLD_UNTOUCHED ? "(not written)" : CONST_NAME(CONST_PROTECT, b, pb));
     return 1;
 }
 
@@ -296,8 +226,8 @@ static int differ_error(const pair *c, uint32_t a, uint32_t b)
     if (a == b)
         return 0;
     snprintf(c->desc, c->desc_len, "last error differs: %s %s, %s %s",
-             c->ra->b->name, describe_error(a, ea, sizeof ea),
-             c->rb->b->name, describe_error(b, eb, sizeof eb));
+             c->ra->b->name, CONST_NAME(CONST_ERROR, a, ea),
+             c->rb->b->name, CONST_NAME(CONST_ERROR, b, eb));
     return 1;
 }
 
@@ -452,10 +382,10 @@ const char *describe_region(const vas_mbi *m, uint64_t origin, char *buf, size_t
     char s[16], p[64], ap[64];
     const char *rel = origin ? "+" : "";  /* relative to an allocation, or absolute */
     snprintf(buf, len, "{base=%s0x%" PRIX64 " size=0x%" PRIX64 " %s %s alloc_base=%s0x%" PRIX64 " alloc_protect=%s}",
-             rel, m->base_address - origin, m->region_size, describe_state(m->state, s, sizeof s),
-             describe_protect(m->protect, p, sizeof p), rel,
+             rel, m->base_address - origin, m->region_size, CONST_NAME(CONST_MEM_STATE, m->state, s),
+             CONST_NAME(CONST_PROTECT, m->protect, p), rel,
              m->allocation_base ? m->allocation_base - origin : 0,
-             describe_protect(m->allocation_protect, ap, sizeof ap));
+             CONST_NAME(CONST_PROTECT, m->allocation_protect, ap));
     return buf;
 }
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/backend.h"
-#include "harness/diff.h"
+#include "harness/compare.h"
 #include "harness/trace.h"
 #include "test_trace_util.h"
 

@@ -16,7 +16,7 @@
 #include <time.h>
 #include "commands.h"
 #include "wall_clock.h"
-#include "harness/diff.h"
+#include "harness/run.h"
 
 /* What one case came to. Strings are "" when they do not apply. */
 typedef struct case_outcome {
@@ -45,61 +45,44 @@ static int line_of_error(const char *file, const char *err)
     return *err == ':' ? line : 0;
 }
 
+/* The observer of check_case: fills the outcome, stopping at the first
+ * failed expectation or error. */
+static int check_step(void *ctx, run_step *s)
+{
+    case_outcome *o = ctx;
+    const trace_op *op = s->op;
+    if (op == NULL) {
+        outcome_error(o, 0, s->open_failure ? s->open_failure
+                                            : "the backend cannot create an address space for this trace");
+        return RUN_STOP;
+    }
+    if (s->executed && !s->res->unsupported && s->holds && s->check_failed == NULL)
+        return RUN_CONTINUE;
+    op_print_split(s->t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
+    if (!s->executed || s->res->unsupported) {
+        char msg[512];
+        snprintf(msg, sizeof msg, s->executed ? "backend %s does not support this operation"
+                 : op->code == TRACE_CHARGE ? "backend %s cannot report the commit charge"
+                 : "backend %s cannot perform this operation (out of memory?)", s->run->b->name);
+        outcome_error(o, op->line, msg);
+    } else if (!s->holds) {
+        o->status = "fail";
+        o->line = op->line;
+        /* The map lets the actual value name addresses as the trace does. */
+        run_step_describe(s, o->actual, sizeof o->actual);
+        snprintf(o->message, sizeof o->message, "expectation failed");
+    } else {
+        outcome_error(o, op->line, s->check_failed);
+    }
+    return RUN_STOP;
+}
+
 /* Runs t on b until its first failed expectation. */
 static void check_case(const backend *b, const trace *t, case_outcome *o)
 {
-    backend_run r;
-    region_map map = {0};
-    op_result res = {0};
-    size_t i;
-
+    run_observer obs = {check_step, o};
     o->status = "pass";
-    int open_rc = backend_run_open(&r, b, t);
-    if (open_rc != 0) {
-        outcome_error(o, 0, open_rc == -1 ? "the backend cannot create an address space for this trace"
-                                          : r.failure);
-        return;
-    }
-    for (i = 0; i < t->n_ops; i++) {
-        const trace_op *op = &t->ops[i];
-        char msg[512] = "";
-        int holds;
-        if (op_execute(&r, op, &res) != 0) {
-            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
-            snprintf(msg, sizeof msg, op->code == TRACE_CHARGE
-                     ? "backend %s cannot report the commit charge"
-                     : "backend %s cannot perform this operation (out of memory?)", b->name);
-            outcome_error(o, op->line, msg);
-            break;
-        }
-        if (res.unsupported) {
-            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
-            snprintf(msg, sizeof msg, "backend %s does not support this operation", b->name);
-            outcome_error(o, op->line, msg);
-            break;
-        }
-        holds = expect_check(&r, op, &res);
-        op_bind_result(&r, op, &res);
-        if (!holds) {
-            o->status = "fail";
-            o->line = op->line;
-            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
-            /* The map lets the actual value name addresses as the trace does. */
-            region_map_walk(&r, &map);
-            op_result_describe(&r, &map, op, &res, o->actual, sizeof o->actual);
-            snprintf(o->message, sizeof o->message, "expectation failed");
-            break;
-        }
-        if (b->check != NULL && b->check(r.self, msg, sizeof msg) != 0) {
-            op_print_split(t, op, o->op, sizeof o->op, o->expected, sizeof o->expected);
-            msg[sizeof msg - 1] = '\0';
-            outcome_error(o, op->line, msg);
-            break;
-        }
-    }
-    op_result_clear(&res);
-    region_map_free(&map);
-    backend_run_close(&r);
+    run_trace_ex(b, t, &obs);
 }
 
 /* Writes s as a JSON string, or null when s is NULL or empty. */

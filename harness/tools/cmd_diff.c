@@ -7,13 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
-#include "harness/diff.h"
-
-#define MAX_BACKENDS 8
+#include "harness/compare.h"
 
 int cmd_diff(int argc, char **argv)
 {
-    const char *spec = "impl,oracle";
+    const char *spec = DIFF_DEFAULT_BACKENDS;
     const backend *backends[MAX_BACKENDS];
     size_t n;
     int rc = 0, files = 0, i;

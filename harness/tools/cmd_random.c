@@ -40,9 +40,8 @@
 #endif
 #include "commands.h"
 #include "wall_clock.h"
-#include "harness/diff.h"
+#include "harness/compare.h"
 
-#define MAX_BACKENDS 8
 #define BYTES_PER_OP 64   /* a first guess; raw writes take up to 8 KiB more */
 #define FULL_REPORTS 3    /* divergences after these get one line each */
 
@@ -342,7 +341,7 @@ static int usage(void)
 
 int cmd_random(int argc, char **argv)
 {
-    const char *spec = "impl,oracle", *dir = "vastrace-divergences", *corpus_dir = NULL;
+    const char *spec = DIFF_DEFAULT_BACKENDS, *dir = "vastrace-divergences", *corpus_dir = NULL;
     const diff_policy *policy = &DIFF_SAMPLED;
     corpus seeds = {0};
     const backend *backends[MAX_BACKENDS];

@@ -23,18 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
-#include "harness/diff.h"
+#include "harness/run.h"
 
 static const char usage[] = "usage: vastrace record [--backend NAME] IN.trace [OUT.trace]\n";
-
-static const char *profile_name(vas_profile p)
-{
-    switch (p) {
-    case VAS_PROFILE_X86: return "x86";
-    case VAS_PROFILE_X86_LAA: return "x86_laa";
-    case VAS_PROFILE_X64: default: return "x64";
-    }
-}
 
 static trace_expr number_expr(uint64_t value)
 {
@@ -43,8 +34,10 @@ static trace_expr number_expr(uint64_t value)
 }
 
 /* addr as the trace would name it, under r's bindings from before the
- * operation; hint is the operation's own address expression. */
-static trace_expr address_expr(const backend_run *r, uint64_t addr, trace_expr hint)
+ * operation: the loop has bound the operation's own name (own, -1 if none)
+ * already, and a name is bound once, so that one is left out. hint is the
+ * operation's own address expression. */
+static trace_expr address_expr(const backend_run *r, int own, uint64_t addr, trace_expr hint)
 {
     trace_expr e = number_expr(addr);
     /* Where the trace gave a number it pinned an address: keep numbers. A
@@ -57,7 +50,7 @@ static trace_expr address_expr(const backend_run *r, uint64_t addr, trace_expr h
         return e;
     }
     for (size_t i = 0; i < r->n_names; i++) {
-        if (r->bound[i] && r->values[i] == addr) {
+        if (r->bound[i] && r->values[i] == addr && (int)i != own) {
             e.name = (int)i;
             e.offset = 0;
             return e;
@@ -102,7 +95,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
             expect_reset(x, EXPECT_NONZERO);
         } else {
             expect_reset(x, EXPECT_VALUE);
-            x->value = address_expr(r, res->value, op->addr);
+            x->value = address_expr(r, op->result, res->value, op->addr);
         }
         break;
     case TRACE_FREE:
@@ -128,8 +121,8 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
                           | QF_PROTECT | QF_TYPE | QF_RET;
         if (placed_by_system && res->mbi.state == VAS_MEM_FREE)
             x->query_fields &= ~(unsigned)QF_SIZE;
-        x->q_base = address_expr(r, res->mbi.base_address, op->addr);
-        x->q_alloc_base = address_expr(r, res->mbi.allocation_base, op->addr);
+        x->q_base = address_expr(r, op->result, res->mbi.base_address, op->addr);
+        x->q_alloc_base = address_expr(r, op->result, res->mbi.allocation_base, op->addr);
         x->q_alloc_protect = res->mbi.allocation_protect;
         x->q_size = res->mbi.region_size;
         x->q_state = res->mbi.state;
@@ -143,7 +136,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         expect_reset(x, EXPECT_ACCESS);
         x->status = res->status;
         if (res->status != VAS_STATUS_SUCCESS) {
-            x->at = address_expr(r, res->fault, op->addr);
+            x->at = address_expr(r, op->result, res->fault, op->addr);
         } else if (op->code == TRACE_READ) {
             x->has_data = 1;
             x->data_len = res->data_len;
@@ -201,48 +194,67 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
     return 0;
 }
 
-/* Runs t on b, recording every expectation into t. Returns the exit code. */
-static int record_trace(const backend *b, trace *t)
-{
-    backend_run r;
-    op_result res;
-    int rc = 0, warned_charge = 0;
+/* The observer of record_trace: writes each operation's expectation into
+ * the trace from what the backend did. */
+typedef struct recorder {
+    trace *t;
+    int rc;
+    int warned_charge;
+} recorder;
 
-    int open_rc = backend_run_open(&r, b, t);
-    if (open_rc < -1) {
-        fprintf(stderr, "vastrace record: %s: %s\n", t->file, r.failure);
-        return 2;
+static int record_step(void *ctx, run_step *s)
+{
+    recorder *rec = ctx;
+    const trace *t = s->t;
+    const backend *b = s->run->b;
+    if (s->op == NULL) {
+        if (s->open_failure)
+            fprintf(stderr, "vastrace record: %s: %s\n", t->file, s->open_failure);
+        else
+            fprintf(stderr, "vastrace record: %s: backend %s cannot provide profile %s%s\n", t->file,
+                    b->name, trace_profile_name(t->profile),
+                    t->commit_limit ? " with a commit limit" : "");
+        return RUN_STOP;
     }
-    if (open_rc != 0) {
-        fprintf(stderr, "vastrace record: %s: backend %s cannot provide profile %s%s\n", t->file,
-                b->name, profile_name(t->profile), t->commit_limit ? " with a commit limit" : "");
-        return 2;
+    trace_op *op = &rec->t->ops[s->index];
+    if (s->executed && s->res->unsupported) {
+        fprintf(stderr, "vastrace record: %s:%d: backend %s does not support the operation; "
+                        "it keeps no expectation\n", t->file, op->line, b->name);
+        expect_reset(&op->expect, EXPECT_NONE);
+        return RUN_CONTINUE;
     }
-    memset(&res, 0, sizeof res);
-    for (size_t i = 0; i < t->n_ops && rc == 0; i++) {
-        trace_op *op = &t->ops[i];
+    if (!s->executed) {
         if (op->code == TRACE_CHARGE && b->commit_charge == NULL) {
-            if (!warned_charge++)
+            if (!rec->warned_charge++)
                 fprintf(stderr, "vastrace record: backend %s cannot tell the commit charge; "
                                 "charge operations keep no expectation\n", b->name);
             expect_reset(&op->expect, EXPECT_NONE);
-            continue;
+            return RUN_CONTINUE;
         }
-        if (op_execute(&r, op, &res) != 0) {
-            fprintf(stderr, "vastrace record: %s:%d: backend %s could not perform the operation\n",
-                    t->file, op->line, b->name);
-            rc = 2;
-            break;
-        }
-        if (expect_record(&r, op, &res) != 0) {
-            fprintf(stderr, "vastrace record: out of memory\n");
-            rc = 2;
-        }
-        op_bind_result(&r, op, &res);
+        fprintf(stderr, "vastrace record: %s:%d: backend %s could not perform the operation\n",
+                t->file, op->line, b->name);
+        return RUN_STOP;
     }
-    op_result_clear(&res);
-    backend_run_close(&r);
-    return rc;
+    if (s->check_failed) {
+        fprintf(stderr, "vastrace record: %s:%d: backend %s self-check failed: %s\n",
+                t->file, op->line, b->name, s->check_failed);
+        return RUN_STOP;
+    }
+    if (expect_record(s->run, op, s->res) != 0) {
+        fprintf(stderr, "vastrace record: out of memory\n");
+        rec->rc = 2;
+        return RUN_STOP;
+    }
+    return RUN_CONTINUE;
+}
+
+/* Runs t on b, recording every expectation into t. Returns the exit code
+ * (the old expectations' verdicts do not count: they are being replaced). */
+static int record_trace(const backend *b, trace *t)
+{
+    recorder rec = {t, 0, 0};
+    run_observer obs = {record_step, &rec};
+    return run_trace_ex(b, t, &obs) == 2 ? 2 : rec.rc;
 }
 
 /* Prints t canonically into path (stdout when NULL). Returns the exit code. */

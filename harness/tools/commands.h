@@ -6,6 +6,11 @@
 #ifndef VASTRACE_COMMANDS_H
 #define VASTRACE_COMMANDS_H
 
+/* diff and random: the backends compared when --backends is not given, and
+ * the most one run compares. */
+#define DIFF_DEFAULT_BACKENDS "impl,oracle"
+#define MAX_BACKENDS 8
+
 int cmd_fmt(int argc, char **argv);     /* cmd_codec.c: print canonical text */
 int cmd_encode(int argc, char **argv);  /* cmd_codec.c: text -> binary */
 int cmd_decode(int argc, char **argv);  /* cmd_codec.c: binary -> text */

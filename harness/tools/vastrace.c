@@ -24,7 +24,7 @@ static const command commands[] = {
      "      --json prints one object per case: file, case, backend, status\n"
      "      (pass|fail|error), line, op, expected, actual, message, elapsed_us"},
     {"diff", cmd_diff, "diff [--backends A,B,...] FILE...\n"
-     "      run each trace on several backends in lockstep (default impl,oracle)\n"
+     "      run each trace on several backends in lockstep (default " DIFF_DEFAULT_BACKENDS ")\n"
      "      and report the first operation where they disagree"},
     {"random", cmd_random, "random [--backends A,B,...] [--traces N] [--ops M] [--seed S] [--save-dir DIR]\n"
      "       [--corpus DIR]  (mutate the .bin seeds of DIR instead of uniform bytes)\n"

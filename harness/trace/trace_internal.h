@@ -1,7 +1,7 @@
 /*
  * trace_internal.h - what the trace_*.c files share and the public header
- * does not promise: constant-name tables, building a trace piece by piece
- * and the limits of the language.
+ * does not promise: the lexer, building a trace piece by piece and the
+ * limits of the language.
  */
 #ifndef HARNESS_TRACE_INTERNAL_H
 #define HARNESS_TRACE_INTERNAL_H
@@ -29,27 +29,6 @@ typedef struct memapi_op_word {
     memapi_expect expect;
 } memapi_op_word;
 extern const memapi_op_word trace_memapi_ops[];   /* ends with word NULL */
-
-/* ---- Constant names (trace_names.c) ----------------------------------- */
-
-/* Which family of constants a value belongs to. The same number prints
- * differently per family (0x01000000 is RESET_UNDO as an allocation type but
- * IMAGE as a query type; NOACCESS is both a protection and an error). */
-typedef enum trace_const_kind {
-    CONST_MEM_TYPE,    /* flAllocationType / dwFreeType: flags, MEM_ */
-    CONST_MEM_STATE,   /* query state and type: flags, MEM_ */
-    CONST_PROTECT,     /* flProtect: flags, PAGE_ */
-    CONST_ERROR        /* last-error: one value, ERROR_ */
-} trace_const_kind;
-
-/* Looks up one constant name (with or without its prefix). Returns 1 and
- * sets *value if known, 0 otherwise. */
-int trace_const_lookup(trace_const_kind kind, const char *name, size_t len, uint32_t *value);
-
-/* Writes the symbolic form of value (RESERVE|COMMIT, READWRITE|GUARD,
- * INVALID_PARAMETER, 0, or a 0x number for bits without a name) into buf,
- * NUL-terminated, truncated to buf_len. Returns the full length. */
-size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len);
 
 /* ---- Tokens of one operation line (trace_lex.c) ------------------------ */
 

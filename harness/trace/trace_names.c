@@ -1,7 +1,8 @@
 /*
- * trace_names.c - the constant names of the trace language (MEM_*, PAGE_*,
- * ERROR_*) and their values, used by the parser to read them and by the
- * printer to write them back symbolically.
+ * trace_names.c - the names of the trace language: constants (MEM_*,
+ * PAGE_*, ERROR_*) and profiles, with their values. The one table of each:
+ * the parser reads with it, the printer and the runner's reports write
+ * with it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -122,7 +123,7 @@ static void append(char *buf, size_t buf_len, size_t *pos, const char *s)
     *pos += n;
 }
 
-size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len)
+const char *trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len)
 {
     size_t pos = 0;
     char num[16];
@@ -132,16 +133,16 @@ size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size
         for (const const_name *c = error_names; c->name; c++) {
             if (c->value == value) {
                 append(buf, buf_len, &pos, c->name);
-                return pos;
+                return buf;
             }
         }
         snprintf(num, sizeof num, "0x%X", (unsigned)value);
         append(buf, buf_len, &pos, value == 0 ? "0" : num);
-        return pos;
+        return buf;
     }
     if (value == 0) {
         append(buf, buf_len, &pos, "0");
-        return pos;
+        return buf;
     }
     uint32_t left = value;
     for (const const_name *c = table_of(kind); c->name; c++) {
@@ -158,7 +159,29 @@ size_t trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size
             append(buf, buf_len, &pos, "|");
         append(buf, buf_len, &pos, num);
     }
-    return pos;
+    return buf;
+}
+
+static const char *const profile_names[] = {
+    [VAS_PROFILE_X64] = "x64", [VAS_PROFILE_X86] = "x86", [VAS_PROFILE_X86_LAA] = "x86_laa",
+};
+#define N_PROFILES (sizeof profile_names / sizeof profile_names[0])
+
+const char *trace_profile_name(vas_profile profile)
+{
+    return (unsigned)profile < N_PROFILES ? profile_names[profile] : NULL;
+}
+
+int trace_profile_parse(const char *name, size_t len, vas_profile *out)
+{
+    for (size_t i = 0; i < N_PROFILES; i++) {
+        const char *p = profile_names[i];
+        if (p && strlen(p) == len && memcmp(p, name, len) == 0) {
+            *out = (vas_profile)i;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 const memapi_op_word trace_memapi_ops[] = {

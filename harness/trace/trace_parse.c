@@ -727,13 +727,7 @@ static int parse_header(parser *ps, const char *word, size_t wlen, const char *v
     } else if (HEADER_IS("profile")) {
         if (ps->seen_profile++)
             return fail_text(ps, "duplicate header", word, wlen);
-        if (len == 3 && memcmp(v, "x64", 3) == 0)
-            t->profile = VAS_PROFILE_X64;
-        else if (len == 3 && memcmp(v, "x86", 3) == 0)
-            t->profile = VAS_PROFILE_X86;
-        else if (len == 7 && memcmp(v, "x86_laa", 7) == 0)
-            t->profile = VAS_PROFILE_X86_LAA;
-        else
+        if (!trace_profile_parse(v, len, &t->profile))
             return fail_text(ps, "bad profile (x64, x86 or x86_laa)", v, len);
     } else {
         if (ps->seen_limit++)

@@ -322,7 +322,6 @@ static void put_header(sink *s, const char *word, const char *value)
 
 char *trace_print(const trace *t)
 {
-    static const char *const profiles[] = {"x64", "x86", "x86_laa"};
     sink s = {0};
     put(&s, "");  /* an empty trace still prints as "" rather than NULL */
     if (t->case_name)
@@ -331,8 +330,8 @@ char *trace_print(const trace *t)
         put_header(&s, "source", t->sources[i]);
     for (size_t i = 0; i < t->n_wine_deviates; i++)
         put_header(&s, "wine-deviates", t->wine_deviates[i]);
-    if (t->profile != VAS_PROFILE_X64 && (unsigned)t->profile < 3)
-        put_header(&s, "profile", profiles[t->profile]);
+    if (t->profile != VAS_PROFILE_X64 && trace_profile_name(t->profile))
+        put_header(&s, "profile", trace_profile_name(t->profile));
     if (t->commit_limit) {
         put(&s, "commit-limit: ");
         put_number(&s, t->commit_limit);

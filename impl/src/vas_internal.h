@@ -27,7 +27,7 @@
 #include "alloc_tree.h"
 #include "avl_tree.h"
 #include "host/host.h"
-#include "pages.h"
+#include "common/pages.h"
 #include "vas/vas.h"
 
 /* ---- Page runs (page_runs.c) ------------------------------------------ */

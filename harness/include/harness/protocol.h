@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "harness/diff.h"
+#include "harness/compare.h"
 
 #define PROTO_VERSION 1u
 #define PROTO_MAX_FRAME (64u << 20)  /* bytes after the length field */

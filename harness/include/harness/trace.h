@@ -109,6 +109,37 @@ char *trace_print(const trace *t);
 /* Prints one operation (without newline) into buf; returns its length. */
 size_t trace_print_op(const trace *t, const trace_op *op, char *buf, size_t buf_len);
 
+/* ---- Names (trace_names.c): the one table of each ------------------------
+ * The parser reads, the printer writes and run/compare reports describe
+ * values with these, so the three cannot disagree. */
+
+/* Which family of constants a value belongs to. The same number prints
+ * differently per family (0x01000000 is RESET_UNDO as an allocation type but
+ * IMAGE as a query type; NOACCESS is both a protection and an error). */
+typedef enum trace_const_kind {
+    CONST_MEM_TYPE,    /* flAllocationType / dwFreeType: flags, MEM_ */
+    CONST_MEM_STATE,   /* query state and type: flags, MEM_ */
+    CONST_PROTECT,     /* flProtect: flags, PAGE_ */
+    CONST_ERROR        /* last-error: one value, ERROR_ */
+} trace_const_kind;
+
+/* Looks up one constant name (with or without its prefix). Returns 1 and
+ * sets *value if known, 0 otherwise. */
+int trace_const_lookup(trace_const_kind kind, const char *name, size_t len, uint32_t *value);
+
+/* Writes the symbolic form of value (RESERVE|COMMIT, READWRITE|GUARD,
+ * INVALID_PARAMETER, 0, or a 0x number for bits without a name) into buf,
+ * NUL-terminated, truncated to buf_len. Returns buf. */
+const char *trace_const_format(trace_const_kind kind, uint32_t value, char *buf, size_t buf_len);
+
+/* A profile's name in the trace language ("x64", "x86", "x86_laa"); NULL
+ * for a value that is not a profile. */
+const char *trace_profile_name(vas_profile profile);
+/* Reads a profile name of len bytes. Returns 1 and sets *out if known. */
+int trace_profile_parse(const char *name, size_t len, vas_profile *out);
+
+/* ---- Whole traces -------------------------------------------------------- */
+
 /* 1 if a and b describe the same trace: same headers, names, operations,
  * arguments and expectations. Ignores file and source line numbers. */
 int trace_equal(const trace *a, const trace *b);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "host.h"
-#include "pages.h"
+#include "common/pages.h"
 
 /* Ranges changed since the verifier last looked (vas/vas_host.h). A full
  * list collapses into one covering range, so nothing is ever forgotten. */

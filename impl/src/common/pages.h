@@ -1,8 +1,10 @@
 /*
  * pages.h - page and granule arithmetic, shared by the model (impl/src) and
- * the host-backed mirror (impl/src/host). A leaf: it needs only the public
- * constants of vas/vas.h, so the mirror can use it without seeing the
- * model's data structures (vas_internal.h).
+ * the host-backed mirror (impl/src/host). A leaf in a folder of its own
+ * (common/): it needs only the public constants of vas/vas.h, so the mirror
+ * uses it without seeing the model's data structures (vas_internal.h), and
+ * the folders include each other in one direction only: model -> host ->
+ * common.
  */
 #ifndef VAS_PAGES_H
 #define VAS_PAGES_H

@@ -1,8 +1,9 @@
 /*
- * diff.h - the pieces the runner (run.h) is built from, for tools and tests
- * that need more than run_trace / diff_trace: running one operation on one
- * backend, checking an expectation, walking a backend's memory map, and
- * comparing two backends' results.
+ * compare.h - comparing backends: their memory maps, what one operation
+ * produced on each, the words a report uses for both, and the lockstep
+ * loop that runs one trace on several backends and stops at the first
+ * difference (`vastrace diff`, `random`, the fuzz targets). Running on one
+ * backend is run.h.
  *
  * Data flow of a lockstep run (diff_trace_ex):
  *   for each op:  op_execute on every backend_run  ->  region_map_walk, or
@@ -13,96 +14,13 @@
  *
  * Portable C (stdio only): also built with mingw-w64 for the Windows runner.
  */
-#ifndef HARNESS_DIFF_H
-#define HARNESS_DIFF_H
+#ifndef HARNESS_COMPARE_H
+#define HARNESS_COMPARE_H
 
 #include <stdio.h>
 #include "harness/backend.h"
 #include "harness/run.h"
 #include "harness/trace.h"
-
-/* ---- One backend instance running one trace -------------------------- */
-
-/* A backend's address space plus its name bindings: each backend binds
- * "n = alloc" to the address it returned, and evaluates every later
- * expression with its own bindings (docs/trace-format.md). */
-typedef struct backend_run {
-    const backend *b;
-    void *self;
-    vas_config cfg;        /* what self was created with */
-    size_t n_names;
-    char *const *names;    /* the trace's names, for messages (not owned) */
-    uint64_t *values;      /* per trace name: bound address */
-    unsigned char *bound;  /* per trace name: 1 once bound */
-    char failure[512];     /* why backend_run_open failed with -2 or -3 */
-} backend_run;
-
-/* Creates a fresh address space for t (its profile and commit limit); for
- * a whole-trace backend (backend.run_whole) runs all of t there. Returns 0;
- * -1 when the backend (or memory) refuses the profile; -2 when t crashed or
- * hung the backend (a finding, described in r->failure); -3 when the backend
- * is broken (r->failure says how). */
-int backend_run_open(backend_run *r, const backend *b, const trace *t);
-void backend_run_close(backend_run *r);
-
-/* Value of an expression under r's bindings (an unbound name counts 0). */
-uint64_t backend_run_eval(const backend_run *r, trace_expr e);
-
-/* The dwLength a query passes when the trace gives no len=: the profile's
- * MEMORY_BASIC_INFORMATION size. */
-size_t profile_mbi_size(vas_profile profile);
-
-/* What *old holds after a protect when the backend did not write it. */
-#define OP_OLD_UNTOUCHED 0xBAADF00Du
-
-/* Runs op on r and fills *res (cleared first; free it with
- * op_result_clear). Does not bind op's name: call op_bind_result after
- * checking the expectation, whose expressions see the bindings as they were
- * before op (so "a = alloc 0x10000 ... -> a" is not trivially true).
- * Returns 0, or -1 when the backend cannot perform the operation (charge
- * on a backend without commit_charge, no memory for a read buffer). */
-int op_execute(backend_run *r, const trace_op *op, op_result *res);
-/* 0 when b leaves the optional member code needs NULL (backend.h). */
-int op_supported(const backend *b, trace_opcode code);
-/* Binds op's name, if it has one, to the address res returned. */
-void op_bind_result(backend_run *r, const trace_op *op, const op_result *res);
-void op_result_clear(op_result *res);
-
-/* ---- Expectations ------------------------------------------------------ */
-
-/* Checks op's expectation ("-> ...") against res, evaluating its
- * expressions with r's bindings (call before op_bind_result). Returns 1
- * when it holds (or there is none), 0 otherwise. */
-int expect_check(const backend_run *r, const trace_op *op, const op_result *res);
-
-/* op's canonical text (trace_print_op) split at its "->": the operation
- * into op_text and the expectation (without "-> ") into expected, "" when
- * there is none. */
-void op_print_split(const trace *t, const trace_op *op, char *op_text, size_t op_len,
-                    char *expected, size_t expected_len);
-
-/* ---- Describing values and results ------------------------------------ */
-
-/* Constant names as the trace language writes them ("READWRITE|GUARD",
- * "COMMIT", "INVALID_PARAMETER"); numbers for what has no name. Each writes
- * into buf and returns buf. */
-const char *describe_protect(uint32_t protect, char *buf, size_t len);
-const char *describe_state(uint32_t state, char *buf, size_t len);
-const char *describe_error(uint32_t error, char *buf, size_t len);
-
-/* An address as "name+offset" under r's bindings when it lies in the same
- * allocation as a bound address at or below it (the nearest such binding),
- * else as a hex number. map locates the allocation; with map NULL every
- * address is printed as a hex number. */
-struct region_map;
-const char *describe_address(const backend_run *r, const struct region_map *map, uint64_t addr,
-                             char *buf, size_t len);
-
-/* res in the syntax of an expectation, without the leading "-> "
- * ("0 err=INVALID_ADDRESS old=NOACCESS", "{base=a+0x1000 ...}", "AV at=a").
- * map as for describe_address. Returns buf. */
-const char *op_result_describe(const backend_run *r, const struct region_map *map,
-                               const trace_op *op, const op_result *res, char *buf, size_t len);
 
 /* ---- Memory maps ------------------------------------------------------- */
 
@@ -163,6 +81,23 @@ size_t region_sample_pick(const region_map *m, uint64_t *state, uint64_t *out, s
  * Returns 0, or 1 with a description (last-error saved and restored). */
 int region_map_check_interior(backend_run *r, const region_map *m, uint64_t *state,
                               char *desc, size_t len);
+
+/* ---- Describing results ------------------------------------------------ */
+/* Constants are written by trace_const_format (trace.h), as the printer
+ * writes them. */
+
+/* An address as "name+offset" under r's bindings when it lies in the same
+ * allocation as a bound address at or below it (the nearest such binding),
+ * else as a hex number. map locates the allocation; with map NULL every
+ * address is printed as a hex number. */
+const char *describe_address(const backend_run *r, const region_map *map, uint64_t addr,
+                             char *buf, size_t len);
+
+/* res in the syntax of an expectation, without the leading "-> "
+ * ("0 err=INVALID_ADDRESS old=NOACCESS", "{base=a+0x1000 ...}", "AV at=a").
+ * map as for describe_address. Returns buf. */
+const char *op_result_describe(const backend_run *r, const region_map *map,
+                               const trace_op *op, const op_result *res, char *buf, size_t len);
 
 /* ---- Comparing two backends ------------------------------------------- */
 
@@ -241,6 +176,12 @@ typedef struct diff_outcome {
      * ("odd one out: ..."), so does a finding's signature. */
     const backend *blamed;
 } diff_outcome;
+
+/* Runs t on each backend in lockstep and stops at the first operation
+ * whose results (or memory maps, or check()) differ. Returns 0 if none
+ * differ, 1 with a readable report on out otherwise (the trace up to that
+ * operation, each backend's result, each backend's region table). */
+int diff_trace(const backend *const *backends, size_t n, const trace *t, FILE *out);
 
 /* diff_trace, also telling where and what: outcome and timing may be NULL.
  * Returns 0 (no difference), 1 (a difference, reported on out unless out is
