@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/diff.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
 
 static trace *parse(const char *text)
 {
@@ -234,10 +233,5 @@ int main(void)
     test_query();
     test_access();
     test_run_trace();
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("test_runner_expect: all checks passed\n");
-    return 0;
+    return check_report("test_runner_expect");
 }

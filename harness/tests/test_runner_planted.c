@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/diff.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
 
 static const backend *oracle;
 
@@ -232,10 +231,5 @@ int main(void)
         trace_free(t);
         expect_divergence_at(&planted_inside, inside, 2, "memory map");
     }
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("test_runner_planted: all checks passed\n");
-    return 0;
+    return check_report("test_runner_planted");
 }

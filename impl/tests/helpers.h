@@ -18,16 +18,6 @@
 #define E87 VAS_ERROR_INVALID_PARAMETER
 #define E487 VAS_ERROR_INVALID_ADDRESS
 
-/* xorshift64: a fixed, repeatable sequence for the randomised tests (each
- * keeps its own seed, so a failure reproduces run after run). */
-static inline uint64_t xorshift64(uint64_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    return *state;
-}
-
 static inline vas_t *space_new(vas_profile profile, uint64_t commit_limit)
 {
     vas_config cfg;

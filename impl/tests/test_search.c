@@ -14,7 +14,7 @@
 typedef struct { uint64_t base, end; } span;
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rng(void) { return xorshift64(&rng_state); }
+static uint64_t rng(void) { return check_rand(&rng_state); }
 
 /* The allocations, from the query walk (one entry per allocation base). */
 static int list_allocations(vas_t *v, span *out)

@@ -3,7 +3,7 @@
  * (docs/semantics.md section 6; catalogue G071, G097).
  */
 #include <string.h>
-#include "check.h"
+#include "helpers.h"
 
 #define RW VAS_PAGE_READWRITE
 #define RO VAS_PAGE_READONLY
@@ -167,5 +167,5 @@ int main(void)
     test_contents_across_protect();
     test_rights();
     test_guard();
-    return check_result("oracle_test_access");
+    return check_report("oracle_test_access");
 }

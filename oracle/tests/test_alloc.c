@@ -2,7 +2,7 @@
  * test_alloc.c - oracle_alloc against the golden catalogue (section A) and
  * the check order of docs/semantics.md section 2.
  */
-#include "check.h"
+#include "helpers.h"
 
 #define RW VAS_PAGE_READWRITE
 #define NA VAS_PAGE_NOACCESS
@@ -164,5 +164,5 @@ int main(void)
     test_parameter_errors();
     test_fixed_addresses();
     test_recommit();
-    return check_result("oracle_test_alloc");
+    return check_report("oracle_test_alloc");
 }

@@ -2,7 +2,7 @@
  * test_free.c - oracle_free against the golden catalogue (section B) and
  * docs/semantics.md section 3.
  */
-#include "check.h"
+#include "helpers.h"
 
 #define RW VAS_PAGE_READWRITE
 #define NA VAS_PAGE_NOACCESS
@@ -119,5 +119,5 @@ int main(void)
     test_parameter_errors();
     test_release();
     test_decommit();
-    return check_result("oracle_test_free");
+    return check_report("oracle_test_free");
 }

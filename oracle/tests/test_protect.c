@@ -2,7 +2,7 @@
  * test_protect.c - oracle_protect against the golden catalogue (section C)
  * and docs/semantics.md section 4.
  */
-#include "check.h"
+#include "helpers.h"
 
 #define RW VAS_PAGE_READWRITE
 #define RO VAS_PAGE_READONLY
@@ -143,5 +143,5 @@ int main(void)
     test_protection_table();
     test_split_merge();
     test_modifiers();
-    return check_result("oracle_test_protect");
+    return check_report("oracle_test_protect");
 }

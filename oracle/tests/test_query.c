@@ -3,7 +3,7 @@
  * docs/semantics.md section 5.
  */
 #include <string.h>
-#include "check.h"
+#include "helpers.h"
 
 #define RW VAS_PAGE_READWRITE
 #define NA VAS_PAGE_NOACCESS
@@ -94,5 +94,5 @@ int main(void)
     test_free_regions();
     test_runs();
     test_walk();
-    return check_result("oracle_test_query");
+    return check_report("oracle_test_query");
 }

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 #include <time.h>
-#include "check.h"
+#include "helpers.h"
 
 #define RW VAS_PAGE_READWRITE
 #define NA VAS_PAGE_NOACCESS
@@ -190,5 +190,5 @@ int main(void)
     test_commit_limit();
     test_huge_reservation();
     test_many_allocations();
-    return check_result("oracle_test_space");
+    return check_report("oracle_test_space");
 }

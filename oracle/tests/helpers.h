@@ -1,27 +1,16 @@
 /*
- * check.h - the assertions the oracle's tests share.
- *
- * A failed check prints where it failed and the two values, and the test
- * keeps going so one run shows every failure; main returns check_result().
+ * helpers.h - the oracle tests' shared steps over tests/check.h: a call
+ * that must fail with a given last-error, and a query's expected answer
+ * field by field.
  */
-#ifndef ORACLE_TESTS_CHECK_H
-#define ORACLE_TESTS_CHECK_H
+#ifndef ORACLE_TESTS_HELPERS_H
+#define ORACLE_TESTS_HELPERS_H
 
 #include <inttypes.h>
 #include <stdio.h>
+
+#include "check.h"
 #include "oracle.h"
-
-static int check_failures;
-
-#define CHECK_EQ(actual, expected)                                                  \
-    do {                                                                            \
-        uint64_t a_ = (uint64_t)(actual), e_ = (uint64_t)(expected);                \
-        if (a_ != e_) {                                                             \
-            fprintf(stderr, "%s:%d: %s is 0x%" PRIx64 ", expected 0x%" PRIx64 "\n", \
-                    __FILE__, __LINE__, #actual, a_, e_);                           \
-            check_failures++;                                                       \
-        }                                                                           \
-    } while (0)
 
 /* A call that must fail: returns 0 and sets last-error to err. */
 #define CHECK_FAILS(call, err)                                                      \
@@ -70,14 +59,5 @@ static void check_query(oracle_t *o, uint64_t addr, expected_mbi e, int line)
 #define RESERVE VAS_MEM_RESERVE
 #define FREE VAS_MEM_FREE
 #define PRIVATE VAS_MEM_PRIVATE
-
-static int check_result(const char *name)
-{
-    if (check_failures)
-        fprintf(stderr, "%s: %d check(s) failed\n", name, check_failures);
-    else
-        printf("%s: all checks passed\n", name);
-    return check_failures != 0;
-}
 
 #endif
