@@ -29,7 +29,7 @@ typedef struct expected_mbi {
 
 #define CHECK_QUERY(o, addr, ...) check_query((o), (addr), (expected_mbi){__VA_ARGS__}, __LINE__)
 
-static void check_query(oracle_t *o, uint64_t addr, expected_mbi e, int line)
+static inline void check_query(oracle_t *o, uint64_t addr, expected_mbi e, int line)
 {
     vas_mbi m;
     size_t n = oracle_query(o, addr, &m, sizeof m);
