@@ -13,7 +13,7 @@
 #include <string.h>
 #include "harness/diff.h"
 #include "check.h"
-
+#include "trace_text.h"
 
 static const backend *oracle;
 
@@ -88,22 +88,11 @@ static size_t query_fails_inside(void *self, uint64_t addr, vas_mbi *out, size_t
     return ret;
 }
 
-static trace *parse(const char *text)
-{
-    char err[512];
-    trace *t = trace_parse("<planted>", text, strlen(text), err, sizeof err);
-    if (t == NULL) {
-        fprintf(stderr, "parse failed: %s\n", err);
-        exit(1);
-    }
-    return t;
-}
-
 /* Runs t on the oracle and on planted; checks the divergence is at op
  * want (0-based) and that the report holds a runnable trace of want+1 ops. */
 static void expect_divergence_at(const backend *planted, const char *text, size_t want, const char *what)
 {
-    trace *t = parse(text);
+    trace *t = trace_from_text(text);
     const backend *pair[2] = {oracle, planted};
     const backend *same[2] = {oracle, oracle};
     diff_outcome outcome;
@@ -224,7 +213,7 @@ int main(void)
             "query a\n"
             "free a 0x1000 DECOMMIT\n"
             "charge\n";
-        trace *t = parse(inside);
+        trace *t = trace_from_text(inside);
         const backend *pair[2] = {oracle, &planted_inside};
         diff_outcome outcome;
         CHECK(diff_trace_policy(pair, 2, t, NULL, &outcome, NULL, &DIFF_WALK_EVERY_OP) == 0);
