@@ -421,9 +421,12 @@ typedef struct item_column {
     sizeof((const item_column[]){__VA_ARGS__}) / sizeof(item_column)
 
 /* Moves items [from, count) of every column one slot: up (to from + 1,
- * opening slot from) or down (to from - 1, over the item there). */
-static void shift_items(const item_column *cols, size_t ncols, unsigned from, unsigned count, int up)
+ * opening slot from) or down (to from - 1, over the item there). Adding or
+ * removing the last item moves nothing: that common case makes no call. */
+static inline void shift_items(const item_column *cols, size_t ncols, unsigned from, unsigned count, int up)
 {
+    if (from >= count)
+        return;
     unsigned to = up ? from + 1 : from - 1;
     for (size_t k = 0; k < ncols; k++) {
         char *b = cols[k].base;
