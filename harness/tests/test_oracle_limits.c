@@ -7,11 +7,8 @@
  * The wrong default is planted by handing both backends a configuration
  * whose MAX is one granule short, as a wrong vas_config_default would.
  */
-#include <stdio.h>
-#include "harness/diff.h"
-
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
+#include "harness/backend.h"
+#include "check.h"
 
 /* What query says at addr in a fresh space of backend b made from cfg. */
 static size_t query_fresh(const backend *b, const vas_config *cfg, uint64_t addr, vas_mbi *out)
@@ -52,10 +49,5 @@ int main(void)
         /* ... while impl, given the wrong limit, refuses it: the models differ. */
         CHECK(query_fresh(impl, &wrong, last_page, &mi) == 0);
     }
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("test_oracle_limits: all checks passed\n");
-    return 0;
+    return check_report("test_oracle_limits");
 }

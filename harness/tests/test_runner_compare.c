@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/compare.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
 
 static backend fake_a = {.name = "A", .deterministic_placement = 1};
 static backend fake_b = {.name = "B", .deterministic_placement = 1};
@@ -203,10 +202,5 @@ int main(void)
     test_fields();
     test_shape();
     test_describe();
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("test_runner_compare: all checks passed\n");
-    return 0;
+    return check_report("test_runner_compare");
 }

@@ -9,20 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/compare.h"
-
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
-
-static trace *parse(const char *text)
-{
-    char err[512];
-    trace *t = trace_parse("<test>", text, strlen(text), err, sizeof err);
-    if (t == NULL) {
-        fprintf(stderr, "parse failed: %s\n", err);
-        exit(1);
-    }
-    return t;
-}
+#include "check.h"
+#include "trace_text.h"
 
 /* Bindings without a backend: expect_check needs only the names. */
 static backend_run bindings(const trace *t, uint64_t a)
@@ -43,7 +31,7 @@ static backend_run bindings(const trace *t, uint64_t a)
 
 static void test_values(void)
 {
-    trace *t = parse("a = alloc 0 0x10000 RESERVE NOACCESS -> nonzero\n"
+    trace *t = trace_from_text("a = alloc 0 0x10000 RESERVE NOACCESS -> nonzero\n"
                      "alloc a+0x1000 0x1000 COMMIT READWRITE -> a+0x1000\n"
                      "alloc 0x10000 0 RESERVE NOACCESS -> 0 err=INVALID_PARAMETER\n"
                      "free a 0 RELEASE -> 1\n"
@@ -89,7 +77,7 @@ static void test_values(void)
 
 static void test_protect(void)
 {
-    trace *t = parse("a = alloc 0 0x10000 RESERVE|COMMIT READWRITE\n"
+    trace *t = trace_from_text("a = alloc 0 0x10000 RESERVE|COMMIT READWRITE\n"
                      "protect a 0x1000 READONLY -> 1 old=READWRITE\n"
                      "protect a+0x20000 0x1000 READONLY -> 0 err=INVALID_ADDRESS old=NOACCESS\n"
                      "protect a 0x1000 READONLY\n");
@@ -118,7 +106,7 @@ static void test_protect(void)
 
 static void test_query(void)
 {
-    trace *t = parse("a = alloc 0 0x10000 RESERVE NOACCESS\n"
+    trace *t = trace_from_text("a = alloc 0 0x10000 RESERVE NOACCESS\n"
                      "query a+0x1000 -> {base=a+0x1000 alloc_base=a state=COMMIT size=0x1000}\n"
                      "query a len=1 -> 0 err=BAD_LENGTH\n"
                      "query a -> {ret=48}\n");
@@ -160,7 +148,7 @@ static void test_query(void)
 
 static void test_access(void)
 {
-    trace *t = parse("a = alloc 0 0x10000 RESERVE NOACCESS\n"
+    trace *t = trace_from_text("a = alloc 0 0x10000 RESERVE NOACCESS\n"
                      "read a 2 -> ok data=0102\n"
                      "read a+0x1000 4 -> AV at=a+0x1000\n"
                      "exec a -> GUARD at=a\n"
@@ -207,13 +195,13 @@ static void test_access(void)
 static void test_run_trace(void)
 {
     const backend *impl = backend_find("impl");
-    trace *good = parse("a = alloc 0 0x20000 RESERVE NOACCESS -> nonzero\n"
+    trace *good = trace_from_text("a = alloc 0 0x20000 RESERVE NOACCESS -> nonzero\n"
                         "alloc a 0x1000 COMMIT READWRITE -> a\n"
                         "write a+8 aabb -> ok\n"
                         "read a+8 2 -> ok data=aabb\n"
                         "read a+0x1000 1 -> AV at=a+0x1000\n"
                         "charge -> 0x1000\n");
-    trace *bad = parse("a = alloc 0 0x20000 RESERVE NOACCESS -> nonzero\n"
+    trace *bad = trace_from_text("a = alloc 0 0x20000 RESERVE NOACCESS -> nonzero\n"
                        "alloc a 0x1000 COMMIT READWRITE -> a+0x1000\n");
     FILE *sink = tmpfile();
     CHECK(impl != NULL);
@@ -234,10 +222,5 @@ int main(void)
     test_query();
     test_access();
     test_run_trace();
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("test_runner_expect: all checks passed\n");
-    return 0;
+    return check_report("test_runner_expect");
 }

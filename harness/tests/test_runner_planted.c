@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/compare.h"
-
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
+#include "check.h"
+#include "trace_text.h"
 
 static const backend *oracle;
 
@@ -89,22 +88,11 @@ static size_t query_fails_inside(void *self, uint64_t addr, vas_mbi *out, size_t
     return ret;
 }
 
-static trace *parse(const char *text)
-{
-    char err[512];
-    trace *t = trace_parse("<planted>", text, strlen(text), err, sizeof err);
-    if (t == NULL) {
-        fprintf(stderr, "parse failed: %s\n", err);
-        exit(1);
-    }
-    return t;
-}
-
 /* Runs t on the oracle and on planted; checks the divergence is at op
  * want (0-based) and that the report holds a runnable trace of want+1 ops. */
 static void expect_divergence_at(const backend *planted, const char *text, size_t want, const char *what)
 {
-    trace *t = parse(text);
+    trace *t = trace_from_text(text);
     const backend *pair[2] = {oracle, planted};
     const backend *same[2] = {oracle, oracle};
     diff_outcome outcome;
@@ -225,7 +213,7 @@ int main(void)
             "query a\n"
             "free a 0x1000 DECOMMIT\n"
             "charge\n";
-        trace *t = parse(inside);
+        trace *t = trace_from_text(inside);
         const backend *pair[2] = {oracle, &planted_inside};
         diff_outcome outcome;
         CHECK(diff_trace_policy(pair, 2, t, NULL, &outcome, NULL, &DIFF_WALK_EVERY_OP) == 0);
@@ -239,7 +227,7 @@ int main(void)
         static const char *decommit =
             "a = alloc 0 0x40000 RESERVE|COMMIT READWRITE\n"
             "free a+0x2000 0x2000 DECOMMIT\n";
-        trace *t = parse(decommit);
+        trace *t = trace_from_text(decommit);
         const backend *three[3] = {&planted_free, oracle, oracle};
         const backend *inside3[3] = {oracle, &planted_inside, oracle};
         const backend *two[2] = {&planted_free, oracle};
@@ -255,15 +243,10 @@ int main(void)
         CHECK(strstr(text, "odd one out: planted-free (the other 2 backends agree)") != NULL);
         CHECK(diff_trace_ex(two, 2, t, NULL, &outcome, NULL) == 1 && outcome.blamed == NULL);
         trace_free(t);
-        t = parse("a = alloc 0 0x10000 RESERVE NOACCESS\n"
+        t = trace_from_text("a = alloc 0 0x10000 RESERVE NOACCESS\n"
                   "alloc a 0x2000 COMMIT READWRITE\n");
         CHECK(diff_trace_ex(inside3, 3, t, NULL, &outcome, NULL) == 1 && outcome.blamed == &planted_inside);
         trace_free(t);
     }
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("test_runner_planted: all checks passed\n");
-    return 0;
+    return check_report("test_runner_planted");
 }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "test_trace_util.h"
+#include "check.h"
+
+static uint64_t rng = 1;   /* check_rand's state: the same inputs every run */
 
 #define RANDOM_INPUTS 10000
 #define MAX_OPS 64
@@ -46,25 +48,25 @@ static void test_random_round_trips(void)
     size_t boundary_hits = 0, name_refs = 0, raw_flags = 0, ops = 0;
     int codes_seen = 0;
     for (int n = 0; n < RANDOM_INPUTS; n++) {
-        size_t len = test_rand_below(sizeof bytes + 1);
+        size_t len = check_rand_below(&rng, sizeof bytes + 1);
         for (size_t i = 0; i < len; i++)
-            bytes[i] = (uint8_t)test_rand();
+            bytes[i] = (uint8_t)check_rand(&rng);
         trace *t1 = trace_decode_binary(bytes, len, MAX_OPS);
-        CHECK(t1 != NULL, "decode returned NULL (input %d)", n);
+        CHECK_MSG(t1 != NULL, "decode returned NULL (input %d)", n);
         if (!t1)
             continue;
-        CHECK(well_formed(t1, MAX_OPS), "decoded trace malformed (input %d)", n);
+        CHECK_MSG(well_formed(t1, MAX_OPS), "decoded trace malformed (input %d)", n);
 
         trace *again = trace_decode_binary(bytes, len, MAX_OPS);
-        CHECK(again && trace_equal(t1, again), "decode is not deterministic (input %d)", n);
+        CHECK_MSG(again && trace_equal(t1, again), "decode is not deterministic (input %d)", n);
         trace_free(again);
 
         size_t enc_len = 0;
         uint8_t *enc = trace_encode_binary(t1, &enc_len);
-        CHECK(enc != NULL, "encode refused a decoded trace (input %d)", n);
+        CHECK_MSG(enc != NULL, "encode refused a decoded trace (input %d)", n);
         if (enc) {
             trace *t2 = trace_decode_binary(enc, enc_len, MAX_OPS);
-            CHECK(t2 && trace_equal(t1, t2), "decode(encode(t)) != t (input %d)", n);
+            CHECK_MSG(t2 && trace_equal(t1, t2), "decode(encode(t)) != t (input %d)", n);
             trace_free(t2);
             free(enc);
         }
@@ -72,7 +74,7 @@ static void test_random_round_trips(void)
         char *text = trace_print(t1);
         char err[512];
         trace *t3 = text ? trace_parse("<printed>", text, strlen(text), err, sizeof err) : NULL;
-        CHECK(t3 && trace_equal(t1, t3), "parse(print(t)) != t (input %d): %s\n%s", n,
+        CHECK_MSG(t3 && trace_equal(t1, t3), "parse(print(t)) != t (input %d): %s\n%s", n,
               t3 ? "differs" : err, text ? text : "");
         trace_free(t3);
         free(text);
@@ -95,23 +97,23 @@ static void test_random_round_trips(void)
            "%zu allocs with unnamed type bits\n", RANDOM_INPUTS, ops, name_refs, boundary_hits,
            raw_flags);
     /* Bias: named and boundary operands must be common, not accidents. */
-    CHECK(codes_seen == (1 << (TRACE_ISBADSTR + 1)) - 1, "not every opcode decoded: %#x", codes_seen);
-    CHECK(name_refs > ops / 20, "too few name operands: %zu of %zu", name_refs, ops);
-    CHECK(boundary_hits > ops / 100, "too few boundary addresses: %zu of %zu", boundary_hits, ops);
-    CHECK(raw_flags > 0, "raw allocation types never decoded");
+    CHECK_MSG(codes_seen == (1 << (TRACE_ISBADSTR + 1)) - 1, "not every opcode decoded: %#x", codes_seen);
+    CHECK_MSG(name_refs > ops / 20, "too few name operands: %zu of %zu", name_refs, ops);
+    CHECK_MSG(boundary_hits > ops / 100, "too few boundary addresses: %zu of %zu", boundary_hits, ops);
+    CHECK_MSG(raw_flags > 0, "raw allocation types never decoded");
 }
 
 static void test_edges(void)
 {
     trace *t = trace_decode_binary(NULL, 0, 10);
-    CHECK(t && t->n_ops == 0 && t->profile == VAS_PROFILE_X64 && t->commit_limit == 0,
+    CHECK_MSG(t && t->n_ops == 0 && t->profile == VAS_PROFILE_X64 && t->commit_limit == 0,
           "empty input");
     trace_free(t);
 
     /* Header 0x01|15<<2: x86, raw commit limit; then 8 limit bytes. */
     uint8_t head[] = {0x01 | 15 << 2, 0x00, 0x30, 0, 0, 0, 0, 0, 0};
     t = trace_decode_binary(head, sizeof head, 10);
-    CHECK(t && t->profile == VAS_PROFILE_X86 && t->commit_limit == 0x3000 && t->n_ops == 0,
+    CHECK_MSG(t && t->profile == VAS_PROFILE_X86 && t->commit_limit == 0x3000 && t->n_ops == 0,
           "header");
     trace_free(t);
 
@@ -120,10 +122,10 @@ static void test_edges(void)
     memset(many, 0x0E, sizeof many);
     many[0] = 0;
     t = trace_decode_binary(many, sizeof many, 5);
-    CHECK(t && t->n_ops == 5 && t->ops[4].code == TRACE_GETERR, "max_ops");
+    CHECK_MSG(t && t->n_ops == 5 && t->ops[4].code == TRACE_GETERR, "max_ops");
     trace_free(t);
     t = trace_decode_binary(many, sizeof many, 0);
-    CHECK(t && t->n_ops == 0, "max_ops 0");
+    CHECK_MSG(t && t->n_ops == 0, "max_ops 0");
     trace_free(t);
 
     /* Name bytes prefer live names: r0 is a plausible reservation, r1 has
@@ -136,7 +138,7 @@ static void test_edges(void)
                       0x0A, 0x00, 0x00, 0x00,          /* read r0 1 */
                       0x0A, 0x00, 0xE0, 0x00};         /* read r1 1 */
     t = trace_decode_binary(live, sizeof live, 10);
-    CHECK(t && t->n_ops == 4 && t->ops[0].type == (VAS_MEM_RESERVE | VAS_MEM_COMMIT) &&
+    CHECK_MSG(t && t->n_ops == 4 && t->ops[0].type == (VAS_MEM_RESERVE | VAS_MEM_COMMIT) &&
           t->ops[0].protect == VAS_PAGE_READWRITE && t->ops[0].size.offset == 0x1000 &&
           t->ops[1].protect == VAS_PAGE_WRITECOPY && t->ops[2].code == TRACE_READ &&
           t->ops[2].addr.name == 0 && t->ops[2].addr.offset == 0 && t->ops[2].len == 1 &&
@@ -146,7 +148,7 @@ static void test_edges(void)
     /* An alloc cut short: missing bytes read as 0 (COMMIT, NOACCESS, addr 0, size 0x1000). */
     uint8_t cut[] = {0, 0x00};
     t = trace_decode_binary(cut, sizeof cut, 10);
-    CHECK(t && t->n_ops == 1 && t->ops[0].code == TRACE_ALLOC && t->ops[0].type == VAS_MEM_COMMIT &&
+    CHECK_MSG(t && t->n_ops == 1 && t->ops[0].code == TRACE_ALLOC && t->ops[0].type == VAS_MEM_COMMIT &&
           t->ops[0].protect == VAS_PAGE_NOACCESS && t->ops[0].addr.offset == 0 &&
           t->ops[0].size.offset == 0x1000 && t->n_names == 1, "truncated op");
     trace_free(t);
@@ -167,11 +169,11 @@ static void test_encode_refuses(void)
         char err[256];
         size_t len;
         trace *t = trace_parse("t", refused[i], strlen(refused[i]), err, sizeof err);
-        CHECK(t != NULL, "parse: %s", err);
+        CHECK_MSG(t != NULL, "parse: %s", err);
         if (!t)
             continue;
         uint8_t *b = trace_encode_binary(t, &len);
-        CHECK(b == NULL, "encode accepted: %s", refused[i]);
+        CHECK_MSG(b == NULL, "encode accepted: %s", refused[i]);
         free(b);
         trace_free(t);
     }
@@ -184,7 +186,7 @@ static void test_encode_refuses(void)
     trace *t = trace_parse("t", text, strlen(text), err, sizeof err);
     uint8_t *b = t ? trace_encode_binary(t, &len) : NULL;
     trace *back = b ? trace_decode_binary(b, len, 100) : NULL;
-    CHECK(back && back->n_names == 2 && strcmp(back->names[1], "r1") == 0 &&
+    CHECK_MSG(back && back->n_names == 2 && strcmp(back->names[1], "r1") == 0 &&
           back->ops[2].addr.name == 1 && back->ops[2].addr.offset == 0x123456789,
           "renaming round trip");
     trace_free(back);
@@ -197,5 +199,5 @@ int main(void)
     test_edges();
     test_encode_refuses();
     test_random_round_trips();
-    return test_report("test_trace_binary");
+    return check_report("test_trace_binary");
 }

@@ -13,7 +13,7 @@
 #include "harness/backend.h"
 #include "harness/compare.h"
 #include "harness/trace.h"
-#include "test_trace_util.h"
+#include "check.h"
 
 #define TRACES 2000
 #define OPS 100
@@ -58,18 +58,10 @@ static size_t tally_count(const tally *t, uint32_t code)
     return 0;
 }
 
-/* splitmix64: the same generator vastrace random uses, so the figures here
- * describe what it feeds the backends. */
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* A trace of OPS operations from the byte stream of seed (more bytes are
- * drawn until it is long enough: a literal write may carry kilobytes). */
+ * drawn until it is long enough: a literal write may carry kilobytes).
+ * check_rand is splitmix64, the generator vastrace random uses, so the
+ * figures here describe what it feeds the backends. */
 static trace *random_trace(uint64_t seed, uint8_t **buf, size_t *cap)
 {
     size_t len = OPS * BYTES_PER_OP;
@@ -83,7 +75,7 @@ static trace *random_trace(uint64_t seed, uint8_t **buf, size_t *cap)
             *cap = len;
         }
         for (size_t j = 0; j < len; j += 8) {
-            uint64_t r = splitmix64(&state);
+            uint64_t r = check_rand(&state);
             memcpy(*buf + j, &r, len - j < 8 ? len - j : 8);
         }
         trace *t = trace_decode_binary(*buf, len, OPS);
@@ -100,7 +92,7 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
     backend_run r;
     op_result res = {0};
     if (backend_run_open(&r, b, t) != 0) {
-        CHECK(0, "impl refused to create an address space");
+        CHECK_MSG(0, "impl refused to create an address space");
         return;
     }
     for (size_t i = 0; i < t->n_ops; i++) {
@@ -166,16 +158,16 @@ static void print_table(const tally *kinds)
 int main(void)
 {
     const backend *impl = backend_find("impl");
-    CHECK(impl != NULL, "no impl backend");
+    CHECK_MSG(impl != NULL, "no impl backend");
     if (!impl)
-        return test_report("test_trace_binary_stats");
+        return check_report("test_trace_binary_stats");
 
     static tally kinds[N_KINDS];
     uint8_t *buf = NULL;
     size_t cap = 0;
     for (uint64_t seed = 1; seed <= TRACES; seed++) {
         trace *t = random_trace(seed * 0x100000001B3ull, &buf, &cap);
-        CHECK(t != NULL, "decode failed (seed %" PRIu64 ")", seed);
+        CHECK_MSG(t != NULL, "decode failed (seed %" PRIu64 ")", seed);
         if (!t)
             continue;
         run_counting(impl, t, kinds);
@@ -190,39 +182,39 @@ int main(void)
                 *prot = &kinds[TRACE_PROTECT], *rd = &kinds[TRACE_READ],
                 *wr = &kinds[TRACE_WRITE], *ex = &kinds[TRACE_EXEC], *q = &kinds[TRACE_QUERY];
     /* Real work: most calls get past the argument checks and do something. */
-    CHECK(percent(alloc->ok, alloc->calls) >= 40, "allocs succeed too rarely");
-    CHECK(percent(fr->ok, fr->calls) >= 30, "frees succeed too rarely");
-    CHECK(percent(prot->ok, prot->calls) >= 20, "protects succeed too rarely");
-    CHECK(percent(rd->ok + wr->ok, rd->calls + wr->calls) >= 25, "reads/writes succeed too rarely");
-    CHECK(percent(ex->ok, ex->calls) >= 8, "execs succeed too rarely");
-    CHECK(percent(q->ok, q->calls) >= 50, "queries succeed too rarely");
+    CHECK_MSG(percent(alloc->ok, alloc->calls) >= 40, "allocs succeed too rarely");
+    CHECK_MSG(percent(fr->ok, fr->calls) >= 30, "frees succeed too rarely");
+    CHECK_MSG(percent(prot->ok, prot->calls) >= 20, "protects succeed too rarely");
+    CHECK_MSG(percent(rd->ok + wr->ok, rd->calls + wr->calls) >= 25, "reads/writes succeed too rarely");
+    CHECK_MSG(percent(ex->ok, ex->calls) >= 8, "execs succeed too rarely");
+    CHECK_MSG(percent(q->ok, q->calls) >= 50, "queries succeed too rarely");
     /* Error paths stay reachable: each of these at least a few times. */
-    CHECK(tally_count(alloc, VAS_ERROR_INVALID_PARAMETER) >= 10, "alloc never hits 87");
-    CHECK(tally_count(alloc, VAS_ERROR_INVALID_ADDRESS) >= 10, "alloc never hits 487");
-    CHECK(tally_count(alloc, VAS_ERROR_COMMITMENT_LIMIT) >= 1, "alloc never hits 1455");
-    CHECK(tally_count(fr, VAS_ERROR_INVALID_PARAMETER) >= 10, "free never hits 87");
-    CHECK(tally_count(fr, VAS_ERROR_INVALID_ADDRESS) >= 10, "free never hits 487");
-    CHECK(tally_count(prot, VAS_ERROR_INVALID_PARAMETER) >= 10, "protect never hits 87");
-    CHECK(tally_count(prot, VAS_ERROR_INVALID_ADDRESS) >= 10, "protect never hits 487");
-    CHECK(tally_count(prot, VAS_ERROR_NOACCESS) >= 1, "protect never hits 998 (NULL old)");
-    CHECK(tally_count(q, VAS_ERROR_BAD_LENGTH) >= 1, "query never hits 24 (short len)");
-    CHECK(tally_count(q, VAS_ERROR_INVALID_PARAMETER) >= 1, "query never hits 87");
-    CHECK(tally_count(rd, VAS_STATUS_ACCESS_VIOLATION) + tally_count(wr, VAS_STATUS_ACCESS_VIOLATION) +
+    CHECK_MSG(tally_count(alloc, VAS_ERROR_INVALID_PARAMETER) >= 10, "alloc never hits 87");
+    CHECK_MSG(tally_count(alloc, VAS_ERROR_INVALID_ADDRESS) >= 10, "alloc never hits 487");
+    CHECK_MSG(tally_count(alloc, VAS_ERROR_COMMITMENT_LIMIT) >= 1, "alloc never hits 1455");
+    CHECK_MSG(tally_count(fr, VAS_ERROR_INVALID_PARAMETER) >= 10, "free never hits 87");
+    CHECK_MSG(tally_count(fr, VAS_ERROR_INVALID_ADDRESS) >= 10, "free never hits 487");
+    CHECK_MSG(tally_count(prot, VAS_ERROR_INVALID_PARAMETER) >= 10, "protect never hits 87");
+    CHECK_MSG(tally_count(prot, VAS_ERROR_INVALID_ADDRESS) >= 10, "protect never hits 487");
+    CHECK_MSG(tally_count(prot, VAS_ERROR_NOACCESS) >= 1, "protect never hits 998 (NULL old)");
+    CHECK_MSG(tally_count(q, VAS_ERROR_BAD_LENGTH) >= 1, "query never hits 24 (short len)");
+    CHECK_MSG(tally_count(q, VAS_ERROR_INVALID_PARAMETER) >= 1, "query never hits 87");
+    CHECK_MSG(tally_count(rd, VAS_STATUS_ACCESS_VIOLATION) + tally_count(wr, VAS_STATUS_ACCESS_VIOLATION) +
           tally_count(ex, VAS_STATUS_ACCESS_VIOLATION) >= 10, "accesses never fault");
-    CHECK(tally_count(rd, VAS_STATUS_GUARD_PAGE_VIOLATION) +
+    CHECK_MSG(tally_count(rd, VAS_STATUS_GUARD_PAGE_VIOLATION) +
           tally_count(wr, VAS_STATUS_GUARD_PAGE_VIOLATION) +
           tally_count(ex, VAS_STATUS_GUARD_PAGE_VIOLATION) >= 1, "guard pages never fire");
-    CHECK(ex->ok >= 1, "exec never succeeds");
+    CHECK_MSG(ex->ok >= 1, "exec never succeeds");
     /* Issue 13's family (slot 28): each call made, the main paths reached. */
     const tally *watch = &kinds[TRACE_WATCH], *lock = &kinds[TRACE_LOCK], *unlock = &kinds[TRACE_UNLOCK];
-    CHECK(watch->ok >= 10, "GetWriteWatch never succeeds");
-    CHECK(tally_count(watch, VAS_ERROR_INVALID_PARAMETER) >= 10, "GetWriteWatch never hits 87");
-    CHECK(tally_count(watch, VAS_ERROR_NOACCESS) >= 1, "GetWriteWatch never hits 998 (NULL pointer)");
-    CHECK(lock->ok >= 10, "VirtualLock never succeeds");
-    CHECK(tally_count(lock, VAS_ERROR_INVALID_ADDRESS) >= 1, "VirtualLock never hits 487");
-    CHECK(unlock->ok >= 1, "VirtualUnlock never succeeds");
-    CHECK(tally_count(unlock, VAS_ERROR_NOT_LOCKED) >= 1, "VirtualUnlock never hits 158");
+    CHECK_MSG(watch->ok >= 10, "GetWriteWatch never succeeds");
+    CHECK_MSG(tally_count(watch, VAS_ERROR_INVALID_PARAMETER) >= 10, "GetWriteWatch never hits 87");
+    CHECK_MSG(tally_count(watch, VAS_ERROR_NOACCESS) >= 1, "GetWriteWatch never hits 998 (NULL pointer)");
+    CHECK_MSG(lock->ok >= 10, "VirtualLock never succeeds");
+    CHECK_MSG(tally_count(lock, VAS_ERROR_INVALID_ADDRESS) >= 1, "VirtualLock never hits 487");
+    CHECK_MSG(unlock->ok >= 1, "VirtualUnlock never succeeds");
+    CHECK_MSG(tally_count(unlock, VAS_ERROR_NOT_LOCKED) >= 1, "VirtualUnlock never hits 158");
     for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
-        CHECK(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
-    return test_report("test_trace_binary_stats");
+        CHECK_MSG(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
+    return check_report("test_trace_binary_stats");
 }

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "test_trace_util.h"
+#include "check.h"
+
+static uint64_t rng = 1;   /* check_rand's state: the same inputs every run */
 
 #define SOUP_INPUTS 10000
 #define MUTATED_INPUTS 10000
@@ -52,12 +54,12 @@ static void check_input(const char *text, size_t len, const char *what, int n)
     err[0] = 'X';
     trace *t = trace_parse("f.trace", text, len, err, sizeof err);
     if (!t) {
-        CHECK(message_well_formed(err), "%s %d: bad message: %s", what, n, err);
+        CHECK_MSG(message_well_formed(err), "%s %d: bad message: %s", what, n, err);
         return;
     }
     char *printed = trace_print(t);
     trace *t2 = trace_parse("p", printed, strlen(printed), err, sizeof err);
-    CHECK(t2 && trace_equal(t, t2), "%s %d: accepted trace does not round trip: %s\n%s", what,
+    CHECK_MSG(t2 && trace_equal(t, t2), "%s %d: accepted trace does not round trip: %s\n%s", what,
           n, t2 ? "differs" : err, printed);
     trace_free(t2);
     free(printed);
@@ -67,7 +69,7 @@ static void check_input(const char *text, size_t len, const char *what, int n)
 static char *load(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    CHECK(f != NULL, "cannot open %s", path);
+    CHECK_MSG(f != NULL, "cannot open %s", path);
     if (!f)
         return NULL;
     char *buf = malloc(1 << 16);
@@ -81,13 +83,13 @@ int main(void)
     char *buf = malloc(1 << 17);
     int accepted = 0;
     for (int n = 0; n < SOUP_INPUTS; n++) {
-        size_t len = 0, count = test_rand_below(40);
+        size_t len = 0, count = check_rand_below(&rng, 40);
         for (size_t i = 0; i < count; i++) {
-            const char *w = words[test_rand_below(sizeof words / sizeof words[0])];
+            const char *w = words[check_rand_below(&rng, sizeof words / sizeof words[0])];
             size_t wl = w[0] ? strlen(w) : 1;  /* "\0" is one NUL byte */
             memcpy(buf + len, w, wl);
             len += wl;
-            if (test_rand_below(3))
+            if (check_rand_below(&rng, 3))
                 buf[len++] = ' ';
         }
         check_input(buf, len, "soup", n);
@@ -97,27 +99,27 @@ int main(void)
     for (int i = 0; i < 5; i++)
         files[i] = load(corpus[i], &sizes[i]);
     for (int n = 0; n < MUTATED_INPUTS; n++) {
-        int f = (int)test_rand_below(5);
+        int f = (int)check_rand_below(&rng, 5);
         if (!files[f])
             continue;
         size_t len = sizes[f];
         memcpy(buf, files[f], len);
-        int edits = 1 + (int)test_rand_below(4);
+        int edits = 1 + (int)check_rand_below(&rng, 4);
         for (int e = 0; e < edits; e++) {
-            size_t at = test_rand_below(len + 1);
-            switch (test_rand_below(4)) {
+            size_t at = check_rand_below(&rng, len + 1);
+            switch (check_rand_below(&rng, 4)) {
             case 0:  /* flip a byte */
                 if (at < len)
-                    buf[at] = (char)test_rand();
+                    buf[at] = (char)check_rand(&rng);
                 break;
             case 1:  /* insert a byte */
                 memmove(buf + at + 1, buf + at, len - at);
-                buf[at] = (char)test_rand();
+                buf[at] = (char)check_rand(&rng);
                 len++;
                 break;
             case 2:  /* delete a run */
                 if (at < len) {
-                    size_t k = test_rand_below(len - at) % 8 + 1;
+                    size_t k = check_rand_below(&rng, len - at) % 8 + 1;
                     if (k > len - at)
                         k = len - at;
                     memmove(buf + at, buf + at + k, len - at - k);
@@ -125,7 +127,7 @@ int main(void)
                 }
                 break;
             default: { /* splice a word in */
-                const char *w = words[test_rand_below(sizeof words / sizeof words[0])];
+                const char *w = words[check_rand_below(&rng, sizeof words / sizeof words[0])];
                 size_t wl = w[0] ? strlen(w) : 1;
                 memmove(buf + at + wl, buf + at, len - at);
                 memcpy(buf + at, w, wl);
@@ -143,9 +145,9 @@ int main(void)
     printf("mutants accepted: %d of %d\n", accepted, MUTATED_INPUTS);
     /* Some mutants (e.g. flips inside comments) stay valid: a generator that
      * only ever produced garbage would not test the accepting paths. */
-    CHECK(accepted > 0, "no mutant was accepted");
+    CHECK_MSG(accepted > 0, "no mutant was accepted");
     for (int i = 0; i < 5; i++)
         free(files[i]);
     free(buf);
-    return test_report("test_trace_fuzz");
+    return check_report("test_trace_fuzz");
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "test_trace_util.h"
+#include "check.h"
 
 static trace *parse(const char *text, char *err, size_t err_len)
 {
@@ -40,51 +40,51 @@ static void test_fields(void)
         "geterr -> INVALID_PARAMETER\n"
         "charge -> 0x2000\n";
     trace *t = parse(text, err, sizeof err);
-    CHECK(t != NULL, "parse failed: %s", err);
+    CHECK_MSG(t != NULL, "parse failed: %s", err);
     if (!t)
         return;
-    CHECK(t->case_name && strcmp(t->case_name, "case-1") == 0, "name '%s'", t->case_name);
-    CHECK(t->n_sources == 2 && strcmp(t->sources[1], "elsewhere") == 0, "sources");
-    CHECK(t->n_wine_deviates == 1 && strcmp(t->wine_deviates[0], "differs") == 0, "wine");
-    CHECK(t->profile == VAS_PROFILE_X86_LAA, "profile %d", t->profile);
-    CHECK(t->commit_limit == 0x100000, "commit limit");
-    CHECK(t->n_names == 1 && strcmp(t->names[0], "a") == 0, "names");
-    CHECK(t->n_ops == 11, "n_ops %zu", t->n_ops);
+    CHECK_MSG(t->case_name && strcmp(t->case_name, "case-1") == 0, "name '%s'", t->case_name);
+    CHECK_MSG(t->n_sources == 2 && strcmp(t->sources[1], "elsewhere") == 0, "sources");
+    CHECK_MSG(t->n_wine_deviates == 1 && strcmp(t->wine_deviates[0], "differs") == 0, "wine");
+    CHECK_MSG(t->profile == VAS_PROFILE_X86_LAA, "profile %d", t->profile);
+    CHECK_MSG(t->commit_limit == 0x100000, "commit limit");
+    CHECK_MSG(t->n_names == 1 && strcmp(t->names[0], "a") == 0, "names");
+    CHECK_MSG(t->n_ops == 11, "n_ops %zu", t->n_ops);
     if (t->n_ops != 11) {
         trace_free(t);
         return;
     }
     const trace_op *op = t->ops;
-    CHECK(op[0].code == TRACE_ALLOC && op[0].result == 0 && op[0].line == 10, "op0");
-    CHECK(op[0].addr.name == -1 && op[0].addr.offset == 0 && op[0].size.offset == 0xFFFC, "op0 args");
-    CHECK(op[0].type == (VAS_MEM_RESERVE | VAS_MEM_COMMIT), "op0 type %#x", op[0].type);
-    CHECK(op[0].protect == (VAS_PAGE_READWRITE | VAS_PAGE_GUARD), "op0 protect");
-    CHECK(op[0].expect.kind == EXPECT_NONZERO, "op0 expect");
-    CHECK(op[1].result == -1 && op[1].addr.name == 0 && op[1].addr.offset == 0x1000, "op1 addr");
-    CHECK(op[1].size.offset == 4096 && op[1].protect == 0x104, "op1 size/protect");
-    CHECK(op[1].expect.kind == EXPECT_VALUE && op[1].expect.value.name == 0 &&
+    CHECK_MSG(op[0].code == TRACE_ALLOC && op[0].result == 0 && op[0].line == 10, "op0");
+    CHECK_MSG(op[0].addr.name == -1 && op[0].addr.offset == 0 && op[0].size.offset == 0xFFFC, "op0 args");
+    CHECK_MSG(op[0].type == (VAS_MEM_RESERVE | VAS_MEM_COMMIT), "op0 type %#x", op[0].type);
+    CHECK_MSG(op[0].protect == (VAS_PAGE_READWRITE | VAS_PAGE_GUARD), "op0 protect");
+    CHECK_MSG(op[0].expect.kind == EXPECT_NONZERO, "op0 expect");
+    CHECK_MSG(op[1].result == -1 && op[1].addr.name == 0 && op[1].addr.offset == 0x1000, "op1 addr");
+    CHECK_MSG(op[1].size.offset == 4096 && op[1].protect == 0x104, "op1 size/protect");
+    CHECK_MSG(op[1].expect.kind == EXPECT_VALUE && op[1].expect.value.name == 0 &&
           op[1].expect.value.offset == 0, "op1 expect");
-    CHECK(op[2].addr.name == 0 && op[2].addr.offset == UINT64_MAX, "a-1 wraps");
-    CHECK(op[2].expect.kind == EXPECT_FAIL && op[2].expect.has_error &&
+    CHECK_MSG(op[2].addr.name == 0 && op[2].addr.offset == UINT64_MAX, "a-1 wraps");
+    CHECK_MSG(op[2].expect.kind == EXPECT_FAIL && op[2].expect.has_error &&
           op[2].expect.error == VAS_ERROR_INVALID_PARAMETER, "op2 expect");
-    CHECK(op[3].null_old == 1 && op[3].expect.kind == EXPECT_FAIL &&
+    CHECK_MSG(op[3].null_old == 1 && op[3].expect.kind == EXPECT_FAIL &&
           op[3].expect.error == VAS_ERROR_NOACCESS && op[3].expect.has_old &&
           op[3].expect.old == VAS_PAGE_READWRITE, "op3");
-    CHECK(op[4].has_len && op[4].query_len == 0x1C, "op4 len");
-    CHECK(op[4].expect.kind == EXPECT_QUERY &&
+    CHECK_MSG(op[4].has_len && op[4].query_len == 0x1C, "op4 len");
+    CHECK_MSG(op[4].expect.kind == EXPECT_QUERY &&
           op[4].expect.query_fields == (QF_BASE | QF_ALLOC_BASE | QF_SIZE | QF_STATE | QF_TYPE | QF_RET) &&
           op[4].expect.q_size == 0x1000 && op[4].expect.q_state == VAS_MEM_COMMIT &&
           op[4].expect.q_type == VAS_MEM_PRIVATE && op[4].expect.q_ret == 28, "op4 expect");
-    CHECK(op[5].len == 4 && op[5].expect.kind == EXPECT_ACCESS && op[5].expect.status == 0 &&
+    CHECK_MSG(op[5].len == 4 && op[5].expect.kind == EXPECT_ACCESS && op[5].expect.status == 0 &&
           op[5].expect.has_data && op[5].expect.data_len == 4 &&
           memcmp(op[5].expect.data, "\x01\x02\xa0\xff", 4) == 0, "op5 read");
-    CHECK(op[6].len == 3 && memcmp(op[6].data, "\xab\xab\xab", 3) == 0, "op6 fill");
-    CHECK(op[6].expect.status == VAS_STATUS_GUARD_PAGE_VIOLATION &&
+    CHECK_MSG(op[6].len == 3 && memcmp(op[6].data, "\xab\xab\xab", 3) == 0, "op6 fill");
+    CHECK_MSG(op[6].expect.status == VAS_STATUS_GUARD_PAGE_VIOLATION &&
           op[6].expect.at.name == 0 && op[6].expect.at.offset == 0x1000, "op6 expect");
-    CHECK(op[7].expect.status == VAS_STATUS_ACCESS_VIOLATION, "op7");
-    CHECK(op[8].code == TRACE_SETERR && op[8].value == 87, "op8");
-    CHECK(op[9].expect.kind == EXPECT_VALUE && op[9].expect.value.offset == 87, "op9");
-    CHECK(op[10].expect.value.offset == 0x2000, "op10");
+    CHECK_MSG(op[7].expect.status == VAS_STATUS_ACCESS_VIOLATION, "op7");
+    CHECK_MSG(op[8].code == TRACE_SETERR && op[8].value == 87, "op8");
+    CHECK_MSG(op[9].expect.kind == EXPECT_VALUE && op[9].expect.value.offset == 87, "op9");
+    CHECK_MSG(op[10].expect.value.offset == 0x2000, "op10");
     trace_free(t);
 }
 
@@ -95,16 +95,16 @@ static void test_crlf_and_boundaries(void)
                      "query a+0xFFFFFFFFFFFFFFFF\r\n"
                      "\r\n"
                      "charge", err, sizeof err);
-    CHECK(t != NULL, "CRLF trace refused: %s", err);
+    CHECK_MSG(t != NULL, "CRLF trace refused: %s", err);
     if (t) {
-        CHECK(t->n_ops == 3, "n_ops %zu", t->n_ops);
-        CHECK(t->ops[0].size.offset == UINT64_MAX, "largest decimal");
-        CHECK(t->ops[1].addr.offset == UINT64_MAX, "largest hex");
-        CHECK(t->ops[2].line == 4, "line %d", t->ops[2].line);
+        CHECK_MSG(t->n_ops == 3, "n_ops %zu", t->n_ops);
+        CHECK_MSG(t->ops[0].size.offset == UINT64_MAX, "largest decimal");
+        CHECK_MSG(t->ops[1].addr.offset == UINT64_MAX, "largest hex");
+        CHECK_MSG(t->ops[2].line == 4, "line %d", t->ops[2].line);
         trace_free(t);
     }
     t = parse("", err, sizeof err);
-    CHECK(t && t->n_ops == 0 && t->profile == VAS_PROFILE_X64 && t->commit_limit == 0,
+    CHECK_MSG(t && t->n_ops == 0 && t->profile == VAS_PROFILE_X64 && t->commit_limit == 0,
           "empty text");
     trace_free(t);
 }
@@ -213,9 +213,9 @@ static void test_bad_cases(void)
         const bad_case *c = &bad_cases[i];
         char err[512];
         trace *t = parse(c->text, err, sizeof err);
-        CHECK(t == NULL, "[%s] accepted", c->what);
+        CHECK_MSG(t == NULL, "[%s] accepted", c->what);
         trace_free(t);
-        CHECK(strcmp(err, c->message) == 0, "[%s]\n   got: %s\n  want: %s", c->what, err,
+        CHECK_MSG(strcmp(err, c->message) == 0, "[%s]\n   got: %s\n  want: %s", c->what, err,
               c->message);
     }
 }
@@ -226,7 +226,7 @@ static void test_nul_and_long_lines(void)
     char err[512];
     static const char with_nul[] = "geterr\nexec 0\0x\n";
     trace *t = trace_parse("t.trace", with_nul, sizeof with_nul - 1, err, sizeof err);
-    CHECK(t == NULL && strcmp(err, "t.trace:2: error: unexpected character near '\\x00'") == 0,
+    CHECK_MSG(t == NULL && strcmp(err, "t.trace:2: error: unexpected character near '\\x00'") == 0,
           "NUL: %s", err);
     trace_free(t);
 
@@ -239,14 +239,14 @@ static void test_nul_and_long_lines(void)
     char want[256];
     snprintf(want, sizeof want, "t.trace:1: error: number too large near '%.*s...'", 64,
              line + 5);
-    CHECK(t == NULL && strcmp(err, want) == 0, "long number: %s", err);
+    CHECK_MSG(t == NULL && strcmp(err, want) == 0, "long number: %s", err);
     trace_free(t);
 
     memset(line, 'x', n);
     line[n] = '\0';
     t = parse(line, err, sizeof err);
     snprintf(want, sizeof want, "t.trace:1: error: unknown operation near '%.*s...'", 64, line);
-    CHECK(t == NULL && strcmp(err, want) == 0, "long word: %s", err);
+    CHECK_MSG(t == NULL && strcmp(err, want) == 0, "long word: %s", err);
     trace_free(t);
 
     /* A long valid line: 100,000 hex digits of write data. */
@@ -254,7 +254,7 @@ static void test_nul_and_long_lines(void)
     memset(line + 14, 'a', 100000);
     line[14 + 100000] = '\0';
     t = parse(line, err, sizeof err);
-    CHECK(t != NULL && t->ops[0].len == 50000 && t->ops[0].data[49999] == 0xAA,
+    CHECK_MSG(t != NULL && t->ops[0].len == 50000 && t->ops[0].data[49999] == 0xAA,
           "long data: %s", err);
     trace_free(t);
     free(line);
@@ -262,20 +262,20 @@ static void test_nul_and_long_lines(void)
     /* A tiny error buffer is truncated, never overrun. */
     char small[8];
     t = parse("frob", small, sizeof small);
-    CHECK(t == NULL && strcmp(small, "t.trace") == 0, "small buffer: '%s'", small);
+    CHECK_MSG(t == NULL && strcmp(small, "t.trace") == 0, "small buffer: '%s'", small);
     t = parse("frob", NULL, 0);
-    CHECK(t == NULL, "NULL error buffer");
+    CHECK_MSG(t == NULL, "NULL error buffer");
 }
 
 static void test_parse_file(void)
 {
     char err[512];
     trace *t = trace_parse_file("harness/tests/traces/expect-doc-example.trace", err, sizeof err);
-    CHECK(t != NULL, "corpus file: %s", err);
-    CHECK(t && strcmp(t->file, "harness/tests/traces/expect-doc-example.trace") == 0, "file");
+    CHECK_MSG(t != NULL, "corpus file: %s", err);
+    CHECK_MSG(t && strcmp(t->file, "harness/tests/traces/expect-doc-example.trace") == 0, "file");
     trace_free(t);
     t = trace_parse_file("harness/tests/traces/no-such-file.trace", err, sizeof err);
-    CHECK(t == NULL && strncmp(err, "harness/tests/traces/no-such-file.trace:0: error: ", 50) == 0,
+    CHECK_MSG(t == NULL && strncmp(err, "harness/tests/traces/no-such-file.trace:0: error: ", 50) == 0,
           "missing file: %s", err);
 }
 
@@ -286,5 +286,5 @@ int main(void)
     test_bad_cases();
     test_nul_and_long_lines();
     test_parse_file();
-    return test_report("test_trace_parse");
+    return check_report("test_trace_parse");
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/trace.h"
-#include "test_trace_util.h"
+#include "check.h"
 
 #define CORPUS_DIR "harness/tests/traces"
 
@@ -25,16 +25,16 @@ static int check_file(const char *path, int expect_encodable)
 {
     char err[512];
     trace *t = trace_parse_file(path, err, sizeof err);
-    CHECK(t != NULL, "%s", err);
+    CHECK_MSG(t != NULL, "%s", err);
     if (!t)
         return 0;
     char *text = trace_print(t);
     trace *t2 = trace_parse("<printed>", text, strlen(text), err, sizeof err);
-    CHECK(t2 != NULL, "%s: printed text does not parse: %s\n%s", path, err, text);
+    CHECK_MSG(t2 != NULL, "%s: printed text does not parse: %s\n%s", path, err, text);
     if (t2) {
-        CHECK(trace_equal(t, t2), "%s: parse(print(t)) != t", path);
+        CHECK_MSG(trace_equal(t, t2), "%s: parse(print(t)) != t", path);
         char *text2 = trace_print(t2);
-        CHECK(strcmp(text, text2) == 0, "%s: print is not canonical:\n%s---\n%s", path, text, text2);
+        CHECK_MSG(strcmp(text, text2) == 0, "%s: print is not canonical:\n%s---\n%s", path, text, text2);
         free(text2);
     }
 
@@ -42,14 +42,14 @@ static int check_file(const char *path, int expect_encodable)
     uint8_t *bytes = trace_encode_binary(t, &len);
     int round_tripped = 0;
     if (!expect_encodable) {
-        CHECK(bytes == NULL, "%s: encoder accepted a trace with expectations or headers", path);
+        CHECK_MSG(bytes == NULL, "%s: encoder accepted a trace with expectations or headers", path);
     } else {
-        CHECK(bytes != NULL, "%s: encoder refused it", path);
+        CHECK_MSG(bytes != NULL, "%s: encoder refused it", path);
         trace *t3 = bytes ? trace_decode_binary(bytes, len, (size_t)-1) : NULL;
         if (t3) {
             char *text3 = trace_print(t3);
-            CHECK(trace_equal(t, t3), "%s: decode(encode(t)) != t", path);
-            CHECK(strcmp(text, text3) == 0, "%s: text -> binary -> text changed it:\n%s---\n%s",
+            CHECK_MSG(trace_equal(t, t3), "%s: decode(encode(t)) != t", path);
+            CHECK_MSG(strcmp(text, text3) == 0, "%s: text -> binary -> text changed it:\n%s---\n%s",
                   path, text, text3);
             free(text3);
             round_tripped = 1;
@@ -66,9 +66,9 @@ static int check_file(const char *path, int expect_encodable)
 int main(void)
 {
     DIR *dir = opendir(CORPUS_DIR);
-    CHECK(dir != NULL, "cannot open %s (run from the repository root)", CORPUS_DIR);
+    CHECK_MSG(dir != NULL, "cannot open %s (run from the repository root)", CORPUS_DIR);
     if (!dir)
-        return test_report("test_trace_roundtrip");
+        return check_report("test_trace_roundtrip");
     int files = 0, binary = 0;
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
@@ -81,7 +81,7 @@ int main(void)
     }
     closedir(dir);
     printf("corpus: %d traces, %d through the binary form\n", files, binary);
-    CHECK(binary >= 15, "expected at least 15 encodable traces, found %d", binary);
-    CHECK(files > binary, "expected some traces with expectations");
-    return test_report("test_trace_roundtrip");
+    CHECK_MSG(binary >= 15, "expected at least 15 encodable traces, found %d", binary);
+    CHECK_MSG(files > binary, "expected some traces with expectations");
+    return check_report("test_trace_roundtrip");
 }

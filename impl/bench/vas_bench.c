@@ -63,6 +63,14 @@ static double median(double *v, int n)
 
 static volatile uint64_t sink;
 
+/* One batch's timings: stamp[op] was taken before op's K calls and
+ * stamp[op + 1] after them, for the five operations in enum order. */
+static void record_batch(double t[OP_COUNT][REPS], int r, const double stamp[OP_WALK + 1])
+{
+    for (int op = OP_RESERVE; op < OP_WALK; op++)
+        t[op][r] = (stamp[op + 1] - stamp[op]) / K;
+}
+
 /* ---- The model -------------------------------------------------------- */
 
 static void bench_model(size_t n, double out[OP_COUNT])
@@ -81,31 +89,28 @@ static void bench_model(size_t n, double out[OP_COUNT])
     for (int r = 0; r < REPS; r++) {
         for (int i = 0; i < K; i++)
             probe[i] = live[rng() % n] + (rng() % 16) * 0x1000;
-        double t0 = now_ns();
+        double stamp[OP_WALK + 1];
+        stamp[0] = now_ns();
         for (int i = 0; i < K; i++)
             fresh[i] = vas_alloc(v, 0, SPAN, VAS_MEM_RESERVE, VAS_PAGE_READWRITE);
-        double t1 = now_ns();
+        stamp[1] = now_ns();
         for (int i = 0; i < K; i++)
             sink += vas_alloc(v, fresh[i] + 0x1000, 0x1000, VAS_MEM_COMMIT, VAS_PAGE_READWRITE);
-        double t2 = now_ns();
+        stamp[2] = now_ns();
         vas_mbi m;
         for (int i = 0; i < K; i++) {
             vas_query(v, probe[i], &m, sizeof m);
             sink += m.region_size;
         }
-        double t3 = now_ns();
+        stamp[3] = now_ns();
         uint32_t old;
         for (int i = 0; i < K; i++)
             sink += (uint64_t)vas_protect(v, fresh[i] + 0x1000, 0x1000, VAS_PAGE_READONLY, &old);
-        double t4 = now_ns();
+        stamp[4] = now_ns();
         for (int i = 0; i < K; i++)
             sink += (uint64_t)vas_free(v, fresh[i], 0, VAS_MEM_RELEASE);
-        double t5 = now_ns();
-        t[OP_RESERVE][r] = (t1 - t0) / K;
-        t[OP_COMMIT][r] = (t2 - t1) / K;
-        t[OP_QUERY][r] = (t3 - t2) / K;
-        t[OP_PROTECT][r] = (t4 - t3) / K;
-        t[OP_RELEASE][r] = (t5 - t4) / K;
+        stamp[5] = now_ns();
+        record_batch(t, r, stamp);
         /* K consecutive regions from a random point, as a map walk does. */
         uint64_t at = live[rng() % n];
         double t6 = now_ns();
@@ -160,27 +165,24 @@ static void bench_linux(size_t n, double out[OP_COUNT])
     for (int r = 0; r < REPS; r++) {
         for (int i = 0; i < K; i++)
             probe[i] = arena + (rng() % n) * SPAN;
-        double t0 = now_ns();
+        double stamp[OP_WALK + 1];
+        stamp[0] = now_ns();
         for (int i = 0; i < K; i++)
             fresh[i] = mmap(NULL, SPAN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        double t1 = now_ns();
+        stamp[1] = now_ns();
         for (int i = 0; i < K; i++)
             sink += (uint64_t)mprotect(fresh[i] + 0x1000, 0x1000, PROT_READ | PROT_WRITE);
-        double t2 = now_ns();
+        stamp[2] = now_ns();
         for (int i = 0; i < K; i++)
             sink += (uint64_t)mincore(probe[i], 0x1000, vec);
-        double t3 = now_ns();
+        stamp[3] = now_ns();
         for (int i = 0; i < K; i++)
             sink += (uint64_t)mprotect(fresh[i] + 0x1000, 0x1000, PROT_READ);
-        double t4 = now_ns();
+        stamp[4] = now_ns();
         for (int i = 0; i < K; i++)
             sink += (uint64_t)munmap(fresh[i], SPAN);
-        double t5 = now_ns();
-        t[OP_RESERVE][r] = (t1 - t0) / K;
-        t[OP_COMMIT][r] = (t2 - t1) / K;
-        t[OP_QUERY][r] = (t3 - t2) / K;
-        t[OP_PROTECT][r] = (t4 - t3) / K;
-        t[OP_RELEASE][r] = (t5 - t4) / K;
+        stamp[5] = now_ns();
+        record_batch(t, r, stamp);
         t[OP_WALK][r] = -1;   /* no Linux counterpart */
     }
     for (int op = 0; op < OP_COUNT; op++)

@@ -30,6 +30,7 @@
 #include "vas_internal.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -408,6 +409,49 @@ static unsigned split_point(unsigned total, enum split_kind kind, unsigned fewes
     return total / 2;
 }
 
+/* One array of a node's (or buffer's) items: keys, entries, records,
+ * children or gaps. The arrays of one node move together. */
+typedef struct item_column {
+    void *base;
+    size_t size;
+} item_column;
+
+#define COLUMN(array) ((item_column){(array), sizeof (array)[0]})
+#define COLUMNS(...) (const item_column[]){__VA_ARGS__}, \
+    sizeof((const item_column[]){__VA_ARGS__}) / sizeof(item_column)
+
+/* Moves items [from, count) of every column one slot: up (to from + 1,
+ * opening slot from) or down (to from - 1, over the item there). Adding or
+ * removing the last item moves nothing: that common case makes no call. */
+static inline void shift_items(const item_column *cols, size_t ncols, unsigned from, unsigned count, int up)
+{
+    if (from >= count)
+        return;
+    unsigned to = up ? from + 1 : from - 1;
+    for (size_t k = 0; k < ncols; k++) {
+        char *b = cols[k].base;
+        memmove(b + to * cols[k].size, b + from * cols[k].size, (count - from) * cols[k].size);
+    }
+}
+
+enum { SHIFT_DOWN, SHIFT_UP };
+
+/* A new root above the two halves of the old one, which just split. */
+static void new_root(alloc_index *t, void *left, void *right, uint32_t sep, int leaves)
+{
+    bt_inner *root = node_pool_take(&t->inners);   /* reserved by the caller */
+    inner_clear(root);
+    root->keys[0] = 0;
+    root->child[0] = left;
+    root->max_gap[0] = node_max_gap(left, leaves);
+    root->keys[1] = sep;
+    root->child[1] = right;
+    root->max_gap[1] = node_max_gap(right, leaves);
+    root->count = 2;
+    t->root = root;
+    t->height++;
+}
+
 /* ---- Insert ------------------------------------------------------------- */
 
 /* Adds (key, child) as item `at` of the inner node at path level `level`,
@@ -419,11 +463,7 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
 {
     bt_inner *n = p->node[level];
     if (n->count < BT_FANOUT) {
-        for (unsigned i = n->count; i > at; i--) {
-            n->keys[i] = n->keys[i - 1];
-            n->child[i] = n->child[i - 1];
-            n->max_gap[i] = n->max_gap[i - 1];
-        }
+        shift_items(COLUMNS(COLUMN(n->keys), COLUMN(n->child), COLUMN(n->max_gap)), at, n->count, SHIFT_UP);
         n->keys[at] = key;
         n->child[at] = child;
         n->max_gap[at] = child_gap;
@@ -433,11 +473,7 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
     item_buffer b;
     b.count = 0;
     inner_to_buffer(n, 0, &b);
-    for (unsigned i = b.count; i > at; i--) {
-        b.key[i] = b.key[i - 1];
-        b.child[i] = b.child[i - 1];
-        b.gap[i] = b.gap[i - 1];
-    }
+    shift_items(COLUMNS(COLUMN(b.key), COLUMN(b.child), COLUMN(b.gap)), at, b.count, SHIFT_UP);
     b.key[at] = key;
     b.child[at] = child;
     b.gap[at] = child_gap;
@@ -452,17 +488,7 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
     buffer_to_inner(&b, left, b.count, r);
     uint32_t sep = b.key[left];
     if (level == 0) {
-        bt_inner *root = node_pool_take(&t->inners);
-        inner_clear(root);
-        root->keys[0] = 0;
-        root->child[0] = n;
-        root->max_gap[0] = inner_max_gap(n);
-        root->keys[1] = sep;
-        root->child[1] = r;
-        root->max_gap[1] = inner_max_gap(r);
-        root->count = 2;
-        t->root = root;
-        t->height++;
+        new_root(t, n, r, sep, 0);
         return;
     }
     p->node[level - 1]->max_gap[p->idx[level - 1]] = inner_max_gap(n);
@@ -477,12 +503,8 @@ static int leaf_insert(alloc_index *t, bt_path *p, uint32_t key, const alloc_ent
     bt_leaf *l = p->leaf;
     unsigned at = p->pos;
     if (l->count < BT_FANOUT) {
-        for (unsigned i = l->count; i > at; i--) {
-            l->keys[i] = l->keys[i - 1];
-            l->entry[i] = l->entry[i - 1];
-            l->rec[i] = l->rec[i - 1];
-            l->gap_before[i] = l->gap_before[i - 1];
-        }
+        shift_items(COLUMNS(COLUMN(l->keys), COLUMN(l->entry), COLUMN(l->rec), COLUMN(l->gap_before)),
+                    at, l->count, SHIFT_UP);
         l->keys[at] = key;
         l->entry[at] = *e;
         l->rec[at] = rec;
@@ -493,12 +515,7 @@ static int leaf_insert(alloc_index *t, bt_path *p, uint32_t key, const alloc_ent
     item_buffer b;
     b.count = 0;
     leaf_to_buffer(l, &b);
-    for (unsigned i = b.count; i > at; i--) {
-        b.key[i] = b.key[i - 1];
-        b.entry[i] = b.entry[i - 1];
-        b.rec[i] = b.rec[i - 1];
-        b.gap[i] = b.gap[i - 1];
-    }
+    shift_items(COLUMNS(COLUMN(b.key), COLUMN(b.entry), COLUMN(b.rec), COLUMN(b.gap)), at, b.count, SHIFT_UP);
     b.key[at] = key;
     b.entry[at] = *e;
     b.rec[at] = rec;
@@ -521,17 +538,7 @@ static int leaf_insert(alloc_index *t, bt_path *p, uint32_t key, const alloc_ent
         t->last = r;
     l->next = r;
     if (t->height == 0) {
-        bt_inner *root = node_pool_take(&t->inners);
-        inner_clear(root);
-        root->keys[0] = 0;
-        root->child[0] = l;
-        root->max_gap[0] = leaf_max_gap(l);
-        root->keys[1] = r->keys[0];
-        root->child[1] = r;
-        root->max_gap[1] = leaf_max_gap(r);
-        root->count = 2;
-        t->root = root;
-        t->height = 1;
+        new_root(t, l, r, r->keys[0], 1);
         return 1;
     }
     unsigned up = t->height - 1;
@@ -634,11 +641,8 @@ static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leav
             node_pool_give(&t->inners, c);
         }
         parent->max_gap[j] = node_max_gap(a, leaves);
-        for (unsigned i = j + 1; i + 1 < parent->count; i++) {
-            parent->keys[i] = parent->keys[i + 1];
-            parent->child[i] = parent->child[i + 1];
-            parent->max_gap[i] = parent->max_gap[i + 1];
-        }
+        shift_items(COLUMNS(COLUMN(parent->keys), COLUMN(parent->child), COLUMN(parent->max_gap)),
+                    j + 2, parent->count, SHIFT_DOWN);
         parent->count--;
         parent->keys[parent->count] = BT_NO_KEY;
         return 1;
@@ -671,12 +675,8 @@ void alloc_tree_remove(struct vas *v, allocation *a)
         prev_end = end_at(l, at - 1);
     else if (l->prev)
         prev_end = end_at(l->prev, l->prev->count - 1);
-    for (unsigned i = at; i + 1 < l->count; i++) {
-        l->keys[i] = l->keys[i + 1];
-        l->entry[i] = l->entry[i + 1];
-        l->rec[i] = l->rec[i + 1];
-        l->gap_before[i] = l->gap_before[i + 1];
-    }
+    shift_items(COLUMNS(COLUMN(l->keys), COLUMN(l->entry), COLUMN(l->rec), COLUMN(l->gap_before)),
+                at + 1, l->count, SHIFT_DOWN);
     l->count--;
     l->keys[l->count] = BT_NO_KEY;
     t->count--;
@@ -783,9 +783,8 @@ uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down)
 
 /* ---- Setup, teardown, checking ------------------------------------------ */
 
-void alloc_tree_init(struct vas *v)
+void alloc_tree_init(alloc_index *t)
 {
-    alloc_index *t = &v->allocs;
     t->root = NULL;
     t->height = 0;
     t->root_max_gap = 0;
@@ -793,21 +792,13 @@ void alloc_tree_init(struct vas *v)
     t->first = t->last = NULL;
     node_pool_init(&t->leaves, sizeof(bt_leaf), 64);
     node_pool_init(&t->inners, sizeof(bt_inner), 64);
-    node_pool_init(&v->records, sizeof(allocation), 8);
-    node_pool_init(&v->run_nodes, sizeof(page_run), 16);
 }
 
-void alloc_tree_destroy(struct vas *v)
+void alloc_tree_destroy(alloc_index *t)
 {
-    alloc_index *t = &v->allocs;
-    for (bt_leaf *l = t->first; l; l = l->next)
-        for (unsigned i = 0; i < l->count; i++)
-            allocation_delete(v, l->rec[i]);
     node_pool_free_all(&t->leaves);
     node_pool_free_all(&t->inners);
-    node_pool_free_all(&v->records);
-    node_pool_free_all(&v->run_nodes);
-    alloc_tree_init(v);
+    alloc_tree_init(t);
 }
 
 typedef struct check_state {

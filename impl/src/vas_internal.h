@@ -62,7 +62,7 @@ struct vas {
     vas_config cfg;
     size_t mbi_size;           /* 48 or 28 */
     alloc_index allocs;        /* allocations by base */
-    node_pool records;         /* every allocation record (alloc_tree_init) */
+    node_pool records;         /* every allocation record (vas_create) */
     node_pool run_nodes;       /* every page_run of every allocation */
     uint64_t committed_pages;  /* the commit charge, in pages */
     uint32_t last_error;
@@ -83,10 +83,10 @@ static inline int fail(struct vas *v, uint32_t error)
 
 /* ---- alloc_tree.c: the allocation index and free-space search --------- */
 
-void alloc_tree_init(struct vas *v);
-/* Also sets up the pools of records and runs, which alloc_tree_destroy
- * frees with every allocation and the index's nodes. */
-void alloc_tree_destroy(struct vas *v);
+/* The index and its node pools only: the records it points to belong to
+ * the space (vas_create, vas_destroy). */
+void alloc_tree_init(alloc_index *t);
+void alloc_tree_destroy(alloc_index *t);
 allocation *alloc_tree_find(const struct vas *v, uint64_t addr);   /* containing addr */
 /* The allocation containing addr (rec NULL if none) with its index entry,
  * which stays valid until the next insert or remove. */

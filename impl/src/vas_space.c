@@ -42,7 +42,10 @@ vas_t *vas_create(const vas_config *cfg)
         return NULL;
     v->cfg = *cfg;
     v->mbi_size = cfg->profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
-    alloc_tree_init(v);
+    /* The index points at records; records own runs from the space's pool. */
+    alloc_tree_init(&v->allocs);
+    node_pool_init(&v->records, sizeof(allocation), 8);
+    node_pool_init(&v->run_nodes, sizeof(page_run), 16);
     locks_space_init(v);
     if (cfg->host_backed) {
         v->host = host_window_open(cfg);
@@ -62,7 +65,13 @@ void vas_destroy(vas_t *v)
         return;
     if (v->host)
         host_window_close(v->host);
-    alloc_tree_destroy(v);
+    for (allocation *a = alloc_tree_next(v, 0), *next; a; a = next) {
+        next = alloc_tree_next(v, a->end);
+        allocation_delete(v, a);   /* its page contents are its own */
+    }
+    alloc_tree_destroy(&v->allocs);
+    node_pool_free_all(&v->records);
+    node_pool_free_all(&v->run_nodes);
     free(v);
 }
 

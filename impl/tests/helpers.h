@@ -18,33 +18,6 @@
 #define E87 VAS_ERROR_INVALID_PARAMETER
 #define E487 VAS_ERROR_INVALID_ADDRESS
 
-/* The address after the region m reported at `at`, for a walk of the map.
- * A region that does not reach past `at` (a wrong RegionSize) fails the
- * test and returns UINT64_MAX, which ends the walk: a fast failure, not a
- * walk that never ends. */
-#define WALK_NEXT(at, m) walk_next_(at, &(m), __FILE__, __LINE__)
-static inline uint64_t walk_next_(uint64_t at, const vas_mbi *m, const char *file, int line)
-{
-    uint64_t next = m->base_address + m->region_size;
-    if (next > at)
-        return next;
-    fprintf(stderr, "%s:%d: the map walk does not advance at 0x%llx (base 0x%llx, size 0x%llx)\n",
-            file, line, (unsigned long long)at, (unsigned long long)m->base_address,
-            (unsigned long long)m->region_size);
-    check_failures++;
-    return UINT64_MAX;
-}
-
-/* xorshift64: a fixed, repeatable sequence for the randomised tests (each
- * keeps its own seed, so a failure reproduces run after run). */
-static inline uint64_t xorshift64(uint64_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    return *state;
-}
-
 static inline vas_t *space_new(vas_profile profile, uint64_t commit_limit)
 {
     vas_config cfg;

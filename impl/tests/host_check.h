@@ -1,6 +1,7 @@
 /*
- * host_check.h - the assertion the host-mode tests share: real memory (its
- * protections and contents) agrees with the model, as host_verify sees it.
+ * host_check.h - what the host-mode tests share: making a host-backed space,
+ * and the assertion that real memory (its protections and contents) agrees
+ * with the model, as host_verify sees it.
  */
 #ifndef VAS_TEST_HOST_CHECK_H
 #define VAS_TEST_HOST_CHECK_H
@@ -9,6 +10,17 @@
 
 #include "check.h"
 #include "vas/vas_host.h"
+
+/* A host-backed space of the profile; max_address 0 keeps the profile's. */
+static inline vas_t *host_space(vas_profile profile, uint64_t max_address)
+{
+    vas_config cfg;
+    vas_config_default(&cfg, profile);
+    if (max_address)
+        cfg.max_address = max_address;
+    cfg.host_backed = 1;
+    return vas_create(&cfg);
+}
 
 static inline void check_verified(vas_t *v, const char *file, int line)
 {

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "check.h"
+#include "host_check.h"
 #include "vas/vas.h"
 #include "vas/vas_host.h"
 
@@ -44,10 +45,7 @@ int main(void)
     sigemptyset(&sa.sa_mask);
     CHECK_EQ(sigaction(SIGSEGV, &sa, NULL), 0);
 
-    vas_config cfg;
-    vas_config_default(&cfg, VAS_PROFILE_X86);
-    cfg.host_backed = 1;
-    vas_t *v = vas_create(&cfg);   /* installs the window handler over ours */
+    vas_t *v = host_space(VAS_PROFILE_X86, 0);   /* installs the window handler over ours */
     CHECK(v != NULL);
     if (!v)
         return check_report("host_chain");

@@ -20,16 +20,6 @@
 #define RESERVE VAS_MEM_RESERVE
 #define COMMIT VAS_MEM_COMMIT
 
-static vas_t *host_space(vas_profile profile, uint64_t max_address)
-{
-    vas_config cfg;
-    vas_config_default(&cfg, profile);
-    if (max_address)
-        cfg.max_address = max_address;
-    cfg.host_backed = 1;
-    return vas_create(&cfg);
-}
-
 /* Which real accesses each Windows protection allows (semantics.md 1). */
 static const struct {
     uint32_t protect;

@@ -7,15 +7,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "host_check.h"
 #include "vas/win32.h"
 #include "vas/vas_host.h"
 
 int main(void)
 {
-    vas_config cfg;
-    vas_config_default(&cfg, VAS_PROFILE_X86);
-    cfg.host_backed = 1;
-    vas_t *v = vas_create(&cfg);
+    vas_t *v = host_space(VAS_PROFILE_X86, 0);
     CHECK(v != NULL);
     if (!v)
         return check_report("host_win32");

@@ -144,10 +144,7 @@ static void test_straddling_the_end(vas_t *v, uint64_t end)
 
 int main(void)
 {
-    vas_config cfg;
-    vas_config_default(&cfg, VAS_PROFILE_X64);
-    cfg.host_backed = 1;
-    vas_t *v = vas_create(&cfg);
+    vas_t *v = host_space(VAS_PROFILE_X64, 0);
     CHECK(v != NULL);
     if (!v)
         return check_report("host_x64");
@@ -160,10 +157,10 @@ int main(void)
      * two fraction of it, never below 1 GiB. */
     CHECK(end >= ((uint64_t)1 << 30) && end <= ((uint64_t)64 << 30));
     CHECK_EQ(end % GRAN, 0);
-    CHECK(vas_host_pointer(v, cfg.min_address) != NULL);
+    CHECK(vas_host_pointer(v, vas_get_config(v)->min_address) != NULL);
     CHECK(vas_host_pointer(v, end - 1) != NULL);
     CHECK(vas_host_pointer(v, end) == NULL);
-    CHECK(vas_host_pointer(v, cfg.max_address) == NULL);
+    CHECK(vas_host_pointer(v, vas_get_config(v)->max_address) == NULL);
     test_low_is_mirrored(v, end);
     test_top_down_is_model_only(v, end);
     test_straddling_the_end(v, end);

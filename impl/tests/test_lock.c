@@ -2,7 +2,6 @@
  * test_lock.c - VirtualLock / VirtualUnlock and the working-set quota on
  * the model (docs/semantics.md section 9; catalogue G098, G099, G103).
  */
-#include "check.h"
 #include "helpers.h"
 
 #define P 0x1000u

@@ -2,7 +2,6 @@
  * test_probe.c - IsBadReadPtr & co. on the model (docs/semantics.md
  * section 10; catalogue G107, G134).
  */
-#include "check.h"
 #include "helpers.h"
 
 #define P 0x1000u

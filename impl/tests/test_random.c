@@ -10,7 +10,7 @@
 #include <string.h>
 
 static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
-static uint64_t rng(void) { return xorshift64(&rng_state); }
+static uint64_t rng(void) { return check_rand(&rng_state); }
 
 static const uint32_t protections[] = {
     VAS_PAGE_NOACCESS, VAS_PAGE_READONLY, VAS_PAGE_READWRITE, VAS_PAGE_EXECUTE,

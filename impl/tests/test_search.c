@@ -14,7 +14,7 @@
 typedef struct { uint64_t base, end; } span;
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rng(void) { return xorshift64(&rng_state); }
+static uint64_t rng(void) { return check_rand(&rng_state); }
 
 /* The allocations, from the query walk (one entry per allocation base). */
 static int list_allocations(vas_t *v, span *out)
@@ -67,7 +67,7 @@ static void test_walk_guard(void)
     int before = check_failures, counted;
     uint64_t next;
     wrong.base_address = 0x10000;
-    next = walk_next_(0x10000, &wrong, "planted", 0);
+    next = walk_next_(0x10000, wrong.base_address, wrong.region_size, "planted", 0);
     counted = check_failures - before;
     check_failures = before;
     CHECK_EQ(next, UINT64_MAX);

@@ -6,27 +6,17 @@
  */
 #include "vas/win32.h"   /* on Windows: #include <windows.h> */
 
-#include <stdio.h>
-
-static int failures;
-
-#define EXPECT(cond)                                                       \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            printf("%s:%d: expected %s\n", __FILE__, __LINE__, #cond);     \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 static void test_system_info(void)
 {
     SYSTEM_INFO si;
     GetSystemInfo(&si);
-    EXPECT(si.dwPageSize == 0x1000);
-    EXPECT(si.dwAllocationGranularity == 0x10000);
-    EXPECT(si.lpMinimumApplicationAddress == (LPVOID)0x10000);
-    EXPECT((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFFFFFEFFFFull);
-    EXPECT(si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64);
+    CHECK(si.dwPageSize == 0x1000);
+    CHECK(si.dwAllocationGranularity == 0x10000);
+    CHECK(si.lpMinimumApplicationAddress == (LPVOID)0x10000);
+    CHECK((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFFFFFEFFFFull);
+    CHECK(si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64);
 }
 
 static void test_reserve_commit_query(void)
@@ -37,55 +27,55 @@ static void test_reserve_commit_query(void)
     GetSystemInfo(&si);
 
     LPVOID base = VirtualAlloc(NULL, 16 * si.dwPageSize, MEM_RESERVE, PAGE_NOACCESS);
-    EXPECT(base != NULL);
+    CHECK(base != NULL);
     char *page2 = (char *)base + 2 * si.dwPageSize;
     LPVOID p = VirtualAlloc(page2, si.dwPageSize, MEM_COMMIT, PAGE_READWRITE);
-    EXPECT(p == page2);
+    CHECK(p == page2);
 
-    EXPECT(VirtualQuery(page2 + 100, &mbi, sizeof mbi) == sizeof mbi);
-    EXPECT(mbi.BaseAddress == page2);
-    EXPECT(mbi.AllocationBase == base);
-    EXPECT(mbi.AllocationProtect == PAGE_NOACCESS);
-    EXPECT(mbi.RegionSize == si.dwPageSize);
-    EXPECT(mbi.State == MEM_COMMIT);
-    EXPECT(mbi.Protect == PAGE_READWRITE);
-    EXPECT(mbi.Type == MEM_PRIVATE);
+    CHECK(VirtualQuery(page2 + 100, &mbi, sizeof mbi) == sizeof mbi);
+    CHECK(mbi.BaseAddress == page2);
+    CHECK(mbi.AllocationBase == base);
+    CHECK(mbi.AllocationProtect == PAGE_NOACCESS);
+    CHECK(mbi.RegionSize == si.dwPageSize);
+    CHECK(mbi.State == MEM_COMMIT);
+    CHECK(mbi.Protect == PAGE_READWRITE);
+    CHECK(mbi.Type == MEM_PRIVATE);
 
-    EXPECT(VirtualProtect(page2, 1, PAGE_READONLY | PAGE_GUARD, &old));
-    EXPECT(old == PAGE_READWRITE);
+    CHECK(VirtualProtect(page2, 1, PAGE_READONLY | PAGE_GUARD, &old));
+    CHECK(old == PAGE_READWRITE);
     SetLastError(0);
-    EXPECT(!VirtualProtect(base, si.dwPageSize, PAGE_READONLY, &old));
-    EXPECT(GetLastError() == ERROR_INVALID_ADDRESS);
-    EXPECT(old == PAGE_NOACCESS);
+    CHECK(!VirtualProtect(base, si.dwPageSize, PAGE_READONLY, &old));
+    CHECK(GetLastError() == ERROR_INVALID_ADDRESS);
+    CHECK(old == PAGE_NOACCESS);
 
-    EXPECT(!VirtualFree(base, 16 * si.dwPageSize, MEM_RELEASE));
-    EXPECT(GetLastError() == ERROR_INVALID_PARAMETER);
-    EXPECT(VirtualFree(page2, si.dwPageSize, MEM_DECOMMIT));
-    EXPECT(VirtualFree(base, 0, MEM_RELEASE));
-    EXPECT(VirtualQuery(base, &mbi, sizeof mbi) == sizeof mbi);
-    EXPECT(mbi.State == MEM_FREE);
-    EXPECT(mbi.Protect == PAGE_NOACCESS);
-    EXPECT(mbi.AllocationBase == NULL);
+    CHECK(!VirtualFree(base, 16 * si.dwPageSize, MEM_RELEASE));
+    CHECK(GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(VirtualFree(page2, si.dwPageSize, MEM_DECOMMIT));
+    CHECK(VirtualFree(base, 0, MEM_RELEASE));
+    CHECK(VirtualQuery(base, &mbi, sizeof mbi) == sizeof mbi);
+    CHECK(mbi.State == MEM_FREE);
+    CHECK(mbi.Protect == PAGE_NOACCESS);
+    CHECK(mbi.AllocationBase == NULL);
 }
 
 static void test_errors(void)
 {
     MEMORY_BASIC_INFORMATION mbi;
     SetLastError(0);
-    EXPECT(VirtualAlloc(NULL, 0, MEM_COMMIT, PAGE_READWRITE) == NULL);
-    EXPECT(GetLastError() == ERROR_INVALID_PARAMETER);
-    EXPECT(VirtualAlloc(NULL, 0x1000, MEM_COMMIT, PAGE_WRITECOPY) == NULL);
-    EXPECT(GetLastError() == ERROR_INVALID_PARAMETER);
-    EXPECT(!VirtualProtect((LPVOID)0x50000000, 0x1000, PAGE_READONLY, NULL));
-    EXPECT(GetLastError() == ERROR_NOACCESS);
-    EXPECT(VirtualQuery((LPCVOID)0x50000000, &mbi, sizeof mbi - 1) == 0);
-    EXPECT(GetLastError() == ERROR_BAD_LENGTH);
+    CHECK(VirtualAlloc(NULL, 0, MEM_COMMIT, PAGE_READWRITE) == NULL);
+    CHECK(GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(VirtualAlloc(NULL, 0x1000, MEM_COMMIT, PAGE_WRITECOPY) == NULL);
+    CHECK(GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!VirtualProtect((LPVOID)0x50000000, 0x1000, PAGE_READONLY, NULL));
+    CHECK(GetLastError() == ERROR_NOACCESS);
+    CHECK(VirtualQuery((LPCVOID)0x50000000, &mbi, sizeof mbi - 1) == 0);
+    CHECK(GetLastError() == ERROR_BAD_LENGTH);
     /* a success leaves last-error alone */
     SetLastError(1234);
     LPVOID p = VirtualAlloc(NULL, 1, MEM_COMMIT | MEM_TOP_DOWN, PAGE_EXECUTE_READ);
-    EXPECT(p != NULL);
-    EXPECT(GetLastError() == 1234);
-    EXPECT(VirtualFree(p, 0, MEM_RELEASE));
+    CHECK(p != NULL);
+    CHECK(GetLastError() == 1234);
+    CHECK(VirtualFree(p, 0, MEM_RELEASE));
 }
 
 static void test_other_space(void)
@@ -97,15 +87,15 @@ static void test_other_space(void)
     vas_win32_use(x86);
     SYSTEM_INFO si;
     GetSystemInfo(&si);
-    EXPECT((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFEFFFF);
+    CHECK((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFEFFFF);
     LPVOID p = VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE);
-    EXPECT(p == (LPVOID)0x7FFE0000);
+    CHECK(p == (LPVOID)0x7FFE0000);
     MEMORY_BASIC_INFORMATION mbi;
-    EXPECT(VirtualQuery(p, &mbi, sizeof mbi) == 28);   /* the 32-bit structure size */
+    CHECK(VirtualQuery(p, &mbi, sizeof mbi) == 28);   /* the 32-bit structure size */
     vas_win32_use(NULL);
     vas_destroy(x86);
     GetSystemInfo(&si);
-    EXPECT((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFFFFFEFFFFull);
+    CHECK((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFFFFFEFFFFull);
 }
 
 int main(void)
@@ -114,9 +104,5 @@ int main(void)
     test_reserve_commit_query();
     test_errors();
     test_other_space();
-    if (failures)
-        printf("impl_win32_compat: %d failure(s)\n", failures);
-    else
-        printf("impl_win32_compat: all checks passed\n");
-    return failures != 0;
+    return check_report("impl_win32_compat");
 }

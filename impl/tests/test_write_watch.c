@@ -3,7 +3,6 @@
  * (docs/semantics.md section 8), following the sequence of K32
  * test_write_watch (catalogue G109-G114).
  */
-#include "check.h"
 #include "helpers.h"
 
 #define P 0x1000u

@@ -2,7 +2,7 @@
  * test_lock.c - VirtualLock / VirtualUnlock and the working-set quota on
  * the oracle (docs/semantics.md section 9; catalogue G098, G099, G103).
  */
-#include "check.h"
+#include "helpers.h"
 
 
 #define P 0x1000u
@@ -113,5 +113,5 @@ int main(void)
     test_guard();
     test_write_watch();
     test_quota();
-    return check_result("oracle_test_lock");
+    return check_report("oracle_test_lock");
 }

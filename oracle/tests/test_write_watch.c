@@ -3,7 +3,7 @@
  * (docs/semantics.md section 8), following the sequence of K32
  * test_write_watch (catalogue G109-G114).
  */
-#include "check.h"
+#include "helpers.h"
 
 
 #define P 0x1000u
@@ -196,5 +196,5 @@ int main(void)
     test_errors();
     test_decommit();
     test_long_range();
-    return check_result("oracle_test_write_watch");
+    return check_report("oracle_test_write_watch");
 }

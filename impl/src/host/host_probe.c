@@ -43,7 +43,9 @@ static void probe_unblock(void)
 /* The first byte of each page of [p, p + len), ascending. */
 static uintptr_t next_page(uintptr_t a) { return (a & ~(PROBE_PAGE - 1)) + PROBE_PAGE; }
 
-int host_probe_read(const void *p, size_t len, uintptr_t *fault)
+/* Runs body(arg) with the fault catcher armed: 1 if it completed, 0 with
+ * *fault set to the faulting address if it touched memory it may not. */
+static int probe_run(void (*body)(void *), void *arg, uintptr_t *fault)
 {
     sigjmp_buf env;
     if (sigsetjmp(env, 0)) {
@@ -52,63 +54,74 @@ int host_probe_read(const void *p, size_t len, uintptr_t *fault)
         return 0;
     }
     probe_env = &env;
-    uintptr_t end = (uintptr_t)p + len;
-    for (uintptr_t a = (uintptr_t)p; a < end; a = next_page(a))
-        (void)*(const volatile uint8_t *)a;
+    body(arg);
     probe_env = NULL;
     return 1;
 }
 
-int host_probe_write(void *p, size_t len, uintptr_t *fault)
+typedef struct probe_span {
+    uint8_t *dst;
+    const uint8_t *src;
+    size_t len;
+} probe_span;
+
+static void read_pages(void *arg)
 {
-    sigjmp_buf env;
-    if (sigsetjmp(env, 0)) {
-        probe_unblock();
-        *fault = probe_fault;
-        return 0;
-    }
-    probe_env = &env;
-    uintptr_t end = (uintptr_t)p + len;
-    for (uintptr_t a = (uintptr_t)p; a < end; a = next_page(a)) {
+    const probe_span *s = arg;
+    uintptr_t end = (uintptr_t)s->src + s->len;
+    for (uintptr_t a = (uintptr_t)s->src; a < end; a = next_page(a))
+        (void)*(const volatile uint8_t *)a;
+}
+
+static void write_pages(void *arg)
+{
+    const probe_span *s = arg;
+    uintptr_t end = (uintptr_t)s->dst + s->len;
+    for (uintptr_t a = (uintptr_t)s->dst; a < end; a = next_page(a)) {
         volatile uint8_t *b = (volatile uint8_t *)a;
         *b = *b;
     }
-    probe_env = NULL;
-    return 1;
+}
+
+/* Byte by byte, so the faulting byte is exactly the first one refused.
+ * fuzz-unreached: host-failure - the harness probes only pages the model says are accessible */
+static void copy_bytes(void *arg)
+{
+    const probe_span *s = arg;
+    volatile uint8_t *d = s->dst;
+    for (size_t i = 0; i < s->len; i++)
+        d[i] = s->src[i];
+}
+
+/* fuzz-unreached: host-unused - no backend executes code in the window */
+static void call_code(void *arg)
+{
+    void (*code)(void);
+    memcpy(&code, arg, sizeof code);   /* object to function pointer, without a cast */
+    code();
+}
+
+int host_probe_read(const void *p, size_t len, uintptr_t *fault)
+{
+    probe_span s = {NULL, p, len};
+    return probe_run(read_pages, &s, fault);
+}
+
+int host_probe_write(void *p, size_t len, uintptr_t *fault)
+{
+    probe_span s = {p, NULL, len};
+    return probe_run(write_pages, &s, fault);
 }
 
 /* fuzz-unreached: host-failure - the harness probes only pages the model says are accessible */
 int host_probe_copy(void *dst, const void *src, size_t len, uintptr_t *fault)
 {
-    sigjmp_buf env;
-    if (sigsetjmp(env, 0)) {
-        probe_unblock();
-        *fault = probe_fault;
-        return 0;
-    }
-    probe_env = &env;
-    /* Byte by byte, so the faulting byte is exactly the first one refused. */
-    volatile uint8_t *d = dst;
-    const uint8_t *s = src;
-    for (size_t i = 0; i < len; i++)
-        d[i] = s[i];
-    probe_env = NULL;
-    return 1;
+    probe_span s = {dst, src, len};
+    return probe_run(copy_bytes, &s, fault);
 }
 
 /* fuzz-unreached: host-unused - no backend executes code in the window */
 int host_probe_call(const void *fn, uintptr_t *fault)
 {
-    void (*code)(void);
-    memcpy(&code, &fn, sizeof code);   /* object to function pointer, without a cast */
-    sigjmp_buf env;
-    if (sigsetjmp(env, 0)) {
-        probe_unblock();
-        *fault = probe_fault;
-        return 0;
-    }
-    probe_env = &env;
-    code();
-    probe_env = NULL;
-    return 1;
+    return probe_run(call_code, &fn, fault);
 }
