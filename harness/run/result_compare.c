@@ -162,7 +162,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_UNLOCK:
     case TRACE_WSSET:
         if (res->value == 0)
-            appendf(buf, len, &pos, "0 err=%s", describe_error(res->error, e, sizeof e));
+            appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
         else
             appendf(buf, len, &pos, "%" PRIu64, res->value);
         break;
@@ -175,7 +175,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_WATCH:
     case TRACE_RESETWATCH:
         if (res->value != 0) {
-            appendf(buf, len, &pos, "0x%" PRIX64 " err=%s", res->value, describe_error(res->error, e, sizeof e));
+            appendf(buf, len, &pos, "0x%" PRIX64 " err=%s", res->value, CONST_NAME(CONST_ERROR, res->error, e));
         } else if (op->code == TRACE_RESETWATCH) {
             appendf(buf, len, &pos, "0");
         } else {

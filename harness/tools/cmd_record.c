@@ -188,7 +188,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
             return -1;
         x->n_pages = res->n_pages;
         for (uint64_t i = 0; i < res->n_pages; i++)
-            x->pages[i] = address_expr(r, res->pages[i], op->addr);
+            x->pages[i] = address_expr(r, op->result, res->pages[i], op->addr);
         break;
     }
     return 0;
