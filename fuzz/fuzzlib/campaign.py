@@ -100,8 +100,12 @@ class Campaign:
         if isinstance(value, list):
             return [self.scrub(v) for v in value]
         if isinstance(value, str):
-            for root, name in ((self.out, "OUT/"), (REPO, "")):
-                value = value.replace(root + os.sep, name)
+            roots = [(self.out, "OUT"), (REPO, ".")]
+            if not self.corpus.startswith(REPO + os.sep):
+                roots.insert(0, (self.corpus, "CORPUS"))  # a kept corpus outside the repository
+            for root, name in roots:
+                value = value.replace(root + os.sep, name + "/" if name != "." else "")
+                value = value.replace(root, name)  # the folder itself (a cwd, a --corpus-dir)
         return value
 
     def portable(self, cmd):
