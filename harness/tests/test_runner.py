@@ -109,6 +109,30 @@ def test_check_text(traces):
     assert len(lines) == 4  # the case stopped at its first failure
 
 
+def test_check_files_from_a_list_and_from_stdin(traces, tmp_path):
+    """A batch too long for a Windows command line goes through --files-from;
+    the results come in the list's order, after those named as arguments."""
+    listing = tmp_path / "cases.txt"
+    listing.write_text("%s\n\n%s\r\n" % (traces["fail"], traces["pass"]))
+    r = vastrace("check", traces["pass"], "--files-from", str(listing))
+    assert r.returncode == 1
+    assert [line.split()[0] for line in r.stdout.splitlines() if not line.startswith(" ")] == \
+        ["PASS", "FAIL", "PASS"]
+    r = subprocess.run([find_vastrace(), "check", "--json", "--files-from", "-"],
+                       input=traces["pass"] + "\n", capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["file"] == traces["pass"]
+
+
+def test_check_files_from_errors(tmp_path):
+    r = vastrace("check", "--files-from", str(tmp_path / "missing.txt"))
+    assert r.returncode == 2 and "missing.txt" in r.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    r = vastrace("check", "--files-from", str(empty))
+    assert r.returncode == 2 and "names no trace" in r.stderr
+
+
 @pytest.mark.parametrize("backend", ["impl", "oracle"])
 def test_check_json_contract(traces, backend):
     r = vastrace("check", "--json", "--backend", backend, traces["pass"], traces["fail"])

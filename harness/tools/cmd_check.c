@@ -1,8 +1,8 @@
 /*
- * cmd_check.c - `vastrace check [--backend NAME] [--json] FILE...`: runs each
- * trace on a fresh address space and checks every expectation, stopping a
- * case at its first failure. The conformance runner (here and on Windows)
- * reads its --json output, one object per case:
+ * cmd_check.c - `vastrace check [--backend NAME] [--json] [--files-from LIST]
+ * FILE...`: runs each trace on a fresh address space and checks every
+ * expectation, stopping a case at its first failure. The conformance runner
+ * (here and on Windows) reads its --json output, one object per case:
  *
  *   {"file":F,"case":NAME|null,"backend":B,"status":"pass"|"fail"|"error",
  *    "line":N|null,"op":TEXT|null,"expected":TEXT|null,"actual":TEXT|null,
@@ -149,26 +149,92 @@ static void print_text(const char *file, const case_outcome *o)
         printf("ERROR %s\n  %s\n", file, o->message);
 }
 
+/* Runs one case and prints its result; returns 0 pass, 1 fail, 2 error. */
+static int check_file(const backend *b, const char *file, int json)
+{
+    static case_outcome o;  /* large: keep it off the stack */
+    char err[1024];
+    trace *t;
+    double start;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    start = wall_clock_seconds();
+    t = trace_parse_file(file, err, sizeof err);
+    if (t == NULL) {
+        outcome_error(&o, line_of_error(file, err), err);
+        o.parse_error = 1;
+        fflush(stdout);
+        fprintf(stderr, "%s\n", err);
+    } else {
+        check_case(b, t, &o);
+    }
+    if (json)
+        print_json(file, t, b, &o, (long long)((wall_clock_seconds() - start) * 1e6));
+    else
+        print_text(file, &o);
+    rc = strcmp(o.status, "pass") == 0 ? 0 : strcmp(o.status, "fail") == 0 ? 1 : 2;
+    trace_free(t);
+    return rc;
+}
+
+/* Checks each path listed in LIST, one per line ("-" reads standard input).
+ * A batch of hundreds of cases does not fit a Windows command line
+ * (32,767 characters), so the conformance runner hands its list this way. */
+static int check_list(const backend *b, const char *list, int json, int *files)
+{
+    FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
+    char line[4096];
+    int rc = 0;
+    if (f == NULL) {
+        fprintf(stderr, "vastrace check: cannot open file list '%s'\n", list);
+        return 2;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        size_t n = strcspn(line, "\r\n");
+        int case_rc;
+        if (line[n] == '\0' && !feof(f)) {
+            fprintf(stderr, "vastrace check: %s: a path longer than %zu characters\n", list,
+                    sizeof line - 2);
+            rc = 2;
+            break;
+        }
+        line[n] = '\0';
+        if (n == 0)
+            continue;
+        (*files)++;
+        case_rc = check_file(b, line, json);
+        if (case_rc > rc)
+            rc = case_rc;
+    }
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+#define CHECK_USAGE "usage: vastrace check [--backend NAME] [--json] [--files-from LIST|-] FILE...\n"
+
 int cmd_check(int argc, char **argv)
 {
-    const char *name = NULL;
+    const char *name = NULL, *list = NULL;
     const backend *b;
     int json = 0, rc = 0, files = 0, i;
-    static case_outcome o;  /* large: keep it off the stack */
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
             name = argv[++i];
+        else if (strcmp(argv[i], "--files-from") == 0 && i + 1 < argc)
+            list = argv[++i];
         else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: vastrace check [--backend NAME] [--json] FILE...\n");
+            fprintf(stderr, CHECK_USAGE);
             return 2;
         } else
             files++;
     }
-    if (files == 0) {
-        fprintf(stderr, "usage: vastrace check [--backend NAME] [--json] FILE...\n");
+    if (files == 0 && list == NULL) {
+        fprintf(stderr, CHECK_USAGE);
         return 2;
     }
     b = name ? backend_find(name) : backend_list()[0];
@@ -177,35 +243,25 @@ int cmd_check(int argc, char **argv)
         return 2;
     }
     for (i = 1; i < argc; i++) {
-        char err[1024];
-        trace *t;
-        double start;
         int case_rc;
-        if (strcmp(argv[i], "--backend") == 0) {
+        if (strcmp(argv[i], "--backend") == 0 || strcmp(argv[i], "--files-from") == 0) {
             i++;
             continue;
         }
         if (argv[i][0] == '-')
             continue;
-        memset(&o, 0, sizeof o);
-        start = wall_clock_seconds();
-        t = trace_parse_file(argv[i], err, sizeof err);
-        if (t == NULL) {
-            outcome_error(&o, line_of_error(argv[i], err), err);
-            o.parse_error = 1;
-            fflush(stdout);
-            fprintf(stderr, "%s\n", err);
-        } else {
-            check_case(b, t, &o);
-        }
-        if (json)
-            print_json(argv[i], t, b, &o, (long long)((wall_clock_seconds() - start) * 1e6));
-        else
-            print_text(argv[i], &o);
-        case_rc = strcmp(o.status, "pass") == 0 ? 0 : strcmp(o.status, "fail") == 0 ? 1 : 2;
+        case_rc = check_file(b, argv[i], json);
         if (case_rc > rc)
             rc = case_rc;
-        trace_free(t);
+    }
+    if (list != NULL) {
+        int listed = 0, list_rc = check_list(b, list, json, &listed);
+        if (list_rc > rc)
+            rc = list_rc;
+        if (listed == 0 && files == 0) {
+            fprintf(stderr, "vastrace check: the file list '%s' names no trace\n", list);
+            rc = 2;
+        }
     }
     fflush(stdout);
     return rc;

@@ -19,8 +19,10 @@ typedef struct command {
 static const command commands[] = {
     {"run", cmd_run, "run [--backend NAME] FILE\n"
      "      run a trace on one backend, printing each operation and its result"},
-    {"check", cmd_check, "check [--backend NAME] [--json] FILE...\n"
+    {"check", cmd_check, "check [--backend NAME] [--json] [--files-from LIST|-] FILE...\n"
      "      check every expectation of each trace (fresh address space per file);\n"
+     "      --files-from reads more paths, one per line (a batch longer than a\n"
+     "      Windows command line);\n"
      "      --json prints one object per case: file, case, backend, status\n"
      "      (pass|fail|error), line, op, expected, actual, message, elapsed_us"},
     {"diff", cmd_diff, "diff [--backends A,B,...] FILE...\n"
