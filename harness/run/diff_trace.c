@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/compare.h"
+#include "harness/space_map.h"
 
 #define PAGE 0x1000u
 #define PROBES_MAX 16   /* random regions per op, at most */
@@ -223,6 +224,23 @@ static int lanes_differ(const lane *lanes, size_t n, const trace_op *op, int wal
     return 0;
 }
 
+/* The map as it was just before the diverging op, on the first backend:
+ * the trace's first `at` ops run again on a fresh space (every backend is
+ * deterministic, and before op `at` all of them agreed). */
+static void report_map_before(const backend *b, const trace *t, size_t at, FILE *out)
+{
+    space_map before;
+    char err[512];
+    int rc = space_map_at(b, t, at, &before, err, sizeof err);
+    fprintf(out, "--- map before op %zu, on %s (vastrace map --at %zu) ---\n", at + 1, b->name, at);
+    if (rc != 0) {
+        fprintf(out, "  (no map: %s)\n", rc == -1 ? "out of memory" : err);
+        return;
+    }
+    space_map_print(&before, out, "  ");
+    space_map_free(&before);
+}
+
 static void report_divergence(const lane *lanes, size_t n, const trace *t, size_t at,
                               const char *desc, const backend *blamed, FILE *out)
 {
@@ -252,6 +270,7 @@ static void report_divergence(const lane *lanes, size_t n, const trace *t, size_
             fprintf(out, ", charge 0x%" PRIX64, l->charge);
         fprintf(out, ")\n");
     }
+    report_map_before(lanes[0].run.b, t, at, out);
     for (k = 0; k < n; k++) {
         fprintf(out, "--- %s region table ---\n", lanes[k].run.b->name);
         region_map_print(&lanes[k].map, out, "  ");

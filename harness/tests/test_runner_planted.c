@@ -126,6 +126,16 @@ static void expect_divergence_at(const backend *planted, const char *text, size_
         CHECK(strstr(buf, head) == buf);
         CHECK(start != NULL && end != NULL && end > start);
         CHECK(strstr(buf, "--- oracle region table ---") != NULL);
+        {   /* The map before the diverging op: the reference's, with the
+             * allocation every planted trace makes first. */
+            char map_head[96];
+            const char *map;
+            snprintf(map_head, sizeof map_head, "--- map before op %zu, on oracle (vastrace map --at %zu) ---\n",
+                     want + 1, want);
+            map = strstr(buf, map_head);
+            CHECK(map != NULL && map > end);
+            CHECK(map != NULL && strstr(map, " private ") != NULL && strstr(map, "fragmentation: ") != NULL);
+        }
         if (start != NULL && end != NULL && end > start) {
             char err[512];
             trace *prefix;

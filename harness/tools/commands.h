@@ -18,6 +18,7 @@ int cmd_run(int argc, char **argv);     /* cmd_run.c: run on one backend, print 
 int cmd_check(int argc, char **argv);   /* cmd_check.c: check expectations (batch, --json) */
 int cmd_diff(int argc, char **argv);    /* cmd_diff.c: lockstep on several backends */
 int cmd_random(int argc, char **argv);  /* cmd_random.c: random differential traces */
+int cmd_map(int argc, char **argv);     /* cmd_map.c: the map of the address space */
 int cmd_record(int argc, char **argv);  /* cmd_record.c: write expectations from a run */
 int cmd_serve(int argc, char **argv);   /* cmd_serve.c: a backend behind the protocol */
 int cmd_protocol_check(int argc, char **argv);  /* cmd_protocol_check.c: test a server */

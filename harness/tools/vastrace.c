@@ -33,6 +33,10 @@ static const command commands[] = {
      "       [--compare sampled|walk]  (walk: the whole map after every op, for benchmarks)\n"
      "      diff N random traces of M operations; save divergent ones to DIR;\n"
      "      print traces/s, ops/s and each backend's ops/s"},
+    {"map", cmd_map, "map [--backend NAME] [--at N] [--svg FILE] TRACE\n"
+     "      the address space after op N (default: the last; 0: fresh) as VMMap shows it:\n"
+     "      each allocation's kind, size, committed bytes and protections, totals per\n"
+     "      kind, the largest free block, fragmentation; --svg also draws it into FILE"},
     {"record", cmd_record, "record [--backend NAME] IN.trace [OUT.trace]\n"
      "      print the trace with each expectation replaced by what the backend did"},
     {"serve", cmd_serve, "serve [--backend NAME]\n"
