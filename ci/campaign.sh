@@ -7,6 +7,7 @@
 #   fuzz/          libFuzzer + AFL++ side by side, findings, coverage
 #   wine-fuzz/     impl vs the real Windows API under Wine: known and new deviations
 #   bench/         the model's, the host-backed mode's and the protocol's benchmarks
+#   map/           the map of one interesting trace (map.svg, map.txt, map.trace)
 #   index.md       what ran, what passed, where to look
 #
 # Usage: bash ci/campaign.sh [--out DIR] [--fuzz-seconds N] [--cores K] [--traces N]
@@ -112,6 +113,14 @@ record "model benchmark" "$(status_of $?)" "bench/vas_bench.txt"
 "$build/impl/host_bench/vas_host_bench" >"$out/bench/host_bench.txt" 2>&1
 record "host-backed benchmark" "$(status_of $?)" "bench/host_bench.txt"
 
+step_log "address space map"
+# One interesting trace drawn for the front page: a finding, else the seed
+# with the busiest map (ci/campaign_map.py).
+/usr/bin/python3 ci/campaign_map.py --vastrace "$vastrace" --out "$out/map" \
+  --findings "$out/fuzz/findings" --findings "$out/differential/divergences" \
+  --findings "$out/differential/divergences-host" --seeds corpus/seed >"$out/map.md" 2>"$out/map.log"
+record "address space map of one interesting trace (vastrace map --svg)" "$(status_of $?)" "map/map.txt"
+
 # Front page.
 failed=0
 {
@@ -126,6 +135,7 @@ failed=0
     [ "${statuses[$i]}" = pass ] || failed=1
   done
   echo
+  [ -s "$out/map.md" ] && { cat "$out/map.md"; echo; }
   echo "## Figures"
   echo
   echo '```'
