@@ -56,7 +56,7 @@ int main(void)
     p[0x4009] = 2;
     CHECK_EQ(host_take_fault(v, &at), 0);
     MEMORY_BASIC_INFORMATION mbi;
-    CHECK_EQ(VirtualQuery(p + 0x4000, &mbi, sizeof mbi), VAS_MBI_SIZE_X86);
+    CHECK_EQ(VirtualQuery(p + 0x4000, &mbi, sizeof mbi), sizeof mbi);
     CHECK_EQ(mbi.Protect, PAGE_READWRITE);
 
     /* Decommit really drops the data; release really unmaps it. */

@@ -90,16 +90,134 @@ static void test_other_space(void)
     CHECK((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFEFFFF);
     LPVOID p = VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE);
     CHECK(p == (LPVOID)0x7FFE0000);
+    /* The program's own record size in every profile, with 32-bit values
+     * (docs/semantics.md section 13). */
     MEMORY_BASIC_INFORMATION mbi;
-    CHECK(VirtualQuery(p, &mbi, sizeof mbi) == 28);   /* the 32-bit structure size */
+    CHECK_EQ(VirtualQuery(p, &mbi, sizeof mbi), sizeof mbi);
+    CHECK(mbi.BaseAddress == p);
+    CHECK_EQ(mbi.RegionSize, 0x1000);
+    CHECK_EQ(VirtualQueryEx(GetCurrentProcess(), (char *)p - 1, &mbi, sizeof mbi), sizeof mbi);
+    CHECK_EQ(mbi.State, MEM_FREE);
+    CHECK((ULONG_PTR)mbi.BaseAddress + mbi.RegionSize == 0x7FFE0000);
+    CHECK_EQ(VirtualQuery(p, &mbi, sizeof mbi - 1), 0);
+    CHECK_EQ(GetLastError(), ERROR_BAD_LENGTH);
     vas_win32_use(NULL);
     vas_destroy(x86);
     GetSystemInfo(&si);
     CHECK((ULONG_PTR)si.lpMaximumApplicationAddress == 0x7FFFFFFEFFFFull);
 }
 
+/* The types a program declares its variables with have Windows' widths. */
+static void test_types(void)
+{
+    CHECK_EQ(sizeof(LONG), 4);
+    CHECK_EQ(sizeof(ULONG), 4);
+    CHECK_EQ(sizeof(DWORD), 4);
+    CHECK_EQ(sizeof(UINT), 4);
+    CHECK_EQ(sizeof(WORD), 2);
+    CHECK_EQ(sizeof(WCHAR), 2);
+    CHECK_EQ(sizeof(CHAR), 1);
+    CHECK_EQ(sizeof(SIZE_T), sizeof(void *));
+    CHECK_EQ(sizeof(ULONG_PTR), sizeof(void *));
+    CHECK_EQ(sizeof(MEMORY_BASIC_INFORMATION), sizeof(void *) == 8 ? 48 : 28);
+    CHECK_EQ(sizeof(MEMORY_BASIC_INFORMATION32), 28);
+    CHECK_EQ(sizeof(MEMORY_BASIC_INFORMATION64), 48);
+    CHECK((LONG)-1 < 0);
+    CHECK(INVALID_HANDLE_VALUE == (HANDLE)(LONG_PTR)-1);
+    CHECK(GetCurrentProcess() == INVALID_HANDLE_VALUE);
+    CHECK_EQ(MEM_REPLACE_PLACEHOLDER, 0x4000);
+    CHECK_EQ(MEM_RESERVE_PLACEHOLDER, 0x40000);
+    CHECK_EQ(AT_ROUND_TO_PAGE, 0x40000000);
+    CHECK_EQ(ERROR_PARTIAL_COPY, 299);
+    CHECK_EQ(ERROR_NOT_LOCKED, 158);
+    CHECK_EQ(ERROR_WORKING_SET_QUOTA, 1453);
+    CHECK_EQ(ERROR_INVALID_HANDLE, 6);
+}
+
+/* The *Ex calls take the pseudo-handle; anything else names no process. */
+static void test_process_handles(void)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    DWORD old;
+    HANDLE self = GetCurrentProcess();
+    LPVOID p = VirtualAllocEx(self, NULL, 0x3000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    CHECK(p != NULL);
+    CHECK(VirtualProtectEx(self, p, 0x1000, PAGE_EXECUTE_READ, &old));
+    CHECK_EQ(old, PAGE_READWRITE);
+    CHECK(FlushInstructionCache(self, p, 0x1000));
+    CHECK_EQ(VirtualQueryEx(self, p, &mbi, sizeof mbi), sizeof mbi);
+    CHECK_EQ(mbi.Protect, PAGE_EXECUTE_READ);
+
+    SetLastError(0);
+    CHECK(VirtualAllocEx(NULL, NULL, 0x1000, MEM_COMMIT, PAGE_READWRITE) == NULL);
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    SetLastError(0);
+    CHECK(!VirtualFreeEx(NULL, p, 0, MEM_RELEASE));
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    SetLastError(0);
+    CHECK(!VirtualProtectEx((HANDLE)(ULONG_PTR)0x1234, p, 0x1000, PAGE_READONLY, &old));
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    SetLastError(0);
+    CHECK_EQ(VirtualQueryEx(NULL, p, &mbi, sizeof mbi), 0);
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    SetLastError(0);
+    CHECK(!FlushInstructionCache(NULL, p, 1));
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    CHECK(CloseHandle(self));   /* the pseudo-handle closes and stays valid */
+    CHECK(VirtualFreeEx(self, p, 0, MEM_RELEASE));
+}
+
+/* Write watch, locking and the probes through their Windows names. */
+static void test_watch_lock_probes(void)
+{
+    char *p = VirtualAlloc(NULL, 0x4000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE);
+    CHECK(p != NULL);
+    char byte = 7;
+    CHECK_EQ(vas_write(vas_win32_space(), (uint64_t)(uintptr_t)(p + 0x2010), &byte, 1, NULL), 0);
+    PVOID found[4];
+    ULONG_PTR count = 4;
+    DWORD gran = 0;
+    CHECK_EQ(GetWriteWatch(WRITE_WATCH_FLAG_RESET, p, 0x4000, found, &count, &gran), 0);
+    CHECK_EQ(count, 1);
+    CHECK(found[0] == p + 0x2000);
+    CHECK_EQ(gran, 0x1000);
+    count = 4;
+    CHECK_EQ(GetWriteWatch(0, p, 0x4000, found, &count, &gran), 0);
+    CHECK_EQ(count, 0);
+    count = 4;
+    CHECK_EQ(GetWriteWatch(0, p, 0x4000, NULL, &count, &gran), (UINT)-1);
+    CHECK_EQ(GetLastError(), ERROR_NOACCESS);
+    CHECK_EQ(ResetWriteWatch(p, 0x4000), 0);
+
+    SIZE_T lo = 0, hi = 0;
+    CHECK(GetProcessWorkingSetSize(GetCurrentProcess(), &lo, &hi));
+    CHECK_EQ(lo, 50 * 0x1000);
+    CHECK_EQ(hi, 345 * 0x1000);
+    CHECK(!GetProcessWorkingSetSize(GetCurrentProcess(), NULL, &hi));
+    CHECK_EQ(GetLastError(), ERROR_NOACCESS);
+    CHECK(SetProcessWorkingSetSize(GetCurrentProcess(), (SIZE_T)-1, (SIZE_T)-1));
+    CHECK(VirtualLock(p + 0xFFF, 2));   /* straddles two pages */
+    CHECK(VirtualUnlock(p, 0x2000));
+    CHECK(!VirtualUnlock(p, 0x1000));
+    CHECK_EQ(GetLastError(), ERROR_NOT_LOCKED);
+
+    DWORD old;
+    CHECK(VirtualProtect(p + 0x3000, 0x1000, PAGE_READWRITE | PAGE_GUARD, &old));
+    CHECK(!IsBadReadPtr(p, 0x3000));
+    CHECK(IsBadWritePtr(p + 0x2000, 0x2000));   /* the guard fires */
+    CHECK(!IsBadWritePtr(p + 0x2000, 0x2000));  /* and is gone */
+    CHECK(IsBadCodePtr((FARPROC)(uintptr_t)0x1000));
+    CHECK(!IsBadStringPtrA(p, 10));
+    CHECK(!IsBadStringPtrW((LPCWSTR)(p + 0x3FFE), 5));   /* one NUL character */
+    CHECK(IsBadStringPtr((LPCSTR)(uintptr_t)0x1000, 1));
+    CHECK(VirtualFree(p, 0, MEM_RELEASE));
+}
+
 int main(void)
 {
+    test_types();
+    test_process_handles();
+    test_watch_lock_probes();
     test_system_info();
     test_reserve_commit_query();
     test_errors();

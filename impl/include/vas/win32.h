@@ -1,18 +1,57 @@
 /*
- * vas/win32.h - the Windows memory API over the model, so that a Windows
- * program using VirtualAlloc & co. compiles unchanged on Linux.
+ * vas/win32.h - the Windows memory API over the model: a program written
+ * for <windows.h> that manages memory (VirtualAlloc & co., write watch,
+ * locking, IsBad*Ptr, the *Ex calls) compiles unchanged on Linux and runs
+ * against the model: put impl/include/vas/windows first on the include
+ * path, and its windows.h includes this header. docs/semantics.md section
+ * 13 holds the rules particular to the header.
  *
- * Include it instead of <windows.h>. The functions work on one current
- * address space: by default an x64 space created on first use;
- * vas_win32_use() makes any other space current (for example an x86 one,
- * or one with a commit limit).
+ * Names are Windows' names with Windows' values and types (winnt.h,
+ * minwindef.h, memoryapi.h, ...). Functions behave as the model's calls of
+ * vas.h do (docs/semantics.md); failures set the last-error value that
+ * GetLastError returns, successes leave it alone.
  *
- * Pointers are simulated addresses carried in pointer types: the values
- * VirtualAlloc returns can be passed back to VirtualFree / VirtualProtect /
- * VirtualQuery and compared, but dereferencing them only works in a
- * host-backed space whose window sits at the same numeric addresses (see
- * vas_host_pointer). To touch memory portably, use vas_read / vas_write on
- * vas_win32_space().
+ * Conventions (the same for every call here and every call added later):
+ * - The current address space. The functions work on one space: the one
+ *   given to vas_win32_use(), or else a default space created on first
+ *   use. The default is an x64 space; the environment chooses another
+ *   before the first call: VAS_WIN32_PROFILE=x64|x86|x86-laa picks the
+ *   profile, VAS_WIN32_HOST_BACKED=1 mirrors it into real memory (Linux).
+ *   That lets one binary run under each profile unchanged.
+ * - Process memory is simulated. Every address that designates process
+ *   memory is a simulated address carried in a pointer type: what
+ *   VirtualAlloc returns, the addresses of the *Ex calls, views,
+ *   placeholders, stacks, and BOTH buffers of ReadProcessMemory /
+ *   WriteProcessMemory (the local buffer lives in the simulated space too,
+ *   so VirtualProtect on it takes effect).
+ * - Parameter blocks are host memory: MEMORY_BASIC_INFORMATION, SYSTEM_INFO,
+ *   old-protection out-parameters, GetWriteWatch's address array, count and
+ *   granularity, working-set sizes, byte counts, extended-parameter arrays.
+ * - Touching process memory. Through vas_read / vas_write on
+ *   vas_win32_space() (guard pages, write watch and faults follow the
+ *   model's rules). In a host-backed space whose window sits at the same
+ *   numeric addresses (an x86 profile usually does, see vas_host_pointer),
+ *   real pointers work too: the MMU enforces protections, a guard page
+ *   fires once and the access completes (vas_host.h).
+ *
+ * MEMORY_BASIC_INFORMATION and the profile (decision, docs/semantics.md
+ * section 13): the structure is the one <windows.h> gives a program built
+ * for the host's pointer size (48 bytes on a 64-bit host, 28 on a 32-bit
+ * one), and VirtualQuery / VirtualQueryEx return exactly that size in every
+ * profile; dwLength below it fails with ERROR_BAD_LENGTH. A 64-bit program
+ * working on an x86 space is then what a 64-bit Windows program is when it
+ * queries a 32-bit (WoW64) process with VirtualQueryEx: 48-byte records
+ * whose addresses and sizes all lie in the 32-bit range. So a program never
+ * sees a return value that disagrees with its own sizeof. (The model's own
+ * vas_query answers with the profile's size, 28 on x86: that is the trace
+ * language's view, where the program is as wide as the profile.)
+ * A 32-bit host can only run 32-bit profiles: an x64 address does not fit
+ * its pointers.
+ *
+ * Types that differ from the host's C types: LONG and ULONG are 32 bits as
+ * on Windows (not the host's long), WCHAR is 16 bits (L"" literals are
+ * wchar_t, 32 bits on Linux: build wide strings as WCHAR arrays). DWORD is
+ * uint32_t: print it with a cast, (unsigned)x, in portable programs.
  *
  * Not for Windows itself (the names would clash with <windows.h>), and not
  * thread-safe, like the model.
@@ -29,21 +68,48 @@
 extern "C" {
 #endif
 
+/* ---- Calling conventions and basic types (minwindef.h, winnt.h) ------- */
+
 #ifndef WINAPI
 #define WINAPI
 #endif
+#ifndef CALLBACK
+#define CALLBACK
+#endif
+#ifndef VOID
+#define VOID void
+#endif
 
 typedef int BOOL;
-typedef uint8_t BYTE;
-typedef uint16_t WORD;
-typedef uint32_t DWORD;
-typedef DWORD *PDWORD;
-typedef size_t SIZE_T;
-typedef uintptr_t ULONG_PTR;
-typedef uintptr_t DWORD_PTR;
-typedef void *PVOID;
-typedef void *LPVOID;
+typedef BOOL *PBOOL, *LPBOOL;
+typedef uint8_t BOOLEAN;
+typedef char CHAR;
+typedef uint8_t BYTE, UCHAR;
+typedef BYTE *PBYTE, *LPBYTE;
+typedef uint16_t WORD, USHORT, WCHAR;
+typedef int16_t SHORT;
+typedef int INT;
+typedef unsigned int UINT;
+typedef int32_t LONG;
+typedef uint32_t ULONG, DWORD;
+typedef ULONG *PULONG;
+typedef DWORD *PDWORD, *LPDWORD;
+typedef int64_t LONGLONG, LONG64;
+typedef uint64_t ULONGLONG, ULONG64, DWORD64;
+typedef intptr_t INT_PTR, LONG_PTR;
+typedef uintptr_t UINT_PTR, ULONG_PTR, DWORD_PTR;
+typedef ULONG_PTR *PULONG_PTR;
+typedef ULONG_PTR SIZE_T, *PSIZE_T;
+typedef LONG_PTR SSIZE_T;
+typedef void *PVOID, *LPVOID;
 typedef const void *LPCVOID;
+typedef CHAR *LPSTR;
+typedef const CHAR *LPCSTR;
+typedef WCHAR *LPWSTR;
+typedef const WCHAR *LPCWSTR;
+typedef void *HANDLE;
+typedef HANDLE *PHANDLE, *LPHANDLE;
+typedef INT_PTR (WINAPI *FARPROC)(void);
 
 #ifndef TRUE
 #define TRUE 1
@@ -52,17 +118,138 @@ typedef const void *LPCVOID;
 #define FALSE 0
 #endif
 
-/* Same layout as the Windows x64 structure (48 bytes on 64-bit hosts). */
+/* Also what GetCurrentProcess returns: the same value, (HANDLE)-1. */
+#define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+
+/* ---- flAllocationType, dwFreeType, State and Type (winnt.h) ----------- */
+
+#define MEM_COMMIT                  VAS_MEM_COMMIT      /* 0x00001000 */
+#define MEM_RESERVE                 VAS_MEM_RESERVE     /* 0x00002000 */
+#define MEM_REPLACE_PLACEHOLDER     0x00004000u
+#define MEM_DECOMMIT                VAS_MEM_DECOMMIT    /* 0x00004000 */
+#define MEM_RELEASE                 VAS_MEM_RELEASE     /* 0x00008000 */
+#define MEM_FREE                    VAS_MEM_FREE        /* 0x00010000 */
+#define MEM_PRIVATE                 VAS_MEM_PRIVATE     /* 0x00020000 */
+#define MEM_RESERVE_PLACEHOLDER     0x00040000u
+#define MEM_MAPPED                  VAS_MEM_MAPPED      /* 0x00040000 */
+#define MEM_RESET                   VAS_MEM_RESET       /* 0x00080000 */
+#define MEM_TOP_DOWN                VAS_MEM_TOP_DOWN    /* 0x00100000 */
+#define MEM_WRITE_WATCH             VAS_MEM_WRITE_WATCH /* 0x00200000 */
+#define MEM_PHYSICAL                VAS_MEM_PHYSICAL    /* 0x00400000 */
+#define MEM_ROTATE                  0x00800000u
+#define MEM_DIFFERENT_IMAGE_BASE_OK 0x00800000u
+#define MEM_RESET_UNDO              VAS_MEM_RESET_UNDO  /* 0x01000000 */
+#define MEM_IMAGE                   VAS_MEM_IMAGE       /* 0x01000000 */
+#define MEM_LARGE_PAGES             VAS_MEM_LARGE_PAGES /* 0x20000000 */
+#define MEM_4MB_PAGES               0x80000000u
+#define MEM_64K_PAGES               (MEM_LARGE_PAGES | MEM_PHYSICAL)
+/* dwFreeType modifiers of MEM_RELEASE (placeholders) */
+#define MEM_COALESCE_PLACEHOLDERS   0x00000001u
+#define MEM_PRESERVE_PLACEHOLDER    0x00000002u
+/* UnmapViewOfFile2 */
+#define MEM_UNMAP_WITH_TRANSIENT_BOOST 0x00000001u
+/* MapViewOfFile's and NtMapViewOfSection's AllocationType (wdm.h) */
+#define AT_ROUND_TO_PAGE            0x40000000u
+
+/* GetWriteWatch's dwFlags */
+#define WRITE_WATCH_FLAG_RESET      VAS_WRITE_WATCH_FLAG_RESET /* 0x01 */
+
+/* ---- Page protections (winnt.h) --------------------------------------- */
+
+#define PAGE_NOACCESS                   VAS_PAGE_NOACCESS          /* 0x01 */
+#define PAGE_READONLY                   VAS_PAGE_READONLY          /* 0x02 */
+#define PAGE_READWRITE                  VAS_PAGE_READWRITE         /* 0x04 */
+#define PAGE_WRITECOPY                  VAS_PAGE_WRITECOPY         /* 0x08 */
+#define PAGE_EXECUTE                    VAS_PAGE_EXECUTE           /* 0x10 */
+#define PAGE_EXECUTE_READ               VAS_PAGE_EXECUTE_READ      /* 0x20 */
+#define PAGE_EXECUTE_READWRITE          VAS_PAGE_EXECUTE_READWRITE /* 0x40 */
+#define PAGE_EXECUTE_WRITECOPY          VAS_PAGE_EXECUTE_WRITECOPY /* 0x80 */
+#define PAGE_GUARD                      VAS_PAGE_GUARD             /* 0x100 */
+#define PAGE_NOCACHE                    VAS_PAGE_NOCACHE           /* 0x200 */
+#define PAGE_WRITECOMBINE               VAS_PAGE_WRITECOMBINE      /* 0x400 */
+/* Accepted by the graphics and enclave APIs only; VirtualAlloc rejects them. */
+#define PAGE_GRAPHICS_NOACCESS          0x00000800u
+#define PAGE_GRAPHICS_READONLY          0x00001000u
+#define PAGE_GRAPHICS_READWRITE         0x00002000u
+#define PAGE_GRAPHICS_EXECUTE           0x00004000u
+#define PAGE_GRAPHICS_EXECUTE_READ      0x00008000u
+#define PAGE_GRAPHICS_EXECUTE_READWRITE 0x00010000u
+#define PAGE_GRAPHICS_COHERENT          0x00020000u
+#define PAGE_GRAPHICS_NOCACHE           0x00040000u
+#define PAGE_ENCLAVE_DECOMMIT           0x10000000u
+#define PAGE_ENCLAVE_UNVALIDATED        0x20000000u
+#define PAGE_TARGETS_INVALID            0x40000000u
+#define PAGE_TARGETS_NO_UPDATE          0x40000000u
+#define PAGE_ENCLAVE_THREAD_CONTROL     0x80000000u
+#define PAGE_REVERT_TO_FILE_MAP         0x80000000u
+
+/* ---- Last-error values (winerror.h) ----------------------------------- */
+
+#define ERROR_SUCCESS            VAS_ERROR_SUCCESS           /* 0 */
+#define NO_ERROR                 VAS_ERROR_SUCCESS
+#define ERROR_INVALID_FUNCTION   1u
+#define ERROR_ACCESS_DENIED      VAS_ERROR_ACCESS_DENIED     /* 5 */
+#define ERROR_INVALID_HANDLE     VAS_ERROR_INVALID_HANDLE    /* 6 */
+#define ERROR_NOT_ENOUGH_MEMORY  VAS_ERROR_NOT_ENOUGH_MEMORY /* 8 */
+#define ERROR_OUTOFMEMORY        14u
+#define ERROR_BAD_LENGTH         VAS_ERROR_BAD_LENGTH        /* 24 */
+#define ERROR_INVALID_PARAMETER  VAS_ERROR_INVALID_PARAMETER /* 87 */
+#define ERROR_INSUFFICIENT_BUFFER 122u
+#define ERROR_NOT_LOCKED         VAS_ERROR_NOT_LOCKED        /* 158 */
+#define ERROR_PARTIAL_COPY       VAS_ERROR_PARTIAL_COPY      /* 299 */
+#define ERROR_INVALID_ADDRESS    VAS_ERROR_INVALID_ADDRESS   /* 487 */
+#define ERROR_NOACCESS           VAS_ERROR_NOACCESS          /* 998 */
+#define ERROR_INVALID_FLAGS      1004u
+#define ERROR_PRIVILEGE_NOT_HELD 1314u
+#define ERROR_WORKING_SET_QUOTA  VAS_ERROR_WORKING_SET_QUOTA /* 1453 */
+#define ERROR_COMMITMENT_LIMIT   VAS_ERROR_COMMITMENT_LIMIT  /* 1455 */
+
+/* NTSTATUS values: exception codes, and VirtualLock's last-error on a
+ * guard page (docs/semantics.md section 9). */
+#define STATUS_GUARD_PAGE_VIOLATION VAS_STATUS_GUARD_PAGE_VIOLATION /* 0x80000001 */
+#define STATUS_ACCESS_VIOLATION     VAS_STATUS_ACCESS_VIOLATION     /* 0xC0000005 */
+#define EXCEPTION_GUARD_PAGE        STATUS_GUARD_PAGE_VIOLATION
+#define EXCEPTION_ACCESS_VIOLATION  STATUS_ACCESS_VIOLATION
+
+/* ---- Structures ------------------------------------------------------- */
+
+/* The host-width record (see the top of this header): 48 bytes on a
+ * 64-bit host (with PartitionId, as in the x64 SDK), 28 on a 32-bit one. */
 typedef struct _MEMORY_BASIC_INFORMATION {
     PVOID BaseAddress;
     PVOID AllocationBase;
     DWORD AllocationProtect;
+#if UINTPTR_MAX > 0xFFFFFFFFu
     WORD PartitionId;
+#endif
     SIZE_T RegionSize;
     DWORD State;
     DWORD Protect;
     DWORD Type;
 } MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
+/* The fixed-width records of winnt.h, for programs that name a bitness. */
+typedef struct _MEMORY_BASIC_INFORMATION32 {
+    DWORD BaseAddress;
+    DWORD AllocationBase;
+    DWORD AllocationProtect;
+    DWORD RegionSize;
+    DWORD State;
+    DWORD Protect;
+    DWORD Type;
+} MEMORY_BASIC_INFORMATION32, *PMEMORY_BASIC_INFORMATION32;
+
+typedef struct _MEMORY_BASIC_INFORMATION64 {
+    ULONGLONG BaseAddress;
+    ULONGLONG AllocationBase;
+    DWORD AllocationProtect;
+    DWORD __alignment1;
+    ULONGLONG RegionSize;
+    DWORD State;
+    DWORD Protect;
+    DWORD Type;
+    DWORD __alignment2;
+} MEMORY_BASIC_INFORMATION64, *PMEMORY_BASIC_INFORMATION64;
 
 typedef struct _SYSTEM_INFO {
     union {
@@ -83,63 +270,93 @@ typedef struct _SYSTEM_INFO {
     WORD wProcessorRevision;
 } SYSTEM_INFO, *LPSYSTEM_INFO;
 
-#define PROCESSOR_ARCHITECTURE_INTEL 0
-#define PROCESSOR_ARCHITECTURE_AMD64 9
+#define PROCESSOR_ARCHITECTURE_INTEL   0
+#define PROCESSOR_ARCHITECTURE_AMD64   9
+#define PROCESSOR_ARCHITECTURE_UNKNOWN 0xFFFF
+#define PROCESSOR_INTEL_PENTIUM        586
+#define PROCESSOR_AMD_X8664            8664
 
-#define MEM_COMMIT       VAS_MEM_COMMIT
-#define MEM_RESERVE      VAS_MEM_RESERVE
-#define MEM_DECOMMIT     VAS_MEM_DECOMMIT
-#define MEM_RELEASE      VAS_MEM_RELEASE
-#define MEM_FREE         VAS_MEM_FREE
-#define MEM_PRIVATE      VAS_MEM_PRIVATE
-#define MEM_MAPPED       VAS_MEM_MAPPED
-#define MEM_RESET        VAS_MEM_RESET
-#define MEM_TOP_DOWN     VAS_MEM_TOP_DOWN
-#define MEM_WRITE_WATCH  VAS_MEM_WRITE_WATCH
-#define MEM_PHYSICAL     VAS_MEM_PHYSICAL
-#define MEM_IMAGE        VAS_MEM_IMAGE
-#define MEM_RESET_UNDO   VAS_MEM_RESET_UNDO
-#define MEM_LARGE_PAGES  VAS_MEM_LARGE_PAGES
+/* ---- Errors and system information ------------------------------------ */
 
-#define PAGE_NOACCESS          VAS_PAGE_NOACCESS
-#define PAGE_READONLY          VAS_PAGE_READONLY
-#define PAGE_READWRITE         VAS_PAGE_READWRITE
-#define PAGE_WRITECOPY         VAS_PAGE_WRITECOPY
-#define PAGE_EXECUTE           VAS_PAGE_EXECUTE
-#define PAGE_EXECUTE_READ      VAS_PAGE_EXECUTE_READ
-#define PAGE_EXECUTE_READWRITE VAS_PAGE_EXECUTE_READWRITE
-#define PAGE_EXECUTE_WRITECOPY VAS_PAGE_EXECUTE_WRITECOPY
-#define PAGE_GUARD             VAS_PAGE_GUARD
-#define PAGE_NOCACHE           VAS_PAGE_NOCACHE
-#define PAGE_WRITECOMBINE      VAS_PAGE_WRITECOMBINE
+DWORD WINAPI GetLastError(void);
+void WINAPI SetLastError(DWORD dwErrCode);
+/* x64 profile: AMD64, 0x10000..0x7FFFFFFEFFFF; x86: INTEL,
+ * 0x10000..0x7FFEFFFF; x86-LAA: INTEL, 0x10000..0xFFFEFFFF. Page size
+ * 0x1000, granularity 0x10000, one processor. */
+void WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
+/* The same as GetSystemInfo: the model has no WoW64 layer between them. */
+void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 
-#define ERROR_SUCCESS            VAS_ERROR_SUCCESS
-#define ERROR_ACCESS_DENIED      VAS_ERROR_ACCESS_DENIED
-#define ERROR_INVALID_HANDLE     VAS_ERROR_INVALID_HANDLE
-#define ERROR_NOT_ENOUGH_MEMORY  VAS_ERROR_NOT_ENOUGH_MEMORY
-#define ERROR_BAD_LENGTH         VAS_ERROR_BAD_LENGTH
-#define ERROR_INVALID_PARAMETER  VAS_ERROR_INVALID_PARAMETER
-#define ERROR_INVALID_ADDRESS    VAS_ERROR_INVALID_ADDRESS
-#define ERROR_NOACCESS           VAS_ERROR_NOACCESS
-#define ERROR_COMMITMENT_LIMIT   VAS_ERROR_COMMITMENT_LIMIT
+/* ---- Processes -------------------------------------------------------- */
 
-#define STATUS_GUARD_PAGE_VIOLATION VAS_STATUS_GUARD_PAGE_VIOLATION
-#define STATUS_ACCESS_VIOLATION     VAS_STATUS_ACCESS_VIOLATION
+/* The pseudo-handle (HANDLE)-1 that names the current process in every
+ * call taking a process handle. It needs no closing. */
+HANDLE WINAPI GetCurrentProcess(void);
+/* Closes a handle; the pseudo-handle closes successfully and stays valid.
+ * Anything else fails with ERROR_INVALID_HANDLE. */
+BOOL WINAPI CloseHandle(HANDLE hObject);
+/* Nothing to flush in the model: TRUE for a valid process handle, else
+ * FALSE with ERROR_INVALID_HANDLE. A JIT calls it after writing code (MS
+ * FlushInstructionCache). */
+BOOL WINAPI FlushInstructionCache(HANDLE hProcess, LPCVOID lpBaseAddress, SIZE_T dwSize);
+
+/* ---- Virtual memory (memoryapi.h) ------------------------------------- */
 
 LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType, DWORD flProtect);
 BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
 BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect, PDWORD lpflOldProtect);
+/* Returns sizeof(MEMORY_BASIC_INFORMATION) in every profile (see the top). */
 SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
-DWORD WINAPI GetLastError(void);
-void WINAPI SetLastError(DWORD dwErrCode);
-/* Page size, granularity and address limits of the current space's profile. */
-void WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
+
+/* The same calls on the process hProcess names. A handle that names no
+ * process fails with ERROR_INVALID_HANDLE (NULL included, G033). */
+LPVOID WINAPI VirtualAllocEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                             DWORD flAllocationType, DWORD flProtect);
+BOOL WINAPI VirtualFreeEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+BOOL WINAPI VirtualProtectEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                             DWORD flNewProtect, PDWORD lpflOldProtect);
+SIZE_T WINAPI VirtualQueryEx(HANDLE hProcess, LPCVOID lpAddress,
+                             PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
+
+/* Write watch (docs/semantics.md section 8). Returns 0, or (UINT)-1 with
+ * last-error. lpAddresses, lpdwCount and lpdwGranularity are host memory. */
+UINT WINAPI GetWriteWatch(DWORD dwFlags, PVOID lpBaseAddress, SIZE_T dwRegionSize,
+                          PVOID *lpAddresses, ULONG_PTR *lpdwCount, LPDWORD lpdwGranularity);
+UINT WINAPI ResetWriteWatch(LPVOID lpBaseAddress, SIZE_T dwRegionSize);
+
+/* Locking and the working-set quota (docs/semantics.md section 9). */
+BOOL WINAPI VirtualLock(LPVOID lpAddress, SIZE_T dwSize);
+BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize);
+BOOL WINAPI GetProcessWorkingSetSize(HANDLE hProcess, PSIZE_T lpMinimumWorkingSetSize,
+                                     PSIZE_T lpMaximumWorkingSetSize);
+BOOL WINAPI SetProcessWorkingSetSize(HANDLE hProcess, SIZE_T dwMinimumWorkingSetSize,
+                                     SIZE_T dwMaximumWorkingSetSize);
+
+/* ---- Pointer probes (winbase.h; docs/semantics.md section 10) --------- */
+
+/* Simulated accesses: TRUE when one would fault; a guard page on the way
+ * fires. Last-error is not touched. */
+BOOL WINAPI IsBadReadPtr(const void *lp, UINT_PTR ucb);
+BOOL WINAPI IsBadWritePtr(LPVOID lp, UINT_PTR ucb);
+BOOL WINAPI IsBadCodePtr(FARPROC lpfn);
+BOOL WINAPI IsBadStringPtrA(LPCSTR lpsz, UINT_PTR ucchMax);
+BOOL WINAPI IsBadStringPtrW(LPCWSTR lpsz, UINT_PTR ucchMax);
+#ifdef UNICODE
+#define IsBadStringPtr IsBadStringPtrW
+#else
+#define IsBadStringPtr IsBadStringPtrA
+#endif
+
+/* ---- The current space (not Windows API) ------------------------------ */
 
 /* Makes vas the current space (not owned: the caller destroys it later).
- * NULL goes back to the default x64 space. */
+ * NULL goes back to the default space. */
 void vas_win32_use(vas_t *vas);
-/* The current space, creating the default one if needed (NULL only if
- * that creation ran out of memory). */
+/* The current space, creating the default one if needed (see the top for
+ * VAS_WIN32_PROFILE and VAS_WIN32_HOST_BACKED). NULL only if that creation
+ * failed (out of memory, no room for a host window, or a profile name it
+ * does not know, which it reports on stderr); every call then fails with
+ * ERROR_NOT_ENOUGH_MEMORY. */
 vas_t *vas_win32_space(void);
 
 #ifdef __cplusplus
