@@ -9,9 +9,12 @@
 #   bench/         the model's, the host-backed mode's and the protocol's benchmarks
 #   map/           the map of one interesting trace (map.svg, map.txt, map.trace)
 #   index.md       what ran, what passed, where to look
+#   index.html     the same with the coverage trend, the bug-based metric's
+#                  chart and kill matrix, the map of one trace
 #
 # Usage: bash ci/campaign.sh [--out DIR] [--fuzz-seconds N] [--cores K] [--traces N]
 #                            [--corpus-dir DIR]   (kept corpus, default out/kept-corpus)
+#                            [--history FILE]     (coverage across runs, default out/coverage-history.jsonl)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,6 +24,7 @@ fuzz_seconds=300
 cores=$(nproc)
 traces=10000
 kept_corpus=out/kept-corpus
+history=out/coverage-history.jsonl
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
@@ -28,12 +32,15 @@ while [ $# -gt 0 ]; do
     --cores) cores=$2; shift 2 ;;
     --traces) traces=$2; shift 2 ;;
     --corpus-dir) kept_corpus=$2; shift 2 ;;
+    --history) history=$2; shift 2 ;;
     *) echo "campaign.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$out" "$kept_corpus"
 out=$(cd "$out" && pwd)
 kept_corpus=$(cd "$kept_corpus" && pwd)
+mkdir -p "$(dirname "$history")"
+history=$(cd "$(dirname "$history")" && pwd)/$(basename "$history")
 
 bash ci/install_deps.sh || exit 2
 
@@ -84,7 +91,8 @@ step_log "fuzzing ($fuzz_seconds s)"
 # inputs were restored. The checked-in corpus changes only when someone
 # promotes a finding (fuzz/fuzz.py add-regression).
 /usr/bin/python3 fuzz/fuzz.py campaign --seconds "$fuzz_seconds" --cores "$cores" \
-  --corpus-dir "$kept_corpus" --build-dir "$build/fuzz-builds" --out "$out/fuzz" >"$out/fuzz.log" 2>&1
+  --corpus-dir "$kept_corpus" --history "$history" --build-dir "$build/fuzz-builds" --out "$out/fuzz" \
+  >"$out/fuzz.log" 2>&1
 record "differential fuzzing impl vs oracle, libFuzzer + AFL++ (${fuzz_seconds} s)" "$(status_of $?)" "fuzz/report.md"
 /usr/bin/python3 fuzz/fuzz.py campaign --seconds $((fuzz_seconds / 3)) --cores "$cores" --target fuzz_diff_host \
   --corpus-dir "$kept_corpus" --no-grow --build-dir "$build/fuzz-builds" --out "$out/fuzz-host" >"$out/fuzz-host.log" 2>&1
@@ -121,35 +129,18 @@ step_log "address space map"
   --findings "$out/differential/divergences-host" --seeds corpus/seed >"$out/map.md" 2>"$out/map.log"
 record "address space map of one interesting trace (vastrace map --svg)" "$(status_of $?)" "map/map.txt"
 
-# Front page.
+# Front page: index.md and index.html (charts, kill matrix, trace map, a
+# link to every report) from one dict (fuzz/fuzzlib/frontpage.py), then
+# index.html loaded in headless chromium: every link resolves, no console
+# error.
 failed=0
-{
-  echo "# vas campaign, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo
-  echo "commit \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`, $cores cores, fuzzing ${fuzz_seconds} s"
-  echo
-  echo "| step | result | report |"
-  echo "|---|---|---|"
-  for i in "${!names[@]}"; do
-    echo "| ${names[$i]} | ${statuses[$i]} | [${links[$i]}](${links[$i]}) |"
-    [ "${statuses[$i]}" = pass ] || failed=1
-  done
-  echo
-  [ -s "$out/map.md" ] && { cat "$out/map.md"; echo; }
-  echo "## Figures"
-  echo
-  echo '```'
-  for f in "$out/differential/"*.txt; do
-    echo "$(basename "$f" .txt):"; grep -E "divergent|traces/s|ops/s" "$f"
-  done
-  echo "conformance:"; grep -hiE "^benchmark" "$out/conformance.log"
-  for r in fuzz fuzz-host; do
-    echo "$r:"; grep -hE "^\| (libFuzzer|AFL\+\+|impl/|oracle/) |^impl/ lines left" "$out/$r/report.md"
-  done
-  echo "fault injection:"; grep -hiE "found|after" "$out/fault-injection.txt" | head -6
-  echo "Wine in the fuzzing loop:"; grep -hE "^wine_fuzz.sh: [0-9]|inputs" "$out/wine-fuzz.txt" | head -3
-  echo "backend protocol:"; cat "$out/bench/protocol.txt"
-  echo '```'
-} >"$out/index.md"
-cat "$out/index.md"
+: >"$out/steps.tsv"
+for i in "${!names[@]}"; do
+  printf '%s\t%s\t%s\n' "${names[$i]}" "${statuses[$i]}" "${links[$i]}" >>"$out/steps.tsv"
+  [ "${statuses[$i]}" = pass ] || failed=1
+done
+step_log "front page"
+/usr/bin/python3 fuzz/fuzz.py frontpage --out "$out" --history "$history" \
+  --facts "$cores cores, fuzzing ${fuzz_seconds} s" --check >"$out/frontpage.txt" 2>&1 || failed=1
+cat "$out/frontpage.txt" "$out/index.md"
 exit $failed

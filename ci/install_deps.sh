@@ -5,7 +5,8 @@
 set -euo pipefail
 
 packages=(cmake ninja-build gcc clang llvm libclang-rt-14-dev python3 python3-pytest python3-yaml
-          afl++ wine wine64 mingw-w64 procps)
+          afl++ wine wine64 mingw-w64 procps
+          chromium)   # the campaign's front page is checked in a real headless browser
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,6 +15,7 @@ fuzz/fuzzlib/table.py.
   python3 fuzz/fuzz.py fault-injection [--seconds 60] [--corpus empty|seed]
   python3 fuzz/fuzz.py campaign --seconds N --out DIR [...]     (fuzz.py campaign --help)
   python3 fuzz/fuzz.py oss-fuzz                                  (for .clusterfuzzlite/build.sh)
+  python3 fuzz/fuzz.py frontpage --out DIR [--history F] [--check]  (ci/campaign.sh's index.md/.html)
 """
 import argparse
 import os
@@ -27,7 +28,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from fuzzlib import build, campaign, corpus_merge, findings, seeds, table  # noqa: E402
+from fuzzlib import build, campaign, corpus_merge, findings, frontpage, pagecheck, seeds, table  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 DICT = os.path.join(HERE, "vas.dict")
@@ -236,6 +237,39 @@ def cmd_oss_fuzz(args):
     return 0
 
 
+def cmd_frontpage(args):
+    """The campaign's front page from its output folder (frontpage.py):
+    index.md, index.html, index.json; with --vastrace, the map of one
+    interesting trace first; with --check, index.html loaded in headless
+    chromium (fails on a link that does not resolve or a console error)."""
+    out = os.path.abspath(args.out)
+    note = None
+    if args.vastrace:
+        trace, why = frontpage.pick_trace(out, REPO)
+        if trace:
+            copy = os.path.join(out, "trace-map.trace")
+            if os.path.abspath(trace) != copy:
+                shutil.copyfile(trace, copy)
+            error = frontpage.draw_trace_map(args.vastrace, copy, os.path.join(out, frontpage.TRACE_MAP))
+            note = error or "%s (trace-map.trace, from %s)" % (why, os.path.relpath(trace, REPO if
+                                                                                   trace.startswith(REPO) else out))
+    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True).stdout.strip() or None
+    page = frontpage.gather(out, history=args.history and os.path.abspath(args.history), metric=args.metric,
+                            facts=args.facts, commit=commit, trace_note=note)
+    frontpage.write_all(page, out)
+    print("frontpage: %s (%d steps, %s)" % (os.path.join(out, "index.html"), len(page["steps"]), page["verdict"]))
+    if args.check:
+        try:
+            problems = pagecheck.check_page(os.path.join(out, "index.html"))
+        except pagecheck.BrowserError as e:
+            problems = ["could not check: %s" % e]
+        for p in problems:
+            print("frontpage: index.html: %s" % p)
+        return 1 if problems else 0
+    return 0
+
+
 # ---- helpers -------------------------------------------------------------------
 
 def campaign_namespace(**given):
@@ -310,6 +344,14 @@ def main(argv=None):
     s.set_defaults(func=cmd_campaign, validate=campaign.check_arguments, parser=s)
     s = sub.add_parser("oss-fuzz", help="build into $OUT as OSS-Fuzz / ClusterFuzzLite expect")
     s.set_defaults(func=cmd_oss_fuzz)
+    s = sub.add_parser("frontpage", help="the campaign's index.md and index.html from its output folder")
+    s.add_argument("--out", required=True, help="the campaign's output folder (with steps.tsv)")
+    s.add_argument("--history", help="the coverage history file (JSON lines) for the trend plot")
+    s.add_argument("--metric", help="the bug-based metric's metric.json (default OUT/metric/metric.json)")
+    s.add_argument("--vastrace", help="draw the map of one interesting trace with this vastrace")
+    s.add_argument("--facts", default="", help="one line for the header (cores, budgets)")
+    s.add_argument("--check", action="store_true", help="load index.html in headless chromium; fail on problems")
+    s.set_defaults(func=cmd_frontpage)
     args = p.parse_args(argv)
     if getattr(args, "validate", None):
         args.validate(args.parser, args)

@@ -1,0 +1,167 @@
+"""The campaign's front page (fuzz/fuzzlib/frontpage.py, `fuzz.py
+frontpage`): index.md and index.html from one dict, checked in a real
+headless browser (Debian's chromium, ci/install_deps.sh) by
+fuzz/fuzzlib/pagecheck.py: the page loads, every link resolves, nothing
+logs a console error. The checker itself is shown to fail on a broken link,
+a missing fragment and a script error.
+
+Run: /usr/bin/python3 -m pytest -q fuzz/tests/test_frontpage.py   (about 10 s)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+FUZZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(FUZZ)
+sys.path.insert(0, FUZZ)
+
+from fuzzlib import frontpage, pagecheck  # noqa: E402
+
+METRIC = {"runs": 3, "budget_s": 60, "setups": ["libFuzzer, empty corpus", "AFL++, empty corpus"],
+          "bugs": [{"id": "P01", "what": "decommit keeps the last page", "behaviour": "G004",
+                    "reached": True, "triggered": True,
+                    "results": {"libFuzzer, empty corpus": {"killed": 3, "runs": 3, "median_s": 0.7, "min_s": 0.2, "max_s": 1.9},
+                                "AFL++, empty corpus": {"killed": 2, "runs": 3, "median_s": 12.0, "min_s": 4.0, "max_s": 30.0}}},
+                   {"id": "P02", "what": "guard flag kept on protect", "reached": False, "triggered": False,
+                    "results": {"libFuzzer, empty corpus": {"killed": 0, "runs": 3, "median_s": None,
+                                                           "min_s": None, "max_s": None}}}]}
+FAKE_VASTRACE = """#!/bin/sh
+# vastrace map --svg TRACE, as the spacemap branch defines it
+[ "$1" = map ] && [ "$2" = --svg ] && [ -f "$3" ] || { echo "usage: vastrace map --svg TRACE" >&2; exit 2; }
+echo '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="20">map of one trace</text></svg>'
+"""
+
+
+def history_row(commit, impl_covered):
+    return {"commit": commit, "time": "2026-12-01T00:00:00Z",
+            "impl": {"lines": 1000, "lines_covered": impl_covered, "branches": 400, "branches_covered": 150},
+            "oracle": {"lines": 500, "lines_covered": 450, "branches": 100, "branches_covered": 80}}
+
+
+def campaign_out(tmp_path, metric=True):
+    """An output folder as ci/campaign.sh leaves it (small)."""
+    out = tmp_path / "campaign"
+    (out / "fuzz" / "findings").mkdir(parents=True)
+    (out / "differential").mkdir()
+    (out / "steps.tsv").write_text("unit tests (ctest)\tpass\tunit-tests.txt\n"
+                                   "differential impl vs oracle\tpass\tdifferential/impl-oracle.txt\n"
+                                   "differential fuzzing\tFAIL\tfuzz/report.md\n"
+                                   "conformance suite\tFAIL\tconformance/summary.md\n")   # died: no report
+    (out / "unit-tests.txt").write_text("100% tests passed\n")
+    (out / "differential" / "impl-oracle.txt").write_text("traces: 1000, divergent: 0, 5123 traces/s\n")
+    (out / "fuzz" / "report.md").write_text("# Fuzzing campaign\n| libFuzzer | 1 | 100 | 50 | ok |\n")
+    (out / "fuzz" / "findings" / "divergence-free-abc123.trace").write_text(
+        "profile x64\na = alloc 0 0x2000 MEM_RESERVE PAGE_NOACCESS\nfree a 0 MEM_RELEASE\n")
+    (out / "fuzz" / "findings" / "divergence-free-abc123.reproduce.sh").write_text("#!/bin/sh\n")
+    (out / "fuzz" / "report.json").write_text(json.dumps({"findings": [{
+        "name": "divergence-free-abc123", "status": "new",
+        "signature": {"key": "divergence:free:result", "summary": "free: result differs (op 2 of 2)"},
+        "trace": "findings/divergence-free-abc123.trace",
+        "reproduce": "findings/divergence-free-abc123.reproduce.sh"}]}))
+    if metric:
+        (out / "metric").mkdir()
+        (out / "metric" / "metric.json").write_text(json.dumps(METRIC))
+    history = tmp_path / "coverage-history.jsonl"
+    history.write_text("".join(json.dumps(history_row(c, n)) + "\n" for c, n in (("aaa", 500), ("bbb", 620))))
+    vastrace = tmp_path / "vastrace"
+    vastrace.write_text(FAKE_VASTRACE)
+    vastrace.chmod(0o755)
+    return out, history, vastrace
+
+
+def run_frontpage(out, history, vastrace, check=True):
+    cmd = [sys.executable, os.path.join(FUZZ, "fuzz.py"), "frontpage", "--out", str(out), "--history", str(history),
+           "--vastrace", str(vastrace), "--facts", "2 cores, fuzzing 60 s"] + (["--check"] if check else [])
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = pagecheck.find_browser()
+    assert path, "chromium is not installed: bash ci/install_deps.sh installs it"
+    return path
+
+
+def test_front_page_loads_with_every_link_resolving(tmp_path, browser):
+    out, history, vastrace = campaign_out(tmp_path)
+    done = run_frontpage(out, history, vastrace)
+    assert done.returncode == 0, done.stdout        # --check: loaded in chromium, no problem found
+    page = (out / "index.html").read_text()
+    md = (out / "index.md").read_text()
+    data = json.loads((out / "index.json").read_text())
+    # One source: every step, with its status, on both pages, in order.
+    steps = [(s["name"], s["status"]) for s in data["steps"]]
+    assert len(steps) == 4 and data["verdict"] == "FAIL"
+    for name, status in steps:
+        assert re.search(r"\| %s \| %s \|" % (re.escape(name), status), md)
+        assert "<td>%s</td><td class=\"%s\">%s</td>" % (name, status, status) in page
+    # A step that left no report is shown as missing, never linked.
+    assert "conformance/summary.md (missing)" in md and 'href="conformance/summary.md"' not in page
+    # The charts are inline SVG: the trend across the two runs, time to detect.
+    assert page.count("<svg") == 2 and "Coverage across runs (2 in the history file)" in page
+    assert "Time to detect" in page and "goal: median &lt; 5 s" in page
+    # The kill matrix, the same cells on both pages.
+    for cell in ("3/3 (0.7 s)", "2/3 (12 s)", "0/3"):
+        assert cell in md and cell in page
+    # The trace map: the finding's trace, mapped by `vastrace map --svg`.
+    assert (out / "trace-map.svg").read_text().startswith("<svg")
+    assert 'src="trace-map.svg"' in page and "finding divergence-free-abc123" in page
+    assert (out / "trace-map.trace").read_text() == \
+        (out / "fuzz" / "findings" / "divergence-free-abc123.trace").read_text()
+    # Links to every report, the finding's files among them.
+    for rel in ("unit-tests.txt", "differential/impl-oracle.txt", "fuzz/report.md", "metric/metric.json",
+                "fuzz/findings/divergence-free-abc123.reproduce.sh"):
+        assert 'href="%s"' % rel in page and "(%s)" % rel in md
+
+
+def test_metric_absent_says_not_run_and_no_map_without_the_tool(tmp_path):
+    out, history, _vastrace = campaign_out(tmp_path, metric=False)
+    done = run_frontpage(out, history, tmp_path / "no-such-vastrace", check=False)
+    assert done.returncode == 0, done.stdout
+    md, page = (out / "index.md").read_text(), (out / "index.html").read_text()
+    assert "Bug-based metric: not run." in md and "Bug-based metric: not run." in page
+    assert "Time to detect" not in page
+    assert "Not drawn: " in md and not (out / "trace-map.svg").exists()
+
+
+def test_history_with_a_torn_last_line_loses_that_run_only(tmp_path):
+    history = tmp_path / "h.jsonl"
+    history.write_text(json.dumps(history_row("aaa", 500)) + "\n" + '{"commit": "bb')
+    assert [r["commit"] for r in frontpage.read_history(str(history))] == ["aaa"]
+
+
+def test_checker_fails_on_a_broken_link_and_a_missing_fragment(tmp_path, browser):
+    out, history, vastrace = campaign_out(tmp_path)
+    assert run_frontpage(out, history, vastrace, check=False).returncode == 0
+    os.unlink(out / "fuzz" / "report.md")          # a report gone after the page was written
+    page = out / "index.html"
+    page.write_text(page.read_text().replace("</body>", '<a href="#no-such-section">x</a></body>'))
+    problems = pagecheck.check_page(str(page), browser=browser)
+    assert any("fuzz/report.md: no such file" in p for p in problems), problems
+    assert any("no element has id 'no-such-section'" in p for p in problems), problems
+    assert run_frontpage(out, history, vastrace).returncode == 0   # rewritten: the step shows it missing
+
+
+def test_checker_fails_on_script_errors_and_leaving_the_folder(tmp_path, browser):
+    out, history, vastrace = campaign_out(tmp_path)
+    assert run_frontpage(out, history, vastrace, check=False).returncode == 0
+    page = out / "index.html"
+    page.write_text(page.read_text().replace(
+        "</body>", '<a href="../elsewhere.txt">up</a><img src="https://example.invalid/x.png">'
+                   '<script>console.error("drawn wrong"); no_such_function();</script></body>'))
+    (tmp_path / "elsewhere.txt").write_text("exists, but outside the campaign's folder\n")
+    problems = pagecheck.check_page(str(page), browser=browser)
+    text = "\n".join(problems)
+    assert "console.error: drawn wrong" in text
+    assert "no_such_function is not defined" in text
+    assert "../elsewhere.txt points outside the page's folder" in text
+    assert "https://example.invalid/x.png leaves the page" in text
+
+
+def test_checker_reports_a_page_that_is_not_there(tmp_path):
+    assert pagecheck.check_page(str(tmp_path / "index.html")) == ["no page %s" % (tmp_path / "index.html")]
