@@ -10,7 +10,8 @@ gather() reads the campaign's output folder:
                               the trend plot across runs
   metric/metric.json          the bug-based metric (below); "not run" when absent
   trace-map.svg               the map of one interesting trace
-                              (`vastrace map --svg`, draw_trace_map)
+                              (`vastrace map --svg`, draw_trace_map; the
+                              trace beside it as trace-map.trace)
   everything else             listed under "Reports", each a link
 and the figures the step logs print (FIGURES).
 
@@ -172,15 +173,19 @@ def pick_trace(out, repo):
 
 
 def draw_trace_map(vastrace, trace, dest):
-    """`vastrace map --svg TRACE` into dest; None, or why there is no map."""
+    """`vastrace map --svg DEST TRACE` (the map after the trace's last
+    operation, on impl); the table it prints goes beside DEST as .txt.
+    Returns None, or why there is no map."""
     try:
-        done = subprocess.run([vastrace, "map", "--svg", trace], stdout=subprocess.PIPE,
+        done = subprocess.run([vastrace, "map", "--svg", dest, trace], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, errors="replace", timeout=60)
     except (OSError, subprocess.TimeoutExpired) as e:
         return str(e)
-    if done.returncode != 0 or "<svg" not in done.stdout:
-        return "vastrace map --svg failed (%d): %s" % (done.returncode, done.stderr.strip()[:200])
-    with open(dest, "w") as f:
+    if done.returncode != 0 or not os.path.exists(dest):
+        if os.path.exists(dest):
+            os.unlink(dest)
+        return "vastrace map failed (%d): %s" % (done.returncode, done.stderr.strip()[:200])
+    with open(os.path.splitext(dest)[0] + ".txt", "w") as f:
         f.write(done.stdout)
     return None
 

@@ -7,6 +7,7 @@ a missing fragment and a script error.
 
 Run: /usr/bin/python3 -m pytest -q fuzz/tests/test_frontpage.py   (about 10 s)
 """
+import glob
 import json
 import os
 import re
@@ -31,9 +32,10 @@ METRIC = {"runs": 3, "budget_s": 60, "setups": ["libFuzzer, empty corpus", "AFL+
                     "results": {"libFuzzer, empty corpus": {"killed": 0, "runs": 3, "median_s": None,
                                                            "min_s": None, "max_s": None}}}]}
 FAKE_VASTRACE = """#!/bin/sh
-# vastrace map --svg TRACE, as the spacemap branch defines it
-[ "$1" = map ] && [ "$2" = --svg ] && [ -f "$3" ] || { echo "usage: vastrace map --svg TRACE" >&2; exit 2; }
-echo '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="20">map of one trace</text></svg>'
+# stands in for `vastrace map --svg FILE TRACE` (harness/tools/cmd_map.c)
+[ "$1" = map ] && [ "$2" = --svg ] && [ -f "$4" ] || { echo "usage: vastrace map --svg FILE TRACE" >&2; exit 2; }
+echo '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="20">map of one trace</text></svg>' >"$3"
+echo "base size kind"
 """
 
 
@@ -111,12 +113,32 @@ def test_front_page_loads_with_every_link_resolving(tmp_path, browser):
     # The trace map: the finding's trace, mapped by `vastrace map --svg`.
     assert (out / "trace-map.svg").read_text().startswith("<svg")
     assert 'src="trace-map.svg"' in page and "finding divergence-free-abc123" in page
+    assert (out / "trace-map.txt").read_text() == "base size kind\n"
     assert (out / "trace-map.trace").read_text() == \
         (out / "fuzz" / "findings" / "divergence-free-abc123.trace").read_text()
     # Links to every report, the finding's files among them.
     for rel in ("unit-tests.txt", "differential/impl-oracle.txt", "fuzz/report.md", "metric/metric.json",
                 "fuzz/findings/divergence-free-abc123.reproduce.sh"):
         assert 'href="%s"' % rel in page and "(%s)" % rel in md
+
+
+def real_vastrace():
+    path = os.environ.get("VASTRACE", os.path.join(REPO, "build", "harness", "vastrace"))
+    assert os.access(path, os.X_OK), "vastrace not found at %s: build it (cmake --build build) or set VASTRACE" % path
+    return path
+
+
+def test_the_real_trace_map_shows_on_a_page_that_checks_clean(tmp_path, browser):
+    """No finding, no divergence: the conformance case with the most
+    operations is mapped by the real `vastrace map --svg`."""
+    out, history, _fake = campaign_out(tmp_path)
+    os.unlink(out / "fuzz" / "report.json")
+    done = run_frontpage(out, history, real_vastrace())
+    assert done.returncode == 0, done.stdout
+    assert "<svg" in (out / "trace-map.svg").read_text()
+    assert "the conformance case with the most operations" in (out / "index.md").read_text()
+    trace = (out / "trace-map.trace").read_text()
+    assert any(trace == open(c).read() for c in glob.glob(os.path.join(REPO, "conformance", "cases", "*", "*.trace")))
 
 
 def test_metric_absent_says_not_run_and_no_map_without_the_tool(tmp_path):
@@ -144,7 +166,8 @@ def test_checker_fails_on_a_broken_link_and_a_missing_fragment(tmp_path, browser
     problems = pagecheck.check_page(str(page), browser=browser)
     assert any("fuzz/report.md: no such file" in p for p in problems), problems
     assert any("no element has id 'no-such-section'" in p for p in problems), problems
-    assert run_frontpage(out, history, vastrace).returncode == 0   # rewritten: the step shows it missing
+    assert run_frontpage(out, history, vastrace, check=False).returncode == 0
+    assert 'href="fuzz/report.md"' not in page.read_text()     # rewritten: the step shows it missing
 
 
 def test_checker_fails_on_script_errors_and_leaving_the_folder(tmp_path, browser):
@@ -152,7 +175,7 @@ def test_checker_fails_on_script_errors_and_leaving_the_folder(tmp_path, browser
     assert run_frontpage(out, history, vastrace, check=False).returncode == 0
     page = out / "index.html"
     page.write_text(page.read_text().replace(
-        "</body>", '<a href="../elsewhere.txt">up</a><img src="https://example.invalid/x.png">'
+        "</body>", '<a href="../elsewhere.txt">up</a><img src="http://127.0.0.1:9/x.png">'
                    '<script>console.error("drawn wrong"); no_such_function();</script></body>'))
     (tmp_path / "elsewhere.txt").write_text("exists, but outside the campaign's folder\n")
     problems = pagecheck.check_page(str(page), browser=browser)
@@ -160,7 +183,7 @@ def test_checker_fails_on_script_errors_and_leaving_the_folder(tmp_path, browser
     assert "console.error: drawn wrong" in text
     assert "no_such_function is not defined" in text
     assert "../elsewhere.txt points outside the page's folder" in text
-    assert "https://example.invalid/x.png leaves the page" in text
+    assert "http://127.0.0.1:9/x.png leaves the page" in text
 
 
 def test_checker_reports_a_page_that_is_not_there(tmp_path):
