@@ -239,24 +239,14 @@ def cmd_oss_fuzz(args):
 
 def cmd_frontpage(args):
     """The campaign's front page from its output folder (frontpage.py):
-    index.md, index.html, index.json; with --vastrace, the map of one
-    interesting trace first; with --check, index.html loaded in headless
-    chromium (fails on a link that does not resolve or a console error)."""
+    index.md, index.html, index.json; with --check, index.html loaded in
+    headless chromium (fails on a link that does not resolve or a console
+    error)."""
     out = os.path.abspath(args.out)
-    note = None
-    if args.vastrace:
-        trace, why = frontpage.pick_trace(out, REPO)
-        if trace:
-            copy = os.path.join(out, "trace-map.trace")
-            if os.path.abspath(trace) != copy:
-                shutil.copyfile(trace, copy)
-            error = frontpage.draw_trace_map(args.vastrace, copy, os.path.join(out, frontpage.TRACE_MAP))
-            note = error or "%s (trace-map.trace, from %s)" % (why, os.path.relpath(trace, REPO if
-                                                                                   trace.startswith(REPO) else out))
     commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True).stdout.strip() or None
     page = frontpage.gather(out, history=args.history and os.path.abspath(args.history), metric=args.metric,
-                            facts=args.facts, commit=commit, trace_note=note)
+                            facts=args.facts, commit=commit)
     frontpage.write_all(page, out)
     print("frontpage: %s (%d steps, %s)" % (os.path.join(out, "index.html"), len(page["steps"]), page["verdict"]))
     if args.check:
@@ -348,7 +338,6 @@ def main(argv=None):
     s.add_argument("--out", required=True, help="the campaign's output folder (with steps.tsv)")
     s.add_argument("--history", help="the coverage history file (JSON lines) for the trend plot")
     s.add_argument("--metric", help="the bug-based metric's metric.json (default OUT/metric/metric.json)")
-    s.add_argument("--vastrace", help="draw the map of one interesting trace with this vastrace")
     s.add_argument("--facts", default="", help="one line for the header (cores, budgets)")
     s.add_argument("--check", action="store_true", help="load index.html in headless chromium; fail on problems")
     s.set_defaults(func=cmd_frontpage)

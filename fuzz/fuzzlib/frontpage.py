@@ -9,9 +9,8 @@ gather() reads the campaign's output folder:
   the coverage history file   one JSON line per run (modes.history_row):
                               the trend plot across runs
   metric/metric.json          the bug-based metric (below); "not run" when absent
-  trace-map.svg               the map of one interesting trace
-                              (`vastrace map --svg`, draw_trace_map; the
-                              trace beside it as trace-map.trace)
+  map/map.svg, map.md         the map of one interesting trace, as
+                              ci/campaign_map.py drew it (`vastrace map`)
   everything else             listed under "Reports", each a link
 and the figures the step logs print (FIGURES).
 
@@ -36,14 +35,13 @@ import html
 import json
 import os
 import re
-import subprocess
 import time
 
 from . import plot
 
 STEPS = "steps.tsv"
 METRIC = os.path.join("metric", "metric.json")
-TRACE_MAP = "trace-map.svg"
+MAP_DIR = "map"        # ci/campaign_map.py's output
 # Folders of the output that hold work files, not reports.
 NOT_REPORTS = {"work", "corpus-min", "kept-corpus", "wineprefix", "coverage-html", "fuzz-builds"}
 REPORT_EXT = (".md", ".json", ".txt", ".log", ".xml", ".sarif", ".svg", ".trace", ".sh", ".tsv", ".jsonl")
@@ -154,50 +152,36 @@ def list_reports(out):
     return groups
 
 
-def pick_trace(out, repo):
-    """The trace to map: the first fuzzing finding, else the first saved
-    divergence, else the conformance case with the most operations."""
-    for f in read_findings(out):
-        if f["files"].get("trace") and os.path.exists(os.path.join(out, f["files"]["trace"])):
-            return os.path.join(out, f["files"]["trace"]), "finding %s" % f["name"]
-    saved = sorted(glob.glob(os.path.join(out, "differential", "divergences*", "*.trace")))
-    if saved:
-        return saved[0], "a saved divergence of the differential runs"
-    best, n = None, -1
-    for case in sorted(glob.glob(os.path.join(repo, "conformance", "cases", "*", "*.trace"))):
-        with open(case, errors="replace") as f:
-            ops = sum(1 for l in f if l.strip() and not l.lstrip().startswith("#") and ":" not in l.split()[0])
-        if ops > n:
-            best, n = case, ops
-    return (best, "the conformance case with the most operations") if best else (None, None)
-
-
-def draw_trace_map(vastrace, trace, dest):
-    """`vastrace map --svg DEST TRACE` (the map after the trace's last
-    operation, on impl); the table it prints goes beside DEST as .txt.
-    Returns None, or why there is no map."""
+def read_map(out):
+    """The map of one interesting trace that ci/campaign_map.py drew
+    (MAP_DIR/map.svg, map.txt, map.trace; its Markdown block in map.md):
+    {"svg", "files", "why", "summary"}, or None."""
+    svg = os.path.join(out, MAP_DIR, "map.svg")
+    if not os.path.exists(svg):
+        return None
+    why, summary, fenced = None, [], False
     try:
-        done = subprocess.run([vastrace, "map", "--svg", dest, trace], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, errors="replace", timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return str(e)
-    if done.returncode != 0 or not os.path.exists(dest):
-        if os.path.exists(dest):
-            os.unlink(dest)
-        return "vastrace map failed (%d): %s" % (done.returncode, done.stderr.strip()[:200])
-    with open(os.path.splitext(dest)[0] + ".txt", "w") as f:
-        f.write(done.stdout)
-    return None
+        with open(os.path.join(out, "map.md"), errors="replace") as f:
+            for line in f.read().splitlines():
+                if line.startswith("```"):
+                    fenced = not fenced
+                elif fenced:
+                    summary.append(line)
+                elif line.strip() and why is None and not line.startswith(("#", "!", "[")):
+                    why = line.strip()
+    except OSError:
+        pass
+    files = ["%s/%s" % (MAP_DIR, n) for n in ("map.txt", "map.trace") if os.path.exists(os.path.join(out, MAP_DIR, n))]
+    return {"svg": "%s/map.svg" % MAP_DIR, "files": files, "why": why, "summary": summary}
 
 
-def gather(out, history=None, metric=None, facts="", commit=None, trace_note=None):
+def gather(out, history=None, metric=None, facts="", commit=None):
     """The front page's data, from the campaign's output folder."""
     out = os.path.abspath(out)
     steps = read_steps(out)
     metric_path = os.path.abspath(metric or os.path.join(out, METRIC))
     m, metric_error = read_metric(metric_path)
     rows = read_history(history)
-    trace_map = TRACE_MAP if os.path.exists(os.path.join(out, TRACE_MAP)) else None
     return {"title": "vas campaign, %s" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "commit": commit, "facts": facts,
             "verdict": "pass" if steps and all(s["status"] == "pass" for s in steps) else "FAIL",
@@ -205,7 +189,7 @@ def gather(out, history=None, metric=None, facts="", commit=None, trace_note=Non
             "coverage_trend": {"history": os.path.basename(history) if history else None, "rows": rows},
             "metric": m, "metric_error": metric_error,
             "metric_file": os.path.relpath(metric_path, out) if m else None,
-            "trace_map": trace_map, "trace_note": trace_note,
+            "trace_map": read_map(out),
             "findings": read_findings(out), "reports": list_reports(out)}
 
 
@@ -275,8 +259,15 @@ def write_markdown(page, path):
     if not page["findings"]:
         out.append("None.")
     out += ["", "## Map of one trace", ""]
-    out.append("![trace map](%s) (%s)" % (page["trace_map"], page.get("trace_note") or "")
-               if page["trace_map"] else "Not drawn%s." % (": " + page["trace_note"] if page.get("trace_note") else ""))
+    tm = page["trace_map"]
+    if tm:
+        out += ["%s (on impl, after its last operation)." % (tm["why"] or "The map"), "",
+                "![address space map](%s)" % tm["svg"], "",
+                ", ".join("[%s](%s)" % (os.path.basename(p), p) for p in tm["files"])]
+        if tm["summary"]:
+            out += ["", "```"] + tm["summary"] + ["```"]
+    else:
+        out.append("Not drawn (no map/map.svg).")
     out += ["", "## Figures", "", "```"]
     for fig in page["figures"]:
         out += [fig["label"] + ":"] + fig["lines"]
@@ -370,11 +361,15 @@ def write_html(page, path):
     else:
         h.append('<p>None.</p>')
     h.append('<h2 id="map">Map of one trace</h2>')
-    if page["trace_map"]:
-        h.append('<p>%s: %s</p><p><img class="map" src="%s" alt="map of the trace"></p>'
-                 % (e(page.get("trace_note") or "the map"), a(page["trace_map"]), e(page["trace_map"])))
+    tm = page["trace_map"]
+    if tm:
+        h.append('<p>%s (on impl, after its last operation). %s</p>' % (
+            e(tm["why"] or "The map"), ", ".join(a(p, os.path.basename(p)) for p in [tm["svg"]] + tm["files"])))
+        h.append('<p><img class="map" src="%s" alt="address space map"></p>' % e(tm["svg"]))
+        if tm["summary"]:
+            h.append('<pre>%s</pre>' % e("\n".join(tm["summary"])))
     else:
-        h.append('<p>Not drawn%s.</p>' % e(": " + page["trace_note"] if page.get("trace_note") else ""))
+        h.append('<p>Not drawn (no map/map.svg).</p>')
     h.append('<h2 id="figures">Figures</h2><pre>')
     for fig in page["figures"]:
         h.append(e(fig["label"] + ":\n" + "\n".join(fig["lines"])))

@@ -7,7 +7,6 @@ a missing fragment and a script error.
 
 Run: /usr/bin/python3 -m pytest -q fuzz/tests/test_frontpage.py   (about 10 s)
 """
-import glob
 import json
 import os
 import re
@@ -31,14 +30,6 @@ METRIC = {"runs": 3, "budget_s": 60, "setups": ["libFuzzer, empty corpus", "AFL+
                    {"id": "P02", "what": "guard flag kept on protect", "reached": False, "triggered": False,
                     "results": {"libFuzzer, empty corpus": {"killed": 0, "runs": 3, "median_s": None,
                                                            "min_s": None, "max_s": None}}}]}
-FAKE_VASTRACE = """#!/bin/sh
-# stands in for `vastrace map --svg FILE TRACE` (harness/tools/cmd_map.c)
-[ "$1" = map ] && [ "$2" = --svg ] && [ -f "$4" ] || { echo "usage: vastrace map --svg FILE TRACE" >&2; exit 2; }
-echo '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="20">map of one trace</text></svg>' >"$3"
-echo "base size kind"
-"""
-
-
 def history_row(commit, impl_covered):
     return {"commit": commit, "time": "2026-12-01T00:00:00Z",
             "impl": {"lines": 1000, "lines_covered": impl_covered, "branches": 400, "branches_covered": 150},
@@ -58,7 +49,7 @@ def campaign_out(tmp_path, metric=True):
     (out / "differential" / "impl-oracle.txt").write_text("traces: 1000, divergent: 0, 5123 traces/s\n")
     (out / "fuzz" / "report.md").write_text("# Fuzzing campaign\n| libFuzzer | 1 | 100 | 50 | ok |\n")
     (out / "fuzz" / "findings" / "divergence-free-abc123.trace").write_text(
-        "profile x64\na = alloc 0 0x2000 MEM_RESERVE PAGE_NOACCESS\nfree a 0 MEM_RELEASE\n")
+        "commit-limit: 0x20000\n\nr0 = alloc 0 0xFFFF COMMIT EXECUTE_READ|GUARD\nfree r0+0xFFF 0xFFF DECOMMIT\n")
     (out / "fuzz" / "findings" / "divergence-free-abc123.reproduce.sh").write_text("#!/bin/sh\n")
     (out / "fuzz" / "report.json").write_text(json.dumps({"findings": [{
         "name": "divergence-free-abc123", "status": "new",
@@ -70,15 +61,28 @@ def campaign_out(tmp_path, metric=True):
         (out / "metric" / "metric.json").write_text(json.dumps(METRIC))
     history = tmp_path / "coverage-history.jsonl"
     history.write_text("".join(json.dumps(history_row(c, n)) + "\n" for c, n in (("aaa", 500), ("bbb", 620))))
-    vastrace = tmp_path / "vastrace"
-    vastrace.write_text(FAKE_VASTRACE)
-    vastrace.chmod(0o755)
-    return out, history, vastrace
+    return out, history
 
 
-def run_frontpage(out, history, vastrace, check=True):
+def draw_map(out):
+    """The map step of ci/campaign.sh, with the real vastrace."""
+    done = subprocess.run([sys.executable, os.path.join(REPO, "ci", "campaign_map.py"), "--vastrace", real_vastrace(),
+                           "--out", str(out / "map"), "--findings", str(out / "fuzz" / "findings"),
+                           "--seeds", os.path.join(REPO, "corpus", "seed")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    (out / "map.md").write_text(done.stdout)
+
+
+def real_vastrace():
+    path = os.environ.get("VASTRACE", os.path.join(REPO, "build", "harness", "vastrace"))
+    assert os.access(path, os.X_OK), "vastrace not found at %s: build it (cmake --build build) or set VASTRACE" % path
+    return path
+
+
+def run_frontpage(out, history, check=True):
     cmd = [sys.executable, os.path.join(FUZZ, "fuzz.py"), "frontpage", "--out", str(out), "--history", str(history),
-           "--vastrace", str(vastrace), "--facts", "2 cores, fuzzing 60 s"] + (["--check"] if check else [])
+           "--facts", "2 cores, fuzzing 60 s"] + (["--check"] if check else [])
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
 
 
@@ -90,8 +94,9 @@ def browser():
 
 
 def test_front_page_loads_with_every_link_resolving(tmp_path, browser):
-    out, history, vastrace = campaign_out(tmp_path)
-    done = run_frontpage(out, history, vastrace)
+    out, history = campaign_out(tmp_path)
+    draw_map(out)
+    done = run_frontpage(out, history)
     assert done.returncode == 0, done.stdout        # --check: loaded in chromium, no problem found
     page = (out / "index.html").read_text()
     md = (out / "index.md").read_text()
@@ -110,45 +115,25 @@ def test_front_page_loads_with_every_link_resolving(tmp_path, browser):
     # The kill matrix, the same cells on both pages.
     for cell in ("3/3 (0.7 s)", "2/3 (12 s)", "0/3"):
         assert cell in md and cell in page
-    # The trace map: the finding's trace, mapped by `vastrace map --svg`.
-    assert (out / "trace-map.svg").read_text().startswith("<svg")
-    assert 'src="trace-map.svg"' in page and "finding divergence-free-abc123" in page
-    assert (out / "trace-map.txt").read_text() == "base size kind\n"
-    assert (out / "trace-map.trace").read_text() == \
+    # The map of the finding's trace, drawn by the real `vastrace map --svg`.
+    assert "<svg" in (out / "map" / "map.svg").read_text() and 'src="map/map.svg"' in page
+    assert "a finding of this campaign: divergence-free-abc123.trace" in page
+    assert (out / "map" / "map.trace").read_text() == \
         (out / "fuzz" / "findings" / "divergence-free-abc123.trace").read_text()
     # Links to every report, the finding's files among them.
     for rel in ("unit-tests.txt", "differential/impl-oracle.txt", "fuzz/report.md", "metric/metric.json",
-                "fuzz/findings/divergence-free-abc123.reproduce.sh"):
+                "fuzz/findings/divergence-free-abc123.reproduce.sh", "map/map.txt", "map/map.trace"):
         assert 'href="%s"' % rel in page and "(%s)" % rel in md
 
 
-def real_vastrace():
-    path = os.environ.get("VASTRACE", os.path.join(REPO, "build", "harness", "vastrace"))
-    assert os.access(path, os.X_OK), "vastrace not found at %s: build it (cmake --build build) or set VASTRACE" % path
-    return path
-
-
-def test_the_real_trace_map_shows_on_a_page_that_checks_clean(tmp_path, browser):
-    """No finding, no divergence: the conformance case with the most
-    operations is mapped by the real `vastrace map --svg`."""
-    out, history, _fake = campaign_out(tmp_path)
-    os.unlink(out / "fuzz" / "report.json")
-    done = run_frontpage(out, history, real_vastrace())
-    assert done.returncode == 0, done.stdout
-    assert "<svg" in (out / "trace-map.svg").read_text()
-    assert "the conformance case with the most operations" in (out / "index.md").read_text()
-    trace = (out / "trace-map.trace").read_text()
-    assert any(trace == open(c).read() for c in glob.glob(os.path.join(REPO, "conformance", "cases", "*", "*.trace")))
-
-
-def test_metric_absent_says_not_run_and_no_map_without_the_tool(tmp_path):
-    out, history, _vastrace = campaign_out(tmp_path, metric=False)
-    done = run_frontpage(out, history, tmp_path / "no-such-vastrace", check=False)
+def test_metric_and_map_absent_say_so(tmp_path):
+    out, history = campaign_out(tmp_path, metric=False)
+    done = run_frontpage(out, history, check=False)
     assert done.returncode == 0, done.stdout
     md, page = (out / "index.md").read_text(), (out / "index.html").read_text()
     assert "Bug-based metric: not run." in md and "Bug-based metric: not run." in page
     assert "Time to detect" not in page
-    assert "Not drawn: " in md and not (out / "trace-map.svg").exists()
+    assert "Not drawn (no map/map.svg)." in md and "Not drawn (no map/map.svg)." in page
 
 
 def test_history_with_a_torn_last_line_loses_that_run_only(tmp_path):
@@ -158,21 +143,21 @@ def test_history_with_a_torn_last_line_loses_that_run_only(tmp_path):
 
 
 def test_checker_fails_on_a_broken_link_and_a_missing_fragment(tmp_path, browser):
-    out, history, vastrace = campaign_out(tmp_path)
-    assert run_frontpage(out, history, vastrace, check=False).returncode == 0
+    out, history = campaign_out(tmp_path)
+    assert run_frontpage(out, history, check=False).returncode == 0
     os.unlink(out / "fuzz" / "report.md")          # a report gone after the page was written
     page = out / "index.html"
     page.write_text(page.read_text().replace("</body>", '<a href="#no-such-section">x</a></body>'))
     problems = pagecheck.check_page(str(page), browser=browser)
     assert any("fuzz/report.md: no such file" in p for p in problems), problems
     assert any("no element has id 'no-such-section'" in p for p in problems), problems
-    assert run_frontpage(out, history, vastrace, check=False).returncode == 0
+    assert run_frontpage(out, history, check=False).returncode == 0
     assert 'href="fuzz/report.md"' not in page.read_text()     # rewritten: the step shows it missing
 
 
 def test_checker_fails_on_script_errors_and_leaving_the_folder(tmp_path, browser):
-    out, history, vastrace = campaign_out(tmp_path)
-    assert run_frontpage(out, history, vastrace, check=False).returncode == 0
+    out, history = campaign_out(tmp_path)
+    assert run_frontpage(out, history, check=False).returncode == 0
     page = out / "index.html"
     page.write_text(page.read_text().replace(
         "</body>", '<a href="../elsewhere.txt">up</a><img src="http://127.0.0.1:9/x.png">'
