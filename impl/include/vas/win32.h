@@ -109,7 +109,8 @@ typedef WCHAR *LPWSTR;
 typedef const WCHAR *LPCWSTR;
 typedef void *HANDLE;
 typedef HANDLE *PHANDLE, *LPHANDLE;
-typedef INT_PTR (WINAPI *FARPROC)(void);
+/* Unprototyped, as in minwindef.h: any function pointer casts to it. */
+typedef INT_PTR (WINAPI *FARPROC)();
 
 #ifndef TRUE
 #define TRUE 1
