@@ -14,7 +14,8 @@ host-backed in the x86 profile (VAS_WIN32_PROFILE=x86, VAS_WIN32_HOST_BACKED=1),
 whose window sits at the simulated addresses themselves.
 
 Run: /usr/bin/python3 -m pytest conformance/programs/test_programs.py
-(with the CMake build in build/, or VAS_PROGRAMS_DIR=its conformance/programs).
+(with the CMake build in build/, or the one $VASTRACE is in, or
+VAS_PROGRAMS_DIR=its conformance/programs).
 Needs wine and x86_64-w64-mingw32-gcc; without them the tests fail saying so.
 """
 import os
@@ -63,7 +64,9 @@ def key(line):
 @pytest.fixture(scope="session")
 def model_dir():
     given = os.environ.get("VAS_PROGRAMS_DIR")
-    folder = Path(given) if given else REPO / "build" / "conformance" / "programs"
+    vastrace = os.environ.get("VASTRACE")   # ci/test.sh names its build through it
+    build = Path(vastrace).resolve().parent.parent if vastrace else REPO / "build"
+    folder = Path(given) if given else build / "conformance" / "programs"
     missing = [p for p in PROGRAMS if not (folder / p).is_file()]
     if missing:
         pytest.fail(f"{folder} lacks {missing}: build the CMake tree first "
