@@ -21,6 +21,7 @@
  */
 #include "oracle.h"
 #include "oracle_locks.h"
+#include "oracle_process.h"
 #include "oracle_watch.h"
 
 #include <stdlib.h>
@@ -64,6 +65,7 @@ struct oracle {
     uint64_t committed_pages;
     oracle_watches watches;  /* MEM_WRITE_WATCH regions (section 8) */
     oracle_locks locks;      /* locked pages (section 9) */
+    oracle_processes processes;  /* processes it created (section 13.2) */
     uint64_t ws_min_pages, ws_max_pages;
 };
 
@@ -438,9 +440,20 @@ void oracle_destroy(oracle_t *o)
 {
     if (!o)
         return;
+    processes_free_all(&o->processes);
     while (o->first)
         allocation_remove(o, o->first);
     free(o);
+}
+
+oracle_processes *oracle_processes_of(oracle_t *o)
+{
+    return &o->processes;
+}
+
+const vas_config *oracle_config(const oracle_t *o)
+{
+    return &o->cfg;
 }
 
 /* ---- Section 2: VirtualAlloc ---------------------------------------------- */

@@ -90,6 +90,26 @@ int oracle_is_bad_write_ptr(oracle_t *o, uint64_t addr, uint64_t size);
 int oracle_is_bad_code_ptr(oracle_t *o, uint64_t addr);
 int oracle_is_bad_string_ptr(oracle_t *o, uint64_t addr, uint64_t max_chars, unsigned char_size);
 
+/* The configuration the oracle was created with (its limits filled in). */
+const vas_config *oracle_config(const oracle_t *o);
+
+/* Processes: as vas_process_create, vas_close_handle, vas_process_space,
+ * the vas_*_ex calls, vas_read_process_memory and vas_write_process_memory
+ * (docs/semantics.md section 13.2). */
+uint64_t oracle_process_create(oracle_t *o, const vas_config *cfg);
+int oracle_close_handle(oracle_t *o, uint64_t handle);
+oracle_t *oracle_process_space(oracle_t *o, uint64_t handle);
+uint64_t oracle_alloc_ex(oracle_t *o, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                         uint32_t protect);
+int oracle_free_ex(oracle_t *o, uint64_t process, uint64_t addr, uint64_t size, uint32_t type);
+int oracle_protect_ex(oracle_t *o, uint64_t process, uint64_t addr, uint64_t size, uint32_t protect,
+                      uint32_t *old);
+size_t oracle_query_ex(oracle_t *o, uint64_t process, uint64_t addr, vas_mbi *out, size_t len);
+int oracle_read_process_memory(oracle_t *o, uint64_t process, uint64_t addr, uint64_t buf,
+                               uint64_t size, uint64_t *done);
+int oracle_write_process_memory(oracle_t *o, uint64_t process, uint64_t addr, uint64_t buf,
+                                uint64_t size, uint64_t *done);
+
 #ifdef __cplusplus
 }
 #endif

@@ -69,6 +69,10 @@ struct vas {
     uint64_t ws_min_pages, ws_max_pages;  /* working-set sizes (vas_lock.c) */
     uint64_t locked_pages;     /* pages locked by VirtualLock, all allocations */
     host_window *host;         /* NULL unless host-backed */
+    struct vas **handles;      /* handles[i]: the process of handle 4 * (i + 1); NULL once closed */
+    size_t n_handles;
+    struct vas **children;     /* every process this space created (vas_process.c) */
+    size_t n_children;
 };
 
 static inline uint64_t space_min(const struct vas *v) { return v->cfg.min_address; }
@@ -80,6 +84,11 @@ static inline int fail(struct vas *v, uint32_t error)
     v->last_error = error;
     return 0;
 }
+
+/* ---- vas_process.c ------------------------------------------------------ */
+
+/* Destroys the processes v created (vas_destroy). */
+void processes_destroy(struct vas *v);
 
 /* ---- alloc_tree.c: the allocation index and free-space search --------- */
 

@@ -63,6 +63,7 @@ void vas_destroy(vas_t *v)
     /* fuzz-unreached: defensive - the harness never destroys a space it did not create */
     if (!v)
         return;
+    processes_destroy(v);
     if (v->host)
         host_window_close(v->host);
     for (allocation *a = alloc_tree_next(v, 0), *next; a; a = next) {

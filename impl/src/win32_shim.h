@@ -19,9 +19,16 @@ static inline LPVOID shim_pointer(uint64_t a)
     return (LPVOID)(uintptr_t)a;
 }
 
+/* A handle as the model takes it: GetCurrentProcess's (HANDLE)-1 is
+ * VAS_CURRENT_PROCESS at any pointer width. */
+static inline uint64_t shim_handle(HANDLE h)
+{
+    return h == INVALID_HANDLE_VALUE ? VAS_CURRENT_PROCESS : (uint64_t)(uintptr_t)h;
+}
+
 /* The space hProcess names, or NULL with last-error set on the current
- * space (ERROR_INVALID_HANDLE; ERROR_NOT_ENOUGH_MEMORY when there is no
- * current space). */
+ * space (ERROR_INVALID_HANDLE; nothing to set when there is no current
+ * space). */
 vas_t *shim_process(HANDLE hProcess);
 
 #endif

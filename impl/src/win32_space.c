@@ -112,15 +112,22 @@ vas_t *shim_process(HANDLE hProcess)
     vas_t *v = vas_win32_space();
     if (!v)
         return NULL;
-    if (hProcess == GetCurrentProcess())
-        return v;
-    vas_set_last_error(v, ERROR_INVALID_HANDLE);
-    return NULL;
+    vas_t *t = vas_process_space(v, shim_handle(hProcess));
+    if (!t)
+        vas_set_last_error(v, ERROR_INVALID_HANDLE);
+    return t;
+}
+
+HANDLE vas_win32_create_process(const vas_config *cfg)
+{
+    vas_t *v = vas_win32_space();
+    return v ? (HANDLE)(uintptr_t)vas_process_create(v, cfg) : NULL;
 }
 
 BOOL WINAPI CloseHandle(HANDLE hObject)
 {
-    return shim_process(hObject) != NULL;
+    vas_t *v = vas_win32_space();
+    return v ? vas_close_handle(v, shim_handle(hObject)) : FALSE;
 }
 
 BOOL WINAPI FlushInstructionCache(HANDLE hProcess, LPCVOID lpBaseAddress, SIZE_T dwSize)

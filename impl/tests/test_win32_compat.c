@@ -164,6 +164,32 @@ static void test_process_handles(void)
     CHECK(!FlushInstructionCache(NULL, p, 1));
     CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
     CHECK(CloseHandle(self));   /* the pseudo-handle closes and stays valid */
+
+    /* Another process: both buffers are simulated, the counts host memory. */
+    HANDLE child = vas_win32_create_process(NULL);
+    CHECK(child != NULL && child != self);
+    char *remote = VirtualAllocEx(child, NULL, 0x2000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    CHECK(remote != NULL);
+    CHECK(VirtualProtectEx(child, remote + 0x1000, 0x1000, PAGE_READONLY, &old));
+    SIZE_T n = 77;
+    CHECK(WriteProcessMemory(child, remote + 0xFF0, p, 0x10, &n));
+    CHECK_EQ(n, 0x10);
+    n = 77;
+    CHECK(!WriteProcessMemory(child, remote + 0xFF0, p, 0x20, &n));   /* stops at the read-only page */
+    CHECK_EQ(GetLastError(), ERROR_PARTIAL_COPY);
+    CHECK_EQ(n, 0x10);
+    n = 77;
+    CHECK(!WriteProcessMemory(child, remote + 0x1000, p, 1, &n));     /* read-only region: count untouched */
+    CHECK_EQ(GetLastError(), ERROR_NOACCESS);
+    CHECK_EQ(n, 77);
+    CHECK(ReadProcessMemory(child, remote, (char *)p + 0x1000, 0x2000, &n));
+    CHECK_EQ(n, 0x2000);
+    CHECK(CloseHandle(child));
+    CHECK(!CloseHandle(child));
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    CHECK(!ReadProcessMemory(child, remote, p, 1, &n));
+    CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    CHECK_EQ(n, 0);
     CHECK(VirtualFreeEx(self, p, 0, MEM_RELEASE));
 }
 

@@ -237,6 +237,52 @@ int vas_is_bad_write_ptr(vas_t *vas, uint64_t addr, uint64_t size);
 int vas_is_bad_code_ptr(vas_t *vas, uint64_t addr);
 int vas_is_bad_string_ptr(vas_t *vas, uint64_t addr, uint64_t max_chars, unsigned char_size);
 
+/* ---- Processes (docs/semantics.md section 13.2) ------------------------ */
+/*
+ * A space can create further spaces, its processes, and holds a handle to
+ * each. Every call below takes a process handle that it resolves in the
+ * calling space vas: VAS_CURRENT_PROCESS (GetCurrentProcess's (HANDLE)-1)
+ * is vas itself, a handle vas holds is its process, anything else fails
+ * with ERROR_INVALID_HANDLE. Failures set vas's last-error, never the
+ * target's.
+ */
+#define VAS_CURRENT_PROCESS UINT64_MAX
+
+/* A new, empty process with configuration cfg (NULL: vas's), living until
+ * vas is destroyed. Returns its handle (a non-zero multiple of 4), or 0
+ * with ERROR_NOT_ENOUGH_MEMORY when it cannot be made (out of memory, no
+ * room for its host window, an inconsistent cfg). */
+uint64_t vas_process_create(vas_t *vas, const vas_config *cfg);
+/* CloseHandle: 1, or 0 with ERROR_INVALID_HANDLE. The pseudo-handle closes
+ * and stays valid; the process lives on. */
+int vas_close_handle(vas_t *vas, uint64_t handle);
+/* The space a handle held by vas names, or NULL (last-error untouched). */
+vas_t *vas_process_space(vas_t *vas, uint64_t handle);
+
+/* VirtualAllocEx, VirtualFreeEx, VirtualProtectEx, VirtualQueryEx: the
+ * calls above on the process the handle names (its profile, its MBI size). */
+uint64_t vas_alloc_ex(vas_t *vas, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                      uint32_t protect);
+int vas_free_ex(vas_t *vas, uint64_t process, uint64_t addr, uint64_t size, uint32_t type);
+int vas_protect_ex(vas_t *vas, uint64_t process, uint64_t addr, uint64_t size, uint32_t protect,
+                   uint32_t *old);
+size_t vas_query_ex(vas_t *vas, uint64_t process, uint64_t addr, vas_mbi *out, size_t len);
+
+/* ReadProcessMemory: [addr, addr + size) of the process into [buf,
+ * buf + size) of vas (both simulated). All or nothing: a source page that
+ * refuses the read gives ERROR_PARTIAL_COPY, a buffer page that refuses the
+ * write ERROR_NOACCESS; *done (may be NULL) gets the bytes copied, 0 on any
+ * failure. WriteProcessMemory: [buf, buf + size) of vas into [addr,
+ * addr + size) of the process, decided by the protection of the target
+ * region at addr (writable: copied; EXECUTE or EXECUTE_READ: made writable
+ * for the copy; else ERROR_NOACCESS with *done untouched); a target page
+ * that refuses stops the copy there with ERROR_PARTIAL_COPY and *done the
+ * bytes written. Both return 1 or 0. */
+int vas_read_process_memory(vas_t *vas, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
+                            uint64_t *done);
+int vas_write_process_memory(vas_t *vas, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
+                             uint64_t *done);
+
 /* ---- Host-backed mode ------------------------------------------------- */
 
 /* In a host-backed space, the real address that mirrors simulated address

@@ -293,8 +293,9 @@ void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 /* The pseudo-handle (HANDLE)-1 that names the current process in every
  * call taking a process handle. It needs no closing. */
 HANDLE WINAPI GetCurrentProcess(void);
-/* Closes a handle; the pseudo-handle closes successfully and stays valid.
- * Anything else fails with ERROR_INVALID_HANDLE. */
+/* Closes a process handle (the process lives on); the pseudo-handle
+ * closes successfully and stays valid. Anything else fails with
+ * ERROR_INVALID_HANDLE. */
 BOOL WINAPI CloseHandle(HANDLE hObject);
 /* Nothing to flush in the model: TRUE for a valid process handle, else
  * FALSE with ERROR_INVALID_HANDLE. A JIT calls it after writing code (MS
@@ -318,6 +319,13 @@ BOOL WINAPI VirtualProtectEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
                              DWORD flNewProtect, PDWORD lpflOldProtect);
 SIZE_T WINAPI VirtualQueryEx(HANDLE hProcess, LPCVOID lpAddress,
                              PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
+
+/* Both buffers are simulated addresses (lpBuffer in the current process);
+ * the byte counts are host memory (docs/semantics.md section 13.2). */
+BOOL WINAPI ReadProcessMemory(HANDLE hProcess, LPCVOID lpBaseAddress, LPVOID lpBuffer, SIZE_T nSize,
+                              SIZE_T *lpNumberOfBytesRead);
+BOOL WINAPI WriteProcessMemory(HANDLE hProcess, LPVOID lpBaseAddress, LPCVOID lpBuffer, SIZE_T nSize,
+                               SIZE_T *lpNumberOfBytesWritten);
 
 /* Write watch (docs/semantics.md section 8). Returns 0, or (UINT)-1 with
  * last-error. lpAddresses, lpdwCount and lpdwGranularity are host memory. */
@@ -349,6 +357,11 @@ BOOL WINAPI IsBadStringPtrW(LPCWSTR lpsz, UINT_PTR ucchMax);
 #endif
 
 /* ---- The current space (not Windows API) ------------------------------ */
+
+/* Stands in for CreateProcess (suspended) + its process handle: a new,
+ * empty process of configuration cfg (NULL: the current space's) that the
+ * current space holds a handle to; NULL with last-error on failure. */
+HANDLE vas_win32_create_process(const vas_config *cfg);
 
 /* Makes vas the current space (not owned: the caller destroys it later).
  * NULL goes back to the default space. */
