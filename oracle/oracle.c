@@ -54,6 +54,8 @@ typedef struct allocation {
     page_run *runs;       /* in page order, covering every page exactly once */
     size_t run_count;
     page_bytes *written;  /* unordered */
+    int is_stack;         /* a thread's stack (section 11) */
+    uint64_t guarantee;   /* that thread's SetThreadStackGuarantee bytes */
     struct allocation *next; /* the allocation with the next higher base */
 } allocation;
 
@@ -653,8 +655,12 @@ size_t oracle_query(oracle_t *o, uint64_t addr, vas_mbi *out, size_t len)
 /* Checks the pages under [addr, addr + len) in ascending order. Returns
  * STATUS_SUCCESS, or the fault status with *fault_at set (and the guard bit
  * of the faulting page cleared when it was a guard page). */
-static uint32_t access_check(oracle_t *o, uint64_t addr, size_t len, enum access_kind kind,
-                             uint64_t *fault_at)
+static uint32_t stack_guard_page_touched(oracle_t *o, allocation *a, uint64_t page);
+
+/* stack: the stack of the thread making the access, or NULL for another
+ * thread (section 11: only its own guard pages grow a stack). */
+static uint32_t access_check(oracle_t *o, allocation *stack, uint64_t addr, size_t len,
+                             enum access_kind kind, uint64_t *fault_at)
 {
     uint64_t last_byte = addr + (len - 1);
     if (last_byte < addr)
@@ -664,7 +670,13 @@ static uint32_t access_check(oracle_t *o, uint64_t addr, size_t len, enum access
         allocation *a = page > o->cfg.max_address ? NULL : allocation_at(o, page);
         const page_run *r = a ? run_of(a, page_index(a, page)) : NULL;
         uint32_t status = VAS_STATUS_SUCCESS;
-        if (r && r->state == VAS_MEM_COMMIT && (r->protect & VAS_PAGE_GUARD)) {
+        if (r && r->state == VAS_MEM_COMMIT && (r->protect & VAS_PAGE_GUARD) && a == stack) {
+            status = stack_guard_page_touched(o, a, page);
+            if (status == VAS_STATUS_SUCCESS) {
+                page = round_down(addr, PAGE) - PAGE;   /* section 11: the access starts over */
+                continue;
+            }
+        } else if (r && r->state == VAS_MEM_COMMIT && (r->protect & VAS_PAGE_GUARD)) {
             uint64_t i = page_index(a, page);
             pages_change(o, a, i, i + 1, CHANGE_CLEAR_GUARD, 0);  /* one shot */
             status = VAS_STATUS_GUARD_PAGE_VIOLATION;
@@ -680,12 +692,14 @@ static uint32_t access_check(oracle_t *o, uint64_t addr, size_t len, enum access
     }
 }
 
-uint32_t oracle_read(oracle_t *o, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+/* A read made by the thread whose stack is `stack` (NULL: any other). */
+static uint32_t read_by(oracle_t *o, allocation *stack, uint64_t addr, void *buf, size_t len,
+                        uint64_t *fault)
 {
     if (len == 0)
         return VAS_STATUS_SUCCESS;
     uint64_t at;
-    uint32_t status = access_check(o, addr, len, ACCESS_READ, &at);
+    uint32_t status = access_check(o, stack, addr, len, ACCESS_READ, &at);
     if (status != VAS_STATUS_SUCCESS) {
         if (fault)
             *fault = at;
@@ -707,12 +721,13 @@ uint32_t oracle_read(oracle_t *o, uint64_t addr, void *buf, size_t len, uint64_t
     return VAS_STATUS_SUCCESS;
 }
 
-uint32_t oracle_write(oracle_t *o, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+static uint32_t write_by(oracle_t *o, allocation *stack, uint64_t addr, const void *buf,
+                         size_t len, uint64_t *fault)
 {
     if (len == 0)
         return VAS_STATUS_SUCCESS;
     uint64_t at;
-    uint32_t status = access_check(o, addr, len, ACCESS_WRITE, &at);
+    uint32_t status = access_check(o, stack, addr, len, ACCESS_WRITE, &at);
     if (status != VAS_STATUS_SUCCESS) {
         if (fault)
             *fault = at;
@@ -739,10 +754,20 @@ uint32_t oracle_write(oracle_t *o, uint64_t addr, const void *buf, size_t len, u
     return VAS_STATUS_SUCCESS;
 }
 
+uint32_t oracle_read(oracle_t *o, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    return read_by(o, NULL, addr, buf, len, fault);
+}
+
+uint32_t oracle_write(oracle_t *o, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+{
+    return write_by(o, NULL, addr, buf, len, fault);
+}
+
 uint32_t oracle_exec(oracle_t *o, uint64_t addr, uint64_t *fault)
 {
     uint64_t at;
-    uint32_t status = access_check(o, addr, 1, ACCESS_EXECUTE, &at);
+    uint32_t status = access_check(o, NULL, addr, 1, ACCESS_EXECUTE, &at);
     if (status != VAS_STATUS_SUCCESS && fault)
         *fault = at;
     return status;
@@ -902,7 +927,7 @@ int oracle_is_bad_read_ptr(oracle_t *o, uint64_t addr, uint64_t size)
     uint64_t at;
     if (size == 0)
         return 0;
-    return access_check(o, addr, size, ACCESS_READ, &at) != VAS_STATUS_SUCCESS;
+    return access_check(o, NULL, addr, size, ACCESS_READ, &at) != VAS_STATUS_SUCCESS;
 }
 
 int oracle_is_bad_code_ptr(oracle_t *o, uint64_t addr)
@@ -915,7 +940,7 @@ int oracle_is_bad_write_ptr(oracle_t *o, uint64_t addr, uint64_t size)
     uint64_t at = 0;
     if (size == 0)
         return 0;
-    int bad = access_check(o, addr, size, ACCESS_WRITE, &at) != VAS_STATUS_SUCCESS;
+    int bad = access_check(o, NULL, addr, size, ACCESS_WRITE, &at) != VAS_STATUS_SUCCESS;
     /* The probe wrote back a byte of every page up to the refusing one. */
     uint64_t last = addr + (size - 1) < addr ? UINT64_MAX : addr + (size - 1);
     uint64_t end = bad ? round_down(at, PAGE) : round_down(last, PAGE) + PAGE;
@@ -936,4 +961,135 @@ int oracle_is_bad_string_ptr(oracle_t *o, uint64_t addr, uint64_t max_chars, uns
             return 0;
     }
     return 0;
+}
+
+/* ---- Section 11: thread stacks -------------------------------------------- */
+
+#define ONE_MIB 0x100000u
+
+/* The stack whose base is `stack`, or NULL when no thread has it. */
+static allocation *thread_stack(const oracle_t *o, uint64_t stack)
+{
+    allocation *a = stack >= o->cfg.min_address && stack <= o->cfg.max_address
+                    ? allocation_at(o, stack) : NULL;
+    return a && a->is_stack && a->base == stack ? a : NULL;
+}
+
+/* Guard bytes: the guarantee (at least two pages on x64) plus one page. */
+static uint64_t guard_bytes(const oracle_t *o, uint64_t guarantee)
+{
+    if (o->cfg.profile == VAS_PROFILE_X64 && guarantee < 2 * PAGE)
+        guarantee = 2 * PAGE;
+    return guarantee + PAGE;
+}
+
+uint64_t oracle_create_thread(oracle_t *o, uint64_t stack_size, int size_is_reservation)
+{
+    uint64_t reserve = VAS_STACK_DEFAULT_RESERVE, commit = VAS_STACK_DEFAULT_COMMIT;
+    if (stack_size != 0 && size_is_reservation)                      /* 1 */
+        reserve = stack_size;
+    else if (stack_size != 0)
+        commit = stack_size;
+    if (reserve > UINT64_MAX - ONE_MIB || commit > UINT64_MAX - ONE_MIB)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    commit = round_up(commit, PAGE);                                 /* 2 */
+    if (commit >= reserve)
+        reserve = round_up(commit, ONE_MIB);
+    reserve = round_up(reserve, GRANULE);
+    if (commit < 2 * PAGE)                                           /* 3 */
+        commit = 2 * PAGE;
+    if (commit > reserve)
+        commit = reserve;
+    uint64_t guard = guard_bytes(o, 0);                              /* 4 */
+    if (commit + guard + PAGE > reserve)
+        guard = 0;
+    if (reserve > o->cfg.max_address + 1 - o->cfg.min_address)       /* 5 */
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    uint64_t base = find_free_base(o, reserve, 0);
+    if (base == 0)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    if (over_commit_limit(o, (commit + guard) / PAGE))
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+    allocation *a = allocation_insert(o, base, reserve, VAS_PAGE_READWRITE);  /* 6 */
+    if (!a)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    watches_reserved(&o->watches, base, base + reserve, 0);
+    a->is_stack = 1;
+    uint64_t top = a->page_count;
+    pages_change(o, a, top - commit / PAGE, top, CHANGE_COMMIT, VAS_PAGE_READWRITE);
+    if (guard)
+        pages_change(o, a, top - (commit + guard) / PAGE, top - commit / PAGE, CHANGE_COMMIT,
+                     VAS_PAGE_READWRITE | VAS_PAGE_GUARD);
+    return base;
+}
+
+int oracle_exit_thread(oracle_t *o, uint64_t stack)
+{
+    allocation *a = thread_stack(o, stack);
+    if (!a)
+        return fail(o, VAS_ERROR_INVALID_HANDLE);
+    allocation_remove(o, a);
+    return 1;
+}
+
+int oracle_set_thread_stack_guarantee(oracle_t *o, uint64_t stack, uint32_t *size)
+{
+    allocation *a = thread_stack(o, stack);
+    if (!a)
+        return fail(o, VAS_ERROR_INVALID_HANDLE);
+    if (!size)
+        return fail(o, VAS_ERROR_NOACCESS);
+    uint64_t wanted = round_up((uint64_t)*size, PAGE);
+    if (o->cfg.profile == VAS_PROFILE_X64 && wanted != 0 && wanted < 2 * PAGE)
+        wanted = 2 * PAGE;
+    *size = (uint32_t)a->guarantee;
+    if (wanted >= a->page_count * PAGE)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (wanted > a->guarantee)
+        a->guarantee = wanted;
+    return 1;
+}
+
+int oracle_thread_stack_limits(oracle_t *o, uint64_t stack, uint64_t *low, uint64_t *high)
+{
+    allocation *a = thread_stack(o, stack);
+    if (!a)
+        return fail(o, VAS_ERROR_INVALID_HANDLE);
+    if (low)
+        *low = a->base;
+    if (high)
+        *high = alloc_end(a);
+    return 1;
+}
+
+/* The thread owning stack a touched its guard page `page`: the guard goes;
+ * a new guard below it, or the overflow. */
+static uint32_t stack_guard_page_touched(oracle_t *o, allocation *a, uint64_t page)
+{
+    uint64_t i = page_index(a, page);
+    pages_change(o, a, i, i + 1, CHANGE_CLEAR_GUARD, 0);
+    uint64_t guard_pages = guard_bytes(o, a->guarantee) / PAGE;
+    if (i < 1 + guard_pages) {          /* the new guard would reach the bottom page */
+        if (i > 1 && !over_commit_limit(o, count_uncommitted(a, 1, i)))
+            pages_change(o, a, 1, i, CHANGE_COMMIT, VAS_PAGE_READWRITE);
+        return VAS_STATUS_STACK_OVERFLOW;
+    }
+    if (over_commit_limit(o, count_uncommitted(a, i - guard_pages, i)))
+        return VAS_STATUS_STACK_OVERFLOW;
+    pages_change(o, a, i - guard_pages, i, CHANGE_COMMIT, VAS_PAGE_READWRITE | VAS_PAGE_GUARD);
+    return VAS_STATUS_SUCCESS;
+}
+
+uint32_t oracle_thread_read(oracle_t *o, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                            uint64_t *fault)
+{
+    allocation *a = thread_stack(o, stack);
+    return a ? read_by(o, a, addr, buf, len, fault) : VAS_STATUS_INVALID_HANDLE;
+}
+
+uint32_t oracle_thread_write(oracle_t *o, uint64_t stack, uint64_t addr, const void *buf,
+                             size_t len, uint64_t *fault)
+{
+    allocation *a = thread_stack(o, stack);
+    return a ? write_by(o, a, addr, buf, len, fault) : VAS_STATUS_INVALID_HANDLE;
 }

@@ -110,6 +110,18 @@ int oracle_read_process_memory(oracle_t *o, uint64_t process, uint64_t addr, uin
 int oracle_write_process_memory(oracle_t *o, uint64_t process, uint64_t addr, uint64_t buf,
                                 uint64_t size, uint64_t *done);
 
+/* Thread stacks (docs/semantics.md section 11): as vas_create_thread,
+ * vas_exit_thread, vas_set_thread_stack_guarantee, vas_thread_stack_limits,
+ * vas_thread_read, vas_thread_write. */
+uint64_t oracle_create_thread(oracle_t *o, uint64_t stack_size, int size_is_reservation);
+int oracle_exit_thread(oracle_t *o, uint64_t stack);
+int oracle_set_thread_stack_guarantee(oracle_t *o, uint64_t stack, uint32_t *size);
+int oracle_thread_stack_limits(oracle_t *o, uint64_t stack, uint64_t *low, uint64_t *high);
+uint32_t oracle_thread_read(oracle_t *o, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                            uint64_t *fault);
+uint32_t oracle_thread_write(oracle_t *o, uint64_t stack, uint64_t addr, const void *buf,
+                             size_t len, uint64_t *fault);
+
 #ifdef __cplusplus
 }
 #endif

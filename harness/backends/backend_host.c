@@ -298,6 +298,27 @@ static int host_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, uns
     return vas_is_bad_string_ptr(((host_backend *)self)->vas, addr, max_chars, char_size);
 }
 
+static uint64_t host_create_thread(void *self, uint64_t stack_size, int size_is_reservation)
+{
+    return vas_create_thread(((host_backend *)self)->vas, stack_size, size_is_reservation);
+}
+
+static int host_exit_thread(void *self, uint64_t stack)
+{
+    return vas_exit_thread(((host_backend *)self)->vas, stack);
+}
+
+static int host_set_stack_guarantee(void *self, uint64_t stack, uint32_t *size)
+{
+    return vas_set_thread_stack_guarantee(((host_backend *)self)->vas, stack, size);
+}
+
+static uint32_t host_thread_read(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                             uint64_t *fault)
+{
+    return vas_thread_read(((host_backend *)self)->vas, stack, addr, buf, len, fault);
+}
+
 const backend backend_host = {
     .name = "host",
     .create = host_create,
@@ -324,6 +345,10 @@ const backend backend_host = {
     .is_bad_write = host_is_bad_write,
     .is_bad_code = host_is_bad_code,
     .is_bad_string = host_is_bad_string,
+    .create_thread = host_create_thread,
+    .exit_thread = host_exit_thread,
+    .set_stack_guarantee = host_set_stack_guarantee,
+    .thread_read = host_thread_read,
     .deterministic_placement = 1,
 };
 

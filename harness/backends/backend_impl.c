@@ -93,6 +93,27 @@ static int impl_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, uns
     return vas_is_bad_string_ptr(self, addr, max_chars, char_size);
 }
 
+static uint64_t impl_create_thread(void *self, uint64_t stack_size, int size_is_reservation)
+{
+    return vas_create_thread(self, stack_size, size_is_reservation);
+}
+
+static int impl_exit_thread(void *self, uint64_t stack)
+{
+    return vas_exit_thread(self, stack);
+}
+
+static int impl_set_stack_guarantee(void *self, uint64_t stack, uint32_t *size)
+{
+    return vas_set_thread_stack_guarantee(self, stack, size);
+}
+
+static uint32_t impl_thread_read(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                             uint64_t *fault)
+{
+    return vas_thread_read(self, stack, addr, buf, len, fault);
+}
+
 const backend backend_impl = {
     .name = "impl",
     .create = impl_create,
@@ -119,5 +140,9 @@ const backend backend_impl = {
     .is_bad_write = impl_is_bad_write,
     .is_bad_code = impl_is_bad_code,
     .is_bad_string = impl_is_bad_string,
+    .create_thread = impl_create_thread,
+    .exit_thread = impl_exit_thread,
+    .set_stack_guarantee = impl_set_stack_guarantee,
+    .thread_read = impl_thread_read,
     .deterministic_placement = 1,
 };

@@ -87,6 +87,27 @@ static int oracle_be_is_bad_string(void *self, uint64_t addr, uint64_t max_chars
     return oracle_is_bad_string_ptr(self, addr, max_chars, char_size);
 }
 
+static uint64_t oracle_be_create_thread(void *self, uint64_t stack_size, int size_is_reservation)
+{
+    return oracle_create_thread(self, stack_size, size_is_reservation);
+}
+
+static int oracle_be_exit_thread(void *self, uint64_t stack)
+{
+    return oracle_exit_thread(self, stack);
+}
+
+static int oracle_be_set_stack_guarantee(void *self, uint64_t stack, uint32_t *size)
+{
+    return oracle_set_thread_stack_guarantee(self, stack, size);
+}
+
+static uint32_t oracle_be_thread_read(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                             uint64_t *fault)
+{
+    return oracle_thread_read(self, stack, addr, buf, len, fault);
+}
+
 const backend backend_oracle = {
     .name = "oracle",
     .create = oracle_be_create,
@@ -113,5 +134,9 @@ const backend backend_oracle = {
     .is_bad_write = oracle_be_is_bad_write,
     .is_bad_code = oracle_be_is_bad_code,
     .is_bad_string = oracle_be_is_bad_string,
+    .create_thread = oracle_be_create_thread,
+    .exit_thread = oracle_be_exit_thread,
+    .set_stack_guarantee = oracle_be_set_stack_guarantee,
+    .thread_read = oracle_be_thread_read,
     .deterministic_placement = 1,
 };

@@ -84,6 +84,10 @@ int op_supported(const backend *b, trace_opcode code)
     case TRACE_ISBADWRITE: return b->is_bad_write != NULL;
     case TRACE_ISBADCODE: return b->is_bad_code != NULL;
     case TRACE_ISBADSTR: return b->is_bad_string != NULL;
+    case TRACE_THREAD: return b->create_thread != NULL;
+    case TRACE_THREAD_EXIT: return b->exit_thread != NULL;
+    case TRACE_GUARANTEE: return b->set_stack_guarantee != NULL;
+    case TRACE_TOUCH: return b->thread_read != NULL;
     default: return 1;
     }
 }
@@ -94,6 +98,35 @@ static int unsupported(op_result *res)
 {
     res->unsupported = 1;
     return 0;
+}
+
+/* Issue 11's operations (thread stacks). */
+static int op_execute_thread(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                             op_result *res)
+{
+    const backend *b = r->b;
+    uint64_t thread = backend_run_eval(r, op->thread);
+    if (!op_supported(b, op->code))
+        return unsupported(res);
+    switch (op->code) {
+    case TRACE_THREAD:
+        res->value = b->create_thread(r->self, size, op->flags != 0);
+        return 0;
+    case TRACE_THREAD_EXIT:
+        res->value = (uint64_t)b->exit_thread(r->self, thread);
+        return 0;
+    case TRACE_GUARANTEE: {
+        uint32_t bytes = (uint32_t)size;   /* a ULONG */
+        res->value = (uint64_t)b->set_stack_guarantee(r->self, thread, &bytes);
+        res->old = bytes;
+        return 0;
+    }
+    default: {
+        uint8_t byte;
+        res->status = b->thread_read(r->self, thread, addr, &byte, 1, &res->fault);
+        return 0;
+    }
+    }
 }
 
 /* Issue 13's operations (write watch, locking, probes); -1 when memory is
@@ -233,6 +266,12 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
             return -1;
         res->value = b->commit_charge(r->self);
         break;
+    case TRACE_THREAD:
+    case TRACE_THREAD_EXIT:
+    case TRACE_GUARANTEE:
+    case TRACE_TOUCH:
+        op_execute_thread(r, op, addr, size, res);
+        break;
     default: {
         int rc = op_execute_memapi(r, op, addr, size, res);
         if (rc != 0)
@@ -241,7 +280,7 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
     }
     }
     /* A fault address means something only when the access faulted. */
-    if (res->status == VAS_STATUS_SUCCESS)
+    if (res->status == VAS_STATUS_SUCCESS || res->status == VAS_STATUS_INVALID_HANDLE)
         res->fault = 0;
     res->error = b->last_error(r->self);
     return 0;

@@ -101,6 +101,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
         buf[0] = '\0';
     switch (op->code) {
     case TRACE_ALLOC:
+    case TRACE_THREAD:
     case TRACE_FREE:
     case TRACE_PROTECT:
     case TRACE_QUERY:
@@ -108,7 +109,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
             appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
                 appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
-        } else if (op->code == TRACE_ALLOC) {
+        } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD) {
             /* The address the system chose is the news: print it as a number. */
             appendf(buf, len, &pos, "0x%" PRIX64, res->value);
         } else if (op->code == TRACE_QUERY) {
@@ -130,7 +131,10 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_READ:
     case TRACE_WRITE:
     case TRACE_EXEC:
-        if (res->status == VAS_STATUS_SUCCESS) {
+    case TRACE_TOUCH:
+        if (res->status == VAS_STATUS_INVALID_HANDLE && op->code == TRACE_TOUCH) {
+            appendf(buf, len, &pos, "NOTHREAD");
+        } else if (res->status == VAS_STATUS_SUCCESS) {
             appendf(buf, len, &pos, "ok");
             if (op->code == TRACE_READ && res->data_len > 0) {
                 appendf(buf, len, &pos, " data=");
@@ -141,6 +145,8 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
                 appendf(buf, len, &pos, "AV");
             else if (res->status == VAS_STATUS_GUARD_PAGE_VIOLATION)
                 appendf(buf, len, &pos, "GUARD");
+            else if (res->status == VAS_STATUS_STACK_OVERFLOW)
+                appendf(buf, len, &pos, "OVERFLOW");
             else
                 appendf(buf, len, &pos, "status=0x%08" PRIX32, res->status);
             appendf(buf, len, &pos, " at=%s", describe_address(r, map, res->fault, a, sizeof a));
@@ -161,10 +167,14 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_LOCK:
     case TRACE_UNLOCK:
     case TRACE_WSSET:
+    case TRACE_THREAD_EXIT:
+    case TRACE_GUARANTEE:
         if (res->value == 0)
             appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
         else
             appendf(buf, len, &pos, "%" PRIu64, res->value);
+        if (op->code == TRACE_GUARANTEE)
+            appendf(buf, len, &pos, " old=0x%" PRIX32, res->old);
         break;
     case TRACE_ISBADREAD:
     case TRACE_ISBADWRITE:
@@ -321,7 +331,13 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
         desc[0] = '\0';
     switch (op->code) {
     case TRACE_ALLOC:
+    case TRACE_THREAD:
         if (differ_alloc(&c, op, a->value, b->value))
+            return 1;
+        break;
+    case TRACE_GUARANTEE:
+        if (differ_number(&c, "result", a->value, b->value)
+            || differ_number(&c, "old guarantee", a->old, b->old))
             return 1;
         break;
     case TRACE_FREE:
@@ -344,9 +360,11 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
     case TRACE_READ:
     case TRACE_WRITE:
     case TRACE_EXEC:
+    case TRACE_TOUCH:
         if (differ_number(&c, "access status", a->status, b->status))
             return 1;
-        if (a->status != VAS_STATUS_SUCCESS && differ_fault(&c, op, a->fault, b->fault))
+        if (a->status != VAS_STATUS_SUCCESS && a->status != VAS_STATUS_INVALID_HANDLE
+            && differ_fault(&c, op, a->fault, b->fault))
             return 1;
         if (op->code == TRACE_READ && a->status == VAS_STATUS_SUCCESS && differ_data(&c, a, b))
             return 1;
@@ -360,6 +378,7 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
     case TRACE_RESETWATCH:
     case TRACE_LOCK:
     case TRACE_UNLOCK:
+    case TRACE_THREAD_EXIT:
     case TRACE_WSSET:
     case TRACE_WSMIN:
     case TRACE_WSMAX:

@@ -89,6 +89,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
 
     switch (op->code) {
     case TRACE_ALLOC:
+    case TRACE_THREAD:
         if (res->value == 0) {
             expect_failure(x, res);
         } else if (placed_by_system && backend_run_eval(r, op->addr) == 0) {
@@ -100,6 +101,8 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         break;
     case TRACE_FREE:
     case TRACE_PROTECT:
+    case TRACE_THREAD_EXIT:
+    case TRACE_GUARANTEE:
         if (res->value == 0) {
             expect_failure(x, res);
         } else {
@@ -107,6 +110,10 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
             x->value = number_expr(res->value);
         }
         if (op->code == TRACE_PROTECT && !op->null_old && res->old != OP_OLD_UNTOUCHED) {
+            x->has_old = 1;
+            x->old = res->old;
+        }
+        if (op->code == TRACE_GUARANTEE) {
             x->has_old = 1;
             x->old = res->old;
         }
@@ -133,9 +140,12 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
     case TRACE_READ:
     case TRACE_WRITE:
     case TRACE_EXEC:
+    case TRACE_TOUCH:
         expect_reset(x, EXPECT_ACCESS);
         x->status = res->status;
-        if (res->status != VAS_STATUS_SUCCESS) {
+        if (res->status == VAS_STATUS_INVALID_HANDLE && op->code == TRACE_TOUCH) {
+            break;
+        } else if (res->status != VAS_STATUS_SUCCESS) {
             x->at = address_expr(r, op->result, res->fault, op->addr);
         } else if (op->code == TRACE_READ) {
             x->has_data = 1;

@@ -71,6 +71,8 @@ static int same_expect(const trace_expect *a, const trace_expect *b)
     case EXPECT_ACCESS:
         if (a->status != b->status)
             return 0;
+        if (a->status == VAS_STATUS_INVALID_HANDLE)
+            return 1;
         if (a->status != VAS_STATUS_SUCCESS)
             return same_expr(a->at, b->at);
         return a->has_data == b->has_data &&
@@ -123,6 +125,14 @@ static int same_op(const trace_op *a, const trace_op *b)
         return same_expr(a->addr, b->addr);
     case TRACE_ISBADSTR:
         return same_expr(a->addr, b->addr) && same_expr(a->size, b->size) && a->flags == b->flags;
+    case TRACE_THREAD:
+        return same_expr(a->size, b->size) && a->flags == b->flags;
+    case TRACE_THREAD_EXIT:
+        return same_expr(a->thread, b->thread);
+    case TRACE_GUARANTEE:
+        return same_expr(a->thread, b->thread) && same_expr(a->size, b->size);
+    case TRACE_TOUCH:
+        return same_expr(a->thread, b->thread) && same_expr(a->addr, b->addr);
     }
     return 0;
 }

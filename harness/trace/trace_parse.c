@@ -371,12 +371,20 @@ static int parse_access_expect(parser *ps, trace_op *op)
             return fail(ps, "data length differs from read length", data_tok);
         return 0;
     }
+    if (op->code == TRACE_TOUCH && word_is(tok, "NOTHREAD")) {
+        x->status = VAS_STATUS_INVALID_HANDLE;
+        return 0;
+    }
     if (word_is(tok, "AV"))
         x->status = VAS_STATUS_ACCESS_VIOLATION;
     else if (word_is(tok, "GUARD"))
         x->status = VAS_STATUS_GUARD_PAGE_VIOLATION;
+    else if (word_is(tok, "OVERFLOW") && op->code == TRACE_TOUCH)
+        x->status = VAS_STATUS_STACK_OVERFLOW;
     else
         return fail(ps, tok.kind == TOK_END ? "missing argument"
+                        : op->code == TRACE_TOUCH
+                        ? "bad expectation: expected ok, AV, GUARD, OVERFLOW or NOTHREAD"
                         : "bad expectation: expected ok, AV or GUARD", tok);
     return expect_key(ps, "at", "expected at=ADDRESS") != 0 || parse_expr(ps, &x->at) != 0
            ? -1 : 0;
@@ -447,8 +455,10 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
     trace_expect *x = &op->expect;
     trace_token tok = trace_lex_peek(&ps->lx);
     int success;
+    uint64_t n;
     switch (op->code) {
     case TRACE_ALLOC:
+    case TRACE_THREAD:
         if (word_is(tok, "nonzero")) {
             trace_lex_next(&ps->lx);
             x->kind = EXPECT_NONZERO;
@@ -461,7 +471,19 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
         x->kind = EXPECT_VALUE;
         return 0;
     case TRACE_FREE:
+    case TRACE_THREAD_EXIT:
         return parse_bool_expect(ps, x, &success);
+    case TRACE_GUARANTEE:
+        if (parse_bool_expect(ps, x, &success) != 0)
+            return -1;
+        if (!word_is(trace_lex_peek(&ps->lx), "old"))
+            return 0;
+        x->has_old = 1;
+        return expect_key(ps, "old", "expected old=N") != 0 ||
+               parse_number_max(ps, UINT32_MAX, "value does not fit in 32 bits", &n) != 0
+               ? -1 : (x->old = (uint32_t)n, 0);
+    case TRACE_TOUCH:
+        return parse_access_expect(ps, op);
     case TRACE_PROTECT:
         return parse_bool_expect(ps, x, &success) != 0 ? -1 : parse_old(ps, x);
     case TRACE_QUERY:
@@ -503,7 +525,8 @@ static const struct { const char *word; trace_opcode code; } op_words[] = {
     {"alloc", TRACE_ALLOC}, {"free", TRACE_FREE}, {"protect", TRACE_PROTECT},
     {"query", TRACE_QUERY}, {"read", TRACE_READ}, {"write", TRACE_WRITE},
     {"exec", TRACE_EXEC}, {"seterr", TRACE_SETERR}, {"geterr", TRACE_GETERR},
-    {"charge", TRACE_CHARGE}, {NULL, TRACE_ALLOC}
+    {"charge", TRACE_CHARGE}, {"thread", TRACE_THREAD}, {"thread_exit", TRACE_THREAD_EXIT},
+    {"guarantee", TRACE_GUARANTEE}, {"touch", TRACE_TOUCH}, {NULL, TRACE_ALLOC}
 };
 
 /* watch's options: reset, flags=N, max=N, nullcount, nullgran, nulladdrs. */
@@ -602,6 +625,20 @@ static int parse_arguments(parser *ps, trace_op *op)
     case TRACE_GETERR:
     case TRACE_CHARGE:
         return 0;
+    case TRACE_THREAD:
+        if (parse_expr(ps, &op->size) != 0)
+            return -1;
+        if (word_is(trace_lex_peek(&ps->lx), "reserve")) {
+            trace_lex_next(&ps->lx);
+            op->flags = 1;
+        }
+        return 0;
+    case TRACE_THREAD_EXIT:
+        return parse_expr(ps, &op->thread);
+    case TRACE_GUARANTEE:
+        return parse_expr(ps, &op->thread) || parse_expr(ps, &op->size) ? -1 : 0;
+    case TRACE_TOUCH:
+        return parse_expr(ps, &op->thread) || parse_expr(ps, &op->addr) ? -1 : 0;
     default:
         return parse_memapi_arguments(ps, op);
     }
@@ -635,8 +672,8 @@ static int parse_operation(parser *ps)
         code = trace_memapi_ops[j].code;
     else
         return fail(ps, word.kind == TOK_END ? "missing operation" : "unknown operation", word);
-    if (bound.kind != TOK_END && code != TRACE_ALLOC)
-        return fail(ps, "only alloc binds a name", word);
+    if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD)
+        return fail(ps, "only alloc and thread bind a name", word);
 
     trace_op *op = trace_append_op(ps->t, code);
     if (!op)

@@ -123,6 +123,16 @@ static void put_query_fields(sink *s, const trace *t, const trace_expect *x)
     put(s, "}");
 }
 
+/* old=: the old protection (protect), or the old guarantee in bytes. */
+static void put_old(sink *s, const trace_op *op, uint32_t old)
+{
+    put(s, " old=");
+    if (op->code == TRACE_GUARANTEE)
+        put_number(s, old);
+    else
+        put_const(s, CONST_PROTECT, old);
+}
+
 static void put_expectation(sink *s, const trace *t, const trace_op *op)
 {
     const trace_expect *x = &op->expect;
@@ -137,10 +147,8 @@ static void put_expectation(sink *s, const trace *t, const trace_op *op)
             put_const(s, CONST_ERROR, (uint32_t)x->value.offset);
         else
             put_expr(s, t, x->value);
-        if (x->has_old) {
-            put(s, " old=");
-            put_const(s, CONST_PROTECT, x->old);
-        }
+        if (x->has_old)
+            put_old(s, op, x->old);
         if (x->has_error) {
             put(s, " err=");
             put_const(s, CONST_ERROR, x->error);
@@ -161,10 +169,8 @@ static void put_expectation(sink *s, const trace *t, const trace_op *op)
     case EXPECT_FAIL:
         put(s, "0 err=");
         put_const(s, CONST_ERROR, x->error);
-        if (x->has_old) {
-            put(s, " old=");
-            put_const(s, CONST_PROTECT, x->old);
-        }
+        if (x->has_old)
+            put_old(s, op, x->old);
         break;
     case EXPECT_QUERY:
         put_query_fields(s, t, x);
@@ -178,7 +184,12 @@ static void put_expectation(sink *s, const trace *t, const trace_op *op)
             }
             break;
         }
-        put(s, x->status == VAS_STATUS_GUARD_PAGE_VIOLATION ? "GUARD at=" : "AV at=");
+        if (x->status == VAS_STATUS_INVALID_HANDLE) {
+            put(s, "NOTHREAD");
+            break;
+        }
+        put(s, x->status == VAS_STATUS_GUARD_PAGE_VIOLATION ? "GUARD at="
+               : x->status == VAS_STATUS_STACK_OVERFLOW ? "OVERFLOW at=" : "AV at=");
         put_expr(s, t, x->at);
         break;
     }
@@ -290,6 +301,23 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
         break;
     case TRACE_CHARGE:
         put(s, "charge");
+        break;
+    case TRACE_THREAD:
+        put(s, "thread ");
+        put_expr(s, t, op->size);
+        if (op->flags)
+            put(s, " reserve");
+        break;
+    case TRACE_THREAD_EXIT:
+        put(s, "thread_exit ");
+        put_expr(s, t, op->thread);
+        break;
+    case TRACE_GUARANTEE:
+    case TRACE_TOUCH:
+        put(s, op->code == TRACE_GUARANTEE ? "guarantee " : "touch ");
+        put_expr(s, t, op->thread);
+        put(s, " ");
+        put_expr(s, t, op->code == TRACE_GUARANTEE ? op->size : op->addr);
         break;
     default:
         put_memapi_op(s, t, op);

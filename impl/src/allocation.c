@@ -19,6 +19,8 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
     page_store_init(a);
     watch_init(a, 0);
     locks_init(a);
+    a->is_stack = 0;
+    a->stack_guarantee = 0;
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_init(&v->run_nodes, a, state, protect)) {
         node_pool_give(&v->records, a);

@@ -27,7 +27,8 @@ void space_clear_guard(vas_t *v, alloc_slot s, uint64_t page, uint32_t protect)
     space_sync_host(v, page, page + PAGE_BYTES);
 }
 
-uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault)
+uint32_t space_check_access_by(vas_t *v, allocation *stack, uint64_t addr, uint64_t len,
+                               access_kind kind, uint64_t *fault)
 {
     uint64_t last = addr + (len - 1);
     if (last < addr)
@@ -40,7 +41,15 @@ uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind k
             s = alloc_tree_find_slot(v, page);
         const page_run *r = s.rec ? runs_find(s.rec, page) : NULL;
         if (r && r->state == VAS_MEM_COMMIT) {
-            if (r->protect & VAS_PAGE_GUARD) {
+            if ((r->protect & VAS_PAGE_GUARD) && s.rec == stack) {
+                /* The owner's own guard page: the system grows the stack and
+                 * the access starts over (section 11). */
+                status = stack_grow(v, s, page);
+                if (status == VAS_STATUS_SUCCESS) {
+                    page = round_down(addr, PAGE_BYTES);
+                    continue;
+                }
+            } else if (r->protect & VAS_PAGE_GUARD) {
                 space_clear_guard(v, s, page, r->protect);
                 status = VAS_STATUS_GUARD_PAGE_VIOLATION;
             } else if (protection_allows(r->protect, kind)) {
@@ -54,6 +63,11 @@ uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind k
             *fault = addr > page ? addr : page;
         return status;
     }
+}
+
+uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault)
+{
+    return space_check_access_by(v, NULL, addr, len, kind, fault);
 }
 
 /* Walks [at, at + left) one page piece at a time, keeping the allocation of
@@ -81,13 +95,8 @@ static int page_piece_next(page_piece *p)
     return 1;
 }
 
-uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+void space_copy_out(vas_t *v, uint64_t addr, void *buf, size_t len)
 {
-    if (len == 0)
-        return VAS_STATUS_SUCCESS;
-    uint32_t status = space_check_access(v, addr, len, ACCESS_READ, fault);
-    if (status != VAS_STATUS_SUCCESS)
-        return status;
     uint8_t *out = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); out += p.len) {
         const uint8_t *bytes = page_store_peek(p.a, p.page);
@@ -96,16 +105,10 @@ uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *faul
         else
             memset(out, 0, p.len);
     }
-    return VAS_STATUS_SUCCESS;
 }
 
-uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+void space_copy_in(vas_t *v, uint64_t addr, const void *buf, size_t len)
 {
-    if (len == 0)
-        return VAS_STATUS_SUCCESS;
-    uint32_t status = space_check_access(v, addr, len, ACCESS_WRITE, fault);
-    if (status != VAS_STATUS_SUCCESS)
-        return status;
     const uint8_t *in = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
         uint8_t *bytes = page_store_get(p.a, p.page);
@@ -118,7 +121,26 @@ uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_
     }
     if (v->host)
         host_window_write(v->host, addr, buf, len);
-    return VAS_STATUS_SUCCESS;
+}
+
+uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *fault)
+{
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint32_t status = space_check_access(v, addr, len, ACCESS_READ, fault);
+    if (status == VAS_STATUS_SUCCESS)
+        space_copy_out(v, addr, buf, len);
+    return status;
+}
+
+uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
+{
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    uint32_t status = space_check_access(v, addr, len, ACCESS_WRITE, fault);
+    if (status == VAS_STATUS_SUCCESS)
+        space_copy_in(v, addr, buf, len);
+    return status;
 }
 
 uint32_t vas_exec(vas_t *v, uint64_t addr, uint64_t *fault)

@@ -52,6 +52,8 @@ typedef struct allocation {
     avl_tree dirty;       /* watched_page by address (write_watch.c) */
     avl_tree locked;      /* locked_range by first page (locked_ranges.c) */
     uint8_t write_watch;  /* reserved with MEM_WRITE_WATCH */
+    uint8_t is_stack;     /* a thread's stack: the thread lives while it does */
+    uint32_t stack_guarantee;  /* its SetThreadStackGuarantee bytes (thread_stack.c) */
 } allocation;
 
 static inline uint64_t alloc_base(const allocation *a) { return a->base; }
@@ -203,6 +205,20 @@ int protection_allows(uint32_t protect, access_kind kind);
  * for `requested` and the page had `current`. */
 uint32_t protection_after_change(uint32_t current, uint32_t requested);
 
+/* ---- thread_stack.c, stack_growth.c: thread stacks (section 11) ------ */
+
+/* The stack allocation whose base is `stack`, or NULL. */
+allocation *stack_find(const struct vas *v, uint64_t stack);
+/* Bytes of guard pages kept below a stack's committed part. */
+uint64_t stack_guard_bytes(const struct vas *v, const allocation *stack);
+/* A guard page `page` of the accessing thread's own stack was touched:
+ * commits, moves the guard down. VAS_STATUS_SUCCESS (handled, the access
+ * goes on) or VAS_STATUS_STACK_OVERFLOW. */
+uint32_t stack_grow(struct vas *v, alloc_slot s, uint64_t page);
+/* Commits [lo, hi) of allocation s with protect, charging new pages; 0 when
+ * the commit limit refuses (nothing changed). */
+int space_commit_pages(struct vas *v, alloc_slot s, uint64_t lo, uint64_t hi, uint32_t protect);
+
 /* ---- host hooks (vas_space.c; space_host is declared in host/host.h) -- */
 
 void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi);
@@ -210,6 +226,13 @@ void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi);
  * VAS_STATUS_SUCCESS, or the fault status with *fault set and a guard page
  * fired (vas_access.c). */
 uint32_t space_check_access(struct vas *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault);
+/* The same made by the thread whose stack is `stack` (NULL: another
+ * thread): a guard page of that stack grows it (stack_growth.c). */
+uint32_t space_check_access_by(struct vas *v, allocation *stack, uint64_t addr, uint64_t len,
+                               access_kind kind, uint64_t *fault);
+/* vas_read / vas_write's transfer once the check passed (vas_access.c). */
+void space_copy_out(struct vas *v, uint64_t addr, void *buf, size_t len);
+void space_copy_in(struct vas *v, uint64_t addr, const void *buf, size_t len);
 /* A guard page fired (vas_access.c): the bit goes, the base protection stays. */
 void space_clear_guard(struct vas *v, alloc_slot s, uint64_t page, uint32_t protect);
 

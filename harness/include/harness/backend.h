@@ -57,6 +57,14 @@ typedef struct backend {
     int (*is_bad_write)(void *self, uint64_t addr, uint64_t size);
     int (*is_bad_code)(void *self, uint64_t addr);
     int (*is_bad_string)(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size);
+    /* Issue 11, docs/semantics.md section 11: thread stacks, a thread named
+     * by its stack's base; the contracts of vas_create_thread,
+     * vas_exit_thread, vas_set_thread_stack_guarantee and vas_thread_read. */
+    uint64_t (*create_thread)(void *self, uint64_t stack_size, int size_is_reservation);
+    int (*exit_thread)(void *self, uint64_t stack);
+    int (*set_stack_guarantee)(void *self, uint64_t stack, uint32_t *size);
+    uint32_t (*thread_read)(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                            uint64_t *fault);
 
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */

@@ -19,7 +19,9 @@ typedef enum trace_opcode {
      * pointer probes. */
     TRACE_WATCH, TRACE_RESETWATCH, TRACE_LOCK, TRACE_UNLOCK, TRACE_WSSET, TRACE_WSMIN,
     TRACE_WSMAX, TRACE_LOCKED, TRACE_ISBADREAD, TRACE_ISBADWRITE, TRACE_ISBADCODE,
-    TRACE_ISBADSTR
+    TRACE_ISBADSTR,
+    /* Issue 11 (docs/semantics.md section 11): thread stacks. */
+    TRACE_THREAD, TRACE_THREAD_EXIT, TRACE_GUARANTEE, TRACE_TOUCH
 } trace_opcode;
 
 /* watch: which out-pointers are passed as NULL (trace_op.nulls). */
@@ -57,11 +59,12 @@ typedef struct trace_expect {
     trace_expect_kind kind;
     trace_expr value;          /* EXPECT_VALUE */
     int has_error; uint32_t error;      /* err= */
-    int has_old; uint32_t old;          /* old= */
+    int has_old; uint32_t old;          /* old= (protect: a protection; guarantee: bytes) */
     unsigned query_fields;              /* QF_* present in {...} */
     trace_expr q_base, q_alloc_base;    /* query expectations */
     uint64_t q_size; uint32_t q_alloc_protect, q_state, q_protect, q_type; uint64_t q_ret;
-    uint32_t status;           /* EXPECT_ACCESS: 0, ACCESS_VIOLATION or GUARD_PAGE_VIOLATION */
+    uint32_t status;           /* EXPECT_ACCESS: 0, ACCESS_VIOLATION, GUARD_PAGE_VIOLATION,
+                                * STACK_OVERFLOW or INVALID_HANDLE (no thread; no at=) */
     trace_expr at;             /* fault address */
     int has_data; uint8_t *data; size_t data_len;  /* read data (owned) */
     trace_expr *pages; size_t n_pages;  /* EXPECT_PAGES (owned) */
@@ -79,7 +82,9 @@ typedef struct trace_op {
     uint32_t value;    /* seterr */
     uint8_t *data;     /* write bytes (owned); for read, NULL */
     size_t len;        /* read length / write length */
-    uint32_t flags;    /* watch: GetWriteWatch flags; isbadstr: character size 1 or 2 */
+    uint32_t flags;    /* watch: GetWriteWatch flags; isbadstr: character size 1 or 2;
+                        * thread: 1 when SIZE is the reservation ("reserve") */
+    trace_expr thread; /* thread_exit, guarantee, touch: the thread (its stack's base) */
     uint32_t nulls;    /* watch: WATCH_NULL_* */
     uint64_t max;      /* watch: capacity of the address array (*count in) */
     trace_expect expect;

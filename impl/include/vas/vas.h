@@ -88,6 +88,8 @@ extern "C" {
 #define VAS_STATUS_SUCCESS              0x00000000u
 #define VAS_STATUS_GUARD_PAGE_VIOLATION 0x80000001u
 #define VAS_STATUS_ACCESS_VIOLATION     0xC0000005u
+#define VAS_STATUS_INVALID_HANDLE       0xC0000008u  /* an access by a thread that does not exist */
+#define VAS_STATUS_STACK_OVERFLOW       0xC00000FDu
 
 /* ---- Address-space profiles ------------------------------------------- */
 
@@ -282,6 +284,45 @@ int vas_read_process_memory(vas_t *vas, uint64_t process, uint64_t addr, uint64_
                             uint64_t *done);
 int vas_write_process_memory(vas_t *vas, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
                              uint64_t *done);
+
+/* ---- Thread stacks (CreateThread, SetThreadStackGuarantee) ----------- */
+/*
+ * A thread is known by its stack: vas_create_thread reserves a stack as
+ * CreateThread does and returns its allocation base (DeallocationStack, the
+ * low limit GetCurrentThreadStackLimits reports; the high limit is the end
+ * of that allocation). The initial commit sits at the top with guard pages
+ * below it; the rest stays reserved. stack_size is CreateThread's
+ * dwStackSize: the initial commit, or with size_is_reservation
+ * (STACK_SIZE_PARAM_IS_A_RESERVATION) the reservation; 0 takes the
+ * executable's defaults (1 MiB reserved, 4 KiB committed). Returns 0 with
+ * last-error ERROR_NOT_ENOUGH_MEMORY (no room) or ERROR_COMMITMENT_LIMIT.
+ *
+ * vas_thread_read / vas_thread_write are vas_read / vas_write made by that
+ * thread: a guard page of its own stack is handled inside the system (the
+ * page is committed, the guard moves down, the access goes on) until the
+ * stack cannot grow, where the access raises VAS_STATUS_STACK_OVERFLOW.
+ * Guard pages anywhere else, and accesses made with vas_read / vas_write
+ * (another thread), raise VAS_STATUS_GUARD_PAGE_VIOLATION as usual. An
+ * unknown thread gives VAS_STATUS_INVALID_HANDLE (*fault untouched).
+ *
+ * vas_exit_thread releases the stack (the thread returns from its function);
+ * a thread whose stack was released with VirtualFree is gone too.
+ * vas_set_thread_stack_guarantee is SetThreadStackGuarantee called on that
+ * thread: *size in, the previous guarantee out. The other calls fail with
+ * ERROR_INVALID_HANDLE for an unknown thread. docs/semantics.md section 11.
+ */
+#define VAS_STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000u
+#define VAS_STACK_DEFAULT_RESERVE 0x100000u   /* the executable's SizeOfStackReserve */
+#define VAS_STACK_DEFAULT_COMMIT  0x1000u     /* the executable's SizeOfStackCommit */
+
+uint64_t vas_create_thread(vas_t *vas, uint64_t stack_size, int size_is_reservation);
+int vas_exit_thread(vas_t *vas, uint64_t stack);
+int vas_set_thread_stack_guarantee(vas_t *vas, uint64_t stack, uint32_t *size);
+int vas_thread_stack_limits(vas_t *vas, uint64_t stack, uint64_t *low, uint64_t *high);
+uint32_t vas_thread_read(vas_t *vas, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                         uint64_t *fault);
+uint32_t vas_thread_write(vas_t *vas, uint64_t stack, uint64_t addr, const void *buf, size_t len,
+                          uint64_t *fault);
 
 /* ---- Host-backed mode ------------------------------------------------- */
 

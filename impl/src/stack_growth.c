@@ -1,0 +1,59 @@
+/*
+ * stack_growth.c - what the system does when a thread touches a guard page
+ * of its own stack (docs/semantics.md section 11): the page is committed
+ * (its guard goes), guard pages are placed below it and the access goes on
+ * unseen; when the new guard would reach the stack's bottom page, the rest
+ * of the stack above that page is committed and the access raises
+ * STATUS_STACK_OVERFLOW. An access by the thread checks its pages through
+ * space_check_access_by, which calls here.
+ */
+#include "vas_internal.h"
+
+uint32_t stack_grow(vas_t *v, alloc_slot s, uint64_t page)
+{
+    allocation *a = s.rec;
+    const page_run *r = runs_find(a, page);
+    space_clear_guard(v, s, page, r->protect);
+    uint64_t guard = stack_guard_bytes(v, a);
+    if (page - a->base < PAGE_BYTES + guard) {
+        /* No room for a new guard: what is left above the bottom page is
+         * given to the overflow handler, if the commit limit allows. */
+        if (page > a->base + PAGE_BYTES)
+            space_commit_pages(v, alloc_tree_find_slot(v, page), a->base + PAGE_BYTES, page,
+                               VAS_PAGE_READWRITE);
+        return VAS_STATUS_STACK_OVERFLOW;
+    }
+    if (!space_commit_pages(v, alloc_tree_find_slot(v, page), page - guard, page,
+                            VAS_PAGE_READWRITE | VAS_PAGE_GUARD))
+        return VAS_STATUS_STACK_OVERFLOW;
+    return VAS_STATUS_SUCCESS;
+}
+
+static uint32_t thread_access(vas_t *v, uint64_t stack, uint64_t addr, size_t len,
+                              access_kind kind, uint64_t *fault)
+{
+    allocation *a = stack_find(v, stack);
+    if (!a)
+        return VAS_STATUS_INVALID_HANDLE;
+    if (len == 0)
+        return VAS_STATUS_SUCCESS;
+    return space_check_access_by(v, a, addr, len, kind, fault);
+}
+
+uint32_t vas_thread_read(vas_t *v, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                         uint64_t *fault)
+{
+    uint32_t status = thread_access(v, stack, addr, len, ACCESS_READ, fault);
+    if (status == VAS_STATUS_SUCCESS && len != 0)
+        space_copy_out(v, addr, buf, len);
+    return status;
+}
+
+uint32_t vas_thread_write(vas_t *v, uint64_t stack, uint64_t addr, const void *buf, size_t len,
+                          uint64_t *fault)
+{
+    uint32_t status = thread_access(v, stack, addr, len, ACCESS_WRITE, fault);
+    if (status == VAS_STATUS_SUCCESS && len != 0)
+        space_copy_in(v, addr, buf, len);
+    return status;
+}
