@@ -1093,3 +1093,21 @@ uint32_t oracle_thread_write(oracle_t *o, uint64_t stack, uint64_t addr, const v
     allocation *a = thread_stack(o, stack);
     return a ? write_by(o, a, addr, buf, len, fault) : VAS_STATUS_INVALID_HANDLE;
 }
+
+/* __chkstk: one byte on each page from the stack's top page down to addr's
+ * page (not below the base), then addr; the first fault ends the probe. */
+uint32_t oracle_thread_probe(oracle_t *o, uint64_t stack, uint64_t addr, uint64_t *fault)
+{
+    allocation *a = thread_stack(o, stack);
+    if (!a)
+        return VAS_STATUS_INVALID_HANDLE;
+    uint64_t lowest = addr > a->base ? round_down(addr, PAGE) : a->base;
+    uint64_t top_page = alloc_end(a) - PAGE;
+    uint8_t byte;
+    for (uint64_t page = top_page; page > lowest; page -= PAGE) {
+        uint32_t status = read_by(o, a, page, &byte, 1, fault);
+        if (status != VAS_STATUS_SUCCESS)
+            return status;
+    }
+    return read_by(o, a, addr, &byte, 1, fault);
+}

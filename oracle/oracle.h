@@ -121,6 +121,7 @@ uint32_t oracle_thread_read(oracle_t *o, uint64_t stack, uint64_t addr, void *bu
                             uint64_t *fault);
 uint32_t oracle_thread_write(oracle_t *o, uint64_t stack, uint64_t addr, const void *buf,
                              size_t len, uint64_t *fault);
+uint32_t oracle_thread_probe(oracle_t *o, uint64_t stack, uint64_t addr, uint64_t *fault);
 
 #ifdef __cplusplus
 }

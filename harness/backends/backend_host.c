@@ -319,6 +319,11 @@ static uint32_t host_thread_read(void *self, uint64_t stack, uint64_t addr, void
     return vas_thread_read(((host_backend *)self)->vas, stack, addr, buf, len, fault);
 }
 
+static uint32_t host_thread_probe(void *self, uint64_t stack, uint64_t addr, uint64_t *fault)
+{
+    return vas_thread_probe(((host_backend *)self)->vas, stack, addr, fault);
+}
+
 const backend backend_host = {
     .name = "host",
     .create = host_create,
@@ -349,6 +354,7 @@ const backend backend_host = {
     .exit_thread = host_exit_thread,
     .set_stack_guarantee = host_set_stack_guarantee,
     .thread_read = host_thread_read,
+    .thread_probe = host_thread_probe,
     .deterministic_placement = 1,
 };
 

@@ -114,6 +114,11 @@ static uint32_t impl_thread_read(void *self, uint64_t stack, uint64_t addr, void
     return vas_thread_read(self, stack, addr, buf, len, fault);
 }
 
+static uint32_t impl_thread_probe(void *self, uint64_t stack, uint64_t addr, uint64_t *fault)
+{
+    return vas_thread_probe(self, stack, addr, fault);
+}
+
 const backend backend_impl = {
     .name = "impl",
     .create = impl_create,
@@ -144,5 +149,6 @@ const backend backend_impl = {
     .exit_thread = impl_exit_thread,
     .set_stack_guarantee = impl_set_stack_guarantee,
     .thread_read = impl_thread_read,
+    .thread_probe = impl_thread_probe,
     .deterministic_placement = 1,
 };

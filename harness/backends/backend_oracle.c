@@ -108,6 +108,11 @@ static uint32_t oracle_be_thread_read(void *self, uint64_t stack, uint64_t addr,
     return oracle_thread_read(self, stack, addr, buf, len, fault);
 }
 
+static uint32_t oracle_be_thread_probe(void *self, uint64_t stack, uint64_t addr, uint64_t *fault)
+{
+    return oracle_thread_probe(self, stack, addr, fault);
+}
+
 const backend backend_oracle = {
     .name = "oracle",
     .create = oracle_be_create,
@@ -138,5 +143,6 @@ const backend backend_oracle = {
     .exit_thread = oracle_be_exit_thread,
     .set_stack_guarantee = oracle_be_set_stack_guarantee,
     .thread_read = oracle_be_thread_read,
+    .thread_probe = oracle_be_thread_probe,
     .deterministic_placement = 1,
 };

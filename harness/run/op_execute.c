@@ -87,7 +87,7 @@ int op_supported(const backend *b, trace_opcode code)
     case TRACE_THREAD: return b->create_thread != NULL;
     case TRACE_THREAD_EXIT: return b->exit_thread != NULL;
     case TRACE_GUARANTEE: return b->set_stack_guarantee != NULL;
-    case TRACE_TOUCH: return b->thread_read != NULL;
+    case TRACE_TOUCH: return b->thread_read != NULL && b->thread_probe != NULL;
     default: return 1;
     }
 }
@@ -123,7 +123,10 @@ static int op_execute_thread(backend_run *r, const trace_op *op, uint64_t addr, 
     }
     default: {
         uint8_t byte;
-        res->status = b->thread_read(r->self, thread, addr, &byte, 1, &res->fault);
+        if (op->flags)
+            res->status = b->thread_probe(r->self, thread, addr, &res->fault);
+        else
+            res->status = b->thread_read(r->self, thread, addr, &byte, 1, &res->fault);
         return 0;
     }
     }

@@ -23,7 +23,7 @@
 static const char *const OP_NAMES[] = {
     "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge",
     "watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
-    "isbadwrite", "isbadcode", "isbadstr"
+    "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch"
 };
 #define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
 
@@ -108,13 +108,14 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
             else
                 tally_failure(k, res.error);
             break;
-        case TRACE_READ: case TRACE_WRITE: case TRACE_EXEC:
+        case TRACE_READ: case TRACE_WRITE: case TRACE_EXEC: case TRACE_TOUCH:
             if (res.status == VAS_STATUS_SUCCESS)
                 k->ok++;
             else
                 tally_failure(k, res.status);
             break;
         case TRACE_LOCK: case TRACE_UNLOCK: case TRACE_WSSET:
+        case TRACE_THREAD: case TRACE_THREAD_EXIT: case TRACE_GUARANTEE:
             if (res.value != 0)
                 k->ok++;
             else
@@ -214,6 +215,18 @@ int main(void)
     CHECK_MSG(tally_count(lock, VAS_ERROR_INVALID_ADDRESS) >= 1, "VirtualLock never hits 487");
     CHECK_MSG(unlock->ok >= 1, "VirtualUnlock never succeeds");
     CHECK_MSG(tally_count(unlock, VAS_ERROR_NOT_LOCKED) >= 1, "VirtualUnlock never hits 158");
+    /* Issue 11's family (slot 30): stacks made, grown, overflowed, ended. */
+    const tally *th = &kinds[TRACE_THREAD], *touch = &kinds[TRACE_TOUCH], *ex_t = &kinds[TRACE_THREAD_EXIT];
+    CHECK_MSG(percent(th->ok, th->calls) >= 50, "CreateThread succeeds too rarely");
+    CHECK_MSG(tally_count(th, VAS_ERROR_NOT_ENOUGH_MEMORY) + tally_count(th, VAS_ERROR_COMMITMENT_LIMIT) >= 1,
+              "CreateThread never fails");
+    CHECK_MSG(touch->ok >= 100, "stack touches succeed too rarely");
+    CHECK_MSG(tally_count(touch, VAS_STATUS_STACK_OVERFLOW) >= 1, "stacks never overflow");
+    CHECK_MSG(tally_count(touch, VAS_STATUS_ACCESS_VIOLATION) >= 1, "stack touches never fault");
+    CHECK_MSG(ex_t->ok >= 10 && tally_count(ex_t, VAS_ERROR_INVALID_HANDLE) >= 1,
+              "thread_exit never succeeds or never meets an unknown thread");
+    CHECK_MSG(tally_count(&kinds[TRACE_GUARANTEE], VAS_ERROR_INVALID_PARAMETER) >= 1,
+              "SetThreadStackGuarantee never hits 87");
     for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
         CHECK_MSG(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
     return check_report("test_trace_binary_stats");

@@ -145,7 +145,7 @@ static const bad_case bad_cases[] = {
     {"rebinding", "a = alloc 0 1 RESERVE NOACCESS\na = alloc 0 1 RESERVE NOACCESS",
      "t.trace:2: error: name already bound near 'a'"},
     {"binding a non-alloc", "a = free 0 0 RELEASE",
-     "t.trace:1: error: only alloc binds a name near 'free'"},
+     "t.trace:1: error: only alloc and thread bind a name near 'free'"},
     {"bad name", "A = alloc 0 1 RESERVE NOACCESS", "t.trace:1: error: bad name near 'A'"},
     {"reserved name", "nonzero = alloc 0 1 RESERVE NOACCESS",
      "t.trace:1: error: reserved word used as a name near 'nonzero'"},

@@ -47,6 +47,16 @@
  *       isbadcode  OPERAND(access) addr
  *       isbadstr   OPERAND(access) addr, OPERAND(size) max; flag = wide
  *       wsmin, wsmax, locked: nothing
+ *     slot 30  s: opcode = STACK_OPS[s % 8] (issue 11), then
+ *       thread      a size byte (see STACK_SIZES; raw escape); binds a new name
+ *       thread_exit THREAD
+ *       guarantee   THREAD, a size byte (see GUARANTEES; raw u32 escape)
+ *       touch       THREAD, an offset byte (see TOUCH_BOTTOM), from the thread;
+ *                   sub-ops 6 and 7 probe down ("down")
+ *     THREAD: with no name bound nothing (the number 0); else a byte k that
+ *     picks the (k % T)-th most recent of the T thread names not dead (ended
+ *     by thread_exit or a release), or with none the (k % n)-th most recent
+ *     name. A thread name's extent E is the reservation CreateThread makes.
  *
  *   OPERAND   := m ...             an address or size expression:
  *     m >= 0xF8: raw: a spec byte s follows; if s & 8 and a name is bound,
@@ -137,9 +147,36 @@ static const trace_opcode OPCODES[32] = {
     TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE,
     TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_FREE, TRACE_FREE, TRACE_FREE,
     TRACE_PROTECT, TRACE_PROTECT, TRACE_PROTECT, TRACE_READ, TRACE_READ, TRACE_WRITE,
-    TRACE_WATCH /* slot 28: issue 13's family, a sub-op byte follows */, TRACE_EXEC, TRACE_GETERR
+    TRACE_WATCH /* slot 28: issue 13's family, a sub-op byte follows */,
+    TRACE_THREAD /* slot 30: issue 11's thread stacks, a sub-op byte follows */, TRACE_GETERR
 };
 #define MEMAPI_SLOT 28u
+#define STACK_SLOT 30u
+
+/* Slot 30's sub-op byte s picks STACK_OPS[s % 8]: touches most, so that
+ * stacks grow to their guard pages and past them. */
+static const trace_opcode STACK_OPS[8] = {
+    TRACE_THREAD, TRACE_THREAD, TRACE_THREAD_EXIT, TRACE_GUARANTEE,
+    TRACE_TOUCH, TRACE_TOUCH, TRACE_TOUCH, TRACE_TOUCH
+};
+#define TOUCH_DOWN_OPS 6u   /* sub-ops 6 and 7: touch ... down (a stack probe) */
+/* thread's size byte b: b >= RAW_ESCAPE: a raw value of (b & 7) + 1 bytes
+ * follows, reservation = b & 8; else STACK_SIZES[b % 16], reservation =
+ * b >= 0x80. The sizes of CreateThread's edges (NTV test_RtlCreateUserStack). */
+static const uint64_t STACK_SIZES[16] = {
+    0, 0, 0x1000, 0x3F00, 0x4000, 0x10000, 0x20000, 0x10000, 0x100000, 0x3FF000, 0x400000,
+    0x200000, 0x80000000, 0x30000, 0x2000, 0x11000
+};
+/* guarantee's size byte g: g >= RAW_ESCAPE: a raw u32; else GUARANTEES[g % 16]. */
+static const uint64_t GUARANTEES[16] = {
+    0, 0x1000, 0x2000, 0x3000, 0x5000, 0x8000, 0x10000, 1, 0xFFF, 0x2001, 0x100000,
+    0x400000, 0x4000, 0x6000, 0x2000, 0x3000
+};
+/* touch's offset byte m (from the thread's stack base, E its reservation
+ * guess): m < 0xC0: E - 0x1000 * (1 + m % 64), walking down from the top;
+ * 0xC0 <= m < RAW_ESCAPE: 0x1000 * (m - 0xC0), the bottom pages; else a raw
+ * value of (m & 7) + 1 bytes, from the thread when m & 8, else absolute. */
+#define TOUCH_BOTTOM 0xC0u
 
 /* Slot 28's sub-op byte s picks MEMAPI_OPS[s % 16]: write watch and
  * locking most, the probes and the working set less. */
@@ -333,14 +370,35 @@ enum { NAME_DEAD, NAME_RESERVED, NAME_COMMITTED };
 typedef struct name_table {
     uint64_t *e;
     unsigned char *state;
+    unsigned char *thread;   /* bound by a thread op (its E: the reservation) */
     size_t n, cap;
     size_t n_state[3];   /* names in each state */
+    size_t n_threads;    /* thread names not dead */
 } name_table;
 
 static void names_free(name_table *x)
 {
     free(x->e);
     free(x->state);
+    free(x->thread);
+}
+
+/* The reservation CreateThread makes for a thread op (section 11), or 0
+ * when the size does not look like one that succeeds. */
+static uint64_t stack_extent(const trace_op *op)
+{
+    uint64_t size = op->size.offset, reserve = 0x100000, commit = 0x1000;
+    if (op->size.name >= 0 || size > EXTENT_MAX)
+        return 0;
+    if (size != 0 && op->flags)
+        reserve = size;
+    else if (size != 0)
+        commit = size;
+    commit = (commit + 0xFFF) & ~(uint64_t)0xFFF;
+    if (commit >= reserve)
+        reserve = (commit + 0xFFFFF) & ~(uint64_t)0xFFFFF;
+    reserve = GRANULE_UP(reserve);
+    return reserve <= EXTENT_MAX ? reserve : 0;
 }
 
 /* Section 1 of docs/semantics.md: one base, at most one modifier, none
@@ -393,6 +451,8 @@ static int alloc_plausible(const name_table *x, const trace_op *op)
 
 static void name_set_state(name_table *x, int name, unsigned state)
 {
+    if (x->thread[name] && (x->state[name] == NAME_DEAD) != (state == NAME_DEAD))
+        x->n_threads += state == NAME_DEAD ? (size_t)-1 : 1;
     x->n_state[x->state[name]]--;
     x->state[name] = (unsigned char)state;
     x->n_state[state]++;
@@ -411,7 +471,10 @@ static int names_note_op(name_table *x, const trace_op *op)
         else if (op->type == VAS_MEM_DECOMMIT)
             name_set_state(x, op->addr.name, NAME_RESERVED);
     }
-    if (op->code != TRACE_ALLOC)
+    if (op->code == TRACE_THREAD_EXIT && op->thread.name >= 0 &&
+        x->state[op->thread.name] != NAME_DEAD)
+        name_set_state(x, op->thread.name, NAME_DEAD);
+    if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD)
         return 0;
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 16;
@@ -423,8 +486,22 @@ static int names_note_op(name_table *x, const trace_op *op)
         if (!state)
             return -1;
         x->state = state;
+        unsigned char *thread = realloc(x->thread, cap);
+        if (!thread)
+            return -1;
+        x->thread = thread;
         x->cap = cap;
     }
+    if (op->code == TRACE_THREAD) {
+        uint64_t e = stack_extent(op);
+        x->thread[x->n] = 1;
+        x->state[x->n] = e ? NAME_COMMITTED : NAME_DEAD;
+        x->n_state[x->state[x->n]]++;
+        x->n_threads += e != 0;
+        x->e[x->n++] = e ? e : 0x1000;
+        return 0;
+    }
+    x->thread[x->n] = 0;
     uint64_t e = 0x1000;
     if (op->size.name < 0 && op->size.offset - 1 < EXTENT_MAX)
         e = (op->size.offset + 0xFFF) & ~(uint64_t)0xFFF;
@@ -460,6 +537,19 @@ static int name_from_byte(const name_table *x, unsigned k, int committed)
     }
     size_t d = (k >= LIVE_NAMES ? k - LIVE_NAMES : k) % x->n;
     return (int)(x->n - 1 - d);
+}
+
+/* The thread a name byte k picks: the (k % T)-th most recent of the T
+ * thread names not dead, or with none the (k % n)-th most recent name. */
+static int thread_from_byte(const name_table *x, unsigned k)
+{
+    if (x->n_threads > 0) {
+        size_t j = k % x->n_threads;
+        for (size_t i = x->n; i-- > 0;)
+            if (x->thread[i] && x->state[i] != NAME_DEAD && j-- == 0)
+                return (int)i;
+    }
+    return (int)(x->n - 1 - k % x->n);
 }
 
 /* What SIZES uses for the size of an op whose address is addr. */
@@ -621,6 +711,58 @@ static void decode_memapi_op(reader *r, const name_table *x, trace_op *op, int f
     }
 }
 
+/* ---- Slot 30: thread stacks (both directions) ---------------------------- */
+
+/* The offset touch's byte m (< RAW_ESCAPE) stands for, with the thread's
+ * extent e. */
+static uint64_t touch_offset(unsigned m, uint64_t e)
+{
+    return m < TOUCH_BOTTOM ? e - 0x1000 * (1 + m % 64) : 0x1000 * (uint64_t)(m - TOUCH_BOTTOM);
+}
+
+static trace_expr read_thread(reader *r, const name_table *x)
+{
+    trace_expr e = {-1, 0};
+    if (x->n > 0)
+        e.name = thread_from_byte(x, read_byte(r));
+    return e;
+}
+
+static int decode_stack_op(reader *r, trace *t, const name_table *x, trace_op *op)
+{
+    unsigned b;
+    switch (op->code) {
+    case TRACE_THREAD: {
+        char name[24];
+        b = read_byte(r);
+        op->flags = b >= RAW_ESCAPE ? (b & 8) != 0 : b >= 0x80;
+        op->size.offset = b >= RAW_ESCAPE ? read_uint(r, (b & 7) + 1) : STACK_SIZES[b % 16];
+        snprintf(name, sizeof name, "r%zu", t->n_names);
+        op->result = trace_add_name(t, name, strlen(name));
+        return op->result < 0 ? -1 : 0;
+    }
+    case TRACE_THREAD_EXIT:
+        op->thread = read_thread(r, x);
+        return 0;
+    case TRACE_GUARANTEE:
+        op->thread = read_thread(r, x);
+        b = read_byte(r);
+        op->size.offset = b >= RAW_ESCAPE ? read_uint(r, 4) : GUARANTEES[b % 16];
+        return 0;
+    default:   /* touch */
+        op->thread = read_thread(r, x);
+        b = read_byte(r);
+        if (b >= RAW_ESCAPE) {
+            op->addr.offset = read_uint(r, (b & 7) + 1);
+            op->addr.name = (b & 8) ? op->thread.name : -1;
+        } else {
+            op->addr.name = op->thread.name;
+            op->addr.offset = touch_offset(b, op->thread.name >= 0 ? x->e[op->thread.name] : 0x1000);
+        }
+        return 0;
+    }
+}
+
 /* Reads one operation's arguments; returns -1 only on OOM. */
 static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
 {
@@ -679,6 +821,11 @@ static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
     case TRACE_GETERR:
     case TRACE_CHARGE:
         return 0;
+    case TRACE_THREAD:
+    case TRACE_THREAD_EXIT:
+    case TRACE_GUARANTEE:
+    case TRACE_TOUCH:
+        return decode_stack_op(r, t, x, op);
     default:
         decode_memapi_op(r, x, op, flag);
         return 0;
@@ -701,8 +848,12 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
     t->commit_limit = limit == LIMIT_RAW ? read_uint(&r, 8) : LIMITS[limit];
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
-        trace_opcode code = (c & 31) == MEMAPI_SLOT ? MEMAPI_OPS[read_byte(&r) % 16] : OPCODES[c & 31];
+        unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT ? read_byte(&r) : 0;
+        trace_opcode code = (c & 31) == MEMAPI_SLOT ? MEMAPI_OPS[sub % 16]
+                            : (c & 31) == STACK_SLOT ? STACK_OPS[sub % 8] : OPCODES[c & 31];
         trace_op *op = trace_append_op(t, code);
+        if (op && code == TRACE_TOUCH)
+            op->flags = sub % 8 >= TOUCH_DOWN_OPS;
         if (!op || decode_op(&r, t, &x, op, (c & FLAG_BITS) == FLAG_BITS) != 0 ||
             names_note_op(&x, op) != 0) {
             trace_free(t);
@@ -843,11 +994,18 @@ static void write_query_len(writer *w, uint64_t len)
 static void write_opcode(writer *w, trace_opcode code, int flag)
 {
     unsigned i = 0;
-    while (i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT))
+    while (i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT))
         i++;
     if (i < 32) {
         write_byte(w, i | (flag ? FLAG_BITS : 0));
         return;
+    }
+    for (i = code == TRACE_TOUCH && flag ? TOUCH_DOWN_OPS : 0; i < 8; i++) {
+        if (STACK_OPS[i] == code) {
+            write_byte(w, STACK_SLOT);   /* flag: touch's "down", in the sub-op */
+            write_byte(w, i);
+            return;
+        }
     }
     for (i = 0; MEMAPI_OPS[i] != code; i++)
         ;
@@ -900,6 +1058,83 @@ static void encode_memapi_op(writer *w, const trace_op *op, const name_table *x)
         if (!w->failed)
             write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
         return;
+    }
+}
+
+/* The name byte that read_thread turns into e; fails for a thread that is
+ * not a plain name (or a name when none is bound). */
+static void write_thread(writer *w, trace_expr e, const name_table *x)
+{
+    unsigned k = 0;
+    if (x->n == 0) {
+        if (e.name >= 0 || e.offset != 0)
+            w->failed = 1;
+        return;
+    }
+    while (k < 256 && (e.name < 0 || e.offset != 0 || thread_from_byte(x, k) != e.name))
+        k++;
+    if (k == 256)
+        w->failed = 1;
+    else
+        write_byte(w, k);
+}
+
+/* Slot 30's operations, as decode_stack_op reads them. */
+static void encode_stack_op(writer *w, const trace_op *op, const name_table *x)
+{
+    unsigned b;
+    if (op->code == TRACE_TOUCH && op->flags > 1)
+        w->failed = 1;
+    write_opcode(w, op->code, op->code == TRACE_TOUCH && op->flags);
+    switch (op->code) {
+    case TRACE_THREAD:
+        if (op->size.name >= 0)
+            w->failed = 1;
+        for (b = 0; b < RAW_ESCAPE; b++) {
+            if (STACK_SIZES[b % 16] == op->size.offset && (b >= 0x80) == (op->flags != 0)) {
+                write_byte(w, b);
+                return;
+            }
+        }
+        b = width_of(op->size.offset);
+        write_byte(w, RAW_ESCAPE | (op->flags ? 8 : 0) | (b - 1));
+        write_uint(w, op->size.offset, b);
+        return;
+    case TRACE_THREAD_EXIT:
+        write_thread(w, op->thread, x);
+        return;
+    case TRACE_GUARANTEE:
+        write_thread(w, op->thread, x);
+        if (op->size.name >= 0 || op->size.offset > UINT32_MAX)
+            w->failed = 1;
+        for (b = 0; b < 16; b++) {
+            if (GUARANTEES[b] == op->size.offset) {
+                write_byte(w, b);
+                return;
+            }
+        }
+        write_byte(w, RAW_ESCAPE);
+        write_uint(w, op->size.offset, 4);
+        return;
+    default: {   /* touch */
+        int named = op->thread.name >= 0 && op->addr.name == op->thread.name;
+        write_thread(w, op->thread, x);
+        if (op->addr.name >= 0 && !named)
+            w->failed = 1;
+        if (named || x->n == 0) {
+            uint64_t e = named ? x->e[op->thread.name] : 0x1000;
+            for (b = 0; b < RAW_ESCAPE; b++) {
+                if (touch_offset(b, e) == op->addr.offset) {
+                    write_byte(w, b);
+                    return;
+                }
+            }
+        }
+        b = width_of(op->addr.offset);
+        write_byte(w, RAW_ESCAPE | (named ? 8 : 0) | (b - 1));
+        write_uint(w, op->addr.offset, b);
+        return;
+    }
     }
 }
 
@@ -968,6 +1203,12 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
     case TRACE_CHARGE:
         write_opcode(w, op->code, 0);
         break;
+    case TRACE_THREAD:
+    case TRACE_THREAD_EXIT:
+    case TRACE_GUARANTEE:
+    case TRACE_TOUCH:
+        encode_stack_op(w, op, x);
+        break;
     default:
         encode_memapi_op(w, op, x);
         break;
@@ -988,7 +1229,7 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
         write_uint(&w, t->commit_limit, 8);
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
-        int binds = op->code == TRACE_ALLOC;
+        int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD;
         if (op->expect.kind != EXPECT_NONE ||
             (binds ? op->result != (int)x.n : op->result != -1)) {
             w.failed = 1;

@@ -132,7 +132,8 @@ static int same_op(const trace_op *a, const trace_op *b)
     case TRACE_GUARANTEE:
         return same_expr(a->thread, b->thread) && same_expr(a->size, b->size);
     case TRACE_TOUCH:
-        return same_expr(a->thread, b->thread) && same_expr(a->addr, b->addr);
+        return same_expr(a->thread, b->thread) && same_expr(a->addr, b->addr) &&
+               a->flags == b->flags;
     }
     return 0;
 }

@@ -638,7 +638,13 @@ static int parse_arguments(parser *ps, trace_op *op)
     case TRACE_GUARANTEE:
         return parse_expr(ps, &op->thread) || parse_expr(ps, &op->size) ? -1 : 0;
     case TRACE_TOUCH:
-        return parse_expr(ps, &op->thread) || parse_expr(ps, &op->addr) ? -1 : 0;
+        if (parse_expr(ps, &op->thread) || parse_expr(ps, &op->addr))
+            return -1;
+        if (word_is(trace_lex_peek(&ps->lx), "down")) {
+            trace_lex_next(&ps->lx);
+            op->flags = 1;
+        }
+        return 0;
     default:
         return parse_memapi_arguments(ps, op);
     }

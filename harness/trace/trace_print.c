@@ -318,6 +318,8 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
         put_expr(s, t, op->thread);
         put(s, " ");
         put_expr(s, t, op->code == TRACE_GUARANTEE ? op->size : op->addr);
+        if (op->code == TRACE_TOUCH && op->flags)
+            put(s, " down");
         break;
     default:
         put_memapi_op(s, t, op);

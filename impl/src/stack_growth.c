@@ -57,3 +57,17 @@ uint32_t vas_thread_write(vas_t *v, uint64_t stack, uint64_t addr, const void *b
         space_copy_in(v, addr, buf, len);
     return status;
 }
+
+uint32_t vas_thread_probe(vas_t *v, uint64_t stack, uint64_t addr, uint64_t *fault)
+{
+    allocation *a = stack_find(v, stack);
+    if (!a)
+        return VAS_STATUS_INVALID_HANDLE;
+    uint64_t stop = addr > a->base ? round_down(addr, PAGE_BYTES) : a->base;
+    for (uint64_t page = a->end - PAGE_BYTES; page > stop && page < a->end; page -= PAGE_BYTES) {
+        uint32_t status = space_check_access_by(v, a, page, 1, ACCESS_READ, fault);
+        if (status != VAS_STATUS_SUCCESS)
+            return status;
+    }
+    return space_check_access_by(v, a, addr, 1, ACCESS_READ, fault);
+}

@@ -65,6 +65,7 @@ typedef struct backend {
     int (*set_stack_guarantee)(void *self, uint64_t stack, uint32_t *size);
     uint32_t (*thread_read)(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
                             uint64_t *fault);
+    uint32_t (*thread_probe)(void *self, uint64_t stack, uint64_t addr, uint64_t *fault);
 
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */

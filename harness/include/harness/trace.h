@@ -83,7 +83,8 @@ typedef struct trace_op {
     uint8_t *data;     /* write bytes (owned); for read, NULL */
     size_t len;        /* read length / write length */
     uint32_t flags;    /* watch: GetWriteWatch flags; isbadstr: character size 1 or 2;
-                        * thread: 1 when SIZE is the reservation ("reserve") */
+                        * thread: 1 when SIZE is the reservation ("reserve");
+                        * touch: 1 for a stack probe down to ADDR ("down") */
     trace_expr thread; /* thread_exit, guarantee, touch: the thread (its stack's base) */
     uint32_t nulls;    /* watch: WATCH_NULL_* */
     uint64_t max;      /* watch: capacity of the address array (*count in) */

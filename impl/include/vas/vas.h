@@ -323,6 +323,10 @@ uint32_t vas_thread_read(vas_t *vas, uint64_t stack, uint64_t addr, void *buf, s
                          uint64_t *fault);
 uint32_t vas_thread_write(vas_t *vas, uint64_t stack, uint64_t addr, const void *buf, size_t len,
                           uint64_t *fault);
+/* A stack probe (__chkstk) by that thread down to addr: one byte read on
+ * each page from the top page of its stack down to addr's page (not below
+ * the stack's base), then at addr itself; the first fault ends it. */
+uint32_t vas_thread_probe(vas_t *vas, uint64_t stack, uint64_t addr, uint64_t *fault);
 
 /* ---- Host-backed mode ------------------------------------------------- */
 
