@@ -311,25 +311,44 @@ static void save_divergence(const char *dir, uint64_t seed, const trace *t)
 /* ---- The command --------------------------------------------------------- */
 
 
+/* A name whose binding op was dropped evaluates as unbound, to its offset
+ * (run.h): it becomes that number, so the trace still prints and parses. */
+static void expr_unbind(trace_expr *e, const unsigned char *dropped)
+{
+    if (e->name >= 0 && dropped[e->name])
+        e->name = -1;
+}
+
 /* Drops the operations some backend of the set lacks (an optional family,
  * backend.h): running them on the others alone would make the spaces
- * differ for a reason that is no disagreement. None of them binds a name. */
+ * differ for a reason that is no disagreement. A dropped thread op's name
+ * is unbound from then on (random traces carry no expectations). */
 static void drop_unsupported(trace *t, const backend *const *backends, size_t n)
 {
     size_t kept = 0;
+    unsigned char *dropped = calloc(t->n_names + 1, 1);
     for (size_t i = 0; i < t->n_ops; i++) {
+        trace_op *op = &t->ops[i];
         int ok = 1;
         for (size_t k = 0; k < n && ok; k++)
-            ok = op_supported(backends[k], t->ops[i].code);
+            ok = op_supported(backends[k], op->code);
+        if (dropped) {
+            expr_unbind(&op->addr, dropped);
+            expr_unbind(&op->size, dropped);
+            expr_unbind(&op->thread, dropped);
+        }
         if (ok) {
-            t->ops[kept++] = t->ops[i];
+            t->ops[kept++] = *op;
         } else {
-            free(t->ops[i].data);
-            free(t->ops[i].expect.data);
-            free(t->ops[i].expect.pages);
+            if (op->result >= 0 && dropped)
+                dropped[op->result] = 1;
+            free(op->data);
+            free(op->expect.data);
+            free(op->expect.pages);
         }
     }
     t->n_ops = kept;
+    free(dropped);
 }
 
 static int usage(void)
