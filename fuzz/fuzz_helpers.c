@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include "fuzz_helpers.h"
 #include "harness/compare.h"
+#include "harness/run.h"
 
 int fuzz_abort_on_divergence = 1;
 unsigned long fuzz_divergence_count;
@@ -100,4 +101,61 @@ int fuzz_diff_bytes(const fuzz_target *target, const uint8_t *data, size_t size)
     rc = fuzz_diff_trace(target, t);
     trace_free(t);
     return rc == 1;
+}
+
+/* What fuzz_check_trace's observer found on one backend. */
+typedef struct check_verdict {
+    const char *status;  /* "pass", "fail", "error" */
+    int line;
+    char detail[1024];
+} check_verdict;
+
+static int check_observe(void *ctx, run_step *s)
+{
+    check_verdict *v = ctx;
+    if (s->op == NULL) {
+        v->status = "error";
+        snprintf(v->detail, sizeof v->detail, "%s",
+                 s->open_failure ? s->open_failure : "no address space for this trace's profile");
+        return RUN_STOP;
+    }
+    if (s->executed && !s->res->unsupported && s->holds && s->check_failed == NULL)
+        return RUN_CONTINUE;
+    v->line = s->op->line;
+    if (!s->executed || s->res->unsupported) {
+        v->status = "error";
+        snprintf(v->detail, sizeof v->detail, "cannot perform this operation");
+    } else if (!s->holds) {
+        v->status = "fail";
+        run_step_describe(s, v->detail, sizeof v->detail);
+    } else {
+        v->status = "error";
+        snprintf(v->detail, sizeof v->detail, "self-check failed: %s", s->check_failed);
+    }
+    return RUN_STOP;
+}
+
+int fuzz_check_trace(const fuzz_target *target, trace *t, FILE *out)
+{
+    const backend *backends[8];
+    size_t n, i;
+    int failed = 0;
+
+    if (target->n_backends > sizeof backends / sizeof backends[0])
+        abort();
+    n = target_backends(target, backends, sizeof backends / sizeof backends[0]);
+    if (target->force_profile)
+        t->profile = target->profile;
+    for (i = 0; i < n; i++) {
+        check_verdict v = {"pass", 0, ""};
+        run_observer obs = {check_observe, &v};
+        run_trace_ex(backends[i], t, &obs);
+        if (v.line > 0)
+            fprintf(out, "CHECK %s %s %d %s\n", backends[i]->name, v.status, v.line, v.detail);
+        else
+            fprintf(out, "CHECK %s %s%s%s\n", backends[i]->name, v.status, *v.detail ? " 0 " : "", v.detail);
+        failed += v.status[0] != 'p';
+    }
+    fflush(out);
+    return failed;
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "harness/trace.h"
 
 /* Operations decoded from one input; bytes past them are ignored. Short
@@ -55,5 +56,16 @@ int fuzz_diff_bytes(const fuzz_target *target, const uint8_t *data, size_t size)
  * could not run an operation (reported on stderr). Exits with status 2 when
  * one of the target's backends is not linked into the program. */
 int fuzz_diff_trace(const fuzz_target *target, trace *t);
+
+/* Checks t's expectations on each of the target's backends (the profile
+ * overridden as the target does), each from a fresh space up to its first
+ * failed expectation, and prints one line per backend to out:
+ *   CHECK <backend> pass
+ *   CHECK <backend> fail <line> <actual result>
+ *   CHECK <backend> error <line> <what went wrong>
+ * The campaign's blame by golden expectation reads these lines: the case
+ * is checked on the very build that diverged (the planted bug's, say).
+ * Returns how many backends did not pass. */
+int fuzz_check_trace(const fuzz_target *target, trace *t, FILE *out);
 
 #endif

@@ -11,6 +11,11 @@
  * --print runs nothing: it prints each fuzzer input as the trace the
  * target would run (operations past FUZZ_MAX_OPS dropped, profile forced),
  * the readable form saved next to a regression input.
+ *
+ * --check FILE.trace... checks each trace's expectations on every backend
+ * of the target instead of diffing them (fuzz_check_trace: one CHECK line
+ * per backend); exit 1 when one did not pass. The campaign uses it to hold
+ * a finding against a golden conformance case on the build that found it.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -167,18 +172,42 @@ static int replay_path(const char *path)
     return rc;
 }
 
+/* --check: each trace's expectations on every backend. */
+static int check_traces(int argc, char **argv)
+{
+    int i, status = 0;
+    for (i = 0; i < argc; i++) {
+        char err[512];
+        trace *t = trace_parse_file(argv[i], err, sizeof err);
+        if (t == NULL) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
+        printf("FILE %s\n", argv[i]);
+        if (fuzz_check_trace(&FUZZ_TARGET, t, stdout) != 0)
+            status = 1;
+        trace_free(t);
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    int i = 1;
+    int i = 1, check_only = 0;
     fuzz_abort_on_divergence = 0;
     if (argc > 1 && strcmp(argv[1], "--print") == 0) {
         print_only = 1;
         i++;
+    } else if (argc > 1 && strcmp(argv[1], "--check") == 0) {
+        check_only = 1;
+        i++;
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: %s [--print] FILE_OR_DIRECTORY...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--print | --check] FILE_OR_DIRECTORY...\n", argv[0]);
         return 2;
     }
+    if (check_only)
+        return check_traces(argc - i, argv + i);
     for (; i < argc; i++) {
         if (replay_path(argv[i]) != 0) {
             printf("%s: replayed %lu files, stopped at the first failure\n",

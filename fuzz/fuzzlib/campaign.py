@@ -18,7 +18,8 @@ import sys
 import threading
 import time
 
-from . import build as builder, corpus_merge, coverage, engines, findings, known, modes, plot, provenance, reports, table
+from . import (build as builder, corpus_merge, coverage, engines, findings, golden, known, modes, plot, provenance,
+               reports, table, wine_replay)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PHASES = ("coverage", "merge")   # what --skip may leave out
@@ -43,6 +44,8 @@ class Campaign:
         self.extra_seeds = os.path.join(REPO, "corpus", "seed") if self.kept else None
         self.known = known.load(args.known)
         self.regression = os.path.abspath(args.regression) if args.regression else None
+        self.cases = None          # the golden cases (golden.py), read at the first divergence
+        self.wine_used = False
         self.planted = args.planted_bug
         self.target = args.target
         self.dictionary = os.path.join(REPO, "fuzz", "vas.dict")
@@ -337,7 +340,10 @@ class Campaign:
             if self.planted:
                 status, _ = findings.run_input(self.replay_clean, bin_path)
                 f.planted = status == 0
-            f.report_text = findings.run_input(self.replay, bin_path)[1][-4000:]
+            full_report = findings.run_input(self.replay, bin_path)[1]
+            f.report_text = full_report[-4000:]
+            if f.signature.kind == "divergence":
+                self.judge(f, full_report, dest)
             f.reruns = self.rerun(f, bin_path)
             self.write_reproducer(f, dest)
             if self.args.promote and self.regression and not (self.planted and f.planted):
@@ -347,6 +353,34 @@ class Campaign:
                     if not os.path.exists(target):
                         shutil.copyfile(os.path.join(dest, f.name + suffix), target)
         return groups
+
+    def judge(self, finding, report, dest):
+        """Blame (golden.py: a conformance case covering the diverging
+        operation outranks the vote) and, with --wine-exe, the divergence
+        replayed under Wine with a draft case beside the finding
+        (wine_replay.py). Both run on the replay build that diverged."""
+        work = os.path.join(self.work, "judge")
+        try:
+            if self.cases is None:
+                self.cases = golden.load_cases(self.args.cases)
+            finding.blame = golden.blame(report, self.cases, self.replay, work, REPO, timeout=self.timeout(60))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            finding.blame = {"by": None, "blamed": [], "vote": golden.vote_of(report), "error": str(e)[:300]}
+        self.log("finding %s: blame %s" % (finding.name, finding.blame.get("by") and
+                                           "+".join(finding.blame["blamed"]) + " by " + finding.blame["by"] or "none"))
+        if not self.args.wine_exe:
+            return
+        prefix = golden.divergence_prefix(report)
+        if prefix is None:
+            finding.wine = {"verdict": "not replayed: no trace in the divergence report"}
+            return
+        self.wine_used = True
+        finding.wine = wine_replay.replay(prefix, finding.name, dest, self.args.wine_exe, self.replay, work,
+                                          wineprefix=self.wineprefix(), timeout=self.timeout(120))
+        self.log("finding %s: %s" % (finding.name, finding.wine["verdict"]))
+
+    def wineprefix(self):
+        return self.args.wineprefix or os.path.join(os.path.dirname(os.path.abspath(self.args.wine_exe)), "wineprefix")
 
     def rerun(self, finding, path):
         """Runs the minimized input --reruns times on each build that can
@@ -595,6 +629,15 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
             f["reproduce"] = self.rel(g.reproducer) if getattr(g, "reproducer", None) else None
             f["reruns"] = getattr(g, "reruns", None)
             f["target"] = self.target
+            f["blame"] = getattr(g, "blame", None)
+            f["wine"] = getattr(g, "wine", None)
+            if f["wine"] and f["wine"].get("draft"):
+                f["wine"]["draft"] = self.rel(f["wine"]["draft"])
+            if f["blame"] and f["blame"].get("by") == "golden":
+                f["signature"]["key"] = golden.rekey(f["signature"]["key"], f["blame"])
+                f["signature"]["summary"] += "; golden case %s blames %s%s" % (
+                    f["blame"]["case"], ", ".join(f["blame"]["blamed"]),
+                    " (the vote said %s)" % f["blame"]["vote"] if f["blame"]["vote"] else "")
         for f in found:
             f["status"], entry = known.classify(f["signature"]["key"], self.known)
             f["known_entry"] = entry
@@ -669,6 +712,13 @@ def add_arguments(p):
                         "that comes back does")
     p.add_argument("--regression", default=os.path.join(REPO, "corpus", "regression"),
                    help="saved findings: replayed first, used as seeds, target of --promote")
+    p.add_argument("--cases", default=os.path.join(REPO, "conformance", "cases"),
+                   help="golden cases: one that covers a finding's diverging operation decides the blame, "
+                        "outranking the majority vote (fuzz/fuzzlib/golden.py)")
+    p.add_argument("--wine-exe", help="vastrace.exe (conformance/win32/build.sh): each divergence is replayed "
+                   "under Wine, the report says which side Wine agrees with, and a draft case goes beside "
+                   "the finding (fuzz/fuzzlib/wine_replay.py)")
+    p.add_argument("--wineprefix", help="WINEPREFIX for --wine-exe (default: beside vastrace.exe)")
     p.add_argument("--target", default="fuzz_diff", choices=[t.name for t in table.TARGETS])
     p.add_argument("--only-target-coverage", action="store_true",
                    help="measure coverage with the fuzzed target only (default: the union of every "
@@ -710,12 +760,16 @@ def run(args):
     engines.STOPPING.clear()
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
+    campaign = None
     try:
-        return Campaign(args).run()
+        campaign = Campaign(args)
+        return campaign.run()
     except (engines.SetupError, known.RegistryError) as e:
         print("campaign: setup error: %s" % e, file=sys.stderr)
         return 2
     finally:
         engines.end_all()
+        if campaign is not None and campaign.wine_used:
+            wine_replay.stop(campaign.wineprefix())
         if in_main:
             signal.signal(signal.SIGTERM, previous)

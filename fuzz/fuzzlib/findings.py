@@ -113,6 +113,26 @@ def run_input(binary, path, timeout=60):
         return -1, (e.stderr or "") + "\nlibFuzzer: timeout (run_input)"
 
 
+CHECK_LINE = re.compile(r"^CHECK (\S+) (pass|fail|error)(?: (\d+) (.*))?$")
+
+
+def check_expectations(replay, path, timeout=60):
+    """A trace's expectations checked on every backend of a target by its
+    replay build (`TARGET_replay --check`, regression_driver.c):
+    {backend: {"status": pass|fail|error, "line": N, "actual": text}}."""
+    done = subprocess.run([replay, "--check", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, errors="replace", timeout=timeout)
+    verdicts = {}
+    for line in done.stdout.splitlines():
+        m = CHECK_LINE.match(line)
+        if m:
+            verdicts[m.group(1)] = {"status": m.group(2), "line": int(m.group(3) or 0), "actual": m.group(4) or ""}
+    if not verdicts:
+        raise RuntimeError("%s --check printed no verdict: %s" % (os.path.basename(replay),
+                                                                  done.stderr.strip()[-300:]))
+    return verdicts
+
+
 class Finding:
     """One deduplicated bug: every crash file with the same signature."""
 

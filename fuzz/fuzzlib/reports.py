@@ -76,8 +76,8 @@ def sarif_location(finding):
         return {"artifactLocation": {"uri": loc["file"]}, "region": {"startLine": max(1, int(loc["line"]))}}
     key = finding["signature"]["key"]
     opcode = key.split(":")[1] if key.startswith("divergence:") else None
-    if key.endswith(":odd=oracle"):
-        return {"artifactLocation": {"uri": "oracle/oracle.c"}}   # the vote blames the oracle
+    if key.endswith((":odd=oracle", ":golden=oracle")):
+        return {"artifactLocation": {"uri": "oracle/oracle.c"}}   # the golden case, or the vote, blames the oracle
     uri = HANDLERS.get(opcode) or "fuzz/%s.c" % finding.get("target", "fuzz_diff")
     return {"artifactLocation": {"uri": uri}}
 
@@ -196,6 +196,31 @@ def coverage_markdown(report, out_dir):
     return out
 
 
+def blame_text(blame):
+    """Who is blamed, and on what authority (golden.py)."""
+    if not blame:
+        return "not judged"
+    if blame.get("by") == "golden":
+        return "**%s**, by the golden case `%s` (lines %s)%s" % (
+            ", ".join(blame["blamed"]), blame["case"], ", ".join(str(n) for n in blame["case_lines"]),
+            "; it outranks the vote, which said %s" % blame["vote"] if blame.get("vote") else "")
+    text = ("**%s**, by the majority vote" % blame["vote"]) if blame.get("vote") else "nobody (no majority to vote with)"
+    if blame.get("case"):
+        text += "; the golden case `%s` covers the operation but every backend meets it" % blame["case"]
+    elif not blame.get("error"):
+        text += "; no conformance case covers the diverging operation"
+    return text + ("; " + blame["error"] if blame.get("error") else "")
+
+
+def wine_text(wine):
+    if not wine:
+        return "not replayed (no --wine-exe)"
+    text = wine["verdict"]
+    if wine.get("draft"):
+        text += "; draft case `%s`" % wine["draft"]
+    return text
+
+
 def rerun_text(reruns):
     if not reruns:
         return "not rerun"
@@ -253,6 +278,8 @@ def write_markdown(report, path):
                 "- found by: %s (%d crash files)" % (by_engine, f["count"]),
                 "- minimized input: `%s` (%s bytes), trace `%s`" % (f.get("bin"), f.get("size"), f.get("trace")),
                 "- reruns: %s" % rerun_text(f.get("reruns")),
+                "- blamed: %s" % blame_text(f.get("blame")),
+                "- under Wine (the real API): %s" % wine_text(f.get("wine")),
                 "- reproduce: `%s`" % f.get("reproduce"),
                 "", "```", f.get("trace_text", "").rstrip(), "```", ""]
     out += coverage_markdown(report, os.path.dirname(os.path.abspath(path)))
