@@ -86,13 +86,15 @@ record "regression + seed corpus replay (impl vs oracle)" "$(status_of $?)" "reg
 record "regression + seed corpus replay (impl vs oracle vs host)" "$(status_of $?)" "regression/replay-host.txt"
 
 step_log "fuzzing ($fuzz_seconds s)"
+# Each divergence is blamed (a golden case covering it outranks the vote)
+# and replayed under Wine, with a draft case beside it (--wine-exe).
 # The fuzzing corpus is kept between campaigns (--corpus-dir): read at the
 # start, only added to at the end, the seeds on top; the report says how many
 # inputs were restored. The checked-in corpus changes only when someone
 # promotes a finding (fuzz/fuzz.py add-regression).
 /usr/bin/python3 fuzz/fuzz.py campaign --seconds "$fuzz_seconds" --cores "$cores" \
   --corpus-dir "$kept_corpus" --history "$history" --build-dir "$build/fuzz-builds" --out "$out/fuzz" \
-  >"$out/fuzz.log" 2>&1
+  --wine-exe "$build/win32/vastrace.exe" >"$out/fuzz.log" 2>&1
 record "differential fuzzing impl vs oracle, libFuzzer + AFL++ (${fuzz_seconds} s)" "$(status_of $?)" "fuzz/report.md"
 /usr/bin/python3 fuzz/fuzz.py campaign --seconds $((fuzz_seconds / 3)) --cores "$cores" --target fuzz_diff_host \
   --corpus-dir "$kept_corpus" --no-grow --build-dir "$build/fuzz-builds" --out "$out/fuzz-host" >"$out/fuzz-host.log" 2>&1

@@ -379,6 +379,20 @@ class Campaign:
                                           wineprefix=self.wineprefix(), timeout=self.timeout(120))
         self.log("finding %s: %s" % (finding.name, finding.wine["verdict"]))
 
+    def add_judgement(self, f, g):
+        """judge()'s findings into the finding's dict f: "blame", "wine"
+        (its draft as a report path) and, when a golden case decided, the
+        signature naming the blamed backends (before the registry reads it)."""
+        f["blame"] = getattr(g, "blame", None)
+        f["wine"] = getattr(g, "wine", None)
+        if f["wine"] and f["wine"].get("draft"):
+            f["wine"]["draft"] = self.rel(f["wine"]["draft"])
+        if f["blame"] and f["blame"].get("by") == "golden":
+            f["signature"]["key"] = golden.rekey(f["signature"]["key"], f["blame"])
+            f["signature"]["summary"] += "; golden case %s blames %s%s" % (
+                f["blame"]["case"], ", ".join(f["blame"]["blamed"]),
+                " (the vote said %s)" % f["blame"]["vote"] if f["blame"]["vote"] else "")
+
     def wineprefix(self):
         return self.args.wineprefix or os.path.join(os.path.dirname(os.path.abspath(self.args.wine_exe)), "wineprefix")
 
@@ -629,15 +643,7 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
             f["reproduce"] = self.rel(g.reproducer) if getattr(g, "reproducer", None) else None
             f["reruns"] = getattr(g, "reruns", None)
             f["target"] = self.target
-            f["blame"] = getattr(g, "blame", None)
-            f["wine"] = getattr(g, "wine", None)
-            if f["wine"] and f["wine"].get("draft"):
-                f["wine"]["draft"] = self.rel(f["wine"]["draft"])
-            if f["blame"] and f["blame"].get("by") == "golden":
-                f["signature"]["key"] = golden.rekey(f["signature"]["key"], f["blame"])
-                f["signature"]["summary"] += "; golden case %s blames %s%s" % (
-                    f["blame"]["case"], ", ".join(f["blame"]["blamed"]),
-                    " (the vote said %s)" % f["blame"]["vote"] if f["blame"]["vote"] else "")
+            self.add_judgement(f, g)
         for f in found:
             f["status"], entry = known.classify(f["signature"]["key"], self.known)
             f["known_entry"] = entry

@@ -130,8 +130,15 @@ def read_findings(out):
             continue
         for f in report.get("findings") or []:
             files = {k: "%s/%s" % (run, f[k]) for k in ("trace", "reproduce") if f.get(k)}
+            wine = f.get("wine") or {}
+            if wine.get("draft"):
+                files["Wine draft"] = "%s/%s" % (run, wine["draft"])
+            files = {k: v for k, v in files.items() if os.path.exists(os.path.join(out, v))}
+            blame = f.get("blame") or {}
             found.append({"run": run, "name": f.get("name"), "status": f.get("status", "new"),
-                          "summary": (f.get("signature") or {}).get("summary", ""), "files": files})
+                          "summary": (f.get("signature") or {}).get("summary", ""), "files": files,
+                          "blamed": "%s (%s)" % (", ".join(blame["blamed"]), blame["by"]) if blame.get("by") else None,
+                          "wine": wine.get("verdict")})
     return found
 
 
@@ -255,7 +262,8 @@ def write_markdown(page, path):
     out += ["", "## Findings", ""]
     for f in page["findings"]:
         files = ", ".join("[%s](%s)" % (k, v) for k, v in sorted(f["files"].items()))
-        out.append("- %s `%s` (%s): %s %s" % (f["run"], f["name"], f["status"], f["summary"], files))
+        out.append("- %s `%s` (%s): %s %s%s" % (f["run"], f["name"], f["status"], f["summary"], files,
+                                               finding_verdicts(f)))
     if not page["findings"]:
         out.append("None.")
     out += ["", "## Map of one trace", ""]
@@ -277,6 +285,15 @@ def write_markdown(page, path):
                                    " and %d more" % g["more"] if g["more"] else ""))
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+def finding_verdicts(f):
+    parts = []
+    if f.get("blamed"):
+        parts.append("blamed: " + f["blamed"])
+    if f.get("wine"):
+        parts.append("under Wine: " + f["wine"])
+    return (" - " + "; ".join(parts)) if parts else ""
 
 
 def share(row, folder, what):
@@ -354,9 +371,9 @@ def write_html(page, path):
     if page["findings"]:
         h.append('<ul>')
         for f in page["findings"]:
-            h.append('<li>%s <code>%s</code> (%s): %s %s</li>' % (
+            h.append('<li>%s <code>%s</code> (%s): %s %s%s</li>' % (
                 e(f["run"]), e(f["name"]), e(f["status"]), e(f["summary"]),
-                " ".join(a(v, k) for k, v in sorted(f["files"].items()))))
+                " ".join(a(v, k) for k, v in sorted(f["files"].items())), e(finding_verdicts(f))))
         h.append('</ul>')
     else:
         h.append('<p>None.</p>')

@@ -28,6 +28,7 @@ wine64 runs x64 processes only: a finding in the x86 profiles is not
 replayed, and the verdict says that too.
 """
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -46,6 +47,19 @@ def profile_of(trace_text):
         if line.startswith("profile:"):
             return line.split(":", 1)[1].strip().lower()
     return "x64"
+
+
+def offset(expr, delta):
+    """expr + delta as the trace language writes it (one offset a name)."""
+    m = re.match(r"^([a-z_][a-z0-9_]*)?(?:([+-])?(0x[0-9A-Fa-f]+|\d+))?$", expr)
+    if not m or not (m.group(1) or m.group(3)):
+        return expr
+    name, sign, number = m.groups()
+    value = int(number, 16) if number and number.lower().startswith("0x") else int(number or "0", 10)
+    value = (-value if sign == "-" else value) + delta
+    if not name:
+        return "%#x" % value
+    return name if value == 0 else "%s%s%#x" % (name, "+" if value > 0 else "-", abs(value))
 
 
 def draft_text(recorded, finding_name, date, n_probes):
@@ -80,8 +94,7 @@ def probes(trace_text):
                 pages = min(16, (int(size, 0) + 0xFFF) // 0x1000)
             except ValueError:
                 pages = 0
-            out.append(addr)
-            out += ["%s+%#x" % (addr, 0x1000 * k) for k in range(1, pages + 1)]
+            out += [offset(addr, 0x1000 * k) for k in range(0, pages + 1)]
     out += names
     seen, queries = set(), []
     for a in out:

@@ -191,3 +191,34 @@ def test_the_report_states_blame_and_wine(tmp_path):
     assert "- under Wine (the real API): Wine agrees with oracle; draft case `findings/f.wine-draft.trace`" in md
     assert reports.sarif_location({"signature": {"key": "divergence:free:x:golden=oracle"}}) == \
         {"artifactLocation": {"uri": "oracle/oracle.c"}}
+
+
+def test_the_campaign_judges_a_finding_and_renames_its_signature(planted, wine_exe, tmp_path):
+    """Campaign.judge and add_judgement, the campaign's own wiring, on a
+    planted-bug divergence of fuzz_diff (the engines' part is tested in
+    test_campaign.py; this one needs no fuzzing build)."""
+    import argparse
+    from fuzzlib import campaign
+    exe, prefix = wine_exe
+    p = argparse.ArgumentParser()
+    campaign.add_arguments(p)
+    args = p.parse_args(["--seconds", "1", "--out", str(tmp_path / "out"), "--planted-bug",
+                         "--wine-exe", exe, "--wineprefix", prefix])
+    c = campaign.Campaign(args)
+    c.replay = planted["fuzz_diff"]
+    report = divergence(planted["fuzz_diff"], tmp_path, FINDING)
+    sig = findings.parse_signature(report, REPO)
+    g = findings.Finding(sig)
+    g.name = findings.slug(sig)
+    dest = tmp_path / "out" / "findings"
+    dest.mkdir(parents=True)
+    c.judge(g, report, str(dest))
+    f = {"signature": sig.as_dict()}
+    c.add_judgement(f, g)
+    assert f["blame"]["by"] == "golden" and f["blame"]["blamed"] == ["impl"]
+    assert f["signature"]["key"] == sig.key + ":golden=impl"
+    assert "golden case conformance/cases/free/G042-decommit-makes-pages-reserved.trace blames impl" in \
+        f["signature"]["summary"]
+    assert f["wine"]["verdict"] == "Wine agrees with oracle"
+    assert f["wine"]["draft"] == "findings/%s.wine-draft.trace" % g.name and (dest / (g.name + ".wine-draft.trace")).exists()
+    assert c.wine_used

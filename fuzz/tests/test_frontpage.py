@@ -55,7 +55,10 @@ def campaign_out(tmp_path, metric=True):
         "name": "divergence-free-abc123", "status": "new",
         "signature": {"key": "divergence:free:result", "summary": "free: result differs (op 2 of 2)"},
         "trace": "findings/divergence-free-abc123.trace",
-        "reproduce": "findings/divergence-free-abc123.reproduce.sh"}]}))
+        "reproduce": "findings/divergence-free-abc123.reproduce.sh",
+        "blame": {"by": "golden", "blamed": ["impl"], "vote": None},
+        "wine": {"verdict": "Wine agrees with oracle", "draft": "findings/divergence-free-abc123.wine-draft.trace"}}]}))
+    (out / "fuzz" / "findings" / "divergence-free-abc123.wine-draft.trace").write_text("name: draft\n")
     if metric:
         (out / "metric").mkdir()
         (out / "metric" / "metric.json").write_text(json.dumps(METRIC))
@@ -120,6 +123,10 @@ def test_front_page_loads_with_every_link_resolving(tmp_path, browser):
     assert "a finding of this campaign: divergence-free-abc123.trace" in page
     assert (out / "map" / "map.trace").read_text() == \
         (out / "fuzz" / "findings" / "divergence-free-abc123.trace").read_text()
+    # The finding's blame and Wine's verdict, its draft case linked.
+    for text in (md, page):
+        assert "blamed: impl (golden); under Wine: Wine agrees with oracle" in text
+    assert 'href="fuzz/findings/divergence-free-abc123.wine-draft.trace"' in page
     # Links to every report, the finding's files among them.
     for rel in ("unit-tests.txt", "differential/impl-oracle.txt", "fuzz/report.md", "metric/metric.json",
                 "fuzz/findings/divergence-free-abc123.reproduce.sh", "map/map.txt", "map/map.trace"):
