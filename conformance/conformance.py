@@ -75,13 +75,14 @@ class Case:
     group: str                # first directory under cases/ (alloc, free, ...)
     sources: list = field(default_factory=list)
     wine_deviates: list = field(default_factory=list)
+    model_only: list = field(default_factory=list)  # why a real system cannot run it
     profile: str = "x64"
     commit_limit: int = 0
     uses_charge: bool = False
     has_name: bool = False
 
 
-HEADER = re.compile(r"^(name|source|wine-deviates|profile|commit-limit):\s*(.*?)\s*$")
+HEADER = re.compile(r"^(name|source|wine-deviates|model-only|profile|commit-limit|layout):\s*(.*?)\s*$")
 
 
 def strip_comment(line):
@@ -115,6 +116,8 @@ def read_case(path, root):
                     case.profile = value
                 elif key == "commit-limit":
                     case.commit_limit = int(value, 0)
+                elif key == "model-only":
+                    case.model_only.append(value)
                 continue
             words = line.split()
             if "charge" in words[:1]:
@@ -159,6 +162,8 @@ class Backend:
             return "commit-limit: Windows' limit cannot be set per test"
         if case.uses_charge:
             return "charge: the process commit charge on Windows includes memory the test did not make"
+        if case.model_only:
+            return "model-only: " + "; ".join(case.model_only)
         return ""
 
 

@@ -47,6 +47,16 @@ static size_t target_backends(const fuzz_target *target, const backend **out, si
     return target->n_backends;
 }
 
+/* The target's profile over the input's; the process layout exists for x64
+ * only (docs/semantics.md 11b), so another profile drops it, as the binary
+ * decoder does. */
+static void force_profile(trace *t, vas_profile profile)
+{
+    t->profile = profile;
+    if (profile != VAS_PROFILE_X64)
+        t->layout = VAS_LAYOUT_EMPTY;
+}
+
 static void report_divergence(const fuzz_target *target, const backend *const *backends,
                               size_t n, const trace *t)
 {
@@ -70,7 +80,7 @@ int fuzz_diff_trace(const fuzz_target *target, trace *t)
         abort();  /* a target listing more backends than any build has */
     n = target_backends(target, backends, sizeof backends / sizeof backends[0]);
     if (target->force_profile)
-        t->profile = target->profile;
+        force_profile(t, target->profile);
 
     /* rc 2 (a backend could not run an operation) is reported like a
      * divergence: the comparison was lost, which is a harness bug. */
@@ -88,7 +98,7 @@ trace *fuzz_decode(const fuzz_target *target, const uint8_t *data, size_t size)
 {
     trace *t = trace_decode_binary(data, size, FUZZ_MAX_OPS);
     if (t != NULL && target->force_profile)
-        t->profile = target->profile;
+        force_profile(t, target->profile);
     return t;
 }
 

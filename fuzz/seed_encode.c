@@ -96,6 +96,7 @@ static int trace_reduce_for_binary(trace *t, const char *path)
     t->case_name = NULL;
     strings_free(&t->sources, &t->n_sources);
     strings_free(&t->wine_deviates, &t->n_wine_deviates);
+    strings_free(&t->model_only, &t->n_model_only);
     return 0;
 }
 

@@ -57,6 +57,9 @@ typedef struct allocation {
     int is_stack;         /* a thread's stack (section 11) */
     uint64_t guarantee;   /* that thread's SetThreadStackGuarantee bytes */
     struct allocation *next; /* the allocation with the next higher base */
+    uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (section 11b) */
+    int system;           /* section 11b: made by the system, the trace cannot change it */
+    int charged;          /* its committed pages count in the commit charge (section 7) */
 } allocation;
 
 struct oracle {
@@ -134,6 +137,8 @@ static int protect_allows(uint32_t protect, enum access_kind kind)
     case VAS_PAGE_EXECUTE:           return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READ:      return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READWRITE: return 1;
+    case VAS_PAGE_WRITECOPY:         return kind != ACCESS_EXECUTE;  /* image pages (11b) */
+    case VAS_PAGE_EXECUTE_WRITECOPY: return 1;
     default:                         return 0;  /* NOACCESS */
     }
 }
@@ -311,7 +316,8 @@ enum page_change {
     CHANGE_COMMIT,      /* committed with the given protection; contents kept if committed */
     CHANGE_DECOMMIT,    /* reserved again, contents gone */
     CHANGE_PROTECT,     /* VirtualProtect's new protection (see protect_merge) */
-    CHANGE_CLEAR_GUARD  /* the guard bit fired */
+    CHANGE_CLEAR_GUARD, /* the guard bit fired */
+    CHANGE_COPY         /* section 11b: a written WRITECOPY page is the process's own */
 };
 
 static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t end,
@@ -326,14 +332,15 @@ static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t en
         switch (change) {
         case CHANGE_COMMIT:
             if (r->state != VAS_MEM_COMMIT) {
-                o->committed_pages += r->count;
+                if (a->charged)
+                    o->committed_pages += r->count;
                 bytes_drop(a, r->first, r->first + r->count);  /* new pages read as zeros */
             }
             r->state = VAS_MEM_COMMIT;
             r->protect = protect;
             break;
         case CHANGE_DECOMMIT:
-            if (r->state == VAS_MEM_COMMIT)
+            if (r->state == VAS_MEM_COMMIT && a->charged)
                 o->committed_pages -= r->count;
             bytes_drop(a, r->first, r->first + r->count);
             r->state = VAS_MEM_RESERVE;
@@ -344,6 +351,12 @@ static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t en
             break;
         case CHANGE_CLEAR_GUARD:
             r->protect &= ~VAS_PAGE_GUARD;
+            break;
+        case CHANGE_COPY:
+            if ((r->protect & 0xFFu) == VAS_PAGE_WRITECOPY)
+                r->protect = (r->protect & ~0xFFu) | VAS_PAGE_READWRITE;
+            else if ((r->protect & 0xFFu) == VAS_PAGE_EXECUTE_WRITECOPY)
+                r->protect = (r->protect & ~0xFFu) | VAS_PAGE_EXECUTE_READWRITE;
             break;
         }
     }
@@ -364,6 +377,8 @@ static allocation *allocation_insert(oracle_t *o, uint64_t base, uint64_t size, 
     a->base = base;
     a->page_count = size / PAGE;
     a->protect = protect;
+    a->type = VAS_MEM_PRIVATE;
+    a->charged = 1;
     run->first = 0;
     run->count = a->page_count;
     run->state = VAS_MEM_RESERVE;
@@ -403,6 +418,90 @@ static const struct { vas_profile profile; uint64_t min, max; } profile_limits[]
     {VAS_PROFILE_X86_LAA, 0x10000, 0xFFFEFFFFull},
 };
 
+/* ---- Section 11b: the layout of a fresh process ----------------------------- */
+
+/* One row of section 11b's table: an allocation and its pages from the base
+ * up, as (bytes, state, protection) stretches; a zero size ends the list. */
+typedef struct layout_stretch {
+    uint64_t bytes;
+    uint32_t state, protect;
+} layout_stretch;
+
+typedef struct layout_row {
+    uint64_t base;
+    uint32_t type, alloc_protect;
+    int system, charged;
+    layout_stretch pages[6];
+} layout_row;
+
+#define C VAS_MEM_COMMIT
+#define RES VAS_MEM_RESERVE
+#define IMG VAS_MEM_IMAGE
+#define PRV VAS_MEM_PRIVATE
+static const layout_row layout_rows[] = {
+    /* process parameters and environment */
+    {0x10000, PRV, VAS_PAGE_READWRITE, 0, 1, {{0x2000, C, VAS_PAGE_READWRITE}}},
+    /* PEB */
+    {0x20000, PRV, VAS_PAGE_READWRITE, 1, 1, {{0x1000, C, VAS_PAGE_READWRITE}}},
+    /* TEB of the main thread */
+    {0x30000, PRV, VAS_PAGE_READWRITE, 1, 1, {{0x2000, C, VAS_PAGE_READWRITE}}},
+    /* the main thread's stack */
+    {0x40000, PRV, VAS_PAGE_READWRITE, 0, 1,
+     {{0xFB000, RES, 0}, {0x3000, C, VAS_PAGE_READWRITE | VAS_PAGE_GUARD}, {0x2000, C, VAS_PAGE_READWRITE}}},
+    /* the default process heap */
+    {0x140000, PRV, VAS_PAGE_READWRITE, 0, 1, {{0x1000, C, VAS_PAGE_READWRITE}, {0xFF000, RES, 0}}},
+    /* KUSER_SHARED_DATA */
+    {0x7FFE0000, PRV, VAS_PAGE_READONLY, 1, 0, {{0x1000, C, VAS_PAGE_READONLY}}},
+    /* app.exe: headers, .text, .rdata, .data, the rest */
+    {0x140000000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+     {{0x1000, C, VAS_PAGE_READONLY}, {0x3000, C, VAS_PAGE_EXECUTE_READ}, {0x2000, C, VAS_PAGE_READONLY},
+      {0x1000, C, VAS_PAGE_WRITECOPY}, {0x1000, C, VAS_PAGE_READONLY}}},
+    /* KernelBase.dll */
+    {0x7FFB9D0A0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+     {{0x1000, C, VAS_PAGE_READONLY}, {0x1A5000, C, VAS_PAGE_EXECUTE_READ}, {0xF2000, C, VAS_PAGE_READONLY},
+      {0x6000, C, VAS_PAGE_WRITECOPY}, {0x2A000, C, VAS_PAGE_READONLY}}},
+    /* kernel32.dll */
+    {0x7FFB9E5B0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+     {{0x1000, C, VAS_PAGE_READONLY}, {0x7F000, C, VAS_PAGE_EXECUTE_READ}, {0x33000, C, VAS_PAGE_READONLY},
+      {0x2000, C, VAS_PAGE_WRITECOPY}, {0x8000, C, VAS_PAGE_READONLY}}},
+    /* ntdll.dll */
+    {0x7FFB9F6F0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+     {{0x1000, C, VAS_PAGE_READONLY}, {0x12E000, C, VAS_PAGE_EXECUTE_READ}, {0x4F000, C, VAS_PAGE_READONLY},
+      {0xC000, C, VAS_PAGE_WRITECOPY}, {0x6E000, C, VAS_PAGE_READONLY}}},
+};
+#undef C
+#undef RES
+#undef IMG
+#undef PRV
+
+/* Places every row (x64 only, 11b). 0 when the profile has no layout or
+ * host memory is short. */
+static int layout_build(oracle_t *o)
+{
+    if (o->cfg.layout != VAS_LAYOUT_PROCESS || o->cfg.profile != VAS_PROFILE_X64)
+        return 0;
+    for (size_t i = 0; i < sizeof layout_rows / sizeof layout_rows[0]; i++) {
+        const layout_row *row = &layout_rows[i];
+        uint64_t size = 0, page = 0;
+        for (size_t k = 0; k < 6 && row->pages[k].bytes; k++)
+            size += row->pages[k].bytes;
+        allocation *a = allocation_insert(o, row->base, size, row->alloc_protect);
+        if (!a)
+            return 0;
+        a->type = row->type;
+        a->system = row->system;
+        a->charged = row->charged;
+        for (size_t k = 0; k < 6 && row->pages[k].bytes; k++) {
+            uint64_t n = row->pages[k].bytes / PAGE;
+            if (row->pages[k].state == VAS_MEM_COMMIT)
+                pages_change(o, a, page, page + n, CHANGE_COMMIT, row->pages[k].protect);
+            page += n;
+        }
+    }
+    /* 11b.7: a commit limit below the layout's charge leaves no such process. */
+    return o->cfg.commit_limit == 0 || o->committed_pages * PAGE <= o->cfg.commit_limit;
+}
+
 oracle_t *oracle_create(const vas_config *cfg)
 {
     vas_config c;
@@ -435,6 +534,10 @@ oracle_t *oracle_create(const vas_config *cfg)
     o->ws_min_pages = 50;   /* section 9: the default working set */
     o->ws_max_pages = 345;
     o->mbi_size = c.profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
+    if (c.layout != VAS_LAYOUT_EMPTY && !layout_build(o)) {
+        oracle_destroy(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -494,7 +597,7 @@ static uint64_t alloc_commit(oracle_t *o, uint64_t addr, uint64_t size, uint32_t
     uint64_t start = round_down(addr, PAGE);
     uint64_t end = round_up(addr + size, PAGE);
     allocation *a = allocation_holding(o, start, end);
-    if (!a)
+    if (!a || a->system)                          /* 11b.6: nothing commits into the system's */
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     uint64_t first = page_index(a, start), last = page_index(a, end - 1) + 1;
     if (over_commit_limit(o, count_uncommitted(a, first, last)))
@@ -508,7 +611,8 @@ static uint64_t alloc_reset(oracle_t *o, uint64_t addr, uint64_t size)
 {
     uint64_t start = round_down(addr, PAGE);
     uint64_t end = round_up(addr + size, PAGE);
-    if (!allocation_holding(o, start, end))
+    const allocation *a = allocation_holding(o, start, end);
+    if (!a || a->system)
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     return start;
 }
@@ -563,6 +667,8 @@ int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
     allocation *a = allocation_at(o, start);
     if (!a)
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    if (a->system)                                                  /* 11b.6 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
 
     if (type == VAS_MEM_RELEASE) {
         if (start != a->base)
@@ -600,6 +706,9 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
 
     uint64_t start = round_down(addr, PAGE);                        /* 4 */
     uint64_t end = round_up(addr + size, PAGE);
+    const allocation *at_start = allocation_at(o, start);
+    if (at_start && at_start->system)                               /* 11b.6: *old untouched */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
     allocation *a = allocation_holding(o, start, end);
     uint64_t first = a ? page_index(a, start) : 0, last = a ? page_index(a, end - 1) + 1 : 0;
     if (!a || count_uncommitted(a, first, last) != 0) {
@@ -644,7 +753,7 @@ size_t oracle_query(oracle_t *o, uint64_t addr, vas_mbi *out, size_t len)
         m.region_size = a->base + (first->first + first->count) * PAGE - page;
         m.state = first->state;
         m.protect = first->protect;  /* 0 for reserved pages */
-        m.type = VAS_MEM_PRIVATE;
+        m.type = a->type;
     }
     *out = m;
     return o->mbi_size;                                             /* 4 */
@@ -737,6 +846,8 @@ static uint32_t write_by(oracle_t *o, allocation *stack, uint64_t addr, const vo
     for (size_t done = 0; done < len;) {
         uint64_t here = addr + done;
         allocation *a = allocation_at(o, here);
+        if (a->type == VAS_MEM_IMAGE)   /* 11b.6: a written WRITECOPY page becomes RW */
+            pages_change(o, a, page_index(a, here), page_index(a, here) + 1, CHANGE_COPY, 0);
         page_bytes *b = bytes_of(a, page_index(a, here));
         if (!b) {  /* first write to this page: it was all zeros */
             if (!(b = calloc(1, sizeof *b)))

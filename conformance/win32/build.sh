@@ -13,8 +13,9 @@
 # library, and harness/tools/*.c links against them. From the backends
 # library the linker takes only what the registry names on Windows (the
 # win32 backend); the model backends stay unlinked, like the models
-# themselves (impl/, oracle/). vas_config_default, the one model function the
-# runner calls, comes from impl/src/vas_config.c (portable C).
+# themselves (impl/, oracle/). vas_config_default and vas_layout_entries, the
+# model functions the runner calls, come from impl/src/vas_config.c and
+# impl/src/layout_table.c (portable C, data only).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +55,6 @@ done
 
 # shellcheck disable=SC2086  # flag lists and the tools glob
 "$cc" $cflags $includes \
-    "$repo"/harness/tools/*.c $libs "$repo/impl/src/vas_config.c" \
+    "$repo"/harness/tools/*.c $libs "$repo/impl/src/vas_config.c" "$repo/impl/src/layout_table.c" \
     -static -o "$out/vastrace.exe"
 echo "build.sh: wrote $out/vastrace.exe"

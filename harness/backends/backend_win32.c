@@ -192,6 +192,9 @@ typedef struct win32_space {
     uint64_t *bases;     /* allocation bases this trace reserved, not yet released */
     size_t n_bases, cap_bases;
     DWORD error;         /* the trace's last-error */
+    int layout;          /* layout: process - the process's own images, PEB,
+                          * shared data... are the trace's to read and run
+                          * (never to write: they hold the runner) */
 } win32_space;
 
 static void *ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
@@ -285,8 +288,10 @@ static void *win32_create(const vas_config *cfg)
         return NULL;
     working_set_restore();
     win32_space *s = calloc(1, sizeof *s);
-    if (s != NULL)
+    if (s != NULL) {
         s->error = ERROR_SUCCESS;
+        s->layout = cfg != NULL && cfg->layout == VAS_LAYOUT_PROCESS;
+    }
     return s;
 }
 
@@ -384,14 +389,16 @@ static uint32_t probe_range(const win32_space *s, probe_fn fn, uint64_t addr, si
         uint64_t at = page > addr ? page : addr;
         MEMORY_BASIC_INFORMATION mbi;
         owner o = page_owner(s, at, &mbi);
-        if (o == OWNER_OTHER) {
+        /* With the layout, the process's own pages are read like the trace's. */
+        int readable_other = o == OWNER_OTHER && s->layout && fn == probe_load;
+        if (o == OWNER_OTHER && !readable_other) {
             *fault = at;
             return VAS_STATUS_ACCESS_VIOLATION;
         }
         uint32_t status = probe_run(fn, at, fault);
         if (status != VAS_STATUS_SUCCESS)
             return status;
-        if (o != OWNER_TRACE) {  /* memory the query did not show */
+        if (o != OWNER_TRACE && !readable_other) {  /* memory the query did not show */
             *fault = at;
             return VAS_STATUS_ACCESS_VIOLATION;
         }
@@ -442,7 +449,13 @@ static uint32_t win32_exec(void *self, uint64_t addr, uint64_t *fault)
     uint32_t status;
     owner o = page_owner(s, addr, &mbi);
 
-    if (o == OWNER_OTHER) {  /* never jump into the runner's memory */
+    if (o == OWNER_OTHER && s->layout) {
+        /* The process's own code (layout: process): judged by its
+         * protection, never jumped into. */
+        status = mbi.State == MEM_COMMIT && !(mbi.Protect & PAGE_GUARD) && protect_executes(mbi.Protect)
+                     ? VAS_STATUS_SUCCESS : VAS_STATUS_ACCESS_VIOLATION;
+        at = addr;
+    } else if (o == OWNER_OTHER) {  /* never jump into the runner's memory */
         status = VAS_STATUS_ACCESS_VIOLATION;
         at = addr;
     } else if (o == OWNER_NONE) {

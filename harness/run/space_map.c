@@ -117,7 +117,8 @@ int space_map_build(const region_map *m, uint64_t min_address, const space_label
             const space_label *label = label_find(labels, n_labels, reg->allocation_base);
             /* The row starts at its first region walked: the allocation
              * base, unless the walk began inside the allocation. */
-            row = row_open(out, reg->base_address, label ? label->kind : kind_of_type(reg->type));
+            row = row_open(out, reg->base_address,
+                           label && label->kind != SPACE_KINDS ? label->kind : kind_of_type(reg->type));
             row_alloc_base = reg->allocation_base;
             row->alloc_protect = reg->allocation_protect;
             row->label = label ? label->name : NULL;
@@ -203,7 +204,7 @@ static const char *row_protect(const space_map *s, const space_row *row, char *b
     return buf;
 }
 
-#define ROW_FORMAT "%s%-18s %-9s %-16s %-16s %-26s %-14s %s"
+#define ROW_FORMAT "%s%-18s %-9s %-16s %-16s %-32s %-17s %s"
 
 /* One line of the table, without the padding of empty trailing columns. */
 static void put_line(FILE *out, const char *indent, const char *a, const char *kind, const char *size,

@@ -9,20 +9,29 @@
 #include <string.h>
 #include "harness/space_map.h"
 
-/* The allocations the trace's own operations say what they are, under r's
- * bindings, into out (room for t->n_ops). Returns how many.
+/* What the trace knows and query cannot tell, under r's bindings, into out
+ * (room for t->n_ops plus the layout's allocations). Returns how many.
  *
- * None yet: query tells image, mapped and private by itself. The hook for
- * what it cannot tell is here: the `thread` operation (issue 11, item 1)
- * makes a stack; each one among the first n_ops adds {the allocation base
- * of its stack, SPACE_STACK, its name}. */
+ * The layout (`layout: process`) names its allocations, the model's own
+ * description of them (vas_layout_entries): its stack and heap are kinds
+ * of their own, the rest keep the kind query tells and gain a name.
+ * The hook for operations: the `thread` operation (issue 11, item 1) makes
+ * a stack; each one among the first n_ops adds {the allocation base of its
+ * stack, SPACE_STACK, its name}. */
 static size_t trace_labels(const backend_run *r, const trace *t, size_t n_ops, space_label *out)
 {
-    (void)r;
+    size_t n = 0, n_layout, i;
+    const vas_layout_entry *layout = vas_layout_entries(r->cfg.layout, &n_layout);
     (void)t;
     (void)n_ops;
-    (void)out;
-    return 0;
+    for (i = 0; i < n_layout; i++) {
+        const char *role = layout[i].role;
+        out[n].base = layout[i].base;
+        out[n].kind = strcmp(role, "stack") == 0 ? SPACE_STACK
+                      : strcmp(role, "heap") == 0 ? SPACE_HEAP : SPACE_KINDS;
+        out[n++].name = layout[i].name;
+    }
+    return n;
 }
 
 typedef struct map_job {
@@ -35,7 +44,10 @@ typedef struct map_job {
 
 static int build(map_job *job, backend_run *r, const trace *t, const region_map *m)
 {
-    space_label *labels = calloc(t->n_ops + 1, sizeof *labels);
+    size_t n_layout;
+    space_label *labels;
+    vas_layout_entries(r->cfg.layout, &n_layout);
+    labels = calloc(t->n_ops + n_layout + 1, sizeof *labels);
     size_t n = labels ? trace_labels(r, t, job->n_ops, labels) : 0;
     int rc = m != NULL && labels != NULL
                  ? space_map_build(m, r->cfg.min_address, labels, n, job->out) : -1;

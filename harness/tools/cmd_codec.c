@@ -95,8 +95,9 @@ int cmd_encode(int argc, char **argv)
     trace_free(t);
     if (!bytes) {
         fprintf(stderr, "vastrace encode: %s: the binary form cannot express this trace "
-                "(it has expectations, a name/source/wine-deviates header, an alloc that "
-                "binds no name, or a read/write longer than 2 pages + 16 bytes)\n", argv[1]);
+                "(it has expectations, a name/source/wine-deviates/model-only header, "
+                "layout: process with a commit limit, an alloc that binds no name, or a "
+                "read/write longer than 2 pages + 16 bytes)\n", argv[1]);
         return 2;
     }
     FILE *f = fopen(argv[2], "wb");

@@ -21,7 +21,9 @@
  *   HEADER    := h [u64 limit]     profile = {x64, x86, x86_laa, x64}[h & 3]
  *                                  commit-limit = LIMITS[(h >> 2) & 15]
  *                                  (mostly none); index 15 means "a raw
- *                                  u64 follows". Bits 6..7 are ignored.
+ *                                  u64 follows". Bit 6: layout = process
+ *                                  (only with x64 and no commit limit,
+ *                                  else ignored). Bit 7 is ignored.
  *   OP        := c ARGS            opcode = OPCODES[c & 31] (c < 16 picks what
  *                                  the format's first version did); flag =
  *                                  1 for c >= 0xE0, else 0.
@@ -131,6 +133,7 @@
 #define N_SIZES 30u
 #define LIVE_NAMES 0xE0u      /* name bytes below this: a live name */
 #define LIMIT_RAW 15u
+#define HEADER_LAYOUT 0x40u  /* header bit 6: layout: process */
 #define FLAG_BITS 0xE0u
 #define EXTENT_MAX 0x40000000u
 
@@ -846,6 +849,8 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
     unsigned h = read_byte(&r), limit = (h >> 2) & 15;
     t->profile = profiles[h & 3];
     t->commit_limit = limit == LIMIT_RAW ? read_uint(&r, 8) : LIMITS[limit];
+    if ((h & HEADER_LAYOUT) && t->profile == VAS_PROFILE_X64 && t->commit_limit == 0)
+        t->layout = VAS_LAYOUT_PROCESS;
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
         unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT ? read_byte(&r) : 0;
@@ -1219,12 +1224,13 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
 {
     writer w = {0};
     name_table x = {0};
-    if (t->case_name || t->n_sources || t->n_wine_deviates || (unsigned)t->profile > 2)
+    if (t->case_name || t->n_sources || t->n_wine_deviates || t->n_model_only || (unsigned)t->profile > 2
+        || (t->layout != VAS_LAYOUT_EMPTY && (t->profile != VAS_PROFILE_X64 || t->commit_limit != 0)))
         return NULL;
     unsigned limit = 0;
     while (limit < LIMIT_RAW && LIMITS[limit] != t->commit_limit)
         limit++;
-    write_byte(&w, (unsigned)t->profile | limit << 2);
+    write_byte(&w, (unsigned)t->profile | limit << 2 | (t->layout == VAS_LAYOUT_PROCESS ? HEADER_LAYOUT : 0));
     if (limit == LIMIT_RAW)
         write_uint(&w, t->commit_limit, 8);
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {

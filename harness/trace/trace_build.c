@@ -106,6 +106,7 @@ void trace_free(trace *t)
     free_strings(t->names, t->n_names);
     free_strings(t->sources, t->n_sources);
     free_strings(t->wine_deviates, t->n_wine_deviates);
+    free_strings(t->model_only, t->n_model_only);
     free(t->case_name);
     free(t->file);
     free(t);

@@ -141,10 +141,11 @@ static int same_op(const trace_op *a, const trace_op *b)
 int trace_equal(const trace *a, const trace *b)
 {
     if (!same_string(a->case_name, b->case_name) || a->profile != b->profile ||
-        a->commit_limit != b->commit_limit ||
+        a->commit_limit != b->commit_limit || a->layout != b->layout ||
         !same_strings(a->sources, a->n_sources, b->sources, b->n_sources) ||
         !same_strings(a->wine_deviates, a->n_wine_deviates, b->wine_deviates,
                       b->n_wine_deviates) ||
+        !same_strings(a->model_only, a->n_model_only, b->model_only, b->n_model_only) ||
         !same_strings(a->names, a->n_names, b->names, b->n_names) || a->n_ops != b->n_ops)
         return 0;
     for (size_t i = 0; i < a->n_ops; i++)

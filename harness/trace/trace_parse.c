@@ -34,7 +34,7 @@ typedef struct parser {
     trace_lexer lx;
     char *err;
     size_t err_len;
-    int seen_op, seen_profile, seen_limit;
+    int seen_op, seen_profile, seen_limit, seen_layout;
 } parser;
 
 /* ---- Errors ------------------------------------------------------------ */
@@ -745,7 +745,8 @@ static int parse_header(parser *ps, const char *word, size_t wlen, const char *v
 
 #define HEADER_IS(s) (wlen == strlen(s) && memcmp(word, s, wlen) == 0)
     int known = HEADER_IS("name") || HEADER_IS("source") || HEADER_IS("wine-deviates") ||
-                HEADER_IS("profile") || HEADER_IS("commit-limit");
+                HEADER_IS("model-only") ||
+                HEADER_IS("profile") || HEADER_IS("commit-limit") || HEADER_IS("layout");
     if (!known)
         return fail_text(ps, "unknown header", word, wlen);
     if (ps->seen_op)
@@ -767,11 +768,25 @@ static int parse_header(parser *ps, const char *word, size_t wlen, const char *v
     } else if (HEADER_IS("wine-deviates")) {
         if (trace_add_string(&t->wine_deviates, &t->n_wine_deviates, v, len) != 0)
             return fail_oom(ps);
+    } else if (HEADER_IS("model-only")) {
+        if (trace_add_string(&t->model_only, &t->n_model_only, v, len) != 0)
+            return fail_oom(ps);
     } else if (HEADER_IS("profile")) {
         if (ps->seen_profile++)
             return fail_text(ps, "duplicate header", word, wlen);
         if (!trace_profile_parse(v, len, &t->profile))
             return fail_text(ps, "bad profile (x64, x86 or x86_laa)", v, len);
+        if (t->layout != VAS_LAYOUT_EMPTY && t->profile != VAS_PROFILE_X64)
+            return fail_text(ps, "layout: process needs profile x64", v, len);
+    } else if (HEADER_IS("layout")) {
+        if (ps->seen_layout++)
+            return fail_text(ps, "duplicate header", word, wlen);
+        if (len == 7 && memcmp(v, "process", 7) == 0)
+            t->layout = VAS_LAYOUT_PROCESS;
+        else if (!(len == 5 && memcmp(v, "empty", 5) == 0))
+            return fail_text(ps, "bad layout (empty or process)", v, len);
+        if (t->layout != VAS_LAYOUT_EMPTY && t->profile != VAS_PROFILE_X64)
+            return fail_text(ps, "layout: process needs profile x64", v, len);
     } else {
         if (ps->seen_limit++)
             return fail_text(ps, "duplicate header", word, wlen);

@@ -360,8 +360,12 @@ char *trace_print(const trace *t)
         put_header(&s, "source", t->sources[i]);
     for (size_t i = 0; i < t->n_wine_deviates; i++)
         put_header(&s, "wine-deviates", t->wine_deviates[i]);
+    for (size_t i = 0; i < t->n_model_only; i++)
+        put_header(&s, "model-only", t->model_only[i]);
     if (t->profile != VAS_PROFILE_X64 && trace_profile_name(t->profile))
         put_header(&s, "profile", trace_profile_name(t->profile));
+    if (t->layout == VAS_LAYOUT_PROCESS)
+        put_header(&s, "layout", "process");
     if (t->commit_limit) {
         put(&s, "commit-limit: ");
         put_number(&s, t->commit_limit);

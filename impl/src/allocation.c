@@ -16,6 +16,9 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
     a->base = base;
     a->end = end;
     a->protect = alloc_protect;
+    a->system = 0;
+    a->uncharged = 0;
+    a->type = VAS_MEM_PRIVATE;
     page_store_init(a);
     watch_init(a, 0);
     locks_init(a);

@@ -214,7 +214,8 @@ int runs_check(const allocation *a)
         if (run_base(r) != at || r->end <= run_base(r) || r->end % PAGE_BYTES)
             return 0;
         if (r->state == VAS_MEM_RESERVE ? r->protect != 0
-                                        : r->state != VAS_MEM_COMMIT || !protection_is_valid(r->protect))
+                                        : r->state != VAS_MEM_COMMIT
+                                              || !protection_is_valid_for(r->protect, a->type == VAS_MEM_IMAGE))
             return 0;
         if (prev && same_attributes(prev, r))
             return 0;

@@ -21,6 +21,14 @@ int protection_is_valid(uint32_t protect)
     return base != VAS_PAGE_WRITECOPY && base != VAS_PAGE_EXECUTE_WRITECOPY;
 }
 
+int protection_is_valid_for(uint32_t protect, int mapped)
+{
+    uint32_t base = protect & PROT_BASE_MASK;
+    if (mapped && (base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY))
+        return protection_is_valid((protect & ~PROT_BASE_MASK) | VAS_PAGE_READWRITE);
+    return protection_is_valid(protect);
+}
+
 int protection_allows(uint32_t protect, access_kind kind)
 {
     switch (protect & PROT_BASE_MASK) {
@@ -32,7 +40,10 @@ int protection_allows(uint32_t protect, access_kind kind)
     case VAS_PAGE_EXECUTE_READ:
         return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READWRITE:
+    case VAS_PAGE_EXECUTE_WRITECOPY:  /* image pages: a write copies (section 11b) */
         return 1;
+    case VAS_PAGE_WRITECOPY:
+        return kind != ACCESS_EXECUTE;
     default:
         return 0;
     }

@@ -111,6 +111,7 @@ void space_copy_in(vas_t *v, uint64_t addr, const void *buf, size_t len)
 {
     const uint8_t *in = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
+        space_copy_on_write(v, p.a, p.page);
         uint8_t *bytes = page_store_get(p.a, p.page);
         /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
         if (!bytes || !watch_mark_written(p.a, p.page, p.page + PAGE_BYTES)) {

@@ -109,7 +109,7 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     alloc_slot s = single_allocation(v, start, end);
     allocation *a = s.rec;
-    if (!a)
+    if (!a || a->system)   /* X356: nothing is committed into the system's allocations */
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
     uint64_t already = runs_count_committed(a, start, end);
     uint64_t fresh = (end - start) / PAGE_BYTES - already;
@@ -130,7 +130,8 @@ static uint64_t reset_at(vas_t *v, uint64_t addr, uint64_t size)
 {
     uint64_t start = round_down(addr, PAGE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
-    if (!single_allocation(v, start, end).rec)
+    allocation *a = single_allocation(v, start, end).rec;
+    if (!a || a->system)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
     /* Contents are kept: nothing here ever pressures memory. */
     space_sync_host(v, start, end);

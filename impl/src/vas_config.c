@@ -23,4 +23,5 @@ void vas_config_default(vas_config *cfg, vas_profile profile)
     }
     cfg->commit_limit = 0;
     cfg->host_backed = 0;
+    cfg->layout = VAS_LAYOUT_EMPTY;
 }

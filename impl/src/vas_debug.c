@@ -38,7 +38,7 @@ int vas_debug_check_invariants(const vas_t *v)
     for (const allocation *a = alloc_tree_next(v, 0); a; a = alloc_tree_next(v, a->end)) {
         allocations++;
         runs += a->runs.count;
-        if (!protection_is_valid(a->protect))
+        if (!protection_is_valid_for(a->protect, a->type == VAS_MEM_IMAGE))
             return broken("allocation protection invalid", alloc_base(a));
         if (!runs_check(a))
             return broken("page runs do not tile the allocation as merged runs", alloc_base(a));
@@ -49,7 +49,8 @@ int vas_debug_check_invariants(const vas_t *v)
         if (!locks_check(a))
             return broken("locked ranges unmerged, outside the allocation or not committed", alloc_base(a));
         locked += locks_count(a, alloc_base(a), a->end);
-        committed += runs_count_committed(a, alloc_base(a), a->end);
+        if (!a->uncharged)
+            committed += runs_count_committed(a, alloc_base(a), a->end);
     }
     if (allocations != node_pool_in_use(&v->records) || runs != node_pool_in_use(&v->run_nodes))
         return broken("record or run pool holds blocks no allocation owns", 0);

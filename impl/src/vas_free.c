@@ -46,6 +46,8 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
     allocation *a = s.rec;
     if (!a)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);
+    if (a->system)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356: STATUS_UNABLE_TO_FREE_VM */
 
     if (size == 0) {
         if (start != alloc_base(a))

@@ -54,6 +54,10 @@ typedef struct allocation {
     uint8_t write_watch;  /* reserved with MEM_WRITE_WATCH */
     uint8_t is_stack;     /* a thread's stack: the thread lives while it does */
     uint32_t stack_guarantee;  /* its SetThreadStackGuarantee bytes (thread_stack.c) */
+    uint8_t system;       /* made by the system (a layout's images, PEB, TEB, shared
+                           * data): cannot be freed, reprotected or allocated over */
+    uint8_t uncharged;    /* its pages are not in the commit charge (images, shared data) */
+    uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (process_layout.c) */
 } allocation;
 
 static inline uint64_t alloc_base(const allocation *a) { return a->base; }
@@ -137,6 +141,16 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
                            uint32_t state, uint32_t protect);
 void allocation_delete(struct vas *v, allocation *a);
 
+/* ---- process_layout.c: what a fresh space holds (section 11b) --------- */
+
+/* Places the configured layout's allocations (nothing for
+ * VAS_LAYOUT_EMPTY). 0 when the layout does not exist for the profile or
+ * memory ran out. */
+int space_build_layout(struct vas *v);
+/* Before a write to page of a: an image's WRITECOPY page becomes the
+ * process's own READWRITE copy (EXECUTE_WRITECOPY: EXECUTE_READWRITE). */
+void space_copy_on_write(struct vas *v, allocation *a, uint64_t page);
+
 /* ---- page_runs.c ------------------------------------------------------ */
 
 /* Run nodes come from and go back to `pool` (the space's run_nodes). */
@@ -200,6 +214,9 @@ int locks_forget(struct vas *v, allocation *a, uint64_t lo, uint64_t hi);
 typedef enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXECUTE } access_kind;
 
 int protection_is_valid(uint32_t protect);
+/* As protection_is_valid, with WRITECOPY and EXECUTE_WRITECOPY allowed
+ * when mapped (an image's pages). */
+int protection_is_valid_for(uint32_t protect, int mapped);
 int protection_allows(uint32_t protect, access_kind kind);
 /* The protection a committed page ends up with when VirtualProtect asks
  * for `requested` and the page had `current`. */

@@ -55,6 +55,10 @@ vas_t *vas_create(const vas_config *cfg)
             return NULL;
         }
     }
+    if (!space_build_layout(v)) {
+        vas_destroy(v);
+        return NULL;
+    }
     return v;
 }
 

@@ -39,7 +39,7 @@ const char *space_kind_name(space_kind kind);
 /* What the trace knows of one allocation that query cannot tell. */
 typedef struct space_label {
     uint64_t base;     /* the allocation base */
-    space_kind kind;   /* SPACE_STACK, SPACE_HEAP, or the kind query tells */
+    space_kind kind;   /* SPACE_STACK, SPACE_HEAP; SPACE_KINDS: the kind query tells */
     const char *name;  /* shown in the details column ("main thread"), may be NULL */
 } space_label;
 

@@ -96,8 +96,10 @@ typedef struct trace {
     char *case_name;         /* name: header, or NULL */
     char **sources; size_t n_sources;
     char **wine_deviates; size_t n_wine_deviates;
+    char **model_only; size_t n_model_only;  /* model-only: why a real system differs */
     vas_profile profile;
     uint64_t commit_limit;
+    vas_layout layout;       /* layout: header (docs/semantics.md 11b); x64 only */
     char **names; size_t n_names;    /* "a", "b", ... */
     trace_op *ops; size_t n_ops;
 } trace;

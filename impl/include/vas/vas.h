@@ -50,7 +50,7 @@ extern "C" {
 #define VAS_MEM_TOP_DOWN     0x00100000u
 #define VAS_MEM_WRITE_WATCH  0x00200000u  /* with MEM_RESERVE: pages written are recorded */
 #define VAS_MEM_PHYSICAL     0x00400000u  /* rejected */
-#define VAS_MEM_IMAGE        0x01000000u  /* a Type value (never produced here) */
+#define VAS_MEM_IMAGE        0x01000000u  /* a Type value: the images of VAS_LAYOUT_PROCESS */
 #define VAS_MEM_RESET_UNDO   0x01000000u  /* same bit as MEM_IMAGE, as on Windows */
 #define VAS_MEM_LARGE_PAGES  0x20000000u  /* rejected */
 
@@ -99,13 +99,33 @@ typedef enum vas_profile {
     VAS_PROFILE_X86_LAA = 2  /* user space 0x10000 .. 0xFFFEFFFF (large-address-aware under WoW64) */
 } vas_profile;
 
+/* What a fresh space already holds (docs/semantics.md section 11b). */
+typedef enum vas_layout {
+    VAS_LAYOUT_EMPTY = 0,   /* nothing: every address free (the default) */
+    VAS_LAYOUT_PROCESS = 1  /* a fresh 64-bit process of Windows 10 22H2: its images, PEB,
+                             * TEB, parameters, KUSER_SHARED_DATA, heap and stack (x64 only) */
+} vas_layout;
+
 typedef struct vas_config {
     vas_profile profile;
     uint64_t min_address;   /* lpMinimumApplicationAddress */
     uint64_t max_address;   /* lpMaximumApplicationAddress: the last usable byte */
     uint64_t commit_limit;  /* bytes of commit charge allowed; 0 = no limit */
     int host_backed;        /* 1 = mirror into real memory (see vas_host_pointer) */
+    vas_layout layout;      /* what the space starts with */
 } vas_config;
+
+/* One allocation of a layout, as docs/semantics.md 11b lists it: for
+ * tools that name what they show (`vastrace map`). */
+typedef struct vas_layout_entry {
+    const char *name;       /* "ntdll.dll", "PEB", "main thread stack", ... */
+    const char *role;       /* "image", "stack", "heap" or "system" / "private" */
+    uint64_t base, size;
+} vas_layout_entry;
+
+/* The allocations layout creates, ascending by base; *n their count (0
+ * for VAS_LAYOUT_EMPTY). */
+const vas_layout_entry *vas_layout_entries(vas_layout layout, size_t *n);
 
 /* Fills *cfg with the profile's limits, no commit limit, not host-backed. */
 void vas_config_default(vas_config *cfg, vas_profile profile);

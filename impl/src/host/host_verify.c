@@ -56,9 +56,12 @@ static int expected_prot(uint32_t state, uint32_t protect)
         return PROT_NONE;
     uint32_t base = protect & PROT_BASE_MASK;
     int read = base != VAS_PAGE_NOACCESS;
-    int write = base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE;
+    /* Copy-on-write pages (an image's, section 11b) take writes: the copy
+     * is the model's bookkeeping, not the host's. */
+    int write = base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE ||
+                base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY;
     int exec = base == VAS_PAGE_EXECUTE || base == VAS_PAGE_EXECUTE_READ ||
-               base == VAS_PAGE_EXECUTE_READWRITE;
+               base == VAS_PAGE_EXECUTE_READWRITE || base == VAS_PAGE_EXECUTE_WRITECOPY;
     return (read ? PROT_READ : 0) | (write ? PROT_WRITE : 0) | (exec ? PROT_EXEC : 0);
 }
 

@@ -1,0 +1,75 @@
+/*
+ * process_layout.c - what a fresh space holds under VAS_LAYOUT_PROCESS
+ * (docs/semantics.md section 11b): the allocations of layout_table.c placed
+ * at vas_create; and the copy-on-write of an image's WRITECOPY page on its
+ * first write.
+ */
+#include "layout_table.h"
+#include "vas_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Places one allocation of the table. 0 if out of memory. */
+static int layout_place(vas_t *v, const layout_alloc *l)
+{
+    uint64_t base = l->entry.base, end = base + l->entry.size, at = base, charged = 0;
+    const layout_piece *p = l->pieces;
+    allocation *a = allocation_new(v, base, end, l->alloc_protect, p->state, p->protect);
+    if (!a)
+        return 0;
+    a->type = l->type;
+    a->system = l->system;
+    a->uncharged = !l->charged;
+    for (; at < end; at += p->size, p++) {
+        if (p->state == VAS_MEM_COMMIT && l->charged)
+            charged += p->size / PAGE_BYTES;
+        if (at != base && !runs_set(&v->run_nodes, a, at, at + p->size, p->state, p->protect))
+            break;
+    }
+    if (at != end || !alloc_tree_insert(v, a)) {
+        allocation_delete(v, a);
+        return 0;
+    }
+    v->committed_pages += charged;
+    space_sync_host(v, base, end);
+    return 1;
+}
+
+int space_build_layout(vas_t *v)
+{
+    if (v->cfg.layout == VAS_LAYOUT_EMPTY)
+        return 1;
+    /* The table is a 64-bit process's; other profiles have no such layout. */
+    if (v->cfg.layout != VAS_LAYOUT_PROCESS || v->cfg.profile != VAS_PROFILE_X64)
+        return 0;
+    size_t n;
+    const layout_alloc *table = layout_table(v->cfg.layout, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!layout_place(v, &table[i]))
+            return 0;
+    /* A limit below what the process starts with: no such process. */
+    return v->cfg.commit_limit == 0 || v->committed_pages * PAGE_BYTES <= v->cfg.commit_limit;
+}
+
+void space_copy_on_write(vas_t *v, allocation *a, uint64_t page)
+{
+    if (a->type != VAS_MEM_IMAGE)
+        return;
+    const page_run *r = runs_find(a, page);
+    uint32_t base = r->protect & 0xFFu, own;
+    if (base == VAS_PAGE_WRITECOPY)
+        own = VAS_PAGE_READWRITE;
+    else if (base == VAS_PAGE_EXECUTE_WRITECOPY)
+        own = VAS_PAGE_EXECUTE_READWRITE;
+    else
+        return;
+    alloc_slot s = alloc_tree_find_slot(v, page);
+    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
+    if (!runs_set(&v->run_nodes, a, page, page + PAGE_BYTES, VAS_MEM_COMMIT, (r->protect & ~0xFFu) | own)) {
+        fprintf(stderr, "vas: out of memory while copying an image page\n");
+        abort();
+    }
+    alloc_tree_sync_entry(s);
+    space_sync_host(v, page, page + PAGE_BYTES);
+}
