@@ -430,7 +430,7 @@ typedef struct layout_stretch {
 typedef struct layout_row {
     uint64_t base;
     uint32_t type, alloc_protect;
-    int system, charged;
+    int system, charged, is_stack;
     layout_stretch pages[6];
 } layout_row;
 
@@ -440,32 +440,32 @@ typedef struct layout_row {
 #define PRV VAS_MEM_PRIVATE
 static const layout_row layout_rows[] = {
     /* process parameters and environment */
-    {0x10000, PRV, VAS_PAGE_READWRITE, 0, 1, {{0x2000, C, VAS_PAGE_READWRITE}}},
+    {0x10000, PRV, VAS_PAGE_READWRITE, 0, 1, 0, {{0x2000, C, VAS_PAGE_READWRITE}}},
     /* PEB */
-    {0x20000, PRV, VAS_PAGE_READWRITE, 1, 1, {{0x1000, C, VAS_PAGE_READWRITE}}},
+    {0x20000, PRV, VAS_PAGE_READWRITE, 1, 1, 0, {{0x1000, C, VAS_PAGE_READWRITE}}},
     /* TEB of the main thread */
-    {0x30000, PRV, VAS_PAGE_READWRITE, 1, 1, {{0x2000, C, VAS_PAGE_READWRITE}}},
-    /* the main thread's stack */
-    {0x40000, PRV, VAS_PAGE_READWRITE, 0, 1,
+    {0x30000, PRV, VAS_PAGE_READWRITE, 1, 1, 0, {{0x2000, C, VAS_PAGE_READWRITE}}},
+    /* the main thread's stack: a thread's stack (section 11) */
+    {0x40000, PRV, VAS_PAGE_READWRITE, 0, 1, 1,
      {{0xFB000, RES, 0}, {0x3000, C, VAS_PAGE_READWRITE | VAS_PAGE_GUARD}, {0x2000, C, VAS_PAGE_READWRITE}}},
     /* the default process heap */
-    {0x140000, PRV, VAS_PAGE_READWRITE, 0, 1, {{0x1000, C, VAS_PAGE_READWRITE}, {0xFF000, RES, 0}}},
+    {0x140000, PRV, VAS_PAGE_READWRITE, 0, 1, 0, {{0x1000, C, VAS_PAGE_READWRITE}, {0xFF000, RES, 0}}},
     /* KUSER_SHARED_DATA */
-    {0x7FFE0000, PRV, VAS_PAGE_READONLY, 1, 0, {{0x1000, C, VAS_PAGE_READONLY}}},
+    {0x7FFE0000, PRV, VAS_PAGE_READONLY, 1, 0, 0, {{0x1000, C, VAS_PAGE_READONLY}}},
     /* app.exe: headers, .text, .rdata, .data, the rest */
-    {0x140000000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+    {0x140000000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x3000, C, VAS_PAGE_EXECUTE_READ}, {0x2000, C, VAS_PAGE_READONLY},
       {0x1000, C, VAS_PAGE_WRITECOPY}, {0x1000, C, VAS_PAGE_READONLY}}},
     /* KernelBase.dll */
-    {0x7FFB9D0A0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+    {0x7FFB9D0A0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x1A5000, C, VAS_PAGE_EXECUTE_READ}, {0xF2000, C, VAS_PAGE_READONLY},
       {0x6000, C, VAS_PAGE_WRITECOPY}, {0x2A000, C, VAS_PAGE_READONLY}}},
     /* kernel32.dll */
-    {0x7FFB9E5B0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+    {0x7FFB9E5B0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x7F000, C, VAS_PAGE_EXECUTE_READ}, {0x33000, C, VAS_PAGE_READONLY},
       {0x2000, C, VAS_PAGE_WRITECOPY}, {0x8000, C, VAS_PAGE_READONLY}}},
     /* ntdll.dll */
-    {0x7FFB9F6F0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,
+    {0x7FFB9F6F0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x12E000, C, VAS_PAGE_EXECUTE_READ}, {0x4F000, C, VAS_PAGE_READONLY},
       {0xC000, C, VAS_PAGE_WRITECOPY}, {0x6E000, C, VAS_PAGE_READONLY}}},
 };
@@ -491,6 +491,7 @@ static int layout_build(oracle_t *o)
         a->type = row->type;
         a->system = row->system;
         a->charged = row->charged;
+        a->is_stack = row->is_stack;
         for (size_t k = 0; k < 6 && row->pages[k].bytes; k++) {
             uint64_t n = row->pages[k].bytes / PAGE;
             if (row->pages[k].state == VAS_MEM_COMMIT)

@@ -12,18 +12,23 @@
 /* What the trace knows and query cannot tell, under r's bindings, into out
  * (room for t->n_ops plus the layout's allocations). Returns how many.
  *
- * The layout (`layout: process`) names its allocations, the model's own
- * description of them (vas_layout_entries): its stack and heap are kinds
- * of their own, the rest keep the kind query tells and gain a name.
- * The hook for operations: the `thread` operation (issue 11, item 1) makes
- * a stack; each one among the first n_ops adds {the allocation base of its
- * stack, SPACE_STACK, its name}. */
+ * Each `thread` operation among the first n_ops that bound its name made a
+ * stack: {its base, SPACE_STACK, its name}. The layout (`layout: process`)
+ * names its allocations, the model's own description of them
+ * (vas_layout_entries): its stack and heap are kinds of their own, the
+ * rest keep the kind query tells and gain a name. */
 static size_t trace_labels(const backend_run *r, const trace *t, size_t n_ops, space_label *out)
 {
     size_t n = 0, n_layout, i;
     const vas_layout_entry *layout = vas_layout_entries(r->cfg.layout, &n_layout);
-    (void)t;
-    (void)n_ops;
+    for (i = 0; i < n_ops && i < t->n_ops; i++) {
+        int name = t->ops[i].result;
+        if (t->ops[i].code != TRACE_THREAD || name < 0 || (size_t)name >= r->n_names || !r->bound[name])
+            continue;
+        out[n].base = r->values[name];
+        out[n].kind = SPACE_STACK;
+        out[n++].name = t->names[name];
+    }
     for (i = 0; i < n_layout; i++) {
         const char *role = layout[i].role;
         out[n].base = layout[i].base;

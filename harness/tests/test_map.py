@@ -147,6 +147,16 @@ def test_at_n_is_the_map_after_op_n(tmp_path):
         assert r.returncode == 2 and message in r.stderr
 
 
+def test_a_thread_stack_shows_as_stack(tmp_path):
+    m, _ = map_of(tmp_path, "t = thread 0x3000\nu = thread 0x10000 reserve\na = alloc 0 0x1000 RESERVE|COMMIT READWRITE\n")
+    stacks = [(r["base"], r["size"], r["details"].split(",")[0]) for r in m.rows if r["kind"] == "stack"]
+    assert stacks == [(0x10000, 0x100000, "t"), (0x110000, 0x10000, "u")]
+    assert m.row_at(0x120000)["kind"] == "private"
+    assert m.totals["guard"]["size"] == 2 * 0x3000
+    m, _ = map_of(tmp_path, "t = thread 0x3000\nthread_exit t\n")
+    assert "stack" not in [r["kind"] for r in m.rows]
+
+
 def test_bad_input_is_named(tmp_path):
     path = tmp_path / "bad.trace"
     path.write_text("a = alloc 0 0x1000 RESERVE|COMMIT READWRITE\nfree a 0 RELEASED\n")

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Places one allocation of the table. 0 if out of memory. */
 static int layout_place(vas_t *v, const layout_alloc *l)
@@ -21,6 +22,8 @@ static int layout_place(vas_t *v, const layout_alloc *l)
     a->type = l->type;
     a->system = l->system;
     a->uncharged = !l->charged;
+    /* The main thread's stack is a thread's stack (section 11): it grows. */
+    a->is_stack = strcmp(l->entry.role, "stack") == 0;
     for (; at < end; at += p->size, p++) {
         if (p->state == VAS_MEM_COMMIT && l->charged)
             charged += p->size / PAGE_BYTES;
