@@ -155,7 +155,7 @@ int fuzz_check_trace(const fuzz_target *target, trace *t, FILE *out)
         abort();
     n = target_backends(target, backends, sizeof backends / sizeof backends[0]);
     if (target->force_profile)
-        t->profile = target->profile;
+        force_profile(t, target->profile);
     for (i = 0; i < n; i++) {
         check_verdict v = {"pass", 0, ""};
         run_observer obs = {check_observe, &v};
