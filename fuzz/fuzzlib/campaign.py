@@ -280,8 +280,13 @@ class Campaign:
         grow = not (self.planted or self.args.no_grow)
 
         def verify(folder):
-            done = subprocess.run([self.replay, folder], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                  text=True, errors="replace")
+            # Bounded by the budget like the merge itself: an unverified set
+            # leaves the kept corpus as it was.
+            try:
+                done = subprocess.run([self.replay, folder], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      text=True, errors="replace", timeout=self.timeout(300))
+            except subprocess.TimeoutExpired:
+                return "the budget ran out while replaying the merged set"
             return None if done.returncode == 0 else "the merged set does not replay cleanly"
 
         result = corpus_merge.merge_corpus(
@@ -576,6 +581,8 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
     def coverage_within_budget(self, merged):
         """(coverage, timeline, error): the timeline only while the budget
         lasts; a coverage step stopped by the budget is an error, not a hang."""
+        if self.deadline is not None and self.left() < 1.0:
+            return None, [], "the budget ran out before coverage"  # each step would still take its 1 s minimum
         try:
             cov, timeline = self.measure_coverage(merged)
             return cov, timeline, None

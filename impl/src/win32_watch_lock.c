@@ -24,7 +24,7 @@ UINT WINAPI GetWriteWatch(DWORD dwFlags, PVOID lpBaseAddress, SIZE_T dwRegionSiz
     size_t room = (size_t)(count < pages ? count : pages);
     uint64_t *found = NULL;
     if (lpAddresses && room > 0 && !(found = calloc(room, sizeof *found))) {
-        /* fuzz-unreached: out-of-memory - a scratch array of at most one entry per page */
+        /* fuzz-unreached: alloc-failure - a scratch array of at most one entry per page */
         vas_set_last_error(v, ERROR_NOT_ENOUGH_MEMORY);
         return (UINT)-1;
     }
