@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import time
 
-from . import table
+from . import semantics_coverage, table
 
 CHUNK = 200            # inputs per replay process (command-line length)
 # When set (time.time() seconds), every step's subprocess times out there:
@@ -251,6 +251,15 @@ def uncovered_lines(profdata, binaries, repo, folder="impl/src"):
 
 def uncovered_line_numbers(profdata, binaries, repo, folder="impl/src"):
     """{file: [12, 13, 14, 15, 40]}, see uncovered_lines."""
+    return {name: sorted(n for n, c in lines.items() if c == 0)
+            for name, lines in line_counts(profdata, binaries, repo, folder).items()
+            if any(c == 0 for c in lines.values())}
+
+
+def line_counts(profdata, binaries, repo, folder="impl/src"):
+    """{file: {line: count}} for every line of code of folder's C sources
+    (llvm-cov show's text form, "  LINE|  COUNT|source"; a blank count is
+    not code and is left out)."""
     sources = sorted(os.path.join(d, n) for d, _, names in os.walk(os.path.join(repo, folder))
                      for n in names if n.endswith(".c"))
     if not sources:
@@ -260,26 +269,35 @@ def uncovered_line_numbers(profdata, binaries, repo, folder="impl/src"):
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, errors="replace")
     result = {}
     current = sources[0] if len(sources) == 1 else None
-    missing = []
+    counts = {}
     root = os.path.normpath(repo) + os.sep
 
     def flush():
-        if current and missing:
-            result[current[len(root):] if current.startswith(root) else current] = sorted(missing)
+        if current and counts:
+            result[current[len(root):] if current.startswith(root) else current] = dict(counts)
 
     for line in done.stdout.splitlines():
         if line.endswith(":") and line.startswith("/") and "|" not in line:
             flush()
-            current, missing = line[:-1], []
+            current, counts = line[:-1], {}
             continue
         parts = line.split("|", 2)
         if len(parts) < 3:
             continue
         number, count = parts[0].strip(), parts[1].strip()
-        if number.isdigit() and count == "0":
-            missing.append(int(number))
+        if number.isdigit() and count:
+            counts[int(number)] = count_value(count)
     flush()
     return result
+
+
+def count_value(text):
+    """llvm-cov's count column: 12, 1.5k, 2.3M, 4G."""
+    scale = {"k": 1e3, "M": 1e6, "G": 1e9}.get(text[-1:], 1)
+    try:
+        return int(float(text[:-1] if scale != 1 else text) * scale)
+    except ValueError:
+        return 0
 
 
 def explain_uncovered(numbers, repo, host_replayed=True):
@@ -370,7 +388,10 @@ def corpus_coverage(binaries, files, work, repo):
     summary["replayed_by"] = names
     summary["targets"] = {n: t["folders"] for n, t in targets.items()}
     summary["target_files"] = {n: t["files"] for n, t in targets.items()}
-    numbers = uncovered_line_numbers(union_profdata, objects, repo)
+    counts = line_counts(union_profdata, objects, repo)
+    numbers = {name: sorted(n for n, c in lines.items() if c == 0) for name, lines in counts.items()
+               if any(c == 0 for c in lines.values())}
+    summary["semantics"] = semantics_coverage.measure(repo, counts)
     summary["uncovered_impl_src"] = explain_uncovered(numbers, repo, any(table.target(n).runs_host for n in names))
     summary["uncovered_by_reason"] = reason_totals(summary["uncovered_impl_src"])
     summary["idle_tags"] = idle_tags(summary["uncovered_impl_src"], repo, any(table.target(n).runs_host for n in names))

@@ -189,6 +189,7 @@ def coverage_markdown(report, out_dir):
             out.append("  - `%s` %s (%d): %s%s" % (g["function"], g["lines"], group_count(g["lines"]),
                                                    "**unexplained**" if g["reason"] == "unexplained" else g["reason"],
                                                    " - " + g["why"] if g.get("why") else ""))
+    out += semantics_markdown(cov.get("semantics"))
     idle = cov.get("idle_tags")
     if idle:
         out += ["", "`fuzz-unreached` tags that covered no never-run line in this run (stale, or code the "
@@ -219,6 +220,31 @@ def wine_text(wine):
     if wine.get("draft"):
         text += "; draft case `%s`" % wine["draft"]
     return text
+
+
+def semantics_markdown(sem):
+    """Which rules of docs/semantics.md and which catalogue entries the
+    corpus reached (fuzz/fuzzlib/semantics_coverage.py)."""
+    if not sem:
+        return []
+    rt, et = sem["rule_totals"], sem["entry_totals"]
+    out = ["", "### Semantics coverage", "",
+           "Rules of `docs/semantics.md` whose code (tagged `semantics: ID` in impl/src) the corpus ran: "
+           "%d reached, %d not reached, %d not tagged (cannot tell). Catalogue entries cited by a reached rule: "
+           "%d reached, %d not reached, %d cited by no tagged rule." % (
+               rt.get("reached", 0), rt.get("not reached", 0), rt.get("not tagged", 0),
+               et.get("reached", 0), et.get("not reached", 0), et.get("no tagged rule", 0)),
+           "", "| rule | status | catalogue | tagged code (times run) |", "|---|---|---|---|"]
+    for r in sem["rules"]:
+        status = "**not reached**" if r["status"] == "not reached" else r["status"]
+        out.append("| %s | %s | %s | %s |" % (r["rule"], status, " ".join(r["entries"]) or "-",
+                                             ", ".join("`%s` (%s)" % (c["line"], c["count"]) for c in r["code"]) or "-"))
+    missed = sorted(e for e, st in sem["entries"].items() if st == "not reached")
+    if missed:
+        out += ["", "Catalogue entries never reached: " + ", ".join(missed) + "."]
+    if sem.get("unknown_tags"):
+        out += ["", "Tags naming no rule of docs/semantics.md: " + ", ".join("`%s`" % t for t in sem["unknown_tags"])]
+    return out
 
 
 def rerun_text(reruns):

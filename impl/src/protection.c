@@ -10,13 +10,13 @@ int protection_is_valid(uint32_t protect)
     uint32_t base = protect & PROT_BASE_MASK;
     uint32_t modifiers = protect & (VAS_PAGE_GUARD | PROT_CACHE_MASK);
     if (protect & ~(PROT_BASE_MASK | VAS_PAGE_GUARD | PROT_CACHE_MASK))
-        return 0;
+        return 0;                               /* semantics: 1 */
     if (base == 0 || (base & (base - 1)))
-        return 0;                               /* exactly one base bit */
+        return 0;                               /* exactly one base bit; semantics: 1 */
     if (modifiers & (modifiers - 1))
-        return 0;                               /* at most one modifier */
+        return 0;                               /* at most one modifier; semantics: 1 */
     if (base == VAS_PAGE_NOACCESS && modifiers)
-        return 0;
+        return 0;                               /* semantics: 1 */
     /* Copy-on-write makes no sense for private memory. */
     return base != VAS_PAGE_WRITECOPY && base != VAS_PAGE_EXECUTE_WRITECOPY;
 }

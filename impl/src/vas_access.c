@@ -50,11 +50,11 @@ uint32_t space_check_access_by(vas_t *v, allocation *stack, uint64_t addr, uint6
                     continue;
                 }
             } else if (r->protect & VAS_PAGE_GUARD) {
-                space_clear_guard(v, s, page, r->protect);
+                space_clear_guard(v, s, page, r->protect);  /* semantics: 6 */
                 status = VAS_STATUS_GUARD_PAGE_VIOLATION;
             } else if (protection_allows(r->protect, kind)) {
                 if (r->end - 1 >= last)
-                    return VAS_STATUS_SUCCESS;
+                    return VAS_STATUS_SUCCESS;  /* semantics: 6 */
                 page = r->end;
                 continue;
             }

@@ -18,30 +18,30 @@ static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_
 {
     uint64_t min = space_min(v), max = space_max(v);
     if (size == 0)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.1 */
     if (type & ~TYPE_ACCEPTED)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.2 */
     if (is_reset(type)) {
         if (type != VAS_MEM_RESET && type != VAS_MEM_RESET_UNDO)
-            return fail(v, VAS_ERROR_INVALID_PARAMETER);
+            return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.3 */
     } else {
         if (!(type & (VAS_MEM_COMMIT | VAS_MEM_RESERVE)))
-            return fail(v, VAS_ERROR_INVALID_PARAMETER);
+            return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.4 */
         if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE))
-            return fail(v, VAS_ERROR_INVALID_PARAMETER);
+            return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.4 */
     }
     if (!protection_is_valid(protect))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.5 */
     if (addr != 0 && addr < min)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (addr > max)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (size > max + 1 - min)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (addr != 0 && (addr + size - 1 < addr || addr + size - 1 > max))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (is_reset(type) && addr == 0)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.7 */
     return 1;
 }
 
@@ -57,7 +57,7 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, uint32_t ty
     uint64_t pages = (end - base) / PAGE_BYTES;
     int commit = (type & VAS_MEM_COMMIT) != 0;
     if (commit && !charge_allowed(v, pages))
-        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
+        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);  /* semantics: 2.reserve 7 */
     allocation *a = commit ? allocation_new(v, base, end, protect, VAS_MEM_COMMIT, protect)
                            : allocation_new(v, base, end, protect, VAS_MEM_RESERVE, 0);
     /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
@@ -70,7 +70,7 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, uint32_t ty
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }
     if (commit)
-        v->committed_pages += pages;
+        v->committed_pages += pages;  /* semantics: 2.reserve 7 */
     space_sync_host(v, base, end);
     return base;
 }
@@ -80,8 +80,8 @@ static uint64_t reserve_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t type
     uint64_t base = round_down(addr, GRANULE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     if (alloc_tree_overlaps(v, base, end))
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);
-    return reserve_range(v, base, end, type, protect);
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.reserve */
+    return reserve_range(v, base, end, type, protect);  /* semantics: 2.reserve */
 }
 
 static uint64_t reserve_anywhere(vas_t *v, uint64_t size, uint32_t type, uint32_t protect)
@@ -89,8 +89,8 @@ static uint64_t reserve_anywhere(vas_t *v, uint64_t size, uint32_t type, uint32_
     size = round_up(size, PAGE_BYTES);
     uint64_t base = alloc_tree_find_gap(v, size, (type & VAS_MEM_TOP_DOWN) != 0);
     if (base == 0)
-        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    return reserve_range(v, base, base + size, type, protect);
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);  /* semantics: 2.reserve */
+    return reserve_range(v, base, base + size, type, protect);  /* semantics: 2.reserve */
 }
 
 /* The index entry of the allocation holding every page of [start, end),
@@ -110,18 +110,18 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
     alloc_slot s = single_allocation(v, start, end);
     allocation *a = s.rec;
     if (!a || a->system)   /* X356: nothing is committed into the system's allocations */
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.commit */
     uint64_t already = runs_count_committed(a, start, end);
     uint64_t fresh = (end - start) / PAGE_BYTES - already;
     if (!charge_allowed(v, fresh))
-        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
+        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);  /* semantics: 2.commit 7 */
     /* Reserved pages hold no stored contents (decommit dropped them), so
      * newly committed pages read as zeros without further work. */
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_COMMIT, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
-    v->committed_pages += fresh;
+    v->committed_pages += fresh;  /* semantics: 2.commit 7 */
     space_sync_host(v, start, end);
     return start;
 }
@@ -132,9 +132,9 @@ static uint64_t reset_at(vas_t *v, uint64_t addr, uint64_t size)
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     allocation *a = single_allocation(v, start, end).rec;
     if (!a || a->system)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.reset */
     /* Contents are kept: nothing here ever pressures memory. */
-    space_sync_host(v, start, end);
+    space_sync_host(v, start, end);  /* semantics: 2.reset */
     return start;
 }
 

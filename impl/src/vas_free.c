@@ -24,7 +24,7 @@ static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
     alloc_tree_sync_entry(s);
     page_store_drop(a, start, end);
     watch_decommit(a, start, end);
-    v->committed_pages -= committed;
+    v->committed_pages -= committed;  /* semantics: 3.decommit 7 */
     space_sync_host(v, start, end);
     return 1;
 }
@@ -33,35 +33,35 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
 {
     uint64_t max = space_max(v);
     if (type != VAS_MEM_DECOMMIT && type != VAS_MEM_RELEASE)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.1 */
     if (addr > max || addr < space_min(v))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.2 */
     if (size != 0 && (addr + size - 1 < addr || addr + size - 1 > max))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.2 */
     if (type == VAS_MEM_RELEASE && size != 0)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.3 */
 
     uint64_t start = round_down(addr, PAGE_BYTES);
     alloc_slot s = alloc_tree_find_slot(v, start);
     allocation *a = s.rec;
     if (!a)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 3.4 */
     if (a->system)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356: STATUS_UNABLE_TO_FREE_VM */
 
     if (size == 0) {
         if (start != alloc_base(a))
-            return fail(v, VAS_ERROR_INVALID_ADDRESS);
+            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 3.release 3.decommit */
         if (type == VAS_MEM_RELEASE) {
-            release_allocation(v, a);
+            release_allocation(v, a);  /* semantics: 3.release 7 */
             return 1;
         }
-        return decommit_range(v, s, alloc_base(a), a->end);
+        return decommit_range(v, s, alloc_base(a), a->end);  /* semantics: 3.decommit */
     }
 
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     if (end > a->end)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.decommit */
 #if VAS_PLANTED_BUG_DECOMMIT
     /* PLANTED BUG for the fuzzing test (off by default): a decommit of more
      * than one page leaves its last page committed. The differential fuzzer

@@ -7,15 +7,15 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
 {
     uint64_t max = space_max(v);
     if (!old)
-        return fail(v, VAS_ERROR_NOACCESS);
+        return fail(v, VAS_ERROR_NOACCESS);  /* semantics: 4.1 */
     if (!protection_is_valid(protect))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 4.2 */
     /* Below MIN is free memory, refused at step 4 (G072: Windows x64 answers
      * STATUS_CONFLICTING_ADDRESSES for address NULL), not here. */
     if (size == 0 || addr > max)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 4.3 */
     if (addr + size - 1 < addr || addr + size - 1 > max)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 4.3 */
 
     uint64_t start = round_down(addr, PAGE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
@@ -25,7 +25,7 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356, *old untouched */
     if (!a || end > a->end || !runs_all_committed(a, start, end)) {
         *old = VAS_PAGE_NOACCESS;
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 4.4 */
     }
     uint32_t first = runs_find(a, start)->protect;
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
@@ -33,7 +33,7 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
     watch_latch(a, start, end);
-    *old = first;
+    *old = first;  /* semantics: 4.5 */
     space_sync_host(v, start, end);
     return 1;
 }

@@ -10,9 +10,9 @@
 size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
 {
     if (len < v->mbi_size)
-        return fail(v, VAS_ERROR_BAD_LENGTH);
+        return fail(v, VAS_ERROR_BAD_LENGTH);  /* semantics: 5.1 */
     if (addr > space_max(v))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 5.2 */
 
     uint64_t page = round_down(addr, PAGE_BYTES);
     memset(out, 0, sizeof *out);
@@ -21,7 +21,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     alloc_tree_probe(v, page, &p);
     if (!p.rec_ref) {
         out->region_size = (p.next_base ? p.next_base : space_max(v) + 1) - page;
-        out->state = VAS_MEM_FREE;
+        out->state = VAS_MEM_FREE;  /* semantics: 5.3 */
         out->protect = VAS_PAGE_NOACCESS;
         return v->mbi_size;
     }
@@ -35,7 +35,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
         /* The common case, answered by the index entry alone. */
         out->allocation_protect = entry_alloc_protect(e);
         out->region_size = first_run_end - page;
-        out->state = entry_first_run_committed(e) ? VAS_MEM_COMMIT : VAS_MEM_RESERVE;
+        out->state = entry_first_run_committed(e) ? VAS_MEM_COMMIT : VAS_MEM_RESERVE;  /* semantics: 5.3 5.4 */
         out->protect = entry_first_run_protect(e);
         return v->mbi_size;
     }
@@ -43,7 +43,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     const page_run *r = runs_find(a, page);
     out->allocation_protect = a->protect;
     out->region_size = r->end - page;
-    out->state = r->state;
+    out->state = r->state;  /* semantics: 5.3 5.4 */
     out->protect = r->protect;
     return v->mbi_size;
 }
