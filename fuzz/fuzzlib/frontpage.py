@@ -15,7 +15,8 @@ gather() reads the campaign's output folder:
 and the figures the step logs print (FIGURES).
 
 The bug-based metric's file, as read here (fuzz/planted.md describes the
-run that writes it):
+run that writes it, and its further fields; "summary" per setup and
+"engines" are shown when present):
   {"runs": K, "budget_s": S,
    "setups": ["libFuzzer, empty corpus", ...],      # the kill matrix's columns
    "bugs": [{"id": "...", "what": "one line", "behaviour": "G003",
@@ -118,6 +119,49 @@ def read_metric(path):
         return None, "unreadable (%s)" % e
 
 
+def metric_tables(m):
+    """The metric's headline figures as tables (title, header, rows): kills
+    and median time to detect per setup and per engine, when metric.json
+    has them ("summary", "engines")."""
+    def secs(v):
+        return "-" if v is None else "%.2g s" % v
+    tables = []
+    if isinstance(m.get("summary"), dict):
+        tables.append({"title": "per setup", "head": ["setup", "bugs killed", "median time to detect"],
+                       "rows": [[name, "%s of %s" % (r.get("killed"), r.get("bugs")), secs(r.get("median_s"))]
+                                for name, r in m["summary"].items()]})
+    if isinstance(m.get("engines"), dict):
+        tables.append({"title": "per engine", "head": ["engine", "kills", "median time to detect"],
+                       "rows": [[name, str(r.get("kills")), secs(r.get("median_s"))] for name, r in m["engines"].items()]})
+    return tables
+
+
+def read_semantics(out):
+    """The first fuzzing run's semantics coverage (report.json
+    coverage.semantics, semantics_coverage.py): totals and what was not
+    reached; None when no run measured it."""
+    for path in sorted(glob.glob(os.path.join(out, "*", "report.json"))):
+        try:
+            with open(path) as f:
+                sem = ((json.load(f).get("coverage") or {}).get("semantics"))
+        except (OSError, ValueError, AttributeError):
+            continue
+        if sem:
+            return {"run": os.path.basename(os.path.dirname(path)), "rule_totals": sem.get("rule_totals", {}),
+                    "entry_totals": sem.get("entry_totals", {}),
+                    "rules_not_reached": [r["rule"] for r in sem.get("rules", []) if r["status"] == "not reached"]}
+    return None
+
+
+def semantics_text(sem):
+    rt, et = sem["rule_totals"], sem["entry_totals"]
+    return ("Rules of docs/semantics.md the %s corpus reached (by their tagged code): %d reached, %d not reached%s, "
+            "%d not tagged; catalogue entries they cite: %d reached, %d not reached (details: %s/report.md)." % (
+                sem["run"], rt.get("reached", 0), rt.get("not reached", 0),
+                " (" + ", ".join(sem["rules_not_reached"]) + ")" if sem["rules_not_reached"] else "",
+                rt.get("not tagged", 0), et.get("reached", 0), et.get("not reached", 0), sem["run"]))
+
+
 def read_findings(out):
     """Every fuzzing run's findings, their files as paths in out."""
     found = []
@@ -197,6 +241,7 @@ def gather(out, history=None, metric=None, facts="", commit=None):
             "metric": m, "metric_error": metric_error,
             "metric_file": os.path.relpath(metric_path, out) if m else None,
             "trace_map": read_map(out),
+            "metric_tables": metric_tables(m) if m else [], "semantics": read_semantics(out),
             "findings": read_findings(out), "reports": list_reports(out)}
 
 
@@ -246,6 +291,8 @@ def write_markdown(page, path):
                                                        share(r, "impl", "branches"), share(r, "oracle", "lines")))
     else:
         out.append("No history yet.")
+    if page.get("semantics"):
+        out += ["", semantics_text(page["semantics"])]
     out += ["", "## Bug-based metric", ""]
     m = page["metric"]
     if not m:
@@ -254,6 +301,9 @@ def write_markdown(page, path):
         rows, _chart = metric_cells(m)
         out.append("%d planted bugs, %s runs each per setup (`%s`). Cell: runs that killed the bug / runs "
                    "(median time to detect)." % (len(rows), m.get("runs", "?"), page["metric_file"]))
+        for t in page["metric_tables"]:
+            out += ["", "| " + " | ".join(t["head"]) + " |", "|" + "---|" * len(t["head"])]
+            out += ["| " + " | ".join(r) + " |" for r in t["rows"]]
         out += ["", "| bug | reached | triggered | " + " | ".join(m["setups"]) + " |",
                 "|---|---|---|" + "---|" * len(m["setups"])]
         for b, label, cells in rows:
@@ -269,7 +319,7 @@ def write_markdown(page, path):
     out += ["", "## Map of one trace", ""]
     tm = page["trace_map"]
     if tm:
-        out += ["%s (on impl, after its last operation)." % (tm["why"] or "The map"), "",
+        out += [tm["why"] or "The map (on impl, after its last operation).", "",
                 "![address space map](%s)" % tm["svg"], "",
                 ", ".join("[%s](%s)" % (os.path.basename(p), p) for p in tm["files"])]
         if tm["summary"]:
@@ -350,6 +400,8 @@ def write_html(page, path):
         h.append('<p>From the history file <code>%s</code> (one line per campaign).</p>' % e(t["history"]))
     else:
         h.append('<p>No history yet.</p>')
+    if page.get("semantics"):
+        h.append('<p>%s</p>' % e(semantics_text(page["semantics"])))
     h.append('<h2 id="metric">Bug-based metric</h2>')
     m = page["metric"]
     if not m:
@@ -359,6 +411,9 @@ def write_html(page, path):
         h.append('<p>%d planted bugs, %s runs each per setup (%s). Cell: runs that killed the bug / runs '
                  '(median time to detect).</p>' % (len(rows), e(m.get("runs", "?")), a(page["metric_file"])))
         h.append(plot.detect_svg(chart, m["setups"]))
+        for t in page["metric_tables"]:
+            h.append('<table><tr>%s</tr>%s</table>' % ("".join("<th>%s</th>" % e(c) for c in t["head"]), "".join(
+                "<tr>%s</tr>" % "".join("<td>%s</td>" % e(c) for c in r) for r in t["rows"])))
         h.append('<table><tr><th>bug</th><th>reached</th><th>triggered</th>%s</tr>'
                  % "".join("<th>%s</th>" % e(s) for s in m["setups"]))
         for b, label, cells in rows:
@@ -380,8 +435,8 @@ def write_html(page, path):
     h.append('<h2 id="map">Map of one trace</h2>')
     tm = page["trace_map"]
     if tm:
-        h.append('<p>%s (on impl, after its last operation). %s</p>' % (
-            e(tm["why"] or "The map"), ", ".join(a(p, os.path.basename(p)) for p in [tm["svg"]] + tm["files"])))
+        h.append('<p>%s %s</p>' % (
+            e(tm["why"] or "The map (on impl, after its last operation)."), ", ".join(a(p, os.path.basename(p)) for p in [tm["svg"]] + tm["files"])))
         h.append('<p><img class="map" src="%s" alt="address space map"></p>' % e(tm["svg"]))
         if tm["summary"]:
             h.append('<pre>%s</pre>' % e("\n".join(tm["summary"])))

@@ -29,7 +29,10 @@ METRIC = {"runs": 3, "budget_s": 60, "setups": ["libFuzzer, empty corpus", "AFL+
                                 "AFL++, empty corpus": {"killed": 2, "runs": 3, "median_s": 12.0, "min_s": 4.0, "max_s": 30.0}}},
                    {"id": "P02", "what": "guard flag kept on protect", "reached": False, "triggered": False,
                     "results": {"libFuzzer, empty corpus": {"killed": 0, "runs": 3, "median_s": None,
-                                                           "min_s": None, "max_s": None}}}]}
+                                                           "min_s": None, "max_s": None}}}],
+          "summary": {"libFuzzer, empty corpus": {"bugs": 2, "killed": 1, "median_s": 0.7},
+                      "AFL++, empty corpus": {"bugs": 1, "killed": 1, "median_s": 12.0}},
+          "engines": {"libFuzzer": {"kills": 3, "median_s": 0.7}, "AFL++": {"kills": 2, "median_s": 12.0}}}
 def history_row(commit, impl_covered):
     return {"commit": commit, "time": "2026-12-01T00:00:00Z",
             "impl": {"lines": 1000, "lines_covered": impl_covered, "branches": 400, "branches_covered": 150},
@@ -57,7 +60,11 @@ def campaign_out(tmp_path, metric=True):
         "trace": "findings/divergence-free-abc123.trace",
         "reproduce": "findings/divergence-free-abc123.reproduce.sh",
         "blame": {"by": "golden", "blamed": ["impl"], "vote": None},
-        "wine": {"verdict": "Wine agrees with oracle", "draft": "findings/divergence-free-abc123.wine-draft.trace"}}]}))
+        "wine": {"verdict": "Wine agrees with oracle", "draft": "findings/divergence-free-abc123.wine-draft.trace"}}],
+        "coverage": {"semantics": {"rule_totals": {"reached": 27, "not reached": 1, "not tagged": 37},
+                                   "entry_totals": {"reached": 55, "not reached": 2, "no tagged rule": 219},
+                                   "rules": [{"rule": "3.3", "status": "not reached"},
+                                             {"rule": "2.1", "status": "reached"}]}}}))
     (out / "fuzz" / "findings" / "divergence-free-abc123.wine-draft.trace").write_text("name: draft\n")
     if metric:
         (out / "metric").mkdir()
@@ -118,6 +125,10 @@ def test_front_page_loads_with_every_link_resolving(tmp_path, browser):
     # The kill matrix, the same cells on both pages.
     for cell in ("3/3 (0.7 s)", "2/3 (12 s)", "0/3"):
         assert cell in md and cell in page
+    # The metric's figures per setup and per engine; the semantics coverage.
+    for text in (md, page):
+        assert "1 of 2" in text and "12 s" in text
+        assert "27 reached, 1 not reached (3.3), 37 not tagged; catalogue entries they cite: 55 reached" in text
     # The map of the finding's trace, drawn by the real `vastrace map --svg`.
     assert "<svg" in (out / "map" / "map.svg").read_text() and 'src="map/map.svg"' in page
     assert "a finding of this campaign: divergence-free-abc123.trace" in page
