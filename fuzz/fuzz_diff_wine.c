@@ -160,6 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * own choosing (docs/semantics.md 11b): compared with a real process it
      * would only report those choices. */
     t->layout = VAS_LAYOUT_EMPTY;
+    t->aslr_seed = 0;     /* nor the model's seeded placement */
     w.inputs++;
     rc = diff_trace_ex(w.pair, 2, t, NULL, &o, NULL);
     if (rc == 0) {

@@ -72,6 +72,7 @@ struct oracle {
     oracle_locks locks;      /* locked pages (section 9) */
     oracle_processes processes;  /* processes it created (section 13.2) */
     uint64_t ws_min_pages, ws_max_pages;
+    uint64_t aslr_start, aslr_end;  /* section 11.1: search bounds from the seed; 0 = none */
 };
 
 /* ---- Small arithmetic ------------------------------------------------- */
@@ -226,10 +227,12 @@ static int over_commit_limit(const oracle_t *o, uint64_t new_pages)
  * the gap and at least MIN. Bottom-up takes the first gap that fits,
  * top-down the last. Returns 0 when no gap fits.
  */
-static uint64_t find_free_base(const oracle_t *o, uint64_t size, int top_down)
+/* Within [from, to) (bottom-up bases >= from, top-down bases + size <= to). */
+static uint64_t find_free_base_within(const oracle_t *o, uint64_t size, int top_down,
+                                      uint64_t from, uint64_t to)
 {
-    const uint64_t min = o->cfg.min_address;
-    const uint64_t limit = o->cfg.max_address + 1;  /* one past the last byte */
+    const uint64_t min = o->cfg.min_address > from ? o->cfg.min_address : from;
+    const uint64_t limit = o->cfg.max_address + 1 < to ? o->cfg.max_address + 1 : to;
     uint64_t found = 0;
     uint64_t lo = 0;
     const allocation *a = o->first;
@@ -252,6 +255,17 @@ static uint64_t find_free_base(const oracle_t *o, uint64_t size, int top_down)
         a = a->next;
     }
     return found;
+}
+
+/* Section 2's search; with a seed (section 11.1) first inside the random
+ * bounds, then, when nothing fits there, over the whole space. */
+static uint64_t find_free_base(const oracle_t *o, uint64_t size, int top_down)
+{
+    uint64_t base = 0;
+    if (o->aslr_end)
+        base = top_down ? find_free_base_within(o, size, 1, 0, o->aslr_end)
+                        : find_free_base_within(o, size, 0, o->aslr_start, UINT64_MAX);
+    return base ? base : find_free_base_within(o, size, top_down, 0, UINT64_MAX);
 }
 
 /* ---- Changing pages -------------------------------------------------------
@@ -409,6 +423,15 @@ static void allocation_remove(oracle_t *o, allocation *a)
 
 /* ---- Creation ----------------------------------------------------------- */
 
+/* splitmix64 (Steele, Lea, Flood 2014), the generator section 11.1 names. */
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 /* Each profile's MIN and MAX as docs/semantics.md states them (its Terms),
  * written here and not taken from impl's vas_config_default: a wrong limit
  * there must show as a difference, not change both models alike. */
@@ -534,6 +557,11 @@ oracle_t *oracle_create(const vas_config *cfg)
     o->cfg.host_backed = 0;
     o->ws_min_pages = 50;   /* section 9: the default working set */
     o->ws_max_pages = 345;
+    if (c.aslr_seed != 0) {   /* section 11.1: two draws of splitmix64, in granules */
+        uint64_t state = c.aslr_seed;
+        o->aslr_start = c.min_address + splitmix64(&state) % 256 * GRANULE;
+        o->aslr_end = c.max_address + 1 - splitmix64(&state) % 256 * GRANULE;
+    }
     o->mbi_size = c.profile == VAS_PROFILE_X64 ? VAS_MBI_SIZE_X64 : VAS_MBI_SIZE_X86;
     if (c.layout != VAS_LAYOUT_EMPTY && !layout_build(o)) {
         oracle_destroy(o);

@@ -280,7 +280,8 @@ static void *win32_create(const vas_config *cfg)
 {
     vas_config x64;
     vas_config_default(&x64, VAS_PROFILE_X64);
-    if (cfg != NULL && (cfg->profile != VAS_PROFILE_X64 || cfg->commit_limit != 0
+    /* A seeded placement (aslr-seed) is the model's: Windows draws its own. */
+    if (cfg != NULL && (cfg->profile != VAS_PROFILE_X64 || cfg->commit_limit != 0 || cfg->aslr_seed
                         || cfg->min_address != x64.min_address
                         || cfg->max_address != x64.max_address || cfg->host_backed))
         return NULL;

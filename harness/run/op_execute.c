@@ -18,6 +18,7 @@ int backend_run_open(backend_run *r, const backend *b, const trace *t)
     vas_config_default(&r->cfg, t->profile);
     r->cfg.commit_limit = t->commit_limit;
     r->cfg.layout = t->layout;
+    r->cfg.aslr_seed = t->aslr_seed;
     r->n_names = t->n_names;
     r->names = t->names;
     /* calloc(0) may return NULL: always ask for at least one slot. */

@@ -23,7 +23,9 @@
  *                                  (mostly none); index 15 means "a raw
  *                                  u64 follows". Bit 6: layout = process
  *                                  (only with x64 and no commit limit,
- *                                  else ignored). Bit 7 is ignored.
+ *                                  else ignored). Bit 7: aslr-seed = a
+ *                                  raw u64 that follows (after the
+ *                                  limit's).
  *   OP        := c ARGS            opcode = OPCODES[c & 31] (c < 16 picks what
  *                                  the format's first version did); flag =
  *                                  1 for c >= 0xE0, else 0.
@@ -134,6 +136,8 @@
 #define LIVE_NAMES 0xE0u      /* name bytes below this: a live name */
 #define LIMIT_RAW 15u
 #define HEADER_LAYOUT 0x40u  /* header bit 6: layout: process */
+
+#define HEADER_ASLR 0x80u    /* header bit 7: an aslr-seed follows */
 #define FLAG_BITS 0xE0u
 #define EXTENT_MAX 0x40000000u
 
@@ -851,6 +855,8 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
     t->commit_limit = limit == LIMIT_RAW ? read_uint(&r, 8) : LIMITS[limit];
     if ((h & HEADER_LAYOUT) && t->profile == VAS_PROFILE_X64 && t->commit_limit == 0)
         t->layout = VAS_LAYOUT_PROCESS;
+    if (h & HEADER_ASLR)
+        t->aslr_seed = read_uint(&r, 8);
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
         unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT ? read_byte(&r) : 0;
@@ -1230,9 +1236,12 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
     unsigned limit = 0;
     while (limit < LIMIT_RAW && LIMITS[limit] != t->commit_limit)
         limit++;
-    write_byte(&w, (unsigned)t->profile | limit << 2 | (t->layout == VAS_LAYOUT_PROCESS ? HEADER_LAYOUT : 0));
+    write_byte(&w, (unsigned)t->profile | limit << 2 | (t->layout == VAS_LAYOUT_PROCESS ? HEADER_LAYOUT : 0)
+                   | (t->aslr_seed ? HEADER_ASLR : 0));
     if (limit == LIMIT_RAW)
         write_uint(&w, t->commit_limit, 8);
+    if (t->aslr_seed)
+        write_uint(&w, t->aslr_seed, 8);
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
         int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD;

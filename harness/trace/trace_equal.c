@@ -142,6 +142,7 @@ int trace_equal(const trace *a, const trace *b)
 {
     if (!same_string(a->case_name, b->case_name) || a->profile != b->profile ||
         a->commit_limit != b->commit_limit || a->layout != b->layout ||
+        a->aslr_seed != b->aslr_seed ||
         !same_strings(a->sources, a->n_sources, b->sources, b->n_sources) ||
         !same_strings(a->wine_deviates, a->n_wine_deviates, b->wine_deviates,
                       b->n_wine_deviates) ||

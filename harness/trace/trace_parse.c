@@ -34,7 +34,7 @@ typedef struct parser {
     trace_lexer lx;
     char *err;
     size_t err_len;
-    int seen_op, seen_profile, seen_limit, seen_layout;
+    int seen_op, seen_profile, seen_limit, seen_layout, seen_seed;
 } parser;
 
 /* ---- Errors ------------------------------------------------------------ */
@@ -746,7 +746,8 @@ static int parse_header(parser *ps, const char *word, size_t wlen, const char *v
 #define HEADER_IS(s) (wlen == strlen(s) && memcmp(word, s, wlen) == 0)
     int known = HEADER_IS("name") || HEADER_IS("source") || HEADER_IS("wine-deviates") ||
                 HEADER_IS("model-only") ||
-                HEADER_IS("profile") || HEADER_IS("commit-limit") || HEADER_IS("layout");
+                HEADER_IS("profile") || HEADER_IS("commit-limit") || HEADER_IS("layout") ||
+                HEADER_IS("aslr-seed");
     if (!known)
         return fail_text(ps, "unknown header", word, wlen);
     if (ps->seen_op)
@@ -787,6 +788,11 @@ static int parse_header(parser *ps, const char *word, size_t wlen, const char *v
             return fail_text(ps, "bad layout (empty or process)", v, len);
         if (t->layout != VAS_LAYOUT_EMPTY && t->profile != VAS_PROFILE_X64)
             return fail_text(ps, "layout: process needs profile x64", v, len);
+    } else if (HEADER_IS("aslr-seed")) {
+        if (ps->seen_seed++)
+            return fail_text(ps, "duplicate header", word, wlen);
+        trace_token tok = {TOK_WORD, v, len};
+        return number_of(ps, tok, &t->aslr_seed);
     } else {
         if (ps->seen_limit++)
             return fail_text(ps, "duplicate header", word, wlen);

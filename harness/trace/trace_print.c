@@ -371,6 +371,11 @@ char *trace_print(const trace *t)
         put_number(&s, t->commit_limit);
         put(&s, "\n");
     }
+    if (t->aslr_seed) {
+        put(&s, "aslr-seed: ");
+        put_number(&s, t->aslr_seed);
+        put(&s, "\n");
+    }
     if (s.len > 0 && t->n_ops > 0)
         put(&s, "\n");
     for (size_t i = 0; i < t->n_ops; i++) {

@@ -781,6 +781,78 @@ uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down)
     return tail >= size ? tail_from : 0;
 }
 
+/* The leftmost (bottom-up) or rightmost (top-down) entry of subtree n with
+ * lo <= base <= hi and gap_before >= need. A child wholly inside the range
+ * whose summary promises the gap always yields one, so only the two edge
+ * paths are walked beside the one that succeeds: O(log n).
+ * fuzz-unreached: defensive - the summary never promises a gap the leaf lacks */
+static int find_fitting_in(const alloc_index *t, const void *n, unsigned level, uint64_t need,
+                           uint64_t lo, uint64_t hi, int top_down, uint64_t *base, uint64_t *gap)
+{
+    if (level == t->height) {
+        const bt_leaf *l = n;
+        for (unsigned k = 0; k < l->count; k++) {
+            unsigned i = top_down ? l->count - 1 - k : k;
+            uint64_t b = base_of(l->keys[i]);
+            if (b >= lo && b <= hi && l->gap_before[i] >= need) {
+                *base = b;
+                *gap = l->gap_before[i];
+                return 1;
+            }
+        }
+        return 0;
+    }
+    const bt_inner *in = n;
+    for (unsigned k = 0; k < in->count; k++) {
+        unsigned i = top_down ? in->count - 1 - k : k;
+        uint64_t first = base_of(in->keys[i]);
+        int below = i + 1 < in->count && base_of(in->keys[i + 1]) <= lo;  /* all keys < lo */
+        if (in->max_gap[i] < need || below || first > hi)
+            continue;
+        if (find_fitting_in(t, in->child[i], level + 1, need, lo, hi, top_down, base, gap))
+            return 1;
+    }
+    return 0;
+}
+
+uint64_t alloc_tree_find_gap_bounded(const struct vas *v, uint64_t size, int top_down, uint64_t lo,
+                                     uint64_t hi)
+{
+    assert(size > 0 && size % PAGE_BYTES == 0);
+    const alloc_index *t = &v->allocs;
+    uint64_t limit = space_max(v) + 1, min = space_min(v);
+    uint64_t last_end = t->last ? end_at(t->last, t->last->count - 1) : min;
+    uint64_t tail_from = round_up(last_end, GRANULE_BYTES);
+    uint64_t base = 0, gap = 0, from;
+    int straddler;   /* an entry whose gap holds the bound */
+
+    if (!top_down) {
+        uint64_t start = lo > min ? lo : min;
+        /* The gap that holds start: before the first entry above it, or the tail. */
+        straddler = t->root && find_fitting_in(t, t->root, 0, 0, start + 1, UINT64_MAX, 0, &base, &gap);
+        if (straddler) {
+            from = gap ? base - gap : base;
+            from = from > start ? from : start;
+            if (base > from && base - from >= size)
+                return from;
+            if (find_fitting_in(t, t->root, 0, size, base + 1, UINT64_MAX, 0, &base, &gap))
+                return base - gap;
+            start = tail_from;
+        }
+        from = tail_from > start ? tail_from : start;
+        return limit > from && limit - from >= size ? from : 0;
+    }
+    uint64_t end = hi < limit ? hi : limit, need = round_up(size, GRANULE_BYTES);
+    /* The gap that holds end: before the first entry at or above it, or the tail. */
+    straddler = t->root && find_fitting_in(t, t->root, 0, 0, end, UINT64_MAX, 0, &base, &gap);
+    from = straddler ? (gap ? base - gap : base) : tail_from;
+    if (end > from && end - from >= need)
+        return end - need;
+    if (t->root && end > 0 && find_fitting_in(t, t->root, 0, need, 0, end - 1, 1, &base, &gap))
+        return base - need;
+    return 0;
+}
+
 /* ---- Setup, teardown, checking ------------------------------------------ */
 
 void alloc_tree_init(alloc_index *t)

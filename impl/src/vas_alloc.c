@@ -87,7 +87,14 @@ static uint64_t reserve_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t type
 static uint64_t reserve_anywhere(vas_t *v, uint64_t size, uint32_t type, uint32_t protect)
 {
     size = round_up(size, PAGE_BYTES);
-    uint64_t base = alloc_tree_find_gap(v, size, (type & VAS_MEM_TOP_DOWN) != 0);
+    int top_down = (type & VAS_MEM_TOP_DOWN) != 0;
+    uint64_t base = 0;
+    /* Randomised placement searches from its random bound first, then the
+     * whole space (section 11.1). */
+    if (v->aslr_top)
+        base = alloc_tree_find_gap_bounded(v, size, top_down, v->aslr_bottom, v->aslr_top);
+    if (base == 0)
+        base = alloc_tree_find_gap(v, size, top_down);
     if (base == 0)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);  /* semantics: 2.reserve */
     return reserve_range(v, base, base + size, type, protect);  /* semantics: 2.reserve */

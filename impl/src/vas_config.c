@@ -8,6 +8,7 @@
 void vas_config_default(vas_config *cfg, vas_profile profile)
 {
     cfg->profile = profile;
+    cfg->aslr_seed = 0;
     cfg->min_address = 0x10000;
     switch (profile) {
     case VAS_PROFILE_X86:

@@ -79,6 +79,8 @@ struct vas {
     size_t n_handles;
     struct vas **children;     /* every process this space created (vas_process.c) */
     size_t n_children;
+    uint64_t aslr_bottom;      /* with an aslr_seed: where bottom-up searches start */
+    uint64_t aslr_top;         /* ...and where top-down searches end (exclusive); else 0 */
 };
 
 static inline uint64_t space_min(const struct vas *v) { return v->cfg.min_address; }
@@ -132,6 +134,14 @@ void alloc_tree_sync_entry(alloc_slot s);
 /* Base for a new allocation of `size` bytes (page multiple), first fit
  * bottom-up or top-down; 0 when no gap is large enough. */
 uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down);
+/* The same with the search bounded: bottom-up the lowest base >= lo,
+ * top-down the highest with base + size <= hi (lo, hi granule-aligned);
+ * 0 when nothing fits there. */
+uint64_t alloc_tree_find_gap_bounded(const struct vas *v, uint64_t size, int top_down, uint64_t lo,
+                                     uint64_t hi);
+/* aslr.c: the randomised start (bottom-up) and end (top-down) of the
+ * space's searches for system-chosen addresses (section 11.1). */
+void aslr_init(struct vas *v);
 int alloc_tree_check(const struct vas *v);
 
 /* ---- allocation.c: making and destroying an allocation --------------- */

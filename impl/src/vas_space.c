@@ -47,6 +47,7 @@ vas_t *vas_create(const vas_config *cfg)
     node_pool_init(&v->records, sizeof(allocation), 8);
     node_pool_init(&v->run_nodes, sizeof(page_run), 16);
     locks_space_init(v);
+    aslr_init(v);
     if (cfg->host_backed) {
         v->host = host_window_open(cfg);
         /* fuzz-unreached: host-failure - the kernel grants the host window */

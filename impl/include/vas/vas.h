@@ -113,6 +113,8 @@ typedef struct vas_config {
     uint64_t commit_limit;  /* bytes of commit charge allowed; 0 = no limit */
     int host_backed;        /* 1 = mirror into real memory (see vas_host_pointer) */
     vas_layout layout;      /* what the space starts with */
+    uint64_t aslr_seed;     /* 0 = first fit; else system-chosen addresses are randomised
+                             * from this seed (docs/semantics.md section 11.1) */
 } vas_config;
 
 /* One allocation of a layout, as docs/semantics.md 11b lists it: for
