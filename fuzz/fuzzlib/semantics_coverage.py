@@ -30,7 +30,7 @@ import re
 
 SECTION = re.compile(r"^#{2,3} (\d+(?:\.\d+)?)\.? ")
 STEP = re.compile(r"^(\d+)\. ")
-LABEL = re.compile(r"^\*\*([^*]+)\*\*")
+LABEL = re.compile(r"^\*\*(.+?)\*\*")
 ENTRY = re.compile(r"\b([GX]\d{3})\b")
 TAG = re.compile(r"semantics:\s*((?:\d+(?:\.[a-z0-9-]+)*\s*)+)")
 

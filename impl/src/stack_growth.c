@@ -13,7 +13,7 @@ uint32_t stack_grow(vas_t *v, alloc_slot s, uint64_t page)
 {
     allocation *a = s.rec;
     const page_run *r = runs_find(a, page);
-    space_clear_guard(v, s, page, r->protect);
+    space_clear_guard(v, s, page, r->protect);  /* semantics: 11.accesses-by-a-thread.1 */
     uint64_t guard = stack_guard_bytes(v, a);
     if (page - a->base < PAGE_BYTES + guard) {
         /* No room for a new guard: what is left above the bottom page is
@@ -21,12 +21,12 @@ uint32_t stack_grow(vas_t *v, alloc_slot s, uint64_t page)
         if (page > a->base + PAGE_BYTES)
             space_commit_pages(v, alloc_tree_find_slot(v, page), a->base + PAGE_BYTES, page,
                                VAS_PAGE_READWRITE);
-        return VAS_STATUS_STACK_OVERFLOW;
+        return VAS_STATUS_STACK_OVERFLOW;  /* semantics: 11.accesses-by-a-thread.2 */
     }
     if (!space_commit_pages(v, alloc_tree_find_slot(v, page), page - guard, page,
                             VAS_PAGE_READWRITE | VAS_PAGE_GUARD))
         return VAS_STATUS_STACK_OVERFLOW;
-    return VAS_STATUS_SUCCESS;
+    return VAS_STATUS_SUCCESS;  /* semantics: 11.accesses-by-a-thread.3 */
 }
 
 static uint32_t thread_access(vas_t *v, uint64_t stack, uint64_t addr, size_t len,

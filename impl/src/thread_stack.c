@@ -51,17 +51,17 @@ static int stack_sizes(uint64_t stack_size, int size_is_reservation, uint64_t *r
 {
     uint64_t r = VAS_STACK_DEFAULT_RESERVE, c = VAS_STACK_DEFAULT_COMMIT;
     if (size_is_reservation && stack_size != 0)
-        r = stack_size;
+        r = stack_size;  /* semantics: 11.createthread.1 */
     else if (!size_is_reservation && stack_size != 0)
         c = stack_size;
     if (c > UINT64_MAX - STACK_COMMIT_ROUND || r > UINT64_MAX - STACK_COMMIT_ROUND)
         return 0;
     c = round_up(c, PAGE_BYTES);
     if (c >= r)
-        r = round_up(c, STACK_COMMIT_ROUND);
+        r = round_up(c, STACK_COMMIT_ROUND);  /* semantics: 11.createthread.2 */
     r = round_up(r, GRANULE_BYTES);
     if (c < STACK_MIN_COMMIT)
-        c = STACK_MIN_COMMIT;
+        c = STACK_MIN_COMMIT;  /* semantics: 11.createthread.3 */
     *reserve = r;
     *commit = c < r ? c : r;
     return 1;
@@ -72,14 +72,14 @@ uint64_t vas_create_thread(vas_t *v, uint64_t stack_size, int size_is_reservatio
     uint64_t reserve, commit;
     if (!stack_sizes(stack_size, size_is_reservation, &reserve, &commit) ||
         reserve > space_max(v) + 1 - space_min(v))
-        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);  /* semantics: 11.createthread.5 */
     /* Guard pages below the commit when they fit and leave the bottom page. */
     uint64_t guard = X64_MIN_GUARANTEE + PAGE_BYTES;
     if (v->cfg.profile != VAS_PROFILE_X64)
         guard = PAGE_BYTES;
     if (commit + guard + PAGE_BYTES > reserve)
-        guard = 0;
-    uint64_t base = vas_alloc(v, 0, reserve, VAS_MEM_RESERVE, VAS_PAGE_READWRITE);
+        guard = 0;  /* semantics: 11.createthread.4 */
+    uint64_t base = vas_alloc(v, 0, reserve, VAS_MEM_RESERVE, VAS_PAGE_READWRITE);  /* semantics: 11.createthread.6 */
     if (base == 0)
         return 0;
     /* No room is decided before the commit limit, as for VirtualAlloc. */
@@ -90,7 +90,7 @@ uint64_t vas_create_thread(vas_t *v, uint64_t stack_size, int size_is_reservatio
     }
     uint64_t top = base + reserve;
     alloc_slot s = alloc_tree_find_slot(v, base);
-    s.rec->is_stack = 1;
+    s.rec->is_stack = 1;  /* semantics: 11.createthread.7 */
     s.rec->stack_guarantee = 0;
     /* fuzz-unreached: alloc-failure - the charge was checked above, the run pool never runs dry */
     if (!space_commit_pages(v, s, top - commit, top, VAS_PAGE_READWRITE) ||
@@ -106,7 +106,7 @@ int vas_exit_thread(vas_t *v, uint64_t stack)
 {
     if (!stack_find(v, stack))
         return fail(v, VAS_ERROR_INVALID_HANDLE);
-    return vas_free(v, stack, 0, VAS_MEM_RELEASE);
+    return vas_free(v, stack, 0, VAS_MEM_RELEASE);  /* semantics: 11.thread-exit */
 }
 
 int vas_set_thread_stack_guarantee(vas_t *v, uint64_t stack, uint32_t *size)
@@ -121,9 +121,9 @@ int vas_set_thread_stack_guarantee(vas_t *v, uint64_t stack, uint32_t *size)
         wanted = X64_MIN_GUARANTEE;
     *size = a->stack_guarantee;
     if (wanted >= a->end - a->base)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 11.setthreadstackguarantee */
     if (wanted > a->stack_guarantee)
-        a->stack_guarantee = (uint32_t)wanted;
+        a->stack_guarantee = (uint32_t)wanted;  /* semantics: 11.setthreadstackguarantee */
     return 1;
 }
 

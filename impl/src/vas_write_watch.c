@@ -30,30 +30,30 @@ uint32_t vas_get_write_watch(vas_t *v, uint32_t flags, uint64_t addr, uint64_t s
                              uint64_t *addresses, uint64_t *count, uint32_t *granularity)
 {
     if (flags & ~VAS_WRITE_WATCH_FLAG_RESET)
-        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.getwritewatch.1 */
     if (size == 0)
-        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.getwritewatch.2 */
     if (!count || !granularity || (!addresses && *count != 0))
-        return watch_fail(v, VAS_ERROR_NOACCESS);
+        return watch_fail(v, VAS_ERROR_NOACCESS);  /* semantics: 8.getwritewatch.3 */
     if (*count == 0)
-        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.getwritewatch.4 */
     uint64_t lo, hi;
     allocation *a = watched_range(v, addr, size, &lo, &hi);
     if (!a)
-        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.getwritewatch.5 */
     *count = watch_collect(a, lo, hi, addresses, *count, flags & VAS_WRITE_WATCH_FLAG_RESET);
-    *granularity = VAS_PAGE_SIZE;
+    *granularity = VAS_PAGE_SIZE;  /* semantics: 8.getwritewatch.6 */
     return 0;
 }
 
 uint32_t vas_reset_write_watch(vas_t *v, uint64_t addr, uint64_t size)
 {
     if (size == 0)
-        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);
+        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.resetwritewatch */
     uint64_t lo, hi;
     allocation *a = watched_range(v, addr, size, &lo, &hi);
     if (!a)
-        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);
-    watch_reset(a, lo, hi);
+        return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.resetwritewatch */
+    watch_reset(a, lo, hi);  /* semantics: 8.resetwritewatch */
     return 0;
 }
