@@ -347,6 +347,11 @@ class Campaign:
                 f.planted = status == 0
             full_report = findings.run_input(self.replay, bin_path)[1]
             f.report_text = full_report[-4000:]
+            # The whole report beside the finding: each backend's answer and
+            # region table, and the map before the diverging op (vastrace map).
+            f.report_path = os.path.join(dest, f.name + ".report.txt")
+            with open(f.report_path, "w") as out:
+                out.write(full_report)
             if f.signature.kind == "divergence":
                 self.judge(f, full_report, dest)
             f.reruns = self.rerun(f, bin_path)

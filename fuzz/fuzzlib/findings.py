@@ -144,6 +144,7 @@ class Finding:
         self.trace_path = None
         self.trace_text = ""
         self.report_text = ""
+        self.report_path = None   # the whole divergence report (with the map), beside the trace
         self.planted = None       # with --planted-bug: does it disappear without the bug?
         self.min_size = None
 
@@ -165,6 +166,7 @@ class Finding:
                 "time_to_find_s": round(self.first_seconds, 2),
                 "time_to_find_by_engine_s": {k: round(v, 2) for k, v in self.first_by_engine().items()},
                 "count": len(self.files), "bin": self.bin_path, "trace": self.trace_path,
+                "report": self.report_path,
                 "size": self.min_size, "planted": self.planted, "trace_text": self.trace_text,
                 "files": [p for _e, p, _t in self.files]}
 

@@ -303,6 +303,8 @@ def write_markdown(report, path):
                 "- %s" % f["signature"]["summary"],
                 "- found by: %s (%d crash files)" % (by_engine, f["count"]),
                 "- minimized input: `%s` (%s bytes), trace `%s`" % (f.get("bin"), f.get("size"), f.get("trace")),
+                "- divergence report (each backend's answer and region table, the map before the "
+                "diverging op): `%s`" % f.get("report"),
                 "- reruns: %s" % rerun_text(f.get("reruns")),
                 "- blamed: %s" % blame_text(f.get("blame")),
                 "- under Wine (the real API): %s" % wine_text(f.get("wine")),

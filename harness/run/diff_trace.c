@@ -270,11 +270,12 @@ static void report_divergence(const lane *lanes, size_t n, const trace *t, size_
             fprintf(out, ", charge 0x%" PRIX64, l->charge);
         fprintf(out, ")\n");
     }
-    report_map_before(lanes[0].run.b, t, at, out);
     for (k = 0; k < n; k++) {
         fprintf(out, "--- %s region table ---\n", lanes[k].run.b->name);
         region_map_print(&lanes[k].map, out, "  ");
     }
+    /* Last, so that a report's tail (what a campaign keeps) holds it. */
+    report_map_before(lanes[0].run.b, t, at, out);
 }
 
 static void report_backend_failure(const trace *t, const char *what, FILE *out)
