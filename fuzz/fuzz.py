@@ -5,8 +5,8 @@ seeds and runs the campaign. Targets and engines are listed once, in
 fuzz/fuzzlib/table.py.
 
   python3 fuzz/fuzz.py list
-  python3 fuzz/fuzz.py build [--engine libfuzzer] [--planted-bug] [--out DIR] [--targets a,b]
-  python3 fuzz/fuzz.py smoke [--seconds 20] [--targets a,b]     (alias: run)
+  python3 fuzz/fuzz.py build [--engine libfuzzer] [--planted-bug] [--plants] [--mutator] [--out DIR] [--targets a,b]
+  python3 fuzz/fuzz.py smoke [--seconds 20] [--targets a,b] [--mutator]     (alias: run)
   python3 fuzz/fuzz.py regression [--targets a,b] [PATH ...]
   python3 fuzz/fuzz.py minimize [--target T] [--planted-bug] FINDING OUT
   python3 fuzz/fuzz.py merge [--target T] --corpus DIR QUEUE ...
@@ -65,7 +65,8 @@ def cmd_list(args):
 
 def cmd_build(args):
     targets = [t.name for t in chosen_targets(args.targets)]
-    build.build(REPO, args.engine, args.planted_bug, args.out and os.path.abspath(args.out), log, targets)
+    build.build(REPO, args.engine, args.planted_bug, args.out and os.path.abspath(args.out), log, targets,
+                plants=args.plants, mutator=args.mutator)
     return 0
 
 
@@ -84,8 +85,9 @@ def cmd_smoke(args):
         corpus = os.path.join(work, "corpus")
         shutil.copytree(os.path.join(REPO, "corpus", "seed"), corpus)
         ns = campaign_namespace(seconds=args.seconds, out=os.path.join(work, "out"), corpus=corpus,
-                                target=t.name, no_grow=True, skip="coverage,merge")
-        log("== smoke: %s, libFuzzer + AFL++ for %d s" % (t.name, args.seconds))
+                                target=t.name, no_grow=True, skip="coverage,merge", mutator=args.mutator)
+        log("== smoke: %s, libFuzzer + AFL++ for %d s%s" % (t.name, args.seconds,
+                                                          ", structure-aware mutator" if args.mutator else ""))
         rc = campaign.run(ns)
         report = read_report(ns.out)
         for e in (report or {}).get("engines", []):
@@ -290,13 +292,19 @@ def main(argv=None):
     s = sub.add_parser("build", help="build every target for one engine")
     s.add_argument("--engine", default="libfuzzer", choices=list(table.ENGINES))
     s.add_argument("--planted-bug", action="store_true", help="impl with -DVAS_PLANTED_BUG_DECOMMIT=1")
-    s.add_argument("--out", help="default: build-fuzz/ENGINE[-planted]")
+    s.add_argument("--plants", action="store_true",
+                   help="impl with -DVAS_PLANTS: the planted bugs of fuzz/planted.md, one chosen by $VAS_PLANT")
+    s.add_argument("--mutator", action="store_true",
+                   help="link the structure-aware mutator (fuzz/mutator.c) into the targets "
+                        "(engine afl-mutator builds it alone as AFL++'s shared object)")
+    s.add_argument("--out", help="default: build-fuzz/ENGINE[-planted][-plants][-mutator]")
     s.add_argument("--targets", help="comma-separated (default: all)")
     s.set_defaults(func=cmd_build)
     for name in ("smoke", "run"):
         s = sub.add_parser(name, help="short libFuzzer + AFL++ run of each target; fails on a finding")
         s.add_argument("--seconds", type=int, default=20)
         s.add_argument("--targets")
+        s.add_argument("--mutator", action="store_true", help="with the structure-aware mutator (fuzz/mutator.c)")
         s.set_defaults(func=cmd_smoke)
     s = sub.add_parser("regression", help="replay files or folders through each target (no engine)")
     s.add_argument("--targets")

@@ -8,8 +8,8 @@
  * The binary form carries less than the text (trace_encode_binary in
  * harness/trace.h), so the trace is first reduced to what it runs:
  *   - expectations and the name/source/wine-deviates headers are dropped;
- *   - every alloc and thread binds a fresh name in order (r0, r1, ...), because
- *     the binary form binds one name per alloc: an unnamed alloc gets one, and a
+ *   - every alloc, bulk alloc and thread binds a fresh name in order (r0, r1,
+ *     ...), because the binary form binds one name per alloc: an unnamed alloc gets one, and a
  *     name bound twice becomes two names, each use pointing at the binding
  *     that was current when it ran (a use before any binding is the number
  *     it evaluates to, the offset alone);
@@ -71,7 +71,7 @@ static int trace_reduce_for_binary(trace *t, const char *path)
                     SEED_DATA_MAX);
             op->len = SEED_DATA_MAX;
         }
-        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD) {
+        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC) {
             if (op->result >= 0)
                 current[op->result] = (int)n_allocs;
             op->result = (int)n_allocs++;

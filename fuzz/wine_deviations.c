@@ -228,6 +228,8 @@ const char *wine_rule(const trace_op *op)
     case TRACE_READ: case TRACE_WRITE: case TRACE_EXEC:
         return "docs/semantics.md section 6 (simulated accesses)";
     case TRACE_CHARGE: return "docs/semantics.md section 7 (commit charge)";
+    case TRACE_BULKALLOC: case TRACE_BULKFREE:
+        return "docs/semantics.md section 14 (bulk operations), over sections 2, 3 and 5";
     default: return "docs/semantics.md (last-error)";
     }
 }

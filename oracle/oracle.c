@@ -66,6 +66,7 @@ struct oracle {
     vas_config cfg;
     size_t mbi_size;
     allocation *first;  /* lowest base first */
+    allocation *hint;   /* the allocation the last query saw, or NULL (search_start) */
     uint32_t last_error;
     uint64_t committed_pages;
     oracle_watches watches;  /* MEM_WRITE_WATCH regions (section 8) */
@@ -146,11 +147,20 @@ static int protect_allows(uint32_t protect, enum access_kind kind)
 
 /* ---- Looking things up -------------------------------------------------- */
 
+/* Where a search of the sorted list for addr may start: the allocation
+ * the last query saw when it lies at or below addr (a walk of the map
+ * queries upward, and with hundreds of allocations a search from the
+ * lowest makes every walk quadratic), else the lowest. */
+static allocation *search_start(const oracle_t *o, uint64_t addr)
+{
+    return o->hint && o->hint->base <= addr ? o->hint : o->first;
+}
+
 /* The allocation containing address addr, or NULL if addr is free. */
 static allocation *allocation_at(const oracle_t *o, uint64_t addr)
 {
-    for (allocation *a = o->first; a; a = a->next)
-        if (addr >= a->base && addr < alloc_end(a))
+    for (allocation *a = search_start(o, addr); a && a->base <= addr; a = a->next)
+        if (addr < alloc_end(a))
             return a;
     return NULL;
 }
@@ -414,6 +424,7 @@ static void allocation_remove(oracle_t *o, allocation *a)
     while (*link != a)
         link = &(*link)->next;
     *link = a->next;
+    o->hint = NULL;
     pages_change(o, a, 0, a->page_count, CHANGE_DECOMMIT, 0);  /* uncharge, drop bytes */
     watches_released(&o->watches, a->base);
     lockset_unlock(&o->locks, a->base, alloc_end(a));
@@ -766,17 +777,19 @@ size_t oracle_query(oracle_t *o, uint64_t addr, vas_mbi *out, size_t len)
     m.base_address = page;
     allocation *a = allocation_at(o, page);
     if (!a) {
-        uint64_t next = o->cfg.max_address + 1;
-        for (allocation *b = o->first; b; b = b->next)
-            if (b->base > page && b->base < next)
-                next = b->base;
-        m.region_size = next - page;
+        allocation *b = search_start(o, page);
+        while (b && b->base <= page) {
+            o->hint = b;
+            b = b->next;
+        }
+        m.region_size = (b ? b->base : o->cfg.max_address + 1) - page;
         m.state = VAS_MEM_FREE;
         m.protect = VAS_PAGE_NOACCESS;
     } else {
         /* Runs are joined after every change, so the run holding the page
          * ends where the pages stop being alike. */
         const page_run *first = run_of(a, page_index(a, page));
+        o->hint = a;
         m.allocation_base = a->base;
         m.allocation_protect = a->protect;
         m.region_size = a->base + (first->first + first->count) * PAGE - page;

@@ -58,8 +58,16 @@ def newest_source(repo):
     return newest
 
 
-def default_out(repo, engine, planted):
-    return os.path.join(repo, "build-fuzz", engine + ("-planted" if planted else ""))
+def default_out(repo, engine, planted, plants=False, mutator=False):
+    return os.path.join(repo, "build-fuzz", engine + ("-planted" if planted else "") + ("-plants" if plants else "")
+                        + ("-mutator" if mutator else ""))
+
+
+def mutator_library(repo, out=None, log=print):
+    """The AFL++ custom mutator (table.MUTATOR_SOURCE) as a shared object;
+    returns its path."""
+    engine = table.ENGINES["afl-mutator"]
+    return os.path.join(build(repo, engine.name, out=out, log=log), engine.shared_object)
 
 
 def flags_for(engine):
@@ -76,24 +84,38 @@ def flags_for(engine):
     return cc, cc, e.cflags, e.link_flags
 
 
-def build(repo, engine, planted=False, out=None, log=print, targets=None):
+class SharedObject:
+    """What an engine with shared_object builds instead of the targets."""
+    def __init__(self, name):
+        self.name, self.sources = name, ()
+
+
+def build(repo, engine, planted=False, out=None, log=print, targets=None, plants=False, mutator=False):
     """Builds targets (default: all of table.TARGETS) for engine into out;
-    returns out. Raises BuildError with the compiler's output."""
+    returns out. planted: the one planted decommit bug; plants: the set of
+    planted bugs (-DVAS_PLANTS, one chosen at run time by $VAS_PLANT,
+    fuzz/planted.md); mutator: the structure-aware mutator linked in.
+    Raises BuildError with the compiler's output."""
     if engine not in table.ENGINES:
         raise BuildError("unknown engine '%s' (known: %s)" % (engine, ", ".join(table.ENGINES)))
-    chosen = [table.target(n) for n in targets] if targets else list(table.TARGETS)
-    out = out or default_out(repo, engine, planted)
-    cc, link_cc, cflags, link_flags = flags_for(engine)
     e = table.ENGINES[engine]
-    defines = ["-DVAS_PLANTED_BUG_DECOMMIT=1"] if planted else []
+    chosen = [table.target(n) for n in targets] if targets else list(table.TARGETS)
+    if e.shared_object:
+        chosen = [SharedObject(e.shared_object)]
+    out = out or default_out(repo, engine, planted, plants, mutator)
+    cc, link_cc, cflags, link_flags = flags_for(engine)
+    defines = (["-DVAS_PLANTED_BUG_DECOMMIT=1"] if planted else []) + (["-DVAS_PLANTS"] if plants else [])
     lib = library_sources(repo) + [os.path.join(repo, s) for s in table.SHARED_SOURCES]
+    if mutator or e.shared_object:
+        lib.append(os.path.join(repo, table.MUTATOR_SOURCE))
     if e.main:
         lib.append(os.path.join(repo, e.main))
     includes = ["-I" + d for d in include_dirs(repo, lib)]
     signature = " ".join([cc, link_cc, cflags, link_flags] + defines + [shutil.which(cc.split()[0]) or ""]
                          + [t.name + ":" + ",".join(t.sources) for t in chosen])
     stamp = os.path.join(out, ".build-signature")
-    label = engine + (" (planted bug)" if planted else "")
+    label = engine + (" (planted bug)" if planted else "") + (" (planted bugs)" if plants else "") + (
+        " (mutator)" if mutator else "")
     if os.path.exists(stamp) and all(os.path.exists(os.path.join(out, t.name)) for t in chosen):
         with open(stamp) as f:
             same = f.read() == signature

@@ -141,14 +141,20 @@ class Campaign:
     def build(self):
         root = os.path.abspath(self.args.build_dir)
         p = self.planted
+        with_mutator = getattr(self.args, "mutator", False)
 
-        def b(engine, planted=p):
-            out = os.path.join(root, engine + ("-planted" if planted else ""))
+        def b(engine, planted=p, mutator=False):
+            out = os.path.join(root, engine + ("-planted" if planted else "") + ("-mutator" if mutator else ""))
             try:
-                return os.path.join(builder.build(REPO, engine, planted, out, self.log), self.target)
+                return os.path.join(builder.build(REPO, engine, planted, out, self.log, mutator=mutator), self.target)
             except builder.BuildError as e:
                 raise engines.SetupError("build of %s failed:\n%s" % (engine, e))
-        self.libfuzzer = b("libfuzzer")
+        self.libfuzzer = b("libfuzzer", mutator=with_mutator)
+        try:
+            self.mutator_library = (builder.mutator_library(REPO, os.path.join(root, "afl-mutator"), self.log)
+                                    if with_mutator else None)
+        except builder.BuildError as e:
+            raise engines.SetupError("build of the AFL++ custom mutator failed:\n%s" % e)
         self.afl = b("afl")
         self.afl_cmplog = b("afl-cmplog")
         # One AFL++ secondary runs the sanitizer build, when there are secondaries.
@@ -208,7 +214,7 @@ class Campaign:
                                                   "main" if i == 0 else "secondary-%d" % i, i == 0,
                                                   self.dictionary, os.path.join(self.work, "afl"),
                                                   seed=self.seed + 100000 + i, flavour=flavours[i],
-                                                  foreign=lf_corpus)
+                                                  foreign=lf_corpus, custom_mutator=self.mutator_library)
                               for i in range(afl_count)]
         self.bridge = engines.CorpusBridge(lambda: [(a.name, os.path.join(a.out_dir, "queue"))
                                                     for a in self.afl_instances], lf_corpus)
@@ -690,7 +696,7 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
                                                                                if os.path.isabs(sys.argv[0]) else sys.argv[0]]
                                                                               + sys.argv[1:])),
                   "phases_s": self.phases,
-                  "planted_bug": self.planted, "verdict": verdict, "ok": ok, "engines": engine_rows,
+                  "planted_bug": self.planted, "mutator": bool(self.mutator_library), "verdict": verdict, "ok": ok, "engines": engine_rows,
                   "corpus": merged, "findings": found, "coverage": cov, "coverage_error": coverage_error,
                   "timeline": timeline, "regression": regression, "mode": self.args.mode,
                   "base": self.args.base if self.args.mode == "code-change" else None,
@@ -745,6 +751,9 @@ def add_arguments(p):
                    help="build with the planted decommit bug; succeed only if it is found")
     p.add_argument("--require-every-engine", action="store_true",
                    help="with --planted-bug: succeed only if every engine found it")
+    p.add_argument("--mutator", action="store_true",
+                   help="both engines also mutate whole operations (fuzz/mutator.c: libFuzzer's custom "
+                        "mutator, AFL++'s AFL_CUSTOM_MUTATOR_LIBRARY)")
     p.add_argument("--promote", action="store_true", help="also save findings into --regression")
     p.add_argument("--no-grow", action="store_true", help="leave --corpus as it is (corpus-min only)")
     p.add_argument("--seed", type=int, help="base of every engine instance's seed (default: from the clock; "

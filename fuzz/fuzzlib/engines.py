@@ -225,7 +225,7 @@ class AflInstance:
     all sharing one sync folder."""
 
     def __init__(self, binary, cmplog_binary, seeds, sync_dir, name, main, dictionary, work, seed=1,
-                 flavour=(), foreign=None):
+                 flavour=(), foreign=None, custom_mutator=None):
         self.binary, self.cmplog_binary = binary, cmplog_binary
         self.seeds, self.sync_dir, self.name, self.main = seeds, sync_dir, name, main
         self.dictionary, self.work = dictionary, work
@@ -233,6 +233,7 @@ class AflInstance:
         self.seed = seed
         self.flavour = flavour    # a secondary's options (SECONDARY_FLAVOURS); ("asan",): binary is the ASan build
         self.foreign = foreign    # a folder another engine writes to, imported live (-F)
+        self.custom_mutator = custom_mutator  # a shared object for AFL_CUSTOM_MUTATOR_LIBRARY, or None
         self.command = None
         self.proc = None
         self.status = None
@@ -253,8 +254,11 @@ class AflInstance:
         self.log = open(self.log_path, "w")
         self.log.write("## " + " ".join(cmd) + "\n")
         self.log.flush()
-        self.proc = start_group(cmd, stdout=self.log, stderr=subprocess.STDOUT,
-                                env=afl_environment(stop_at_first_crash, self.main))
+        env = afl_environment(stop_at_first_crash, self.main)
+        if self.custom_mutator:
+            env["AFL_CUSTOM_MUTATOR_LIBRARY"] = self.custom_mutator
+            self.log.write("## AFL_CUSTOM_MUTATOR_LIBRARY=%s\n" % self.custom_mutator)
+        self.proc = start_group(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def wait(self, deadline):
         try:

@@ -37,9 +37,17 @@ TARGETS = (
 # Compiled into every target, whatever the engine.
 SHARED_SOURCES = ("fuzz/fuzz_helpers.c",)
 
+# The structure-aware mutator (one source for both engines): linked into
+# every target of a build made with mutator=True (libFuzzer then calls its
+# LLVMFuzzerCustomMutator), and for AFL++ built alone as the shared object
+# of the "afl-mutator" engine, which afl-fuzz loads from
+# AFL_CUSTOM_MUTATOR_LIBRARY. Without it, both engines mutate bytes only.
+MUTATOR_SOURCE = "fuzz/mutator.c"
+
 
 class Engine:
-    def __init__(self, name, doc, cc, cflags, link_flags="", main=None, env=None, cc_env="CC"):
+    def __init__(self, name, doc, cc, cflags, link_flags="", main=None, env=None, cc_env="CC",
+                 shared_object=None):
         self.name = name
         self.doc = doc
         self.cc = cc                # compiler (overridden by $CC when cc_env is set)
@@ -48,6 +56,7 @@ class Engine:
         self.main = main            # the source providing main() when the engine does not
         self.env = env or {}        # environment for the compiler (afl-clang-fast reads it)
         self.cc_env = cc_env
+        self.shared_object = shared_object  # builds this one .so (no targets) when set
 
     def compiler(self):
         return os.environ.get(self.cc_env, self.cc) if self.cc_env else self.cc
@@ -68,6 +77,8 @@ ENGINES = {e.name: e for e in (
     Engine("afl-asan", "afl-clang-fast with ASan+UBSan (AFL_USE_ASAN/UBSAN), for one AFL++ secondary",
            "afl-clang-fast", COMMON + " -O1", main="fuzz/afl_driver.c",
            env={"AFL_QUIET": "1", "AFL_USE_ASAN": "1", "AFL_USE_UBSAN": "1"}, cc_env=None),
+    Engine("afl-mutator", "cc -shared: fuzz/mutator.c for AFL_CUSTOM_MUTATOR_LIBRARY", "cc",
+           COMMON + " -O2 -fPIC", "-shared", shared_object="vas_mutator.so", cc_env=None),
     Engine("replay", "cc + regression_driver.c: replays files, no engine", "cc", COMMON + " -O2",
            main="fuzz/regression_driver.c"),
     Engine("coverage", "clang source-based coverage + regression_driver.c", "clang",

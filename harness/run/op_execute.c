@@ -213,6 +213,46 @@ static int op_execute_memapi(backend_run *r, const trace_op *op, uint64_t addr, 
     }
 }
 
+/* bulk free's walk: at most this many queries, so that a model whose
+ * regions are wrongly tiny cannot keep one operation busy for hours. */
+#define BULK_WALK_MAX (1u << 20)
+
+/* bulk alloc: count system-placed allocations, stopping at the first that
+ * fails; the result is the first one's address. bulk free: from addr up,
+ * every stride-th allocation that starts at or above addr is released
+ * (found by query, as a program walking its address space would), until
+ * count are released or the walk runs off user space; the result is how
+ * many were. docs/semantics.md section 14. */
+static void op_execute_bulk(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                            op_result *res)
+{
+    const backend *b = r->b;
+    size_t len = profile_mbi_size(r->cfg.profile);
+    uint64_t at = addr, seen = 0, steps = 0, stride = op->stride ? op->stride : 1;
+    if (op->code == TRACE_BULKALLOC) {
+        for (uint64_t i = 0; i < op->max; i++) {
+            uint64_t got = b->alloc(r->self, 0, size, op->type, op->protect);
+            if (got == 0)
+                return;
+            if (res->value == 0)
+                res->value = got;
+        }
+        return;
+    }
+    while (res->value < op->max && steps++ < BULK_WALK_MAX) {
+        vas_mbi m;
+        if (b->query(r->self, at, &m, len) == 0)
+            return;
+        uint64_t next = m.base_address + m.region_size;
+        int starts = m.state != VAS_MEM_FREE && m.allocation_base == m.base_address && m.base_address >= addr;
+        if (starts && seen++ % stride == 0 && b->free(r->self, m.base_address, 0, VAS_MEM_RELEASE))
+            res->value++;
+        if (next <= at)
+            return;
+        at = next;
+    }
+}
+
 int op_execute(backend_run *r, const trace_op *op, op_result *res)
 {
     const backend *b = r->b;
@@ -276,6 +316,10 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
     case TRACE_GUARANTEE:
     case TRACE_TOUCH:
         op_execute_thread(r, op, addr, size, res);
+        break;
+    case TRACE_BULKALLOC:
+    case TRACE_BULKFREE:
+        op_execute_bulk(r, op, addr, size, res);
         break;
     default: {
         int rc = op_execute_memapi(r, op, addr, size, res);

@@ -102,6 +102,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     switch (op->code) {
     case TRACE_ALLOC:
     case TRACE_THREAD:
+    case TRACE_BULKALLOC:
     case TRACE_FREE:
     case TRACE_PROTECT:
     case TRACE_QUERY:
@@ -109,7 +110,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
             appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
                 appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
-        } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD) {
+        } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC) {
             /* The address the system chose is the news: print it as a number. */
             appendf(buf, len, &pos, "0x%" PRIX64, res->value);
         } else if (op->code == TRACE_QUERY) {
@@ -156,6 +157,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
         appendf(buf, len, &pos, "(done)");
         break;
     case TRACE_GETERR:
+    case TRACE_BULKFREE:
         appendf(buf, len, &pos, "%" PRIu64, res->value);
         break;
     case TRACE_CHARGE:
@@ -332,6 +334,7 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
     switch (op->code) {
     case TRACE_ALLOC:
     case TRACE_THREAD:
+    case TRACE_BULKALLOC:
         if (differ_alloc(&c, op, a->value, b->value))
             return 1;
         break;
@@ -343,6 +346,7 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
     case TRACE_FREE:
     case TRACE_GETERR:
     case TRACE_CHARGE:
+    case TRACE_BULKFREE:
         if (differ_number(&c, "result", a->value, b->value))
             return 1;
         break;

@@ -29,7 +29,7 @@ static int well_formed(const trace *t, size_t max_ops)
         if (op->addr.name >= (int)bound || op->size.name >= (int)bound ||
             op->thread.name >= (int)bound)
             return 0;
-        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD) {
+        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC) {
             snprintf(want, sizeof want, "r%zu", bound);
             if (op->result != (int)bound || strcmp(t->names[bound], want) != 0)
                 return 0;
@@ -98,7 +98,7 @@ static void test_random_round_trips(void)
            "%zu allocs with unnamed type bits\n", RANDOM_INPUTS, ops, name_refs, boundary_hits,
            raw_flags);
     /* Bias: named and boundary operands must be common, not accidents. */
-    CHECK_MSG(codes_seen == (1 << (TRACE_TOUCH + 1)) - 1, "not every opcode decoded: %#x", codes_seen);
+    CHECK_MSG(codes_seen == (1 << (TRACE_BULKFREE + 1)) - 1, "not every opcode decoded: %#x", codes_seen);
     CHECK_MSG(name_refs > ops / 20, "too few name operands: %zu of %zu", name_refs, ops);
     CHECK_MSG(boundary_hits > ops / 100, "too few boundary addresses: %zu of %zu", boundary_hits, ops);
     CHECK_MSG(raw_flags > 0, "raw allocation types never decoded");

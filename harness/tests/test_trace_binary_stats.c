@@ -23,7 +23,8 @@
 static const char *const OP_NAMES[] = {
     "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge",
     "watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
-    "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch"
+    "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch", "bulkalloc",
+    "bulkfree"
 };
 #define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
 
@@ -102,7 +103,8 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
             continue;
         k->calls++;
         switch (op->code) {
-        case TRACE_ALLOC: case TRACE_FREE: case TRACE_PROTECT: case TRACE_QUERY:
+        case TRACE_ALLOC: case TRACE_FREE: case TRACE_PROTECT: case TRACE_QUERY: case TRACE_BULKALLOC:
+        case TRACE_BULKFREE:
             if (res.value != 0)
                 k->ok++;
             else
@@ -227,6 +229,11 @@ int main(void)
               "thread_exit never succeeds or never meets an unknown thread");
     CHECK_MSG(tally_count(&kinds[TRACE_GUARANTEE], VAS_ERROR_INVALID_PARAMETER) >= 1,
               "SetThreadStackGuarantee never hits 87");
+    /* Issue 10's bulk operations (slot 31): made, and reaching the index
+     * at scale (a bulk alloc that succeeds makes 16 or more allocations
+     * most of the time). */
+    CHECK_MSG(kinds[TRACE_BULKALLOC].ok >= 10, "bulk alloc never succeeds");
+    CHECK_MSG(kinds[TRACE_BULKFREE].ok >= 10, "bulk free never frees");
     for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
         CHECK_MSG(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
     return check_report("test_trace_binary_stats");

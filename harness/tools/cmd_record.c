@@ -90,6 +90,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
     switch (op->code) {
     case TRACE_ALLOC:
     case TRACE_THREAD:
+    case TRACE_BULKALLOC:
         if (res->value == 0) {
             expect_failure(x, res);
         } else if (placed_by_system && backend_run_eval(r, op->addr) == 0) {
@@ -159,6 +160,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         break;
     case TRACE_GETERR:
     case TRACE_CHARGE:
+    case TRACE_BULKFREE:
         expect_reset(x, EXPECT_VALUE);
         x->value = number_expr(res->value);
         break;

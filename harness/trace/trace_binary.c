@@ -61,6 +61,11 @@
  *     picks the (k % T)-th most recent of the T thread names not dead (ended
  *     by thread_exit or a release), or with none the (k % n)-th most recent
  *     name. A thread name's extent E is the reservation CreateThread makes.
+ *     slot 31  s: opcode = BULK_OPS[s % 8] (issue 10): bulk alloc, bulk free,
+ *              else geterr; then
+ *       bulk alloc ATYPE, PROT, OPERAND(size) size (no name context), COUNT;
+ *                  binds a new name (the first allocation)
+ *       bulk free  OPERAND(base) addr, COUNT, STRIDE
  *
  *   OPERAND   := m ...             an address or size expression:
  *     m >= 0xF8: raw: a spec byte s follows; if s & 8 and a name is bound,
@@ -103,8 +108,10 @@
  *     ERROR = ERRORS[b % 12], PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4].
  *   LEN  := b [u16 n]   b >= 0xF0: n % (DATA_MAX + 1); else LENS[b % 16]
  *   QLEN := b [raw]     b >= 0xF0: (b & 7) + 1 bytes of value; else QLENS[b % 8]
+ *   COUNT := b [u16 n]  b >= 0xF0: n % (TRACE_BULK_MAX + 1); else BULK_COUNTS[b % 16]
+ *   STRIDE := b         BULK_STRIDES[b % 8]
  *
- * The tables are below. Every alloc binds a fresh name r0, r1, ... in
+ * The tables are below. Every alloc and bulk alloc binds a fresh name r0, r1, ... in
  * order. Decoded traces have no expectations and no name/source headers;
  * op lines are 0 and the file is "<bytes>".
  *
@@ -155,10 +162,12 @@ static const trace_opcode OPCODES[32] = {
     TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_FREE, TRACE_FREE, TRACE_FREE,
     TRACE_PROTECT, TRACE_PROTECT, TRACE_PROTECT, TRACE_READ, TRACE_READ, TRACE_WRITE,
     TRACE_WATCH /* slot 28: issue 13's family, a sub-op byte follows */,
-    TRACE_THREAD /* slot 30: issue 11's thread stacks, a sub-op byte follows */, TRACE_GETERR
+    TRACE_THREAD /* slot 30: issue 11's thread stacks, a sub-op byte follows */,
+    TRACE_BULKALLOC /* slot 31: issue 10's bulk operations, a sub-op byte follows */
 };
 #define MEMAPI_SLOT 28u
 #define STACK_SLOT 30u
+#define BULK_SLOT 31u
 
 /* Slot 30's sub-op byte s picks STACK_OPS[s % 8]: touches most, so that
  * stacks grow to their guard pages and past them. */
@@ -184,6 +193,21 @@ static const uint64_t GUARANTEES[16] = {
  * 0xC0 <= m < RAW_ESCAPE: 0x1000 * (m - 0xC0), the bottom pages; else a raw
  * value of (m & 7) + 1 bytes, from the thread when m & 8, else absolute. */
 #define TOUCH_BOTTOM 0xC0u
+
+/* Slot 31's sub-op byte s picks BULK_OPS[s % 8]: a bulk operation costs
+ * as much as hundreds of others, so uniform bytes make one rarely. */
+static const trace_opcode BULK_OPS[8] = {
+    TRACE_BULKALLOC, TRACE_BULKFREE, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR,
+    TRACE_GETERR, TRACE_GETERR
+};
+/* bulk's COUNT byte b: b >= RAW_ESCAPE: a u16 n follows, count = n %
+ * (TRACE_BULK_MAX + 1); else BULK_COUNTS[b % 16]: around one leaf of the
+ * index (16), a full inner level (256 = 16 leaves), and past them. */
+static const uint64_t BULK_COUNTS[16] = {
+    16, 17, 32, 64, 100, 255, 256, 257, 300, 1, 4, 8, 260, 272, 280, 320
+};
+/* bulk free's STRIDE byte: STRIDES[b % 8]. */
+static const uint32_t BULK_STRIDES[8] = {1, 1, 2, 2, 3, 4, 16, 17};
 
 /* Slot 28's sub-op byte s picks MEMAPI_OPS[s % 16]: write watch and
  * locking most, the probes and the working set less. */
@@ -481,7 +505,8 @@ static int names_note_op(name_table *x, const trace_op *op)
     if (op->code == TRACE_THREAD_EXIT && op->thread.name >= 0 &&
         x->state[op->thread.name] != NAME_DEAD)
         name_set_state(x, op->thread.name, NAME_DEAD);
-    if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD)
+    if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD &&
+        op->code != TRACE_BULKALLOC)
         return 0;
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 16;
@@ -770,6 +795,12 @@ static int decode_stack_op(reader *r, trace *t, const name_table *x, trace_op *o
     }
 }
 
+static uint64_t read_bulk_count(reader *r)
+{
+    unsigned b = read_byte(r);
+    return b >= RAW_ESCAPE ? read_uint(r, 2) % (TRACE_BULK_MAX + 1) : BULK_COUNTS[b % 16];
+}
+
 /* Reads one operation's arguments; returns -1 only on OOM. */
 static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
 {
@@ -833,6 +864,21 @@ static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
     case TRACE_GUARANTEE:
     case TRACE_TOUCH:
         return decode_stack_op(r, t, x, op);
+    case TRACE_BULKALLOC: {
+        char name[24];
+        op->type = read_field(r, FIELD_ATYPE);
+        op->protect = read_field(r, FIELD_PROTECT);
+        op->size = read_operand(r, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        op->max = read_bulk_count(r);
+        snprintf(name, sizeof name, "r%zu", t->n_names);
+        op->result = trace_add_name(t, name, strlen(name));
+        return op->result < 0 ? -1 : 0;
+    }
+    case TRACE_BULKFREE:
+        op->addr = read_operand(r, x, ROLE_BASE, NO_SIZE_CONTEXT);
+        op->max = read_bulk_count(r);
+        op->stride = BULK_STRIDES[read_byte(r) % 8];
+        return 0;
     default:
         decode_memapi_op(r, x, op, flag);
         return 0;
@@ -859,9 +905,11 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
         t->aslr_seed = read_uint(&r, 8);
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
-        unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT ? read_byte(&r) : 0;
+        unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT || (c & 31) == BULK_SLOT
+                       ? read_byte(&r) : 0;
         trace_opcode code = (c & 31) == MEMAPI_SLOT ? MEMAPI_OPS[sub % 16]
-                            : (c & 31) == STACK_SLOT ? STACK_OPS[sub % 8] : OPCODES[c & 31];
+                            : (c & 31) == STACK_SLOT ? STACK_OPS[sub % 8]
+                            : (c & 31) == BULK_SLOT ? BULK_OPS[sub % 8] : OPCODES[c & 31];
         trace_op *op = trace_append_op(t, code);
         if (op && code == TRACE_TOUCH)
             op->flags = sub % 8 >= TOUCH_DOWN_OPS;
@@ -1002,13 +1050,32 @@ static void write_query_len(writer *w, uint64_t len)
     write_uint(w, len, n);
 }
 
+static void write_bulk_count(writer *w, uint64_t count)
+{
+    for (unsigned b = 0; b < 16; b++) {
+        if (BULK_COUNTS[b] == count) {
+            write_byte(w, b);
+            return;
+        }
+    }
+    if (count > TRACE_BULK_MAX)
+        w->failed = 1;
+    write_byte(w, RAW_ESCAPE);
+    write_uint(w, count, 2);
+}
+
 static void write_opcode(writer *w, trace_opcode code, int flag)
 {
     unsigned i = 0;
-    while (i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT))
+    while (i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT || i == BULK_SLOT))
         i++;
     if (i < 32) {
         write_byte(w, i | (flag ? FLAG_BITS : 0));
+        return;
+    }
+    if (code == TRACE_BULKALLOC || code == TRACE_BULKFREE) {
+        write_byte(w, BULK_SLOT | (flag ? FLAG_BITS : 0));
+        write_byte(w, code == TRACE_BULKFREE);
         return;
     }
     for (i = code == TRACE_TOUCH && flag ? TOUCH_DOWN_OPS : 0; i < 8; i++) {
@@ -1220,6 +1287,25 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
     case TRACE_TOUCH:
         encode_stack_op(w, op, x);
         break;
+    case TRACE_BULKALLOC:
+        write_opcode(w, op->code, 0);
+        write_field(w, FIELD_ATYPE, op->type);
+        write_field(w, FIELD_PROTECT, op->protect);
+        write_operand(w, op->size, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        write_bulk_count(w, op->max);
+        break;
+    case TRACE_BULKFREE: {
+        unsigned b = 0;
+        write_opcode(w, op->code, 0);
+        write_operand(w, op->addr, x, ROLE_BASE, NO_SIZE_CONTEXT);
+        write_bulk_count(w, op->max);
+        while (b < 8 && BULK_STRIDES[b] != op->stride)
+            b++;
+        if (b == 8)
+            w->failed = 1;
+        write_byte(w, b);
+        break;
+    }
     default:
         encode_memapi_op(w, op, x);
         break;
@@ -1244,7 +1330,7 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
         write_uint(&w, t->aslr_seed, 8);
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
-        int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD;
+        int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC;
         if (op->expect.kind != EXPECT_NONE ||
             (binds ? op->result != (int)x.n : op->result != -1)) {
             w.failed = 1;

@@ -134,6 +134,11 @@ static int same_op(const trace_op *a, const trace_op *b)
     case TRACE_TOUCH:
         return same_expr(a->thread, b->thread) && same_expr(a->addr, b->addr) &&
                a->flags == b->flags;
+    case TRACE_BULKALLOC:
+        return a->max == b->max && same_expr(a->size, b->size) && a->type == b->type &&
+               a->protect == b->protect;
+    case TRACE_BULKFREE:
+        return same_expr(a->addr, b->addr) && a->max == b->max && a->stride == b->stride;
     }
     return 0;
 }

@@ -459,6 +459,7 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
     switch (op->code) {
     case TRACE_ALLOC:
     case TRACE_THREAD:
+    case TRACE_BULKALLOC:
         if (word_is(tok, "nonzero")) {
             trace_lex_next(&ps->lx);
             x->kind = EXPECT_NONZERO;
@@ -509,6 +510,7 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
         return 0;
     }
     case TRACE_CHARGE:
+    case TRACE_BULKFREE:
         x->kind = EXPECT_VALUE;
         return parse_number(ps, &x->value.offset);
     case TRACE_SETERR:
@@ -645,6 +647,22 @@ static int parse_arguments(parser *ps, trace_op *op)
             op->flags = 1;
         }
         return 0;
+    case TRACE_BULKALLOC:   /* COUNT SIZE TYPE PROT */
+        return parse_number_max(ps, TRACE_BULK_MAX, "count too large", &op->max) ||
+               parse_expr(ps, &op->size) || parse_const(ps, CONST_MEM_TYPE, &op->type) ||
+               parse_const(ps, CONST_PROTECT, &op->protect) ? -1 : 0;
+    case TRACE_BULKFREE: {  /* ADDR COUNT STRIDE */
+        trace_token tok;
+        if (parse_expr(ps, &op->addr) || parse_number_max(ps, TRACE_BULK_MAX, "count too large", &op->max))
+            return -1;
+        tok = trace_lex_peek(&ps->lx);
+        if (parse_number_max(ps, TRACE_BULK_STRIDE_MAX, "stride too large", &n) != 0)
+            return -1;
+        if (n == 0)
+            return fail(ps, "stride must be at least 1", tok);
+        op->stride = (uint32_t)n;
+        return 0;
+    }
     default:
         return parse_memapi_arguments(ps, op);
     }
@@ -676,10 +694,15 @@ static int parse_operation(parser *ps)
         code = op_words[i].code;
     else if (trace_memapi_ops[j].word)
         code = trace_memapi_ops[j].code;
-    else
+    else if (word_is(word, "bulk")) {
+        trace_token what = trace_lex_next(&ps->lx);
+        if (!word_is(what, "alloc") && !word_is(what, "free"))
+            return fail(ps, "expected bulk alloc or bulk free", what);
+        code = word_is(what, "alloc") ? TRACE_BULKALLOC : TRACE_BULKFREE;
+    } else
         return fail(ps, word.kind == TOK_END ? "missing operation" : "unknown operation", word);
-    if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD)
-        return fail(ps, "only alloc and thread bind a name", word);
+    if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD && code != TRACE_BULKALLOC)
+        return fail(ps, "only alloc, bulk alloc and thread bind a name", word);
 
     trace_op *op = trace_append_op(ps->t, code);
     if (!op)

@@ -321,6 +321,24 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
         if (op->code == TRACE_TOUCH && op->flags)
             put(s, " down");
         break;
+    case TRACE_BULKALLOC:
+        put(s, "bulk alloc ");
+        put_number(s, op->max);
+        put(s, " ");
+        put_expr(s, t, op->size);
+        put(s, " ");
+        put_const(s, CONST_MEM_TYPE, op->type);
+        put(s, " ");
+        put_const(s, CONST_PROTECT, op->protect);
+        break;
+    case TRACE_BULKFREE:
+        put(s, "bulk free ");
+        put_expr(s, t, op->addr);
+        put(s, " ");
+        put_number(s, op->max);
+        put(s, " ");
+        put_number(s, op->stride);
+        break;
     default:
         put_memapi_op(s, t, op);
         break;

@@ -376,7 +376,6 @@ static void buffer_to_leaf(const item_buffer *b, unsigned from, unsigned to, bt_
     }
 }
 
-/* fuzz-unreached: tree-height - inner nodes are split or shared only at height 2 */
 static void inner_to_buffer(const bt_inner *n, uint32_t first_key, item_buffer *b)
 {
     for (unsigned i = 0; i < n->count; i++, b->count++) {
@@ -386,7 +385,6 @@ static void inner_to_buffer(const bt_inner *n, uint32_t first_key, item_buffer *
     }
 }
 
-/* fuzz-unreached: tree-height - inner nodes are split or shared only at height 2 */
 static void buffer_to_inner(const item_buffer *b, unsigned from, unsigned to, bt_inner *n)
 {
     inner_clear(n);
@@ -456,8 +454,7 @@ static void new_root(alloc_index *t, void *left, void *right, uint32_t sep, int 
 
 /* Adds (key, child) as item `at` of the inner node at path level `level`,
  * splitting upwards as needed. `kind` says whether the split below happened
- * at an edge of the whole tree.
- * fuzz-unreached: tree-height - an inner node fills up only past 256 allocations */
+ * at an edge of the whole tree. */
 static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at,
                          uint32_t key, void *child, uint64_t child_gap, enum split_kind kind)
 {
@@ -479,9 +476,9 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
     b.gap[at] = child_gap;
     b.count++;
     if (kind == SPLIT_APPEND && at != b.count - 1)
-        kind = SPLIT_HALF;
+        kind = SPLIT_HALF;  /* fuzz-unreached: defensive - an edge split below lands at this node's edge */
     if (kind == SPLIT_PREPEND && at != 1)
-        kind = SPLIT_HALF;
+        kind = SPLIT_HALF;  /* fuzz-unreached: defensive - an edge split below lands at this node's edge */
     unsigned left = split_point(b.count, kind, 2);
     bt_inner *r = node_pool_take(&t->inners);   /* reserved by the caller */
     buffer_to_inner(&b, 0, left, n);
@@ -612,8 +609,7 @@ int alloc_tree_insert(struct vas *v, allocation *a)
 /* ---- Remove ------------------------------------------------------------- */
 
 /* Children j and j + 1 of parent: merged into j when they fit in one node,
- * otherwise their items shared evenly. Returns 1 if j + 1 was merged away.
- * fuzz-unreached: tree-height - its inner-node sides need height 2 */
+ * otherwise their items shared evenly. Returns 1 if j + 1 was merged away. */
 static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leaves)
 {
     item_buffer b;

@@ -21,7 +21,10 @@ typedef enum trace_opcode {
     TRACE_WSMAX, TRACE_LOCKED, TRACE_ISBADREAD, TRACE_ISBADWRITE, TRACE_ISBADCODE,
     TRACE_ISBADSTR,
     /* Issue 11 (docs/semantics.md section 11): thread stacks. */
-    TRACE_THREAD, TRACE_THREAD_EXIT, TRACE_GUARANTEE, TRACE_TOUCH
+    TRACE_THREAD, TRACE_THREAD_EXIT, TRACE_GUARANTEE, TRACE_TOUCH,
+    /* Issue 10 (docs/semantics.md section 14): many allocations made or
+     * released by one operation, so that traces reach the index at scale. */
+    TRACE_BULKALLOC, TRACE_BULKFREE
 } trace_opcode;
 
 /* watch: which out-pointers are passed as NULL (trace_op.nulls). */
@@ -30,6 +33,11 @@ enum { WATCH_NULL_COUNT = 1, WATCH_NULL_GRAN = 2, WATCH_NULL_ADDRS = 4 };
 #define TRACE_WATCH_DEFAULT_MAX 64u
 /* watch max= and the pages of its expectation: at most this many. */
 #define TRACE_WATCH_MAX_PAGES 4096u
+
+/* bulk alloc / bulk free: at most this many calls in one operation. */
+#define TRACE_BULK_MAX 4096u
+/* bulk free: the stride is 1..this. */
+#define TRACE_BULK_STRIDE_MAX 255u
 
 /* An address or size expression: name + offset, or a plain number
  * (name == -1). Offsets wrap modulo 2^64, as the text's '-' does. */
@@ -75,7 +83,7 @@ typedef struct trace_op {
     int line;          /* 1-based source line, 0 when decoded from bytes */
     int result;        /* name bound by "n = alloc", or -1 */
     trace_expr addr, size;
-    uint32_t type;     /* alloc: allocation type; free: free type */
+    uint32_t type;     /* alloc, bulk alloc: allocation type; free: free type */
     uint32_t protect;
     int null_old;      /* protect: pass NULL old pointer */
     int has_len; uint64_t query_len;   /* query len= */
@@ -87,7 +95,9 @@ typedef struct trace_op {
                         * touch: 1 for a stack probe down to ADDR ("down") */
     trace_expr thread; /* thread_exit, guarantee, touch: the thread (its stack's base) */
     uint32_t nulls;    /* watch: WATCH_NULL_* */
-    uint64_t max;      /* watch: capacity of the address array (*count in) */
+    uint64_t max;      /* watch: capacity of the address array (*count in);
+                        * bulk alloc / bulk free: the count */
+    uint32_t stride;   /* bulk free: release every stride-th allocation */
     trace_expect expect;
 } trace_op;
 

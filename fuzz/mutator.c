@@ -1,0 +1,499 @@
+/*
+ * mutator.c - structure-aware mutation of fuzz inputs, for libFuzzer
+ * (LLVMFuzzerCustomMutator, LLVMFuzzerCustomCrossOver: linked into a
+ * target) and AFL++ (afl_custom_init / fuzz / deinit: built as a shared
+ * object and loaded with AFL_CUSTOM_MUTATOR_LIBRARY). One source, both
+ * engines.
+ *
+ * A byte mutation of the binary trace encoding (harness/trace/
+ * trace_binary.c) mostly changes one field of one operation, or shifts every
+ * operation after it. This mutator decodes the input, changes whole
+ * operations and re-encodes it:
+ *   - insert a new operation (random bytes decoded in the context of the
+ *     operations before it, often a bulk alloc or bulk free), delete one,
+ *     duplicate one, swap two neighbours;
+ *   - set an operand to a boundary of the state the operations before it
+ *     left (run on the oracle): an allocation's base or end, a page or
+ *     granule edge next to it, the profile's lowest or highest address, a
+ *     size that reaches exactly to a region's end; or a bulk count to one
+ *     that fills an inner level of the index;
+ *   - splice two inputs (the front of one, the back of the other).
+ * Names follow their operations: an operation that refers to a name whose
+ * alloc was deleted or moved after it refers to the latest name bound
+ * before it instead. When the result cannot be encoded (or a quarter of the
+ * time) the engine's own byte mutation runs instead.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fuzz_helpers.h"
+#include "harness/compare.h"
+
+/* libFuzzer's own mutation; absent (NULL) in the AFL++ shared object. */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size) __attribute__((weak));
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2,
+                                 uint8_t *out, size_t max_out_size, unsigned int seed);
+
+#define PAGE 0x1000u
+#define GRANULE 0x10000u
+#define SECOND_INPUT 0x100000  /* ids of the second input's operations start here */
+
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static unsigned below(uint64_t *s, unsigned n)
+{
+    return n ? (unsigned)(next_random(s) % n) : 0;
+}
+
+/* ---- Operations with their names as the ids of the ops binding them ----- */
+
+typedef struct op_list {
+    trace_op *ops;   /* addr.name / size.name: the id of the binding op, or -1 */
+    int *id;
+    size_t n, cap;
+} op_list;
+
+static void list_free(op_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ops[i].data);
+    free(l->ops);
+    free(l->id);
+    memset(l, 0, sizeof *l);
+}
+
+/* Inserts a copy of op (its data copied) with id at position at. */
+static int list_insert(op_list *l, size_t at, const trace_op *op, int id)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        trace_op *ops = realloc(l->ops, cap * sizeof *ops);
+        if (ops == NULL)
+            return -1;
+        l->ops = ops;
+        int *ids = realloc(l->id, cap * sizeof *ids);
+        if (ids == NULL)
+            return -1;
+        l->id = ids;
+        l->cap = cap;
+    }
+    trace_op copy = *op;
+    if (op->data != NULL) {
+        copy.data = malloc(op->len ? op->len : 1);
+        if (copy.data == NULL)
+            return -1;
+        memcpy(copy.data, op->data, op->len);
+    }
+    memmove(&l->ops[at + 1], &l->ops[at], (l->n - at) * sizeof *l->ops);
+    memmove(&l->id[at + 1], &l->id[at], (l->n - at) * sizeof *l->id);
+    l->ops[at] = copy;
+    l->id[at] = id;
+    l->n++;
+    return 0;
+}
+
+static void list_delete(op_list *l, size_t at)
+{
+    free(l->ops[at].data);
+    memmove(&l->ops[at], &l->ops[at + 1], (l->n - at - 1) * sizeof *l->ops);
+    memmove(&l->id[at], &l->id[at + 1], (l->n - at - 1) * sizeof *l->id);
+    l->n--;
+}
+
+/* Name k of t -> the id of the op that binds it (ids: first_id + index). */
+static int binder_id(const trace *t, int name, int first_id)
+{
+    for (size_t i = 0; name >= 0 && i < t->n_ops; i++)
+        if (t->ops[i].result == name)
+            return first_id + (int)i;
+    return -1;
+}
+
+/* Appends ops [from, to) of t to l. */
+static int list_append(op_list *l, const trace *t, size_t from, size_t to, int first_id)
+{
+    for (size_t i = from; i < to && i < t->n_ops; i++) {
+        trace_op op = t->ops[i];
+        op.addr.name = binder_id(t, op.addr.name, first_id);
+        op.size.name = binder_id(t, op.size.name, first_id);
+        if (list_insert(l, l->n, &op, first_id + (int)i) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int find_name(const int *binder, size_t n_bound, int id)
+{
+    for (size_t k = 0; k < n_bound; k++)
+        if (binder[k] == id)
+            return (int)k;
+    return -1;
+}
+
+/* Replaces t's operations and names by l's (moved out of l): names are
+ * r0, r1, ... in binding order; a reference to an op not bound before the
+ * referring one becomes the latest name bound by then. */
+static int list_to_trace(op_list *l, trace *t)
+{
+    int *binder = malloc((l->n + 1) * sizeof *binder);
+    char **names = calloc(l->n + 1, sizeof *names);
+    size_t n_bound = 0;
+    if (binder == NULL || names == NULL) {
+        free(binder);
+        free(names);
+        return -1;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        trace_op *op = &l->ops[i];
+        trace_expr *e[2] = {&op->addr, &op->size};
+        for (int j = 0; j < 2; j++) {
+            if (e[j]->name < 0)
+                continue;
+            int k = find_name(binder, n_bound, e[j]->name);
+            e[j]->name = k >= 0 ? k : n_bound ? (int)n_bound - 1 : -1;
+        }
+        if (op->result >= 0) {
+            char buf[24];
+            snprintf(buf, sizeof buf, "r%zu", n_bound);
+            names[n_bound] = strdup(buf);
+            if (names[n_bound] == NULL)
+                break;
+            binder[n_bound] = l->id[i];
+            op->result = (int)n_bound++;
+        }
+    }
+    for (size_t i = 0; i < t->n_ops; i++)
+        free(t->ops[i].data);
+    free(t->ops);
+    for (size_t k = 0; k < t->n_names; k++)
+        free(t->names[k]);
+    free(t->names);
+    t->ops = l->ops;
+    t->n_ops = l->n;
+    t->names = names;
+    t->n_names = n_bound;
+    free(l->id);
+    memset(l, 0, sizeof *l);
+    free(binder);
+    return 0;
+}
+
+/* ---- Boundaries of the state ------------------------------------------- */
+
+/* The state after ops [0, at) of t, on the oracle (no planted bugs there):
+ * r and its map. Returns 0, or -1 when it cannot be run. */
+static int run_prefix(const trace *t, size_t at, backend_run *r, region_map *m)
+{
+    const backend *b = backend_find("oracle");
+    op_result res;
+    if (b == NULL || backend_run_open(r, b, t) != 0)
+        return -1;
+    memset(&res, 0, sizeof res);
+    for (size_t i = 0; i < at; i++) {
+        if (op_execute(r, &t->ops[i], &res) == 0)
+            op_bind_result(r, &t->ops[i], &res);
+    }
+    op_result_clear(&res);
+    memset(m, 0, sizeof *m);
+    if (region_map_walk(r, m) != 0) {
+        backend_run_close(r);
+        return -1;
+    }
+    return 0;
+}
+
+/* A boundary near region reg, or of the profile: an address. */
+static uint64_t boundary_address(const vas_mbi *reg, const vas_config *cfg, uint64_t *rng)
+{
+    uint64_t base = reg->base_address, end = base + reg->region_size;
+    switch (below(rng, 12)) {
+    case 0: return base;
+    case 1: return end;
+    case 2: return end - 1;
+    case 3: return end - PAGE;
+    case 4: return base - 1;
+    case 5: return base + PAGE;
+    case 6: return base + PAGE - 1;
+    case 7: return (end + GRANULE - 1) & ~(uint64_t)(GRANULE - 1);
+    case 8: return reg->allocation_base ? reg->allocation_base : base;
+    case 9: return below(rng, 2) ? cfg->min_address : cfg->min_address - PAGE;
+    case 10: return below(rng, 2) ? cfg->max_address : cfg->max_address + 1;
+    default: return (cfg->max_address + 1) - PAGE;
+    }
+}
+
+/* A size from addr that ends at a boundary of region reg. */
+static uint64_t boundary_size(uint64_t addr, const vas_mbi *reg, uint64_t *rng)
+{
+    uint64_t end = reg->base_address + reg->region_size;
+    uint64_t to_end = end > addr ? end - addr : PAGE;
+    switch (below(rng, 6)) {
+    case 0: return to_end;
+    case 1: return to_end + 1;
+    case 2: return to_end - 1;
+    case 3: return to_end + PAGE;
+    case 4: return reg->region_size;
+    default: return GRANULE - (addr & (GRANULE - 1));
+    }
+}
+
+/* v as an expression: the latest name bound at or below v within 4 GiB,
+ * plus the rest; else the number. */
+static trace_expr express(const backend_run *r, uint64_t v)
+{
+    trace_expr e = {-1, v};
+    uint64_t best = UINT64_MAX;
+    for (size_t k = 0; k < r->n_names; k++) {
+        if (r->bound[k] && r->values[k] != 0 && v - r->values[k] < best && v - r->values[k] < (1ull << 32)) {
+            best = v - r->values[k];
+            e.name = (int)k;
+            e.offset = best;
+        }
+    }
+    return e;
+}
+
+static int has_addr(const trace_op *op)
+{
+    switch (op->code) {
+    case TRACE_SETERR: case TRACE_GETERR: case TRACE_CHARGE: case TRACE_BULKALLOC:
+    case TRACE_WSSET: case TRACE_WSMIN: case TRACE_WSMAX: case TRACE_LOCKED:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+static int has_size(const trace_op *op)
+{
+    switch (op->code) {
+    case TRACE_ALLOC: case TRACE_FREE: case TRACE_PROTECT: case TRACE_WATCH: case TRACE_RESETWATCH:
+    case TRACE_LOCK: case TRACE_UNLOCK: case TRACE_ISBADREAD: case TRACE_ISBADWRITE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Bulk counts that fill one leaf, one inner node, or go past them. */
+static const uint64_t SCALE_COUNTS[] = {16, 17, 255, 256, 257, 272, 300, 513, 1000, 4096};
+
+/* Sets one operand of op at of t to a boundary of the state before it.
+ * Returns 0, or -1 when t has no operand to set. */
+static int set_boundary(trace *t, size_t at, uint64_t *rng)
+{
+    trace_op *op = &t->ops[at];
+    backend_run r;
+    region_map m;
+    if (op->code == TRACE_BULKALLOC || (op->code == TRACE_BULKFREE && below(rng, 3) == 0)) {
+        op->max = SCALE_COUNTS[below(rng, sizeof SCALE_COUNTS / sizeof SCALE_COUNTS[0])];
+        return 0;
+    }
+    if (!has_addr(op) || run_prefix(t, at, &r, &m) != 0)
+        return -1;
+    const vas_mbi *reg = m.n ? &m.regions[below(rng, (unsigned)m.n)] : NULL;
+    vas_mbi none = {0};
+    if (reg == NULL)
+        reg = &none;
+    if (has_size(op) && below(rng, 3) == 0) {
+        op->size.name = -1;
+        op->size.offset = boundary_size(backend_run_eval(&r, op->addr), reg, rng);
+    } else {
+        op->addr = express(&r, boundary_address(reg, &r.cfg, rng));
+    }
+    region_map_free(&m);
+    backend_run_close(&r);
+    return 0;
+}
+
+/* ---- Mutations --------------------------------------------------------- */
+
+/* A new operation for position at of t (decoded from random bytes after the
+ * encoded ops before it, so its names are t's), inserted into l. */
+static int insert_random(op_list *l, trace *t, size_t at, uint64_t *rng)
+{
+    size_t keep_ops = t->n_ops, keep_names = t->n_names, len = 0;
+    size_t names_before = 0;
+    for (size_t i = 0; i < at; i++)
+        names_before += t->ops[i].result >= 0;
+    t->n_ops = at;
+    t->n_names = names_before;
+    uint8_t *prefix = trace_encode_binary(t, &len);
+    t->n_ops = keep_ops;
+    t->n_names = keep_names;
+    if (prefix == NULL)
+        return -1;
+    uint8_t *bytes = realloc(prefix, len + 24);
+    if (bytes == NULL) {
+        free(prefix);
+        return -1;
+    }
+    for (size_t i = 0; i < 24; i++)
+        bytes[len + i] = (uint8_t)next_random(rng);
+    if (below(rng, 3) == 0) {        /* scale: a bulk operation */
+        bytes[len] = 31;
+        bytes[len + 1] = (uint8_t)below(rng, 2);
+    }
+    trace *u = trace_decode_binary(bytes, len + 24, at + 1);
+    free(bytes);
+    int rc = -1;
+    if (u != NULL && u->n_ops == at + 1) {
+        trace_op op = u->ops[at];
+        op.addr.name = binder_id(u, op.addr.name, 0);
+        op.size.name = binder_id(u, op.size.name, 0);
+        rc = list_insert(l, at, &op, SECOND_INPUT * 2 + (int)below(rng, SECOND_INPUT));
+    }
+    trace_free(u);
+    return rc;
+}
+
+/* One structural change of t (decoded from an input) into bytes. Returns
+ * the encoded length, or 0 when it could not be done or does not fit. */
+static size_t mutate_trace(trace *t, const trace *other, uint8_t *out, size_t max_size, uint64_t *rng)
+{
+    op_list l = {0};
+    size_t n = t->n_ops, len = 0;
+    unsigned kind = below(rng, other ? 1 : 6);
+    int rc = list_append(&l, t, 0, n, 0);
+    if (rc == 0 && other != NULL) {             /* splice: our front, its back */
+        size_t cut = below(rng, (unsigned)n + 1);
+        while (l.n > cut)
+            list_delete(&l, l.n - 1);
+        rc = list_append(&l, other, below(rng, (unsigned)other->n_ops + 1), other->n_ops, SECOND_INPUT);
+    } else if (rc == 0 && (kind == 0 || n == 0)) {
+        rc = n < FUZZ_MAX_OPS ? insert_random(&l, t, below(rng, (unsigned)n + 1), rng) : -1;
+    } else if (rc == 0 && kind == 1) {
+        list_delete(&l, below(rng, (unsigned)n));
+    } else if (rc == 0 && kind == 2) {
+        size_t i = below(rng, (unsigned)n);
+        trace_op op = l.ops[i];   /* list_insert may move the array */
+        rc = n < FUZZ_MAX_OPS ? list_insert(&l, i + 1, &op, SECOND_INPUT * 3 + (int)below(rng, SECOND_INPUT)) : -1;
+    } else if (rc == 0 && kind == 3 && n >= 2) {
+        size_t i = below(rng, (unsigned)n - 1);
+        trace_op op = l.ops[i];
+        int id = l.id[i];
+        l.ops[i] = l.ops[i + 1];
+        l.id[i] = l.id[i + 1];
+        l.ops[i + 1] = op;
+        l.id[i + 1] = id;
+    }
+    while (rc == 0 && l.n > FUZZ_MAX_OPS)
+        list_delete(&l, l.n - 1);
+    if (rc != 0 || list_to_trace(&l, t) != 0) {
+        list_free(&l);
+        return 0;
+    }
+    if (kind >= 4 && other == NULL && t->n_ops > 0 && set_boundary(t, below(rng, (unsigned)t->n_ops), rng) != 0)
+        return 0;
+    uint8_t *bytes = trace_encode_binary(t, &len);
+    if (bytes == NULL || len > max_size || len == 0) {
+        free(bytes);
+        return 0;
+    }
+    memcpy(out, bytes, len);
+    free(bytes);
+    return len;
+}
+
+/* A byte-level change when no structural one applies. */
+static size_t mutate_bytes(uint8_t *data, size_t size, size_t max_size, uint64_t *rng)
+{
+    if (LLVMFuzzerMutate != NULL)
+        return LLVMFuzzerMutate(data, size, max_size);
+    if (size == 0 && max_size > 0)
+        data[size++] = 0;
+    if (size > 0)
+        data[below(rng, (unsigned)size)] ^= (uint8_t)(1u << below(rng, 8));
+    return size;
+}
+
+static size_t mutate(uint8_t *data, size_t size, size_t max_size, uint64_t seed,
+                     const uint8_t *data2, size_t size2)
+{
+    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 1;
+    size_t len = 0;
+    if (below(&rng, 4) != 0 && size > 0) {
+        trace *t = trace_decode_binary(data, size, FUZZ_MAX_OPS);
+        trace *other = data2 != NULL ? trace_decode_binary(data2, size2, FUZZ_MAX_OPS) : NULL;
+        if (t != NULL && (data2 == NULL || other != NULL))
+            len = mutate_trace(t, other, data, max_size, &rng);
+        trace_free(t);
+        trace_free(other);
+    }
+    return len ? len : mutate_bytes(data, size, max_size, &rng);
+}
+
+/* ---- libFuzzer --------------------------------------------------------- */
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+    return mutate(data, size, max_size, seed, NULL, 0);
+}
+
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2,
+                                 uint8_t *out, size_t max_out_size, unsigned int seed)
+{
+    size_t n = size1 < max_out_size ? size1 : max_out_size;
+    memcpy(out, data1, n);
+    return mutate(out, n, max_out_size, seed, data2, size2);
+}
+
+/* ---- AFL++ -------------------------------------------------------------- */
+
+typedef struct afl_mutator {
+    uint64_t rng;
+    uint8_t *buf;
+    size_t cap;
+} afl_mutator;
+
+void *afl_custom_init(void *afl, unsigned int seed);
+size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
+                       size_t add_buf_size, size_t max_size);
+void afl_custom_deinit(void *data);
+
+void *afl_custom_init(void *afl, unsigned int seed)
+{
+    afl_mutator *m = calloc(1, sizeof *m);
+    (void)afl;
+    if (m != NULL)
+        m->rng = (uint64_t)seed * 0x9E3779B97F4A7C15ull + 1;
+    return m;
+}
+
+size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
+                       size_t add_buf_size, size_t max_size)
+{
+    afl_mutator *m = data;
+    size_t want = buf_size > max_size ? buf_size : max_size;
+    if (m->cap < want) {
+        uint8_t *grown = realloc(m->buf, want);
+        if (grown == NULL) {
+            *out_buf = buf;
+            return buf_size;
+        }
+        m->buf = grown;
+        m->cap = want;
+    }
+    if (buf_size > max_size)
+        buf_size = max_size;
+    memcpy(m->buf, buf, buf_size);
+    int splice = add_buf != NULL && add_buf_size > 0 && below(&m->rng, 8) == 0;
+    *out_buf = m->buf;
+    return mutate(m->buf, buf_size, max_size, next_random(&m->rng), splice ? add_buf : NULL,
+                  splice ? add_buf_size : 0);
+}
+
+void afl_custom_deinit(void *data)
+{
+    afl_mutator *m = data;
+    if (m != NULL)
+        free(m->buf);
+    free(m);
+}
