@@ -19,8 +19,8 @@
  *     that fills an inner level of the index;
  *   - splice two inputs (the front of one, the back of the other).
  * Names follow their operations: an operation that refers to a name whose
- * alloc was deleted or moved after it refers to the latest name bound
- * before it instead. When the result cannot be encoded (or a quarter of the
+ * alloc (or thread) was deleted or moved after it refers to the latest name
+ * bound before it instead. When the result cannot be encoded (or a quarter of the
  * time) the engine's own byte mutation runs instead.
  */
 #include <stdint.h>
@@ -55,7 +55,7 @@ static unsigned below(uint64_t *s, unsigned n)
 /* ---- Operations with their names as the ids of the ops binding them ----- */
 
 typedef struct op_list {
-    trace_op *ops;   /* addr.name / size.name: the id of the binding op, or -1 */
+    trace_op *ops;   /* addr, size, thread .name: the id of the binding op, or -1 */
     int *id;
     size_t n, cap;
 } op_list;
@@ -123,6 +123,7 @@ static int list_append(op_list *l, const trace *t, size_t from, size_t to, int f
         trace_op op = t->ops[i];
         op.addr.name = binder_id(t, op.addr.name, first_id);
         op.size.name = binder_id(t, op.size.name, first_id);
+        op.thread.name = binder_id(t, op.thread.name, first_id);
         if (list_insert(l, l->n, &op, first_id + (int)i) != 0)
             return -1;
     }
@@ -152,8 +153,8 @@ static int list_to_trace(op_list *l, trace *t)
     }
     for (size_t i = 0; i < l->n; i++) {
         trace_op *op = &l->ops[i];
-        trace_expr *e[2] = {&op->addr, &op->size};
-        for (int j = 0; j < 2; j++) {
+        trace_expr *e[3] = {&op->addr, &op->size, &op->thread};
+        for (int j = 0; j < 3; j++) {
             if (e[j]->name < 0)
                 continue;
             int k = find_name(binder, n_bound, e[j]->name);
@@ -265,6 +266,7 @@ static int has_addr(const trace_op *op)
     switch (op->code) {
     case TRACE_SETERR: case TRACE_GETERR: case TRACE_CHARGE: case TRACE_BULKALLOC:
     case TRACE_WSSET: case TRACE_WSMIN: case TRACE_WSMAX: case TRACE_LOCKED:
+    case TRACE_THREAD: case TRACE_THREAD_EXIT: case TRACE_GUARANTEE:
         return 0;
     default:
         return 1;
@@ -348,6 +350,7 @@ static int insert_random(op_list *l, trace *t, size_t at, uint64_t *rng)
         trace_op op = u->ops[at];
         op.addr.name = binder_id(u, op.addr.name, 0);
         op.size.name = binder_id(u, op.size.name, 0);
+        op.thread.name = binder_id(u, op.thread.name, 0);
         rc = list_insert(l, at, &op, SECOND_INPUT * 2 + (int)below(rng, SECOND_INPUT));
     }
     trace_free(u);

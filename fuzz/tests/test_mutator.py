@@ -1,0 +1,76 @@
+"""The structure-aware mutator (fuzz/mutator.c) as AFL++ loads it: the
+shared object of the afl-mutator engine, called through its afl_custom_*
+entry points with ctypes. Its outputs must be inputs that decode to valid
+traces (the replay driver prints them), it must change whole operations
+(the number of operations changes, bulk operations appear), and it must
+never hand back more than max_size bytes.
+
+Run: /usr/bin/python3 -m pytest -q fuzz/tests/test_mutator.py   (reuses build-fuzz/ while up to date)
+"""
+import ctypes
+import os
+import subprocess
+import sys
+
+FUZZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(FUZZ)
+sys.path.insert(0, FUZZ)
+
+from fuzzlib import build  # noqa: E402
+
+SEEDS = ["corpus-handcrafted-alloc-index-two-leaves.bin", "corpus-handcrafted-protect-runs.bin",
+         "corpus-handcrafted-guard-one-shot.bin"]
+
+
+def load(tmp_path):
+    so = build.mutator_library(REPO, log=lambda m: None)   # build-fuzz/afl-mutator, reused while up to date
+    lib = ctypes.CDLL(so)
+    lib.afl_custom_init.restype = ctypes.c_void_p
+    lib.afl_custom_init.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+    lib.afl_custom_fuzz.restype = ctypes.c_size_t
+    lib.afl_custom_fuzz.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                    ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte)), ctypes.c_char_p,
+                                    ctypes.c_size_t, ctypes.c_size_t]
+    lib.afl_custom_deinit.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def test_mutations_change_whole_operations(tmp_path):
+    lib = load(tmp_path)
+    replay = os.path.join(build.build(REPO, "replay", log=lambda m: None), "fuzz_diff")
+    state = lib.afl_custom_init(None, 7)
+    out = ctypes.POINTER(ctypes.c_ubyte)()
+    outputs = []
+    try:
+        for name in SEEDS:
+            data = open(os.path.join(REPO, "corpus", "seed", name), "rb").read()
+            other = open(os.path.join(REPO, "corpus", "seed", SEEDS[0]), "rb").read()
+            for i in range(60):
+                n = lib.afl_custom_fuzz(state, data, len(data), ctypes.byref(out), other, len(other), 4096)
+                assert 0 < n <= 4096
+                outputs.append((name, bytes(out[:n])))
+        small = lib.afl_custom_fuzz(state, data, len(data), ctypes.byref(out), None, 0, 8)
+        assert small <= 8
+    finally:
+        lib.afl_custom_deinit(state)
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    for i, (_name, data) in enumerate(outputs):
+        (folder / ("m%03d" % i)).write_bytes(data)
+    printed = subprocess.run([replay, "--print", str(folder)], stdout=subprocess.PIPE, text=True, check=True).stdout
+    seed_ops = {}
+    for name in SEEDS:
+        text = subprocess.run([replay, "--print", os.path.join(REPO, "corpus", "seed", name)],
+                              stdout=subprocess.PIPE, text=True, check=True).stdout
+        seed_ops[name] = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "profile", "commit")))
+    # Every output decodes (the replay driver printed each one) ...
+    assert printed.count("bulk ") >= 5, "inserted operations are often bulk operations"
+    # ... and the operation count changed for many of them (insert, delete,
+    # duplicate, splice), not only bytes inside one operation.
+    counts = []
+    for i, (name, data) in enumerate(outputs):
+        text = subprocess.run([replay, "--print", str(folder / ("m%03d" % i))], stdout=subprocess.PIPE,
+                              text=True, check=True).stdout
+        ops = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "profile", "commit")))
+        counts.append(ops != seed_ops[name])
+    assert sum(counts) >= len(outputs) // 4, "too few mutations changed the number of operations"
