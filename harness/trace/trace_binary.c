@@ -61,7 +61,7 @@
  *     picks the (k % T)-th most recent of the T thread names not dead (ended
  *     by thread_exit or a release), or with none the (k % n)-th most recent
  *     name. A thread name's extent E is the reservation CreateThread makes.
- *     slot 31  s: opcode = BULK_OPS[s % 16] (issue 10): bulk alloc, bulk free,
+ *     slot 31  s: opcode = BULK_OPS[s % 32] (issue 10): bulk alloc, bulk free,
  *              else geterr; then
  *       bulk alloc ATYPE, PROT, OPERAND(size) size (no name context), COUNT;
  *                  binds a new name (the first allocation)
@@ -194,13 +194,16 @@ static const uint64_t GUARANTEES[16] = {
  * value of (m & 7) + 1 bytes, from the thread when m & 8, else absolute. */
 #define TOUCH_BOTTOM 0xC0u
 
-/* Slot 31's sub-op byte s picks BULK_OPS[s % 16]: a bulk operation costs
+/* Slot 31's sub-op byte s picks BULK_OPS[s % 32]: a bulk operation costs
  * as much as hundreds of others (and every later op's self-check grows
  * with the allocations it left), so uniform bytes make one rarely. */
-static const trace_opcode BULK_OPS[16] = {
+static const trace_opcode BULK_OPS[32] = {
     TRACE_BULKALLOC, TRACE_BULKFREE, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR,
     TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR,
-    TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR
+    TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR,
+    TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR,
+    TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR, TRACE_GETERR,
+    TRACE_GETERR, TRACE_GETERR
 };
 /* bulk's COUNT byte b: b >= RAW_ESCAPE: a u16 n follows, count = n %
  * (TRACE_BULK_MAX + 1); else BULK_COUNTS[b % 16]: around one leaf of the
@@ -911,7 +914,7 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
                        ? read_byte(&r) : 0;
         trace_opcode code = (c & 31) == MEMAPI_SLOT ? MEMAPI_OPS[sub % 16]
                             : (c & 31) == STACK_SLOT ? STACK_OPS[sub % 8]
-                            : (c & 31) == BULK_SLOT ? BULK_OPS[sub % 16] : OPCODES[c & 31];
+                            : (c & 31) == BULK_SLOT ? BULK_OPS[sub % 32] : OPCODES[c & 31];
         trace_op *op = trace_append_op(t, code);
         if (op && code == TRACE_TOUCH)
             op->flags = sub % 8 >= TOUCH_DOWN_OPS;
