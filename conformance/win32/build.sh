@@ -56,5 +56,5 @@ done
 # shellcheck disable=SC2086  # flag lists and the tools glob
 "$cc" $cflags $includes \
     "$repo"/harness/tools/*.c $libs "$repo/impl/src/vas_config.c" "$repo/impl/src/layout_table.c" \
-    -static -o "$out/vastrace.exe"
+    -static -Xlinker --stack -Xlinker 0x100000,0x1000 -o "$out/vastrace.exe"
 echo "build.sh: wrote $out/vastrace.exe"

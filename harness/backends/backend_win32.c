@@ -130,7 +130,8 @@ static LONG CALLBACK probe_fault_handler(EXCEPTION_POINTERS *ep)
     if (!probe_armed)
         return EXCEPTION_CONTINUE_SEARCH;
     if (er->ExceptionCode != STATUS_ACCESS_VIOLATION
-        && er->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        && er->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION
+        && er->ExceptionCode != STATUS_STACK_OVERFLOW)
         return EXCEPTION_CONTINUE_SEARCH;
     probe_armed = 0;
     probe_status = er->ExceptionCode;
@@ -188,9 +189,13 @@ static int handler_install(void)
 
 /* ---- One trace's address space ------------------------------------------ */
 
+struct win32_thread;
+
 typedef struct win32_space {
     uint64_t *bases;     /* allocation bases this trace reserved, not yet released */
     size_t n_bases, cap_bases;
+    struct win32_thread **threads;   /* the trace's threads still running */
+    size_t n_threads;
     DWORD error;         /* the trace's last-error */
     int layout;          /* layout: process - the process's own images, PEB,
                           * shared data... are the trace's to read and run
@@ -257,10 +262,16 @@ static int refuse_foreign(win32_space *s, const char *what, uint64_t addr)
     return 0;
 }
 
+static int is_live_stack(const win32_space *s, uint64_t base);
+
+/* Whether a call that changes the page holding addr must be refused: the
+ * runner's memory, or the stack a trace thread is running on. */
 static int first_page_is_foreign(const win32_space *s, uint64_t addr)
 {
     MEMORY_BASIC_INFORMATION mbi;
-    return page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER;
+    owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
+    return o == OWNER_OTHER ||
+           (o == OWNER_TRACE && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase));
 }
 
 /* The working-set sizes are the process's: each trace starts from and
@@ -296,9 +307,224 @@ static void *win32_create(const vas_config *cfg)
     return s;
 }
 
+/* ---- Threads (issue 11, docs/semantics.md section 11) ---------------------
+ *
+ * A trace thread is a real thread from CreateThread with the trace's
+ * dwStackSize and STACK_SIZE_PARAM_IS_A_RESERVATION. It waits for one
+ * command at a time (a touch, a probe down its stack, SetThreadStackGuarantee,
+ * return), so that each access is made by that thread on its own stack, as
+ * the stack manager needs; the runner waits for each command, so one thread
+ * runs at a time and the probe state above is never shared. While it runs,
+ * its stack is the trace's to read and query; free, protect, commit, lock and
+ * writes there are refused as for the runner's memory (they would pull the
+ * stack from under the running thread, and the runner with it). A dwStackSize
+ * larger than the user space is refused without the call (Wine 8 hangs on
+ * one near 2^64). The executable is linked with the model's default stack
+ * sizes (conformance/win32/build.sh).
+ */
+#ifndef STACK_SIZE_PARAM_IS_A_RESERVATION
+#define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000
+#endif
+WINBASEAPI VOID WINAPI GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high);
+WINBASEAPI BOOL WINAPI SetThreadStackGuarantee(PULONG size);
+
+enum thread_cmd { CMD_TOUCH, CMD_PROBE, CMD_GUARANTEE, CMD_EXIT };
+
+typedef struct win32_thread {
+    HANDLE handle, go, done;
+    uint64_t low, high;          /* GetCurrentThreadStackLimits */
+    enum thread_cmd cmd;
+    uint64_t addr;               /* touch, probe */
+    ULONG size;                  /* guarantee in, old guarantee out */
+    uint32_t status;             /* touch, probe */
+    uint64_t fault;
+    BOOL ok;                     /* guarantee */
+    DWORD error;                 /* the trace's last-error, in and out */
+} win32_thread;
+
+/* section 11's stack probe: each page from the top down to addr's, then addr. */
+static uint32_t thread_probe_down(win32_thread *t)
+{
+    uint64_t stop = t->addr > t->low ? t->addr & ~(uint64_t)0xFFF : t->low;
+    for (uint64_t page = t->high - 0x1000; page > stop && page < t->high; page -= 0x1000) {
+        uint32_t status = probe_run(probe_load, page, &t->fault);
+        if (status != VAS_STATUS_SUCCESS)
+            return status;
+    }
+    return probe_run(probe_load, t->addr, &t->fault);
+}
+
+static DWORD WINAPI thread_main(void *arg)
+{
+    win32_thread *t = arg;
+    ULONG_PTR low, high;
+    GetCurrentThreadStackLimits(&low, &high);
+    t->low = low;
+    t->high = high;
+    SetEvent(t->done);
+    for (;;) {
+        WaitForSingleObject(t->go, INFINITE);
+        switch (t->cmd) {
+        case CMD_TOUCH:
+            t->status = probe_run(probe_load, t->addr, &t->fault);
+            break;
+        case CMD_PROBE:
+            t->status = thread_probe_down(t);
+            break;
+        case CMD_GUARANTEE:
+            SetLastError(t->error);
+            t->ok = SetThreadStackGuarantee(&t->size);
+            t->error = GetLastError();
+            break;
+        case CMD_EXIT:
+            return 0;   /* the system frees the stack as the thread ends */
+        }
+        SetEvent(t->done);
+    }
+}
+
+static int thread_index(const win32_space *s, uint64_t stack)
+{
+    for (size_t i = 0; i < s->n_threads; i++)
+        if (s->threads[i]->low == stack)
+            return (int)i;
+    return -1;
+}
+
+static int is_live_stack(const win32_space *s, uint64_t base)
+{
+    return thread_index(s, base) >= 0;
+}
+
+/* Runs one command on the thread and waits for it. */
+static void thread_command(win32_thread *t, enum thread_cmd cmd)
+{
+    t->cmd = cmd;
+    SetEvent(t->go);
+    WaitForSingleObject(cmd == CMD_EXIT ? t->handle : t->done, INFINITE);
+}
+
+static void thread_end(win32_space *s, size_t i)
+{
+    win32_thread *t = s->threads[i];
+    thread_command(t, CMD_EXIT);
+    CloseHandle(t->handle);
+    CloseHandle(t->go);
+    CloseHandle(t->done);
+    base_remove(s, t->low);
+    s->threads[i] = s->threads[--s->n_threads];
+    free(t);
+}
+
+static uint64_t win32_create_thread(void *self, uint64_t stack_size, int size_is_reservation)
+{
+    win32_space *s = self;
+    /* Wine 8 hangs in CreateThread when the size cannot be a stack at all
+     * (near 2^64): refused without the call, as not enough memory. */
+    if (stack_size > 0x7FFFFFFF0000ull) {
+        s->error = ERROR_NOT_ENOUGH_MEMORY;
+        return 0;
+    }
+    win32_thread *t = calloc(1, sizeof *t);
+    win32_thread **grown = realloc(s->threads, (s->n_threads + 1) * sizeof *grown);
+    if (grown)
+        s->threads = grown;
+    if (!t || !grown || !(t->go = CreateEventA(NULL, FALSE, FALSE, NULL)) ||
+        !(t->done = CreateEventA(NULL, FALSE, FALSE, NULL))) {
+        if (t && t->go)
+            CloseHandle(t->go);
+        free(t);
+        s->error = ERROR_NOT_ENOUGH_MEMORY;
+        return 0;
+    }
+    api_enter(s);
+    t->handle = CreateThread(NULL, (SIZE_T)stack_size, thread_main, t,
+                             size_is_reservation ? STACK_SIZE_PARAM_IS_A_RESERVATION : 0, NULL);
+    api_leave(s);
+    if (t->handle == NULL) {
+        CloseHandle(t->go);
+        CloseHandle(t->done);
+        free(t);
+        return 0;
+    }
+    WaitForSingleObject(t->done, INFINITE);
+    s->threads[s->n_threads++] = t;
+    base_add(s, t->low);
+    return t->low;
+}
+
+static int win32_exit_thread(void *self, uint64_t stack)
+{
+    win32_space *s = self;
+    int i = thread_index(s, stack);
+    if (i < 0) {
+        s->error = ERROR_INVALID_HANDLE;
+        return 0;
+    }
+    thread_end(s, (size_t)i);
+    return 1;
+}
+
+static int win32_set_stack_guarantee(void *self, uint64_t stack, uint32_t *size)
+{
+    win32_space *s = self;
+    int i = thread_index(s, stack);
+    if (i < 0) {
+        s->error = ERROR_INVALID_HANDLE;
+        return 0;
+    }
+    win32_thread *t = s->threads[i];
+    t->size = *size;
+    t->error = s->error;
+    thread_command(t, CMD_GUARANTEE);
+    *size = t->size;
+    s->error = t->error;
+    return t->ok ? 1 : 0;
+}
+
+/* A touch or a probe by the thread; foreign pages as probe_range treats them. */
+static uint32_t thread_access(void *self, uint64_t stack, uint64_t addr, enum thread_cmd cmd,
+                              uint64_t *fault)
+{
+    win32_space *s = self;
+    int i = thread_index(s, stack);
+    if (i < 0)
+        return VAS_STATUS_INVALID_HANDLE;
+    MEMORY_BASIC_INFORMATION mbi;
+    if (page_owner(s, addr, &mbi) == OWNER_OTHER && !s->layout) {
+        *fault = addr;
+        return VAS_STATUS_ACCESS_VIOLATION;
+    }
+    win32_thread *t = s->threads[i];
+    t->addr = addr;
+    thread_command(t, cmd);
+    if (t->status != VAS_STATUS_SUCCESS && fault != NULL)
+        *fault = t->fault;
+    return t->status;
+}
+
+static uint32_t win32_thread_read(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
+                                  uint64_t *fault)
+{
+    if (len != 1)
+        return VAS_STATUS_ACCESS_VIOLATION;   /* the trace touches one byte */
+    uint32_t status = thread_access(self, stack, addr, CMD_TOUCH, fault);
+    if (status == VAS_STATUS_SUCCESS)
+        memcpy(buf, ptr(addr), 1);
+    return status;
+}
+
+static uint32_t win32_thread_probe(void *self, uint64_t stack, uint64_t addr, uint64_t *fault)
+{
+    return thread_access(self, stack, addr, CMD_PROBE, fault);
+}
+
 static void win32_destroy(void *self)
 {
     win32_space *s = self;
+    while (s->n_threads > 0)
+        thread_end(s, s->n_threads - 1);
+    free(s->threads);
     for (size_t i = 0; i < s->n_bases; i++)
         VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone */
     free(s->bases);
@@ -331,7 +557,7 @@ static int win32_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
     win32_space *s = self;
     MEMORY_BASIC_INFORMATION mbi;
     owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
-    if (o == OWNER_OTHER)
+    if (o == OWNER_OTHER || (o == OWNER_TRACE && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase)))
         return refuse_foreign(s, "VirtualFree", addr);
     api_enter(s);
     BOOL ok = VirtualFree(ptr(addr), (SIZE_T)size, type);
@@ -392,6 +618,9 @@ static uint32_t probe_range(const win32_space *s, probe_fn fn, uint64_t addr, si
         owner o = page_owner(s, at, &mbi);
         /* With the layout, the process's own pages are read like the trace's. */
         int readable_other = o == OWNER_OTHER && s->layout && fn == probe_load;
+        /* A running thread's stack is read, never written (its frames). */
+        if (o == OWNER_TRACE && fn != probe_load && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase))
+            o = OWNER_OTHER;
         if (o == OWNER_OTHER && !readable_other) {
             *fault = at;
             return VAS_STATUS_ACCESS_VIOLATION;
@@ -671,6 +900,11 @@ const backend backend_win32 = {
     .is_bad_write = win32_is_bad_write,
     .is_bad_code = win32_is_bad_code,
     .is_bad_string = win32_is_bad_string,
+    .create_thread = win32_create_thread,
+    .exit_thread = win32_exit_thread,
+    .set_stack_guarantee = win32_set_stack_guarantee,
+    .thread_read = win32_thread_read,
+    .thread_probe = win32_thread_probe,
     .deterministic_placement = 0,
 };
 
