@@ -6,6 +6,7 @@
 #   regression/    the regression and seed corpora replayed
 #   fuzz/          libFuzzer + AFL++ side by side, findings, coverage
 #   wine-fuzz/     impl vs the real Windows API under Wine: known and new deviations
+#   metric/        the bug-based metric: planted bugs, kill matrix, time to detect
 #   bench/         the model's, the host-backed mode's and the protocol's benchmarks
 #   map/           the map of one interesting trace (map.svg, map.txt, map.trace)
 #   index.md       what ran, what passed, where to look
@@ -103,6 +104,15 @@ record "differential fuzzing with the host backend in the loop ($((fuzz_seconds 
 # each engine must find the planted decommit bug within 60 s, minimized.
 /usr/bin/python3 fuzz/fuzz.py fault-injection --seconds 60 >"$out/fault-injection.txt" 2>&1
 record "fault injection: planted decommit bug found by libFuzzer and AFL++ from an empty corpus (60 s each)" "$(status_of $?)" "fault-injection.txt"
+
+step_log "bug-based metric"
+# Every planted bug of impl/ (fuzz/planted.md), fuzzed twice in each of the
+# eight setups (libFuzzer and AFL++, empty corpus and seeds, with and without
+# the structure-aware mutator), each run at most 60 s: metric/metric.json and
+# metric.md, the front page's kill matrix and time-to-detect chart.
+/usr/bin/python3 fuzz/fuzz.py metric --runs 2 --seconds 60 --jobs "$cores" --out "$out/metric" \
+  >"$out/metric.log" 2>&1
+record "bug-based metric: planted bugs, kill matrix, time to detect (K=2, 60 s a run)" "$(status_of $?)" "metric/metric.md"
 
 step_log "Wine in the fuzzing loop (600 s)"
 # The real Windows API (vastrace.exe serve under Wine) against impl, one

@@ -14,6 +14,7 @@ fuzz/fuzzlib/table.py.
   python3 fuzz/fuzz.py add-regression [--target T] [--planted-bug] FINDING NAME
   python3 fuzz/fuzz.py fault-injection [--seconds 60] [--corpus empty|seed]
   python3 fuzz/fuzz.py campaign --seconds N --out DIR [...]     (fuzz.py campaign --help)
+  python3 fuzz/fuzz.py metric --out DIR [--runs K] [--seconds S] [--quick]   (fuzz/planted.md)
   python3 fuzz/fuzz.py oss-fuzz                                  (for .clusterfuzzlite/build.sh)
   python3 fuzz/fuzz.py frontpage --out DIR [--history F] [--check]  (ci/campaign.sh's index.md/.html)
 """
@@ -28,7 +29,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from fuzzlib import build, campaign, corpus_merge, findings, frontpage, pagecheck, seeds, table  # noqa: E402
+from fuzzlib import build, campaign, corpus_merge, findings, frontpage, metric, pagecheck, seeds, table  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 DICT = os.path.join(HERE, "vas.dict")
@@ -211,6 +212,14 @@ def cmd_fault_injection(args):
     return rc
 
 
+def cmd_metric(args):
+    """The bug-based metric (fuzz/planted.md): each planted bug fuzzed K
+    times per setup, time to detect and the kill matrix in metric.json and
+    metric.md."""
+    args.argv = sys.argv[2:] if len(sys.argv) > 2 and sys.argv[1] == "metric" else []
+    return metric.run(args, log)
+
+
 def cmd_campaign(args):
     return campaign.run(args)
 
@@ -337,6 +346,16 @@ def main(argv=None):
     s.add_argument("--seconds", type=int, default=60)
     s.add_argument("--corpus", choices=("empty", "seed"), default="empty")
     s.set_defaults(func=cmd_fault_injection)
+    s = sub.add_parser("metric", help="the bug-based metric: planted bugs, time to detect, kill matrix")
+    s.add_argument("--out", required=True, help="folder for metric.json and metric.md")
+    s.add_argument("--runs", type=int, default=3, help="runs per bug and setup (K)")
+    s.add_argument("--seconds", type=int, help="each run's time box (default 60; --quick 30)")
+    s.add_argument("--jobs", type=int, default=2, help="runs at a time (one core each)")
+    s.add_argument("--bugs", help="comma-separated bug ids (default: every bug of fuzz/planted.md)")
+    s.add_argument("--setups", help="semicolon-separated setup names (default: all eight)")
+    s.add_argument("--seed", type=int, default=1, help="base of the engines' seeds")
+    s.add_argument("--quick", action="store_true", help="CI: three bugs, K=1, seed corpus, no mutator")
+    s.set_defaults(func=cmd_metric)
     s = sub.add_parser("campaign", help="a time-boxed CI fuzzing run with reports")
     campaign.add_arguments(s)
     s.set_defaults(func=cmd_campaign, validate=campaign.check_arguments, parser=s)

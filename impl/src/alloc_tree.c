@@ -194,7 +194,7 @@ static int locate_le(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned 
     unsigned pos;
     bt_leaf *l = find_leaf(t, q, &pos);
     if (pos == 0) {
-        l = l->prev;
+        l = PLANT(35) && t->height >= 2 ? NULL : l->prev;   /* a stale separator sent q here */
         if (!l)
             return 0;
         pos = l->count;
@@ -489,7 +489,7 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
         return;
     }
     p->node[level - 1]->max_gap[p->idx[level - 1]] = inner_max_gap(n);
-    inner_insert(t, p, level - 1, p->idx[level - 1] + 1, sep, r, inner_max_gap(r), kind);
+    inner_insert(t, p, level - 1, p->idx[level - 1] + 1, sep, r, PLANT(33) ? 0 : inner_max_gap(r), kind);
 }
 
 /* Returns 1 if the leaf had to split (the path no longer describes the
@@ -636,7 +636,8 @@ static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leav
             buffer_to_inner(&b, 0, b.count, a);
             node_pool_give(&t->inners, c);
         }
-        parent->max_gap[j] = node_max_gap(a, leaves);
+        if (!(PLANT(34) && !leaves))
+            parent->max_gap[j] = node_max_gap(a, leaves);
         shift_items(COLUMNS(COLUMN(parent->keys), COLUMN(parent->child), COLUMN(parent->max_gap)),
                     j + 2, parent->count, SHIFT_DOWN);
         parent->count--;
@@ -651,7 +652,7 @@ static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leav
         buffer_to_inner(&b, 0, left, a);
         buffer_to_inner(&b, left, b.count, c);
     }
-    parent->keys[j + 1] = b.key[left];
+    parent->keys[j + 1] = b.key[left + (PLANT(36) && !leaves)];
     parent->max_gap[j] = node_max_gap(a, leaves);
     parent->max_gap[j + 1] = node_max_gap(c, leaves);
     return 0;

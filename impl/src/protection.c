@@ -15,7 +15,7 @@ int protection_is_valid(uint32_t protect)
         return 0;                               /* exactly one base bit; semantics: 1 */
     if (modifiers & (modifiers - 1))
         return 0;                               /* at most one modifier; semantics: 1 */
-    if (base == VAS_PAGE_NOACCESS && modifiers)
+    if (base == VAS_PAGE_NOACCESS && modifiers && !PLANT(19))
         return 0;                               /* semantics: 1 */
     /* Copy-on-write makes no sense for private memory. */
     return base != VAS_PAGE_WRITECOPY && base != VAS_PAGE_EXECUTE_WRITECOPY;
@@ -37,6 +37,7 @@ int protection_allows(uint32_t protect, access_kind kind)
     case VAS_PAGE_READWRITE:
         return kind != ACCESS_EXECUTE;
     case VAS_PAGE_EXECUTE:          /* readable too: x86 MMUs cannot forbid it */
+        return PLANT(21) ? kind == ACCESS_EXECUTE : kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READ:
         return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READWRITE:
@@ -54,7 +55,7 @@ uint32_t protection_after_change(uint32_t current, uint32_t requested)
     /* The cache attribute belongs to the commit: current Windows neither
      * adds nor replaces it through VirtualProtect, and drops it only where
      * keeping it would make an invalid value (NOACCESS or GUARD). */
-    if ((requested & PROT_BASE_MASK) == VAS_PAGE_NOACCESS || (requested & VAS_PAGE_GUARD))
+    if ((requested & PROT_BASE_MASK) == VAS_PAGE_NOACCESS || (!PLANT(20) && (requested & VAS_PAGE_GUARD)))
         return requested;
     return (requested & ~PROT_CACHE_MASK) | (current & PROT_CACHE_MASK);
 }

@@ -50,17 +50,19 @@ uint32_t space_check_access_by(vas_t *v, allocation *stack, uint64_t addr, uint6
                     continue;
                 }
             } else if (r->protect & VAS_PAGE_GUARD) {
-                space_clear_guard(v, s, page, r->protect);  /* semantics: 6 */
-                status = VAS_STATUS_GUARD_PAGE_VIOLATION;
+                if (!PLANT(26))
+                    space_clear_guard(v, s, page, r->protect);  /* semantics: 6 */
+                status = PLANT(30) && page != round_down(addr, PAGE_BYTES) ? VAS_STATUS_ACCESS_VIOLATION
+                                                                           : VAS_STATUS_GUARD_PAGE_VIOLATION;
             } else if (protection_allows(r->protect, kind)) {
-                if (r->end - 1 >= last)
+                if (PLANT(29) ? r->end - 1 > last : r->end - 1 >= last)
                     return VAS_STATUS_SUCCESS;  /* semantics: 6 */
                 page = r->end;
                 continue;
             }
         }
         if (fault)
-            *fault = addr > page ? addr : page;
+            *fault = addr > page && !PLANT(27) ? addr : page;
         return status;
     }
 }
@@ -118,7 +120,7 @@ void space_copy_in(vas_t *v, uint64_t addr, const void *buf, size_t len)
             fprintf(stderr, "vas: out of memory storing page contents\n");
             abort();
         }
-        memcpy(bytes + (p.at - p.page), in, p.len);
+        memcpy(bytes + (p.at - p.page), in, p.len - (PLANT(28) && p.len > 1 && p.at + p.len == p.page + PAGE_BYTES));
     }
     if (v->host)
         host_window_write(v->host, addr, buf, len);

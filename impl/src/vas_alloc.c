@@ -18,7 +18,7 @@ static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_
 {
     uint64_t min = space_min(v), max = space_max(v);
     if (size == 0)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.1 */
+        return fail(v, PLANT(1) ? VAS_ERROR_INVALID_ADDRESS : VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.1 */
     if (type & ~TYPE_ACCEPTED)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.2 */
     if (is_reset(type)) {
@@ -27,7 +27,7 @@ static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_
     } else {
         if (!(type & (VAS_MEM_COMMIT | VAS_MEM_RESERVE)))
             return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.4 */
-        if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE))
+        if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE) && !PLANT(8))
             return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.4 */
     }
     if (!protection_is_valid(protect))
@@ -35,7 +35,7 @@ static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_
     if (addr != 0 && addr < min)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (addr > max)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
+        return fail(v, PLANT(7) ? VAS_ERROR_INVALID_ADDRESS : VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (size > max + 1 - min)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 2.6 */
     if (addr != 0 && (addr + size - 1 < addr || addr + size - 1 > max))
@@ -48,7 +48,8 @@ static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_
 static int charge_allowed(const vas_t *v, uint64_t pages)
 {
     uint64_t limit = v->cfg.commit_limit;
-    return limit == 0 || v->committed_pages * PAGE_BYTES + pages * PAGE_BYTES <= limit;
+    uint64_t after = v->committed_pages * PAGE_BYTES + pages * PAGE_BYTES;
+    return limit == 0 || (PLANT(32) ? after < limit : after <= limit);
 }
 
 /* A new allocation [base, end), committed with protect when commit. */
@@ -78,16 +79,16 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, uint32_t ty
 static uint64_t reserve_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
 {
     uint64_t base = round_down(addr, GRANULE_BYTES);
-    uint64_t end = round_up(addr + size, PAGE_BYTES);
-    if (alloc_tree_overlaps(v, base, end))
+    uint64_t end = round_up(addr + size - PLANT(3), PAGE_BYTES);
+    if (alloc_tree_overlaps(v, base, end - (PLANT(2) && end - base > PAGE_BYTES ? PAGE_BYTES : 0)))
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.reserve */
     return reserve_range(v, base, end, type, protect);  /* semantics: 2.reserve */
 }
 
 static uint64_t reserve_anywhere(vas_t *v, uint64_t size, uint32_t type, uint32_t protect)
 {
-    size = round_up(size, PAGE_BYTES);
-    int top_down = (type & VAS_MEM_TOP_DOWN) != 0;
+    size = round_up(size, PLANT(4) ? 2 * PAGE_BYTES : PAGE_BYTES);
+    int top_down = !PLANT(9) && (type & VAS_MEM_TOP_DOWN) != 0;
     uint64_t base = 0;
     /* Randomised placement searches from its random bound first, then the
      * whole space (section 11.1). */
@@ -120,7 +121,7 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.commit */
     uint64_t already = runs_count_committed(a, start, end);
     uint64_t fresh = (end - start) / PAGE_BYTES - already;
-    if (!charge_allowed(v, fresh))
+    if (!charge_allowed(v, fresh) && !PLANT(5))
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);  /* semantics: 2.commit 7 */
     /* Reserved pages hold no stored contents (decommit dropped them), so
      * newly committed pages read as zeros without further work. */
@@ -128,7 +129,7 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
     if (!runs_set(&v->run_nodes, a, start, end, VAS_MEM_COMMIT, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
-    v->committed_pages += fresh;  /* semantics: 2.commit 7 */
+    v->committed_pages += PLANT(6) ? (end - start) / PAGE_BYTES : fresh;  /* semantics: 2.commit 7 */
     space_sync_host(v, start, end);
     return start;
 }
@@ -138,7 +139,7 @@ static uint64_t reset_at(vas_t *v, uint64_t addr, uint64_t size)
     uint64_t start = round_down(addr, PAGE_BYTES);
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     allocation *a = single_allocation(v, start, end).rec;
-    if (!a || a->system)
+    if ((!a || a->system) && !PLANT(10))
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.reset */
     /* Contents are kept: nothing here ever pressures memory. */
     space_sync_host(v, start, end);  /* semantics: 2.reset */

@@ -7,7 +7,7 @@
 static void release_allocation(vas_t *v, allocation *a)
 {
     uint64_t base = alloc_base(a), end = a->end;
-    v->committed_pages -= runs_count_committed(a, base, end);
+    v->committed_pages -= PLANT(14) ? 0 : runs_count_committed(a, base, end);
     locks_forget(v, a, base, end);
     alloc_tree_remove(v, a);
     allocation_delete(v, a);
@@ -17,12 +17,12 @@ static void release_allocation(vas_t *v, allocation *a)
 static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
 {
     allocation *a = s.rec;
-    uint64_t committed = runs_count_committed(a, start, end);
+    uint64_t committed = PLANT(31) ? (end - start) / PAGE_BYTES : runs_count_committed(a, start, end);
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!locks_forget(v, a, start, end) || !runs_set(&v->run_nodes, a, start, end, VAS_MEM_RESERVE, 0))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
-    page_store_drop(a, start, end);
+    page_store_drop(a, start, end - (PLANT(15) ? PAGE_BYTES : 0));
     watch_decommit(a, start, end);
     v->committed_pages -= committed;  /* semantics: 3.decommit 7 */
     space_sync_host(v, start, end);
@@ -38,7 +38,7 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.2 */
     if (size != 0 && (addr + size - 1 < addr || addr + size - 1 > max))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.2 */
-    if (type == VAS_MEM_RELEASE && size != 0)
+    if (type == VAS_MEM_RELEASE && size != 0 && !PLANT(11))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.3 */
 
     uint64_t start = round_down(addr, PAGE_BYTES);
@@ -50,7 +50,7 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356: STATUS_UNABLE_TO_FREE_VM */
 
     if (size == 0) {
-        if (start != alloc_base(a))
+        if (start != alloc_base(a) && !PLANT(12))
             return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 3.release 3.decommit */
         if (type == VAS_MEM_RELEASE) {
             release_allocation(v, a);  /* semantics: 3.release 7 */
@@ -60,6 +60,8 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
     }
 
     uint64_t end = round_up(addr + size, PAGE_BYTES);
+    if (end > a->end && PLANT(13))
+        end = a->end;
     if (end > a->end)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.decommit */
 #if VAS_PLANTED_BUG_DECOMMIT

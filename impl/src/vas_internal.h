@@ -28,6 +28,7 @@
 #include "avl_tree.h"
 #include "host/host.h"
 #include "common/pages.h"
+#include "plants.h"
 #include "vas/vas.h"
 
 /* ---- Page runs (page_runs.c) ------------------------------------------ */

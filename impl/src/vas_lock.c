@@ -37,7 +37,7 @@ static uint32_t lockable(vas_t *v, uint64_t lo, uint64_t hi)
             space_clear_guard(v, s, page, r->protect);   /* G098 */
             return VAS_STATUS_GUARD_PAGE_VIOLATION;
         }
-        if ((r->protect & PROT_BASE_MASK) == VAS_PAGE_NOACCESS)
+        if ((r->protect & PROT_BASE_MASK) == VAS_PAGE_NOACCESS && !PLANT(41))
             return VAS_ERROR_NOACCESS;
         page = r->end;
     }
@@ -71,7 +71,7 @@ int vas_lock(vas_t *v, uint64_t addr, uint64_t size)
         return fail(v, refused);
     uint64_t fresh = newly_locked(v, lo, hi);
     uint64_t quota = v->ws_min_pages > WS_LOCK_OVERHEAD ? v->ws_min_pages - WS_LOCK_OVERHEAD : 0;
-    if (v->locked_pages + fresh > quota)
+    if (v->locked_pages + fresh > quota + PLANT(39))
         return fail(v, VAS_ERROR_WORKING_SET_QUOTA);
     for (allocation *a = alloc_tree_find(v, lo); a && alloc_base(a) < hi; a = alloc_tree_next(v, a->end)) {
         uint64_t from = lo > alloc_base(a) ? lo : alloc_base(a), to = hi < a->end ? hi : a->end;
@@ -106,7 +106,7 @@ int vas_unlock(vas_t *v, uint64_t addr, uint64_t size)
         if (!locks_remove(a, from, to))
             return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }
-    v->locked_pages -= (hi - lo) / PAGE_BYTES;
+    v->locked_pages -= (hi - lo) / PAGE_BYTES - PLANT(40);
     return 1;
 }
 

@@ -8,7 +8,7 @@
 int vas_is_bad_read_ptr(vas_t *v, uint64_t addr, uint64_t size)
 {
     uint64_t fault;
-    return size != 0 && space_check_access(v, addr, size, ACCESS_READ, &fault) != VAS_STATUS_SUCCESS;
+    return (size != 0 || PLANT(42)) && space_check_access(v, addr, size ? size : 1, ACCESS_READ, &fault) != VAS_STATUS_SUCCESS;
 }
 
 int vas_is_bad_code_ptr(vas_t *v, uint64_t addr)

@@ -24,15 +24,15 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
     if (a && a->system)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356, *old untouched */
     if (!a || end > a->end || !runs_all_committed(a, start, end)) {
-        *old = VAS_PAGE_NOACCESS;
+        *old = PLANT(17) ? *old : VAS_PAGE_NOACCESS;
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 4.4 */
     }
-    uint32_t first = runs_find(a, start)->protect;
+    uint32_t first = runs_find(a, PLANT(16) ? end - PAGE_BYTES : start)->protect;
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_protect(&v->run_nodes, a, start, end, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     alloc_tree_sync_entry(s);
-    watch_latch(a, start, end);
+    watch_latch(a, start, PLANT(18) ? start : end);
     *old = first;  /* semantics: 4.5 */
     space_sync_host(v, start, end);
     return 1;

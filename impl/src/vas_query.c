@@ -9,7 +9,7 @@
 
 size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
 {
-    if (len < v->mbi_size)
+    if (len < v->mbi_size - PLANT(23))
         return fail(v, VAS_ERROR_BAD_LENGTH);  /* semantics: 5.1 */
     if (addr > space_max(v))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 5.2 */
@@ -20,7 +20,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     alloc_probe p;
     alloc_tree_probe(v, page, &p);
     if (!p.rec_ref) {
-        out->region_size = (p.next_base ? p.next_base : space_max(v) + 1) - page;
+        out->region_size = (p.next_base ? p.next_base : space_max(v) + 1 - (PLANT(22) ? GRANULE_BYTES : 0)) - page;
         out->state = VAS_MEM_FREE;  /* semantics: 5.3 */
         out->protect = VAS_PAGE_NOACCESS;
         return v->mbi_size;
@@ -33,7 +33,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     uint64_t first_run_end = p.base + entry_first_run_pages(e) * PAGE_BYTES;
     if (page < first_run_end) {
         /* The common case, answered by the index entry alone. */
-        out->allocation_protect = entry_alloc_protect(e);
+        out->allocation_protect = PLANT(24) ? entry_first_run_protect(e) : entry_alloc_protect(e);
         out->region_size = first_run_end - page;
         out->state = entry_first_run_committed(e) ? VAS_MEM_COMMIT : VAS_MEM_RESERVE;  /* semantics: 5.3 5.4 */
         out->protect = entry_first_run_protect(e);
@@ -42,7 +42,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     const allocation *a = *p.rec_ref;
     const page_run *r = runs_find(a, page);
     out->allocation_protect = a->protect;
-    out->region_size = r->end - page;
+    out->region_size = (PLANT(25) ? a->end : r->end) - page;
     out->state = r->state;  /* semantics: 5.3 5.4 */
     out->protect = r->protect;
     return v->mbi_size;

@@ -66,7 +66,7 @@ void watch_decommit(allocation *a, uint64_t lo, uint64_t hi)
         watched_page *w = WATCHED_OF(n);
         uint64_t key = n->key;
         w->written = 0;
-        if (!w->latched)
+        if (!w->latched || PLANT(38))
             drop(a, w);
         n = avl_find_gt(&a->dirty, key);
     }
@@ -79,7 +79,7 @@ uint64_t watch_collect(allocation *a, uint64_t lo, uint64_t hi, uint64_t *out, u
     while (n && n->key < hi && found < max) {
         uint64_t key = n->key;
         out[found++] = key;
-        if (reset)
+        if (reset && !PLANT(37))
             drop(a, WATCHED_OF(n));
         n = avl_find_gt(&a->dirty, key);
     }
