@@ -78,6 +78,11 @@ record "differential impl vs oracle ($traces traces x 100 ops)" "$(status_of $?)
 "$vastrace" random --backends impl,oracle,host --traces $((traces / 10)) --ops 100 --seed 2 \
   --save-dir "$out/differential/divergences-host" >"$out/differential/impl-oracle-host.txt" 2>&1
 record "differential impl vs oracle vs host ($((traces / 10)) traces x 100 ops)" "$(status_of $?)" "differential/impl-oracle-host.txt"
+# Each saved divergence judged: blamed by a covering golden case (else the
+# vote) and replayed under Wine with a draft case (fuzz.py judge).
+/usr/bin/python3 fuzz/fuzz.py judge --out "$out/differential/judged" --wine-exe "$build/win32/vastrace.exe" \
+  "$out/differential/divergences" >"$out/differential/judge.txt" 2>&1
+record "differential divergences judged: blame, the real API under Wine, draft cases" "$(status_of $?)" "differential/judged/judge.md"
 
 step_log "regression replay"
 mkdir -p "$out/regression"

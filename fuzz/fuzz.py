@@ -17,6 +17,7 @@ fuzz/fuzzlib/table.py.
   python3 fuzz/fuzz.py metric --out DIR [--runs K] [--seconds S] [--quick]   (fuzz/planted.md)
   python3 fuzz/fuzz.py oss-fuzz                                  (for .clusterfuzzlite/build.sh)
   python3 fuzz/fuzz.py frontpage --out DIR [--history F] [--check]  (ci/campaign.sh's index.md/.html)
+  python3 fuzz/fuzz.py judge --out DIR [--wine-exe EXE] TRACE|DIR ...  (blame + Wine for saved divergences)
 """
 import argparse
 import os
@@ -29,7 +30,8 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from fuzzlib import build, campaign, corpus_merge, findings, frontpage, metric, pagecheck, seeds, table  # noqa: E402
+from fuzzlib import (build, campaign, corpus_merge, findings, frontpage, golden, judge, metric, pagecheck, seeds,  # noqa: E402
+                     table)
 
 REPO = os.path.dirname(HERE)
 DICT = os.path.join(HERE, "vas.dict")
@@ -248,6 +250,28 @@ def cmd_oss_fuzz(args):
     return 0
 
 
+def cmd_judge(args):
+    """Saved divergence traces (vastrace random --save-dir) judged as the
+    campaign judges its findings (judge.py): blame by a covering golden
+    case or the vote, and with --wine-exe the real API's side and a draft
+    case. Writes OUT/judge.md, judge.json and the drafts."""
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    replay = os.path.join(built("replay", args.planted_bug, [args.target]), args.target)
+    wine_exe = args.wine_exe and os.path.abspath(args.wine_exe)
+    prefix = args.wineprefix or (wine_exe and os.path.join(os.path.dirname(wine_exe), "wineprefix"))
+    try:
+        rows = judge.judge_traces([os.path.abspath(p) for p in args.paths], replay, golden.load_cases(args.cases),
+                                  out, REPO, wine_exe, prefix)
+    finally:
+        if wine_exe:
+            from fuzzlib import wine_replay
+            wine_replay.stop(prefix)
+    judge.write(rows, out, lambda p: os.path.relpath(p, out) if p.startswith(out + os.sep) else os.path.basename(p))
+    print("judge: %d divergence(s) judged, %s" % (len(rows), os.path.join(out, "judge.md")))
+    return 0
+
+
 def cmd_frontpage(args):
     """The campaign's front page from its output folder (frontpage.py):
     index.md, index.html, index.json; with --check, index.html loaded in
@@ -361,6 +385,15 @@ def main(argv=None):
     s.set_defaults(func=cmd_campaign, validate=campaign.check_arguments, parser=s)
     s = sub.add_parser("oss-fuzz", help="build into $OUT as OSS-Fuzz / ClusterFuzzLite expect")
     s.set_defaults(func=cmd_oss_fuzz)
+    s = sub.add_parser("judge", help="blame and Wine's verdict for saved divergence traces")
+    s.add_argument("--out", required=True)
+    s.add_argument("--target", default="fuzz_diff", help="the target whose replay build diffs the traces")
+    s.add_argument("--planted-bug", action="store_true", help="the replay build with the planted decommit bug")
+    s.add_argument("--cases", default=os.path.join(REPO, "conformance", "cases"))
+    s.add_argument("--wine-exe", help="vastrace.exe (conformance/win32/build.sh): replay each under Wine")
+    s.add_argument("--wineprefix")
+    s.add_argument("paths", nargs="+", help=".trace files or folders of them")
+    s.set_defaults(func=cmd_judge)
     s = sub.add_parser("frontpage", help="the campaign's index.md and index.html from its output folder")
     s.add_argument("--out", required=True, help="the campaign's output folder (with steps.tsv)")
     s.add_argument("--history", help="the coverage history file (JSON lines) for the trend plot")

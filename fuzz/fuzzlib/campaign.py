@@ -18,8 +18,8 @@ import sys
 import threading
 import time
 
-from . import (build as builder, corpus_merge, coverage, engines, findings, golden, known, modes, plot, provenance,
-               reports, table, wine_replay)
+from . import (build as builder, corpus_merge, coverage, engines, findings, golden, judge, known, modes, plot,
+               provenance, reports, table, wine_replay)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PHASES = ("coverage", "merge")   # what --skip may leave out
@@ -374,26 +374,17 @@ class Campaign:
         """Blame (golden.py: a conformance case covering the diverging
         operation outranks the vote) and, with --wine-exe, the divergence
         replayed under Wine with a draft case beside the finding
-        (wine_replay.py). Both run on the replay build that diverged."""
-        work = os.path.join(self.work, "judge")
-        try:
-            if self.cases is None:
-                self.cases = golden.load_cases(self.args.cases)
-            finding.blame = golden.blame(report, self.cases, self.replay, work, REPO, timeout=self.timeout(60))
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
-            finding.blame = {"by": None, "blamed": [], "vote": golden.vote_of(report), "error": str(e)[:300]}
-        self.log("finding %s: blame %s" % (finding.name, finding.blame.get("by") and
-                                           "+".join(finding.blame["blamed"]) + " by " + finding.blame["by"] or "none"))
-        if not self.args.wine_exe:
-            return
-        prefix = golden.divergence_prefix(report)
-        if prefix is None:
-            finding.wine = {"verdict": "not replayed: no trace in the divergence report"}
-            return
-        self.wine_used = True
-        finding.wine = wine_replay.replay(prefix, finding.name, dest, self.args.wine_exe, self.replay, work,
-                                          wineprefix=self.wineprefix(), timeout=self.timeout(120))
-        self.log("finding %s: %s" % (finding.name, finding.wine["verdict"]))
+        (wine_replay.py): judge.py, on the replay build that diverged."""
+        if self.cases is None:
+            self.cases = golden.load_cases(self.args.cases)
+        self.wine_used = self.wine_used or bool(self.args.wine_exe)
+        finding.blame, finding.wine = judge.judge_report(
+            report, finding.name, dest, self.replay, self.cases, os.path.join(self.work, "judge"), REPO,
+            wine_exe=self.args.wine_exe, wineprefix=self.args.wine_exe and self.wineprefix(),
+            timeout=self.timeout(120))
+        self.log("finding %s: blame %s%s" % (
+            finding.name, "+".join(finding.blame["blamed"]) + " by " + finding.blame["by"] if finding.blame.get("by")
+            else "none", "; " + finding.wine["verdict"] if finding.wine else ""))
 
     def add_judgement(self, f, g):
         """judge()'s findings into the finding's dict f: "blame", "wine"

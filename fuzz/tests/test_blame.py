@@ -222,3 +222,24 @@ def test_the_campaign_judges_a_finding_and_renames_its_signature(planted, wine_e
     assert f["wine"]["verdict"] == "Wine agrees with oracle"
     assert f["wine"]["draft"] == "findings/%s.wine-draft.trace" % g.name and (dest / (g.name + ".wine-draft.trace")).exists()
     assert c.wine_used
+
+
+def test_fuzz_py_judge_judges_saved_divergences(planted, wine_exe, tmp_path):
+    """`fuzz.py judge`: saved traces (as vastrace random --save-dir leaves
+    them) judged on the planted build: blame, Wine's side, a draft; a trace
+    that agrees is said to."""
+    exe, prefix = wine_exe
+    saved = tmp_path / "divergences"
+    saved.mkdir()
+    (saved / "random-1.trace").write_text(FINDING)
+    (saved / "random-2.trace").write_text("r0 = alloc 0 0x1000 RESERVE|COMMIT READWRITE\nfree r0 0 RELEASE\n")
+    out = tmp_path / "judged"
+    done = subprocess.run([sys.executable, os.path.join(FUZZ, "fuzz.py"), "judge", "--planted-bug", "--out", str(out),
+                           "--wine-exe", exe, "--wineprefix", prefix, str(saved)],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:]
+    md = (out / "judge.md").read_text()
+    assert "## random-1" in md and "- blamed: **impl**, by the golden case `conformance/cases/free/G042" in md
+    assert "- under Wine (the real API): Wine agrees with oracle; draft case `random-1.wine-draft.trace`" in md
+    assert (out / "random-1.wine-draft.trace").exists()
+    assert "## random-2" in md and "- no divergence on this build" in md
