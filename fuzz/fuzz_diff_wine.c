@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     t->commit_limit = 0;  /* a real process has no per-trace limit */
     /* The model's layout puts what Windows randomises at addresses of its
-     * own choosing (docs/semantics.md 11b): compared with a real process it
+     * own choosing (docs/semantics.md 11.2): compared with a real process it
      * would only report those choices. */
     t->layout = VAS_LAYOUT_EMPTY;
     t->aslr_seed = 0;     /* nor the model's seeded placement */

@@ -48,7 +48,7 @@ static size_t target_backends(const fuzz_target *target, const backend **out, si
 }
 
 /* The target's profile over the input's; the process layout exists for x64
- * only (docs/semantics.md 11b), so another profile drops it, as the binary
+ * only (docs/semantics.md 11.2), so another profile drops it, as the binary
  * decoder does. */
 static void force_profile(trace *t, vas_profile profile)
 {

@@ -57,8 +57,8 @@ typedef struct allocation {
     int is_stack;         /* a thread's stack (section 11) */
     uint64_t guarantee;   /* that thread's SetThreadStackGuarantee bytes */
     struct allocation *next; /* the allocation with the next higher base */
-    uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (section 11b) */
-    int system;           /* section 11b: made by the system, the trace cannot change it */
+    uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (section 11.2) */
+    int system;           /* section 11.2: made by the system, the trace cannot change it */
     int charged;          /* its committed pages count in the commit charge (section 7) */
 } allocation;
 
@@ -139,7 +139,7 @@ static int protect_allows(uint32_t protect, enum access_kind kind)
     case VAS_PAGE_EXECUTE:           return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READ:      return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READWRITE: return 1;
-    case VAS_PAGE_WRITECOPY:         return kind != ACCESS_EXECUTE;  /* image pages (11b) */
+    case VAS_PAGE_WRITECOPY:         return kind != ACCESS_EXECUTE;  /* image pages (11.2) */
     case VAS_PAGE_EXECUTE_WRITECOPY: return 1;
     default:                         return 0;  /* NOACCESS */
     }
@@ -341,7 +341,7 @@ enum page_change {
     CHANGE_DECOMMIT,    /* reserved again, contents gone */
     CHANGE_PROTECT,     /* VirtualProtect's new protection (see protect_merge) */
     CHANGE_CLEAR_GUARD, /* the guard bit fired */
-    CHANGE_COPY         /* section 11b: a written WRITECOPY page is the process's own */
+    CHANGE_COPY         /* section 11.2: a written WRITECOPY page is the process's own */
 };
 
 static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t end,
@@ -452,9 +452,9 @@ static const struct { vas_profile profile; uint64_t min, max; } profile_limits[]
     {VAS_PROFILE_X86_LAA, 0x10000, 0xFFFEFFFFull},
 };
 
-/* ---- Section 11b: the layout of a fresh process ----------------------------- */
+/* ---- Section 11.2: the layout of a fresh process ----------------------------- */
 
-/* One row of section 11b's table: an allocation and its pages from the base
+/* One row of section 11.2's table: an allocation and its pages from the base
  * up, as (bytes, state, protection) stretches; a zero size ends the list. */
 typedef struct layout_stretch {
     uint64_t bytes;
@@ -508,7 +508,7 @@ static const layout_row layout_rows[] = {
 #undef IMG
 #undef PRV
 
-/* Places every row (x64 only, 11b). 0 when the profile has no layout or
+/* Places every row (x64 only, 11.2). 0 when the profile has no layout or
  * host memory is short. */
 static int layout_build(oracle_t *o)
 {
@@ -533,7 +533,7 @@ static int layout_build(oracle_t *o)
             page += n;
         }
     }
-    /* 11b.7: a commit limit below the layout's charge leaves no such process. */
+    /* 11.2.7: a commit limit below the layout's charge leaves no such process. */
     return o->cfg.commit_limit == 0 || o->committed_pages * PAGE <= o->cfg.commit_limit;
 }
 
@@ -637,7 +637,7 @@ static uint64_t alloc_commit(oracle_t *o, uint64_t addr, uint64_t size, uint32_t
     uint64_t start = round_down(addr, PAGE);
     uint64_t end = round_up(addr + size, PAGE);
     allocation *a = allocation_holding(o, start, end);
-    if (!a || a->system)                          /* 11b.6: nothing commits into the system's */
+    if (!a || a->system)                          /* 11.2 step 6: nothing commits into the system's */
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     uint64_t first = page_index(a, start), last = page_index(a, end - 1) + 1;
     if (over_commit_limit(o, count_uncommitted(a, first, last)))
@@ -707,7 +707,7 @@ int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
     allocation *a = allocation_at(o, start);
     if (!a)
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
-    if (a->system)                                                  /* 11b.6 */
+    if (a->system)                                                  /* 11.2 step 6 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
 
     if (type == VAS_MEM_RELEASE) {
@@ -747,7 +747,7 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
     uint64_t start = round_down(addr, PAGE);                        /* 4 */
     uint64_t end = round_up(addr + size, PAGE);
     const allocation *at_start = allocation_at(o, start);
-    if (at_start && at_start->system)                               /* 11b.6: *old untouched */
+    if (at_start && at_start->system)                               /* 11.2 step 6: *old untouched */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     allocation *a = allocation_holding(o, start, end);
     uint64_t first = a ? page_index(a, start) : 0, last = a ? page_index(a, end - 1) + 1 : 0;
@@ -888,7 +888,7 @@ static uint32_t write_by(oracle_t *o, allocation *stack, uint64_t addr, const vo
     for (size_t done = 0; done < len;) {
         uint64_t here = addr + done;
         allocation *a = allocation_at(o, here);
-        if (a->type == VAS_MEM_IMAGE)   /* 11b.6: a written WRITECOPY page becomes RW */
+        if (a->type == VAS_MEM_IMAGE)   /* 11.2 step 6: a written WRITECOPY page becomes RW */
             pages_change(o, a, page_index(a, here), page_index(a, here) + 1, CHANGE_COPY, 0);
         page_bytes *b = bytes_of(a, page_index(a, here));
         if (!b) {  /* first write to this page: it was all zeros */

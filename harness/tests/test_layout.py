@@ -1,4 +1,4 @@
-"""test_layout.py - `layout: process` (docs/semantics.md 11b) through the
+"""test_layout.py - `layout: process` (docs/semantics.md 11.2) through the
 command line: the header's rules, both models agreeing on the fresh
 process, the binary form carrying it, a commit limit below the layout's
 charge, and the map naming what the layout holds.
@@ -9,7 +9,7 @@ Run from the repository root:
 from test_map import Map
 from test_runner import vastrace
 
-# Section 11b's table: base -> (kind the map shows, name, size, committed).
+# Section 11.2's table: base -> (kind the map shows, name, size, committed).
 LAYOUT = {
     0x10000: ("private", "process parameters", 0x2000, 0x2000),
     0x20000: ("private", "PEB", 0x1000, 0x1000),

@@ -1,6 +1,6 @@
 /*
  * layout_table.c - the allocations of VAS_LAYOUT_PROCESS, the table of
- * docs/semantics.md section 11b as data (layout_table.h).
+ * docs/semantics.md section 11.2 as data (layout_table.h).
  */
 #include "layout_table.h"
 

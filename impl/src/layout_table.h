@@ -1,5 +1,5 @@
 /*
- * layout_table.h - the allocations of each layout (docs/semantics.md 11b),
+ * layout_table.h - the allocations of each layout (docs/semantics.md 11.2),
  * as data: layout_table.c holds them, process_layout.c places them. Portable
  * C with no other model code, so the Windows runner (which links no model)
  * can name them too (vas_layout_entries).

@@ -1,6 +1,6 @@
 /*
  * process_layout.c - what a fresh space holds under VAS_LAYOUT_PROCESS
- * (docs/semantics.md section 11b): the allocations of layout_table.c placed
+ * (docs/semantics.md section 11.2): the allocations of layout_table.c placed
  * at vas_create; and the copy-on-write of an image's WRITECOPY page on its
  * first write.
  */
@@ -27,6 +27,7 @@ static int layout_place(vas_t *v, const layout_alloc *l)
     for (; at < end; at += p->size, p++) {
         if (p->state == VAS_MEM_COMMIT && l->charged)
             charged += p->size / PAGE_BYTES;
+        /* semantics: 11.2.1 11.2.2 11.2.3 11.2.4 11.2.5 */
         if (at != base && !runs_set(&v->run_nodes, a, at, at + p->size, p->state, p->protect))
             break;
     }
@@ -34,7 +35,7 @@ static int layout_place(vas_t *v, const layout_alloc *l)
         allocation_delete(v, a);
         return 0;
     }
-    v->committed_pages += charged;
+    v->committed_pages += charged;   /* semantics: 11.2.7 */
     space_sync_host(v, base, end);
     return 1;
 }
@@ -52,7 +53,7 @@ int space_build_layout(vas_t *v)
         if (!layout_place(v, &table[i]))
             return 0;
     /* A limit below what the process starts with: no such process. */
-    return v->cfg.commit_limit == 0 || v->committed_pages * PAGE_BYTES <= v->cfg.commit_limit;
+    return v->cfg.commit_limit == 0 || v->committed_pages * PAGE_BYTES <= v->cfg.commit_limit;  /* semantics: 11.2.7 */
 }
 
 void space_copy_on_write(vas_t *v, allocation *a, uint64_t page)
@@ -67,7 +68,7 @@ void space_copy_on_write(vas_t *v, allocation *a, uint64_t page)
         own = VAS_PAGE_EXECUTE_READWRITE;
     else
         return;
-    alloc_slot s = alloc_tree_find_slot(v, page);
+    alloc_slot s = alloc_tree_find_slot(v, page);   /* semantics: 11.2.6 */
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, a, page, page + PAGE_BYTES, VAS_MEM_COMMIT, (r->protect & ~0xFFu) | own)) {
         fprintf(stderr, "vas: out of memory while copying an image page\n");

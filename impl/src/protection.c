@@ -41,7 +41,7 @@ int protection_allows(uint32_t protect, access_kind kind)
     case VAS_PAGE_EXECUTE_READ:
         return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READWRITE:
-    case VAS_PAGE_EXECUTE_WRITECOPY:  /* image pages: a write copies (section 11b) */
+    case VAS_PAGE_EXECUTE_WRITECOPY:  /* image pages: a write copies (section 11.2) */
         return 1;
     case VAS_PAGE_WRITECOPY:
         return kind != ACCESS_EXECUTE;

@@ -47,7 +47,7 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
     if (!a)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 3.4 */
     if (a->system)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356: STATUS_UNABLE_TO_FREE_VM */
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356; semantics: 11.2.6 */
 
     if (size == 0) {
         if (start != alloc_base(a) && !PLANT(12))

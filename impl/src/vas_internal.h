@@ -152,7 +152,7 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
                            uint32_t state, uint32_t protect);
 void allocation_delete(struct vas *v, allocation *a);
 
-/* ---- process_layout.c: what a fresh space holds (section 11b) --------- */
+/* ---- process_layout.c: what a fresh space holds (section 11.2) --------- */
 
 /* Places the configured layout's allocations (nothing for
  * VAS_LAYOUT_EMPTY). 0 when the layout does not exist for the profile or

@@ -22,7 +22,7 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
     alloc_slot s = alloc_tree_find_slot(v, start);
     allocation *a = s.rec;
     if (a && a->system)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356, *old untouched */
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356, *old untouched; semantics: 11.2.6 */
     if (!a || end > a->end || !runs_all_committed(a, start, end)) {
         *old = PLANT(17) ? *old : VAS_PAGE_NOACCESS;
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 4.4 */

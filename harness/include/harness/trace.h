@@ -109,7 +109,7 @@ typedef struct trace {
     char **model_only; size_t n_model_only;  /* model-only: why a real system differs */
     vas_profile profile;
     uint64_t commit_limit;
-    vas_layout layout;       /* layout: header (docs/semantics.md 11b); x64 only */
+    vas_layout layout;       /* layout: header (docs/semantics.md 11.2); x64 only */
     uint64_t aslr_seed;      /* aslr-seed: header; 0 = none (first fit) */
     char **names; size_t n_names;    /* "a", "b", ... */
     trace_op *ops; size_t n_ops;

@@ -99,7 +99,7 @@ typedef enum vas_profile {
     VAS_PROFILE_X86_LAA = 2  /* user space 0x10000 .. 0xFFFEFFFF (large-address-aware under WoW64) */
 } vas_profile;
 
-/* What a fresh space already holds (docs/semantics.md section 11b). */
+/* What a fresh space already holds (docs/semantics.md section 11.2). */
 typedef enum vas_layout {
     VAS_LAYOUT_EMPTY = 0,   /* nothing: every address free (the default) */
     VAS_LAYOUT_PROCESS = 1  /* a fresh 64-bit process of Windows 10 22H2: its images, PEB,
@@ -117,7 +117,7 @@ typedef struct vas_config {
                              * from this seed (docs/semantics.md section 11.1) */
 } vas_config;
 
-/* One allocation of a layout, as docs/semantics.md 11b lists it: for
+/* One allocation of a layout, as docs/semantics.md 11.2 lists it: for
  * tools that name what they show (`vastrace map`). */
 typedef struct vas_layout_entry {
     const char *name;       /* "ntdll.dll", "PEB", "main thread stack", ... */

@@ -56,7 +56,7 @@ static int expected_prot(uint32_t state, uint32_t protect)
         return PROT_NONE;
     uint32_t base = protect & PROT_BASE_MASK;
     int read = base != VAS_PAGE_NOACCESS;
-    /* Copy-on-write pages (an image's, section 11b) take writes: the copy
+    /* Copy-on-write pages (an image's, section 11.2) take writes: the copy
      * is the model's bookkeeping, not the host's. */
     int write = base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE ||
                 base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY;
