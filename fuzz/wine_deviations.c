@@ -129,6 +129,13 @@ static const char *op_word(trace_opcode code)
 {
     static const char *const words[] = {"alloc", "free", "protect", "query", "read", "write",
                                         "exec", "seterr", "geterr", "charge"};
+    switch (code) {
+    case TRACE_PROCESS: return "process";
+    case TRACE_CLOSE: return "close";
+    case TRACE_READPROC: return "readproc";
+    case TRACE_WRITEPROC: return "writeproc";
+    default: break;
+    }
     return (size_t)code < sizeof words / sizeof words[0] ? words[code] : "op";
 }
 
@@ -230,6 +237,8 @@ const char *wine_rule(const trace_op *op)
     case TRACE_CHARGE: return "docs/semantics.md section 7 (commit charge)";
     case TRACE_BULKALLOC: case TRACE_BULKFREE:
         return "docs/semantics.md section 14 (bulk operations), over sections 2, 3 and 5";
+    case TRACE_PROCESS: case TRACE_CLOSE: case TRACE_READPROC: case TRACE_WRITEPROC:
+        return "docs/semantics.md section 13.2 (processes)";
     default: return "docs/semantics.md (last-error)";
     }
 }

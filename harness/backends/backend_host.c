@@ -323,6 +323,31 @@ static uint32_t host_thread_probe(void *self, uint64_t stack, uint64_t addr, uin
 {
     return vas_thread_probe(((host_backend *)self)->vas, stack, addr, fault);
 }
+/* Processes (docs/semantics.md section 13.2) through the model: only the
+ * calling process is mirrored into real memory, its children are plain
+ * model spaces. */
+#define HOST_VAS(self) (((host_backend *)(self))->vas)
+
+static uint64_t host_process_create(void *self)
+{
+    vas_config child = *vas_get_config(HOST_VAS(self));
+    child.host_backed = 0;
+    return vas_process_create(HOST_VAS(self), &child);
+}
+
+static int host_close_handle(void *self, uint64_t h) { return vas_close_handle(HOST_VAS(self), h); }
+static uint64_t host_alloc_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t type,
+                              uint32_t protect) { return vas_alloc_ex(HOST_VAS(self), h, addr, size, type, protect); }
+static int host_free_ex(void *self, uint64_t h, uint64_t addr, uint64_t size,
+                        uint32_t type) { return vas_free_ex(HOST_VAS(self), h, addr, size, type); }
+static int host_protect_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t protect,
+                           uint32_t *old) { return vas_protect_ex(HOST_VAS(self), h, addr, size, protect, old); }
+static size_t host_query_ex(void *self, uint64_t h, uint64_t addr, vas_mbi *out,
+                            size_t len) { return vas_query_ex(HOST_VAS(self), h, addr, out, len); }
+static int host_read_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
+                             uint64_t *done) { return vas_read_process_memory(HOST_VAS(self), h, addr, buf, size, done); }
+static int host_write_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
+                              uint64_t *done) { return vas_write_process_memory(HOST_VAS(self), h, addr, buf, size, done); }
 
 const backend backend_host = {
     .name = "host",
@@ -355,6 +380,14 @@ const backend backend_host = {
     .set_stack_guarantee = host_set_stack_guarantee,
     .thread_read = host_thread_read,
     .thread_probe = host_thread_probe,
+    .process_create = host_process_create,
+    .close_handle = host_close_handle,
+    .alloc_ex = host_alloc_ex,
+    .free_ex = host_free_ex,
+    .protect_ex = host_protect_ex,
+    .query_ex = host_query_ex,
+    .read_process = host_read_process,
+    .write_process = host_write_process,
     .deterministic_placement = 1,
 };
 

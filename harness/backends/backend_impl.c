@@ -119,6 +119,44 @@ static uint32_t impl_thread_probe(void *self, uint64_t stack, uint64_t addr, uin
     return vas_thread_probe(self, stack, addr, fault);
 }
 
+/* Processes (docs/semantics.md section 13.2). */
+static uint64_t impl_process_create(void *self) { return vas_process_create(self, NULL); }
+static int impl_close_handle(void *self, uint64_t h) { return vas_close_handle(self, h); }
+
+static uint64_t impl_alloc_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t type,
+                              uint32_t protect)
+{
+    return vas_alloc_ex(self, h, addr, size, type, protect);
+}
+
+static int impl_free_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t type)
+{
+    return vas_free_ex(self, h, addr, size, type);
+}
+
+static int impl_protect_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t protect,
+                           uint32_t *old)
+{
+    return vas_protect_ex(self, h, addr, size, protect, old);
+}
+
+static size_t impl_query_ex(void *self, uint64_t h, uint64_t addr, vas_mbi *out, size_t len)
+{
+    return vas_query_ex(self, h, addr, out, len);
+}
+
+static int impl_read_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
+                             uint64_t *done)
+{
+    return vas_read_process_memory(self, h, addr, buf, size, done);
+}
+
+static int impl_write_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
+                              uint64_t *done)
+{
+    return vas_write_process_memory(self, h, addr, buf, size, done);
+}
+
 const backend backend_impl = {
     .name = "impl",
     .create = impl_create,
@@ -150,5 +188,13 @@ const backend backend_impl = {
     .set_stack_guarantee = impl_set_stack_guarantee,
     .thread_read = impl_thread_read,
     .thread_probe = impl_thread_probe,
+    .process_create = impl_process_create,
+    .close_handle = impl_close_handle,
+    .alloc_ex = impl_alloc_ex,
+    .free_ex = impl_free_ex,
+    .protect_ex = impl_protect_ex,
+    .query_ex = impl_query_ex,
+    .read_process = impl_read_process,
+    .write_process = impl_write_process,
     .deterministic_placement = 1,
 };

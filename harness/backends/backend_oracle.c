@@ -112,6 +112,21 @@ static uint32_t oracle_be_thread_probe(void *self, uint64_t stack, uint64_t addr
 {
     return oracle_thread_probe(self, stack, addr, fault);
 }
+/* Processes (docs/semantics.md section 13.2). */
+static uint64_t oracle_be_process_create(void *self) { return oracle_process_create(self, NULL); }
+static int oracle_be_close_handle(void *self, uint64_t h) { return oracle_close_handle(self, h); }
+static uint64_t oracle_be_alloc_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t type,
+                                   uint32_t protect) { return oracle_alloc_ex(self, h, addr, size, type, protect); }
+static int oracle_be_free_ex(void *self, uint64_t h, uint64_t addr, uint64_t size,
+                             uint32_t type) { return oracle_free_ex(self, h, addr, size, type); }
+static int oracle_be_protect_ex(void *self, uint64_t h, uint64_t addr, uint64_t size, uint32_t protect,
+                                uint32_t *old) { return oracle_protect_ex(self, h, addr, size, protect, old); }
+static size_t oracle_be_query_ex(void *self, uint64_t h, uint64_t addr, vas_mbi *out,
+                                 size_t len) { return oracle_query_ex(self, h, addr, out, len); }
+static int oracle_be_read_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
+                                  uint64_t *done) { return oracle_read_process_memory(self, h, addr, buf, size, done); }
+static int oracle_be_write_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
+                                   uint64_t *done) { return oracle_write_process_memory(self, h, addr, buf, size, done); }
 
 const backend backend_oracle = {
     .name = "oracle",
@@ -144,5 +159,13 @@ const backend backend_oracle = {
     .set_stack_guarantee = oracle_be_set_stack_guarantee,
     .thread_read = oracle_be_thread_read,
     .thread_probe = oracle_be_thread_probe,
+    .process_create = oracle_be_process_create,
+    .close_handle = oracle_be_close_handle,
+    .alloc_ex = oracle_be_alloc_ex,
+    .free_ex = oracle_be_free_ex,
+    .protect_ex = oracle_be_protect_ex,
+    .query_ex = oracle_be_query_ex,
+    .read_process = oracle_be_read_process,
+    .write_process = oracle_be_write_process,
     .deterministic_placement = 1,
 };

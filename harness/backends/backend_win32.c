@@ -54,6 +54,19 @@
  * from the sizes the process had when the first trace began, and they are
  * put back when it ends. The locked byte count cannot be read: NULL.
  *
+ * Processes (docs/semantics.md section 13.2): `process` starts a second
+ * copy of this program suspended (CreateProcess with CREATE_SUSPENDED: it
+ * never runs, its address space holds its image, ntdll and its first
+ * thread's stack) and hands the trace the process handle; a duplicate kept
+ * here terminates it when the trace ends. The *Ex calls and
+ * Read/WriteProcessMemory on such a handle, and on NULL, are made as they
+ * are. On the pseudo-handle they follow the rules above: VirtualAllocEx &
+ * co. are the plain calls, and Read/WriteProcessMemory refuse (ERROR_NOACCESS,
+ * not made) a local range that reaches memory the trace did not allocate.
+ * Any other handle value is answered ERROR_INVALID_HANDLE without a call,
+ * and close acts on the trace's own handles only: the values could name
+ * the runner's own handles.
+ *
  * Only the x64 profile with its default limits and no commit limit can be
  * provided (the real process is 64-bit and has no per-trace charge limit);
  * create returns NULL otherwise. Placement is the system's, not first fit.
@@ -190,6 +203,11 @@ static int handler_install(void)
 /* ---- One trace's address space ------------------------------------------ */
 
 struct win32_thread;
+typedef struct win32_child {
+    HANDLE given;        /* the handle the trace holds (until it closes it) */
+    HANDLE kept;         /* ours: terminates the process when the trace ends */
+    int open;            /* given is still open */
+} win32_child;
 
 typedef struct win32_space {
     uint64_t *bases;     /* allocation bases this trace reserved, not yet released */
@@ -200,6 +218,8 @@ typedef struct win32_space {
     int layout;          /* layout: process - the process's own images, PEB,
                           * shared data... are the trace's to read and run
                           * (never to write: they hold the runner) */
+    win32_child *children;   /* processes the trace created */
+    size_t n_children;
 } win32_space;
 
 static void *ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
@@ -528,6 +548,14 @@ static void win32_destroy(void *self)
     for (size_t i = 0; i < s->n_bases; i++)
         VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone */
     free(s->bases);
+    for (size_t i = 0; i < s->n_children; i++) {
+        TerminateProcess(s->children[i].kept, 0);
+        WaitForSingleObject(s->children[i].kept, 5000);
+        CloseHandle(s->children[i].kept);
+        if (s->children[i].open)
+            CloseHandle(s->children[i].given);
+    }
+    free(s->children);
     free(s);
     working_set_restore();
 }
@@ -874,6 +902,198 @@ static int win32_is_bad_string(void *self, uint64_t addr, uint64_t max_chars, un
     return IsBadStringPtrA((LPCSTR)ptr(addr), (UINT_PTR)max_chars) ? 1 : 0;
 }
 
+/* ---- Processes (docs/semantics.md section 13.2) ------------------------- */
+
+static uint64_t win32_process_create(void *self)
+{
+    win32_space *s = self;
+    WCHAR exe[MAX_PATH];
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    HANDLE kept = NULL;
+    win32_child *grown = realloc(s->children, (s->n_children + 1) * sizeof *grown);
+    if (grown == NULL) {
+        s->error = ERROR_NOT_ENOUGH_MEMORY;
+        return 0;
+    }
+    s->children = grown;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (GetModuleFileNameW(NULL, exe, MAX_PATH) == 0 ||
+        !CreateProcessW(exe, NULL, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi)) {
+        s->error = GetLastError();
+        return 0;
+    }
+    CloseHandle(pi.hThread);
+    if (!DuplicateHandle(GetCurrentProcess(), pi.hProcess, GetCurrentProcess(), &kept, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS)) {
+        s->error = GetLastError();
+        TerminateProcess(pi.hProcess, 0);
+        CloseHandle(pi.hProcess);
+        return 0;
+    }
+    s->children[s->n_children++] = (win32_child){pi.hProcess, kept, 1};
+    return (uint64_t)(uintptr_t)pi.hProcess;
+}
+
+/* The trace's open handle with this value, or NULL. */
+static win32_child *child_of(win32_space *s, uint64_t handle)
+{
+    for (size_t i = 0; i < s->n_children; i++)
+        if (s->children[i].open && (uint64_t)(uintptr_t)s->children[i].given == handle)
+            return &s->children[i];
+    return NULL;
+}
+
+/* How a call on this handle is made: on the trace's own space (the
+ * pseudo-handle), for real (a child of the trace, or NULL), or not at all
+ * (any other value: ERROR_INVALID_HANDLE). */
+typedef enum handle_kind { HANDLE_SELF, HANDLE_REAL, HANDLE_REFUSED } handle_kind;
+
+static handle_kind handle_kind_of(win32_space *s, uint64_t handle)
+{
+    if (handle == UINT64_MAX)
+        return HANDLE_SELF;
+    if (handle == 0 || child_of(s, handle) != NULL)
+        return HANDLE_REAL;
+    s->error = ERROR_INVALID_HANDLE;
+    return HANDLE_REFUSED;
+}
+
+static int win32_close_handle(void *self, uint64_t handle)
+{
+    win32_space *s = self;
+    win32_child *c = child_of(s, handle);
+    if (handle != UINT64_MAX && c == NULL) {
+        s->error = ERROR_INVALID_HANDLE;
+        return 0;
+    }
+    api_enter(s);
+    BOOL ok = CloseHandle(c != NULL ? c->given : GetCurrentProcess());
+    api_leave(s);
+    if (ok && c != NULL)
+        c->open = 0;
+    return ok ? 1 : 0;
+}
+
+static uint64_t win32_alloc_ex(void *self, uint64_t process, uint64_t addr, uint64_t size,
+                               uint32_t type, uint32_t protect)
+{
+    win32_space *s = self;
+    handle_kind k = handle_kind_of(s, process);
+    if (k != HANDLE_REAL)
+        return k == HANDLE_SELF ? win32_alloc(self, addr, size, type, protect) : 0;
+    api_enter(s);
+    void *p = VirtualAllocEx((HANDLE)(uintptr_t)process, ptr(addr), (SIZE_T)size, type, protect);
+    api_leave(s);
+    return (uint64_t)(uintptr_t)p;
+}
+
+static int win32_free_ex(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type)
+{
+    win32_space *s = self;
+    handle_kind k = handle_kind_of(s, process);
+    if (k != HANDLE_REAL)
+        return k == HANDLE_SELF ? win32_free(self, addr, size, type) : 0;
+    api_enter(s);
+    BOOL ok = VirtualFreeEx((HANDLE)(uintptr_t)process, ptr(addr), (SIZE_T)size, type);
+    api_leave(s);
+    return ok ? 1 : 0;
+}
+
+static int win32_protect_ex(void *self, uint64_t process, uint64_t addr, uint64_t size,
+                            uint32_t protect, uint32_t *old)
+{
+    win32_space *s = self;
+    handle_kind k = handle_kind_of(s, process);
+    if (k != HANDLE_REAL)
+        return k == HANDLE_SELF ? win32_protect(self, addr, size, protect, old) : 0;
+    DWORD old_value = old != NULL ? *old : 0;
+    api_enter(s);
+    BOOL ok = VirtualProtectEx((HANDLE)(uintptr_t)process, ptr(addr), (SIZE_T)size, protect,
+                               old != NULL ? &old_value : NULL);
+    api_leave(s);
+    if (old != NULL)
+        *old = old_value;
+    return ok ? 1 : 0;
+}
+
+static size_t win32_query_ex(void *self, uint64_t process, uint64_t addr, vas_mbi *out, size_t len)
+{
+    win32_space *s = self;
+    handle_kind k = handle_kind_of(s, process);
+    if (k != HANDLE_REAL)
+        return k == HANDLE_SELF ? win32_query(self, addr, out, len) : 0;
+    MEMORY_BASIC_INFORMATION mbi;
+    memset(&mbi, 0xCC, sizeof mbi);
+    api_enter(s);
+    SIZE_T ret = VirtualQueryEx((HANDLE)(uintptr_t)process, ptr(addr), &mbi, (SIZE_T)len);
+    api_leave(s);
+    if (ret != 0)
+        memcpy(out, &mbi, sizeof *out);
+    return (size_t)ret;
+}
+
+/* 1 when some page of [addr, addr + size) in this process lies in memory
+ * the trace did not allocate (the runner's). */
+static int range_is_foreign(const win32_space *s, uint64_t addr, uint64_t size)
+{
+    uint64_t page = addr & ~(uint64_t)0xFFF, last = size ? addr + (size - 1) : addr;
+    if (last < addr)
+        last = UINT64_MAX;
+    for (;;) {
+        MEMORY_BASIC_INFORMATION mbi;
+        if (VirtualQuery(ptr(page), &mbi, sizeof mbi) == 0)
+            return 0;   /* beyond the user range: the call itself fails */
+        if (mbi.State != MEM_FREE && base_index(s, (uint64_t)(uintptr_t)mbi.AllocationBase) < 0)
+            return 1;
+        uint64_t next = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+        if (next <= page || next - 1 >= last)
+            return 0;
+        page = next;
+    }
+}
+
+/* ReadProcessMemory (reading) or WriteProcessMemory into or out of the
+ * trace's buffer; *done keeps TRACE's "untouched" value when the call
+ * leaves the count alone. */
+static int win32_copy_process(win32_space *s, int reading, uint64_t process, uint64_t addr,
+                              uint64_t buf, uint64_t size, uint64_t *done)
+{
+    handle_kind k = handle_kind_of(s, process);
+    if (k == HANDLE_REFUSED) {
+        if (reading)
+            *done = 0;   /* NtReadVirtualMemory writes its count; WriteProcessMemory fails first */
+        return 0;
+    }
+    if (range_is_foreign(s, buf, size) || (k == HANDLE_SELF && range_is_foreign(s, addr, size))) {
+        fprintf(stderr, "win32: %s at 0x%llx not performed: memory the trace did not allocate\n",
+                reading ? "ReadProcessMemory" : "WriteProcessMemory", (unsigned long long)addr);
+        s->error = ERROR_NOACCESS;
+        return 0;
+    }
+    HANDLE h = k == HANDLE_SELF ? GetCurrentProcess() : (HANDLE)(uintptr_t)process;
+    SIZE_T n = (SIZE_T)*done;
+    api_enter(s);
+    BOOL ok = reading ? ReadProcessMemory(h, ptr(addr), ptr(buf), (SIZE_T)size, &n)
+                      : WriteProcessMemory(h, ptr(addr), ptr(buf), (SIZE_T)size, &n);
+    api_leave(s);
+    *done = n;
+    return ok ? 1 : 0;
+}
+
+static int win32_read_process(void *self, uint64_t process, uint64_t addr, uint64_t buf,
+                              uint64_t size, uint64_t *done)
+{
+    return win32_copy_process(self, 1, process, addr, buf, size, done);
+}
+
+static int win32_write_process(void *self, uint64_t process, uint64_t addr, uint64_t buf,
+                               uint64_t size, uint64_t *done)
+{
+    return win32_copy_process(self, 0, process, addr, buf, size, done);
+}
+
 const backend backend_win32 = {
     .name = "win32",
     .create = win32_create,
@@ -905,6 +1125,14 @@ const backend backend_win32 = {
     .set_stack_guarantee = win32_set_stack_guarantee,
     .thread_read = win32_thread_read,
     .thread_probe = win32_thread_probe,
+    .process_create = win32_process_create,
+    .close_handle = win32_close_handle,
+    .alloc_ex = win32_alloc_ex,
+    .free_ex = win32_free_ex,
+    .protect_ex = win32_protect_ex,
+    .query_ex = win32_query_ex,
+    .read_process = win32_read_process,
+    .write_process = win32_write_process,
     .deterministic_placement = 0,
 };
 

@@ -77,6 +77,8 @@ int expect_check(const backend_run *r, const trace_op *op, const op_result *res)
         holds = 0;
     if (x->has_old && res->old != x->old)
         holds = 0;
+    if (x->has_count && res->aux != x->count)
+        holds = 0;
     return holds;
 }
 

@@ -24,7 +24,8 @@ int backend_run_open(backend_run *r, const backend *b, const trace *t)
     /* calloc(0) may return NULL: always ask for at least one slot. */
     r->values = calloc(t->n_names + 1, sizeof *r->values);
     r->bound = calloc(t->n_names + 1, 1);
-    if (r->values == NULL || r->bound == NULL) {
+    r->elsewhere = calloc(t->n_names + 1, 1);
+    if (r->values == NULL || r->bound == NULL || r->elsewhere == NULL) {
         backend_run_close(r);
         return -1;
     }
@@ -50,9 +51,11 @@ void backend_run_close(backend_run *r)
         r->b->destroy(r->self);
     free(r->values);
     free(r->bound);
+    free(r->elsewhere);
     r->self = NULL;
     r->values = NULL;
     r->bound = NULL;
+    r->elsewhere = NULL;
 }
 
 uint64_t backend_run_eval(const backend_run *r, trace_expr e)
@@ -70,9 +73,17 @@ void op_result_clear(op_result *res)
     memset(res, 0, sizeof *res);
 }
 
-int op_supported(const backend *b, trace_opcode code)
+int op_supported(const backend *b, const trace_op *op)
 {
-    switch (code) {
+    if (op->has_process) {
+        switch (op->code) {
+        case TRACE_ALLOC: return b->alloc_ex != NULL;
+        case TRACE_FREE: return b->free_ex != NULL;
+        case TRACE_PROTECT: return b->protect_ex != NULL;
+        default: return b->query_ex != NULL;
+        }
+    }
+    switch (op->code) {
     case TRACE_CHARGE: return b->commit_charge != NULL;
     case TRACE_WATCH: return b->get_write_watch != NULL;
     case TRACE_RESETWATCH: return b->reset_write_watch != NULL;
@@ -90,6 +101,10 @@ int op_supported(const backend *b, trace_opcode code)
     case TRACE_THREAD_EXIT: return b->exit_thread != NULL;
     case TRACE_GUARANTEE: return b->set_stack_guarantee != NULL;
     case TRACE_TOUCH: return b->thread_read != NULL && b->thread_probe != NULL;
+    case TRACE_PROCESS: return b->process_create != NULL;
+    case TRACE_CLOSE: return b->close_handle != NULL;
+    case TRACE_READPROC: return b->read_process != NULL;
+    case TRACE_WRITEPROC: return b->write_process != NULL;
     default: return 1;
     }
 }
@@ -108,7 +123,7 @@ static int op_execute_thread(backend_run *r, const trace_op *op, uint64_t addr, 
 {
     const backend *b = r->b;
     uint64_t thread = backend_run_eval(r, op->thread);
-    if (!op_supported(b, op->code))
+    if (!op_supported(b, op))
         return unsupported(res);
     switch (op->code) {
     case TRACE_THREAD:
@@ -129,6 +144,70 @@ static int op_execute_thread(backend_run *r, const trace_op *op, uint64_t addr, 
             res->status = b->thread_probe(r->self, thread, addr, &res->fault);
         else
             res->status = b->thread_read(r->self, thread, addr, &byte, 1, &res->fault);
+        return 0;
+    }
+    }
+}
+
+/* Processes: create, close, Read/WriteProcessMemory (the *Ex calls are
+ * alloc, free, protect and query with in=, op_execute_ex). */
+static int op_execute_process(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                              op_result *res)
+{
+    const backend *b = r->b;
+    uint64_t process = backend_run_eval(r, op->process);
+    switch (op->code) {
+    case TRACE_PROCESS:
+        if (b->process_create == NULL)
+            return unsupported(res);
+        res->value = b->process_create(r->self);
+        return 0;
+    case TRACE_CLOSE:
+        if (b->close_handle == NULL)
+            return unsupported(res);
+        res->value = (uint64_t)b->close_handle(r->self, process);
+        return 0;
+    default: {   /* readproc, writeproc */
+        int reading = op->code == TRACE_READPROC;
+        if ((reading ? b->read_process : b->write_process) == NULL)
+            return unsupported(res);
+        res->aux = TRACE_COUNT_UNTOUCHED;
+        res->value = (uint64_t)(reading ? b->read_process : b->write_process)(
+            r->self, process, addr, backend_run_eval(r, op->buf), size, &res->aux);
+        return 0;
+    }
+    }
+}
+
+/* alloc, free, protect, query with in=PROCESS: the *Ex calls. */
+static int op_execute_ex(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                         op_result *res)
+{
+    const backend *b = r->b;
+    void *s = r->self;
+    uint64_t process = backend_run_eval(r, op->process);
+    switch (op->code) {
+    case TRACE_ALLOC:
+        if (b->alloc_ex == NULL)
+            return unsupported(res);
+        res->value = b->alloc_ex(s, process, addr, size, op->type, op->protect);
+        return 0;
+    case TRACE_FREE:
+        if (b->free_ex == NULL)
+            return unsupported(res);
+        res->value = (uint64_t)b->free_ex(s, process, addr, size, op->type);
+        return 0;
+    case TRACE_PROTECT:
+        if (b->protect_ex == NULL)
+            return unsupported(res);
+        res->value = (uint64_t)b->protect_ex(s, process, addr, size, op->protect,
+                                             op->null_old ? NULL : &res->old);
+        return 0;
+    default: {   /* query */
+        uint64_t len = op->has_len ? op->query_len : profile_mbi_size(r->cfg.profile);
+        if (b->query_ex == NULL)
+            return unsupported(res);
+        res->value = b->query_ex(s, process, addr, &res->mbi, len > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)len);
         return 0;
     }
     }
@@ -263,6 +342,13 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
         return remote_replay_op(r->self, op, res);
     op_result_clear(res);
     res->old = OP_OLD_UNTOUCHED;
+    if (op->has_process) {
+        int rc = op_execute_ex(r, op, addr, size, res);
+        if (rc != 0 || res->unsupported)
+            return rc;
+        res->error = b->last_error(r->self);
+        return 0;
+    }
     switch (op->code) {
     case TRACE_ALLOC:
         res->value = b->alloc(r->self, addr, size, op->type, op->protect);
@@ -321,6 +407,15 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
     case TRACE_BULKFREE:
         op_execute_bulk(r, op, addr, size, res);
         break;
+    case TRACE_PROCESS:
+    case TRACE_CLOSE:
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC: {
+        int rc = op_execute_process(r, op, addr, size, res);
+        if (rc != 0)
+            return rc;
+        break;
+    }
     default: {
         int rc = op_execute_memapi(r, op, addr, size, res);
         if (rc != 0)
@@ -340,5 +435,7 @@ void op_bind_result(backend_run *r, const trace_op *op, const op_result *res)
     if (op->result >= 0 && (size_t)op->result < r->n_names) {
         r->values[op->result] = res->value;
         r->bound[op->result] = 1;
+        r->elsewhere[op->result] = op->code == TRACE_PROCESS ||
+            (op->has_process && backend_run_eval(r, op->process) != TRACE_CURRENT_PROCESS);
     }
 }

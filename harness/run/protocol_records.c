@@ -89,6 +89,7 @@ int remote_decode_op(const uint8_t *p, size_t len, remote_results *rr, remote_op
     op->outcome = proto_get32(p);
     op->res.error = proto_get32(p + 4);
     op->res.value = proto_get64(p + 8);
+    op->res.aux = proto_get64(p + 16);
     op->res.old = proto_get32(p + 24);
     op->res.status = proto_get32(p + 28);
     op->res.fault = proto_get64(p + 32);

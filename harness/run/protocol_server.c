@@ -107,6 +107,7 @@ static int encode_op(bytes *rec, const backend_run *r, uint32_t outcome, const o
     proto_put32(p, outcome);
     proto_put32(p + 4, res->error);
     proto_put64(p + 8, res->value);
+    proto_put64(p + 16, res->aux);
     proto_put32(p + 24, res->old);
     proto_put32(p + 28, res->status);
     proto_put64(p + 32, res->fault);

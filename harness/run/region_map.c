@@ -87,7 +87,7 @@ static int walk_named(backend_run *r, region_map *m)
     for (i = 0; i < r->n_names; i++) {
         vas_mbi mbi;
         memset(&mbi, 0, sizeof mbi);
-        if (r->bound[i] && b->query(r->self, r->values[i], &mbi, len) != 0
+        if (backend_run_local(r, i) && b->query(r->self, r->values[i], &mbi, len) != 0
             && mbi.state != VAS_MEM_FREE && mbi.allocation_base != 0)
             bases[n_bases++] = mbi.allocation_base;
     }

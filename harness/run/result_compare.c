@@ -49,7 +49,7 @@ const char *describe_address(const backend_run *r, const region_map *map, uint64
         uint64_t lo = reg->allocation_base;
         for (i = 0; i < r->n_names; i++) {
             uint64_t v = r->values[i];
-            if (!r->bound[i] || v < lo || v > addr)
+            if (!backend_run_local(r, i) || v < lo || v > addr)
                 continue;
             if (best < 0 || v > r->values[best])
                 best = (int)i;
@@ -183,6 +183,26 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_ISBADCODE:
     case TRACE_ISBADSTR:
         appendf(buf, len, &pos, "%" PRIu64, res->value);
+        break;
+    case TRACE_PROCESS:
+        if (res->value == 0)
+            appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
+        else
+            appendf(buf, len, &pos, "nonzero (0x%" PRIX64 ")", res->value);
+        break;
+    case TRACE_CLOSE:
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC:
+        if (res->value == 0)
+            appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
+        else
+            appendf(buf, len, &pos, "%" PRIu64, res->value);
+        if (op->code == TRACE_CLOSE)
+            break;
+        if (res->aux == TRACE_COUNT_UNTOUCHED)
+            appendf(buf, len, &pos, " n=none");
+        else
+            appendf(buf, len, &pos, " n=0x%" PRIX64, res->aux);
         break;
     case TRACE_WATCH:
     case TRACE_RESETWATCH:
@@ -391,7 +411,18 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
     case TRACE_ISBADWRITE:
     case TRACE_ISBADCODE:
     case TRACE_ISBADSTR:
+    case TRACE_CLOSE:
         if (differ_number(&c, "result", a->value, b->value))
+            return 1;
+        break;
+    case TRACE_PROCESS:   /* handle values are each system's own */
+        if (differ_number(&c, "process created", a->value != 0, b->value != 0))
+            return 1;
+        break;
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC:
+        if (differ_number(&c, "result", a->value, b->value) ||
+            differ_number(&c, "bytes copied", a->aux, b->aux))
             return 1;
         break;
     }
@@ -492,7 +523,7 @@ int region_map_compare(const backend_run *ra, const region_map *ma,
         return 1;
     if (c.shape) {
         for (i = 0; i < ra->n_names && i < rb->n_names; i++)
-            if (ra->bound[i] && rb->bound[i] && differ_named_alloc(&c, i))
+            if (backend_run_local(ra, i) && backend_run_local(rb, i) && differ_named_alloc(&c, i))
                 return 1;
         return 0;
     }

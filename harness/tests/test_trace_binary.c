@@ -27,9 +27,11 @@ static int well_formed(const trace *t, size_t max_ops)
         if (op->expect.kind != EXPECT_NONE || op->line != 0)
             return 0;
         if (op->addr.name >= (int)bound || op->size.name >= (int)bound ||
-            op->thread.name >= (int)bound)
+            op->thread.name >= (int)bound || op->process.name >= (int)bound ||
+            op->buf.name >= (int)bound)
             return 0;
-        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC) {
+        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
+            op->code == TRACE_PROCESS) {
             snprintf(want, sizeof want, "r%zu", bound);
             if (op->result != (int)bound || strcmp(t->names[bound], want) != 0)
                 return 0;
@@ -47,7 +49,7 @@ static void test_random_round_trips(void)
 {
     uint8_t bytes[512];
     size_t boundary_hits = 0, name_refs = 0, raw_flags = 0, ops = 0;
-    int codes_seen = 0;
+    uint64_t codes_seen = 0;   /* bit per opcode */
     for (int n = 0; n < RANDOM_INPUTS; n++) {
         size_t len = check_rand_below(&rng, sizeof bytes + 1);
         for (size_t i = 0; i < len; i++)
@@ -84,7 +86,7 @@ static void test_random_round_trips(void)
             const trace_op *op = &t1->ops[i];
             uint64_t a = op->addr.offset;
             ops++;
-            codes_seen |= 1 << op->code;
+            codes_seen |= (uint64_t)1 << op->code;
             if (op->addr.name >= 0)
                 name_refs++;
             else if (a == 0x10000 || a == 0x7FFFFFFEFFFF || a == 0xFFF || a == UINT64_MAX)
@@ -98,7 +100,8 @@ static void test_random_round_trips(void)
            "%zu allocs with unnamed type bits\n", RANDOM_INPUTS, ops, name_refs, boundary_hits,
            raw_flags);
     /* Bias: named and boundary operands must be common, not accidents. */
-    CHECK_MSG(codes_seen == (1 << (TRACE_BULKFREE + 1)) - 1, "not every opcode decoded: %#x", codes_seen);
+    CHECK_MSG(codes_seen == ((uint64_t)1 << (TRACE_WRITEPROC + 1)) - 1, "not every opcode decoded: %#llx",
+              (unsigned long long)codes_seen);
     CHECK_MSG(name_refs > ops / 20, "too few name operands: %zu of %zu", name_refs, ops);
     CHECK_MSG(boundary_hits > ops / 100, "too few boundary addresses: %zu of %zu", boundary_hits, ops);
     CHECK_MSG(raw_flags > 0, "raw allocation types never decoded");

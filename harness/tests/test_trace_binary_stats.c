@@ -24,7 +24,7 @@ static const char *const OP_NAMES[] = {
     "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge",
     "watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
     "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch", "bulkalloc",
-    "bulkfree"
+    "bulkfree", "process", "close", "readproc", "writeproc"
 };
 #define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
 
@@ -118,6 +118,7 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
             break;
         case TRACE_LOCK: case TRACE_UNLOCK: case TRACE_WSSET:
         case TRACE_THREAD: case TRACE_THREAD_EXIT: case TRACE_GUARANTEE:
+        case TRACE_PROCESS: case TRACE_CLOSE: case TRACE_READPROC: case TRACE_WRITEPROC:
             if (res.value != 0)
                 k->ok++;
             else
@@ -236,5 +237,12 @@ int main(void)
     CHECK_MSG(kinds[TRACE_BULKFREE].ok >= 10, "bulk free never frees");
     for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
         CHECK_MSG(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
+    /* Processes (slot 28 from 0xF0): copies that succeed and copies that stop. */
+    const tally *rp = &kinds[TRACE_READPROC], *wp = &kinds[TRACE_WRITEPROC];
+    CHECK_MSG(kinds[TRACE_PROCESS].ok >= 10, "processes are never created");
+    CHECK_MSG(rp->ok + wp->ok >= 1, "ReadProcessMemory / WriteProcessMemory never succeed");
+    CHECK_MSG(tally_count(rp, VAS_ERROR_PARTIAL_COPY) + tally_count(wp, VAS_ERROR_PARTIAL_COPY) >= 1,
+              "ReadProcessMemory / WriteProcessMemory never stop with 299");
+    CHECK_MSG(tally_count(rp, VAS_ERROR_INVALID_HANDLE) >= 1, "an invalid handle is never tried");
     return check_report("test_trace_binary_stats");
 }

@@ -321,8 +321,9 @@ static void expr_unbind(trace_expr *e, const unsigned char *dropped)
 
 /* Drops the operations some backend of the set lacks (an optional family,
  * backend.h): running them on the others alone would make the spaces
- * differ for a reason that is no disagreement. A dropped thread op's name
- * is unbound from then on (random traces carry no expectations). */
+ * differ for a reason that is no disagreement. A dropped thread, process
+ * or alloc op's name is unbound from then on (random traces carry no
+ * expectations). */
 static void drop_unsupported(trace *t, const backend *const *backends, size_t n)
 {
     size_t kept = 0;
@@ -331,11 +332,13 @@ static void drop_unsupported(trace *t, const backend *const *backends, size_t n)
         trace_op *op = &t->ops[i];
         int ok = 1;
         for (size_t k = 0; k < n && ok; k++)
-            ok = op_supported(backends[k], op->code);
+            ok = op_supported(backends[k], op);
         if (dropped) {
             expr_unbind(&op->addr, dropped);
             expr_unbind(&op->size, dropped);
             expr_unbind(&op->thread, dropped);
+            expr_unbind(&op->process, dropped);
+            expr_unbind(&op->buf, dropped);
         }
         if (ok) {
             t->ops[kept++] = *op;

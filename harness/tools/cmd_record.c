@@ -185,6 +185,26 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         expect_reset(x, EXPECT_VALUE);
         x->value = number_expr(res->value);
         break;
+    case TRACE_PROCESS:
+        if (res->value == 0)
+            expect_failure(x, res);
+        else
+            expect_reset(x, EXPECT_NONZERO);
+        break;
+    case TRACE_CLOSE:
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC:
+        if (res->value == 0) {
+            expect_failure(x, res);
+        } else {
+            expect_reset(x, EXPECT_VALUE);
+            x->value = number_expr(res->value);
+        }
+        if (op->code != TRACE_CLOSE) {
+            x->has_count = 1;
+            x->count = res->aux;
+        }
+        break;
     case TRACE_WATCH:
     case TRACE_RESETWATCH:
         if (res->value != 0 || op->code == TRACE_RESETWATCH) {

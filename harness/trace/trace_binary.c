@@ -42,7 +42,10 @@
  *     exec     OPERAND(access) addr
  *     seterr   ERROR
  *     geterr, charge: nothing
- *     slot 28  s: opcode = MEMAPI_OPS[s % 16] (issue 13), then
+ *     slot 28  s: opcode = MEMAPI_OPS[s % 16] (issue 13) for s < 0xF0,
+ *              PROCESS_OPS[s & 15] (processes, section 13.2) from 0xF0 on;
+ *              an "ex" entry is alloc, free, protect or query as above
+ *              followed by PROCESS (their in=); then
  *       watch      OPERAND(access) addr, OPERAND(size) size, option byte
  *                  (see WATCH_OPT_*) and what it announces
  *       resetwatch, lock, unlock, isbadread, isbadwrite:
@@ -66,6 +69,18 @@
  *       bulk alloc ATYPE, PROT, OPERAND(size) size (no name context), COUNT;
  *                  binds a new name (the first allocation)
  *       bulk free  OPERAND(base) addr, COUNT, STRIDE
+ *       process    nothing; binds a new name
+ *       close      PROCESS
+ *       readproc, writeproc: PROCESS, OPERAND(access) addr,
+ *                  OPERAND(access) buf, OPERAND(size) size
+ *
+ *   PROCESS   := q                 a process handle: q < 0xA0: the
+ *                                  (q % P)-th most recent of the P names
+ *                                  process bound (none: the pseudo-handle);
+ *                                  q < 0xD0: the pseudo-handle (-1);
+ *                                  q < 0xF0: 0 (NULL); else (q & 15) * 2.
+ *                                  A process's name is never live (name
+ *                                  bytes for addresses pass over it).
  *
  *   OPERAND   := m ...             an address or size expression:
  *     m >= 0xF8: raw: a spec byte s follows; if s & 8 and a name is bound,
@@ -225,6 +240,18 @@ static const trace_opcode MEMAPI_OPS[16] = {
  * o < 0xC0 (most bytes: calls that can succeed). From 0xC0 on: nulls =
  * (o >> 1) & 7; o & 0x10: a raw u32 of flags follows (replacing o & 1);
  * o & 0x20: a u16 follows, max = it % (TRACE_WATCH_MAX_PAGES + 1). */
+/* Sub-op bytes from PROCESS_SUBOPS on pick PROCESS_OPS[s & 15]. */
+#define PROCESS_SUBOPS 0xF0u
+typedef struct process_op { trace_opcode code; int ex; } process_op;
+static const process_op PROCESS_OPS[16] = {
+    {TRACE_PROCESS, 0}, {TRACE_PROCESS, 0}, {TRACE_CLOSE, 0}, {TRACE_ALLOC, 1},
+    {TRACE_ALLOC, 1}, {TRACE_ALLOC, 1}, {TRACE_FREE, 1}, {TRACE_FREE, 1},
+    {TRACE_PROTECT, 1}, {TRACE_PROTECT, 1}, {TRACE_QUERY, 1}, {TRACE_QUERY, 1},
+    {TRACE_READPROC, 0}, {TRACE_READPROC, 0}, {TRACE_WRITEPROC, 0}, {TRACE_WRITEPROC, 0}
+};
+#define PROCESS_PSEUDO 0xA0u   /* PROCESS bytes from here: the pseudo-handle */
+#define PROCESS_NULL   0xD0u   /* from here: 0 */
+#define PROCESS_SMALL  0xF0u   /* from here: (q & 15) * 2 */
 #define WATCH_OPT_EXTENDED 0xC0u
 #define WATCH_OPT_FLAGS 0x10u
 #define WATCH_OPT_MAX   0x20u
@@ -410,6 +437,8 @@ typedef struct name_table {
     size_t n, cap;
     size_t n_state[3];   /* names in each state */
     size_t n_threads;    /* thread names not dead */
+    int *procs;          /* the names process bound, oldest first */
+    size_t n_procs;
 } name_table;
 
 static void names_free(name_table *x)
@@ -417,6 +446,7 @@ static void names_free(name_table *x)
     free(x->e);
     free(x->state);
     free(x->thread);
+    free(x->procs);
 }
 
 /* The reservation CreateThread makes for a thread op (section 11), or 0
@@ -511,8 +541,15 @@ static int names_note_op(name_table *x, const trace_op *op)
         x->state[op->thread.name] != NAME_DEAD)
         name_set_state(x, op->thread.name, NAME_DEAD);
     if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD &&
-        op->code != TRACE_BULKALLOC)
+        op->code != TRACE_BULKALLOC && op->code != TRACE_PROCESS)
         return 0;
+    if (op->code == TRACE_PROCESS) {
+        int *procs = realloc(x->procs, (x->n_procs + 1) * sizeof *procs);
+        if (!procs)
+            return -1;
+        x->procs = procs;
+        x->procs[x->n_procs++] = (int)x->n;
+    }
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 16;
         uint64_t *e = realloc(x->e, cap * sizeof *e);
@@ -543,7 +580,7 @@ static int names_note_op(name_table *x, const trace_op *op)
     if (op->size.name < 0 && op->size.offset - 1 < EXTENT_MAX)
         e = (op->size.offset + 0xFFF) & ~(uint64_t)0xFFF;
     unsigned state = NAME_DEAD;
-    if (alloc_plausible(x, op)) {
+    if (op->code != TRACE_PROCESS && alloc_plausible(x, op)) {
         int commits = (op->type & VAS_MEM_COMMIT) != 0;
         state = commits ? NAME_COMMITTED : NAME_RESERVED;
         if (commits && !(op->type & VAS_MEM_RESERVE) && op->addr.name >= 0)
@@ -713,10 +750,33 @@ static uint64_t read_query_len(reader *r)
     return b >= RAW_ESCAPE ? read_uint(r, (b & 7) + 1) : QLENS[b % 8];
 }
 
+static trace_expr read_process(reader *r, const name_table *x)
+{
+    trace_expr e = {-1, 0};
+    unsigned q = read_byte(r);
+    if (q < PROCESS_PSEUDO && x->n_procs > 0)
+        e.name = x->procs[x->n_procs - 1 - q % x->n_procs];
+    else if (q < PROCESS_NULL)
+        e.offset = TRACE_CURRENT_PROCESS;
+    else if (q >= PROCESS_SMALL)
+        e.offset = (q & 15) * 2;
+    return e;
+}
+
 /* Slot 28's operations (the sub-op byte is already read). */
 static void decode_memapi_op(reader *r, const name_table *x, trace_op *op, int flag)
 {
     switch (op->code) {
+    case TRACE_CLOSE:
+        op->process = read_process(r, x);
+        return;
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC:
+        op->process = read_process(r, x);
+        op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        op->buf = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
+        return;
     case TRACE_WATCH: {
         op->addr = read_operand(r, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
@@ -879,6 +939,12 @@ static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
         op->result = trace_add_name(t, name, strlen(name));
         return op->result < 0 ? -1 : 0;
     }
+    case TRACE_PROCESS: {
+        char name[24];
+        snprintf(name, sizeof name, "r%zu", t->n_names);
+        op->result = trace_add_name(t, name, strlen(name));
+        return op->result < 0 ? -1 : 0;
+    }
     case TRACE_BULKFREE:
         op->addr = read_operand(r, x, ROLE_BASE, NO_SIZE_CONTEXT);
         op->max = read_bulk_count(r);
@@ -912,12 +978,21 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
         unsigned c = read_byte(&r);
         unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT || (c & 31) == BULK_SLOT
                        ? read_byte(&r) : 0;
-        trace_opcode code = (c & 31) == MEMAPI_SLOT ? MEMAPI_OPS[sub % 16]
-                            : (c & 31) == STACK_SLOT ? STACK_OPS[sub % 8]
-                            : (c & 31) == BULK_SLOT ? BULK_OPS[sub % 32] : OPCODES[c & 31];
-        trace_op *op = trace_append_op(t, code);
-        if (op && code == TRACE_TOUCH)
+        process_op pick = {OPCODES[c & 31], 0};
+        if ((c & 31) == MEMAPI_SLOT)
+            pick = sub >= PROCESS_SUBOPS ? PROCESS_OPS[sub & 15] : (process_op){MEMAPI_OPS[sub % 16], 0};
+        else if ((c & 31) == STACK_SLOT)
+            pick.code = STACK_OPS[sub % 8];
+        else if ((c & 31) == BULK_SLOT)
+            pick.code = BULK_OPS[sub % 32];
+        trace_op *op = trace_append_op(t, pick.code);
+        if (op && pick.code == TRACE_TOUCH)
             op->flags = sub % 8 >= TOUCH_DOWN_OPS;
+        if (op && pick.ex) {
+            /* the process first: the op's own name (alloc) is not one */
+            op->has_process = 1;
+            op->process = read_process(&r, &x);
+        }
         if (!op || decode_op(&r, t, &x, op, (c & FLAG_BITS) == FLAG_BITS) != 0 ||
             names_note_op(&x, op) != 0) {
             trace_free(t);
@@ -1069,12 +1144,13 @@ static void write_bulk_count(writer *w, uint64_t count)
     write_uint(w, count, 2);
 }
 
-static void write_opcode(writer *w, trace_opcode code, int flag)
+/* ex: the *Ex form (in=), which only slot 28's process sub-ops carry. */
+static void write_opcode(writer *w, trace_opcode code, int flag, int ex)
 {
     unsigned i = 0;
-    while (i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT || i == BULK_SLOT))
+    while (!ex && i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT || i == BULK_SLOT))
         i++;
-    if (i < 32) {
+    if (!ex && i < 32) {
         write_byte(w, i | (flag ? FLAG_BITS : 0));
         return;
     }
@@ -1083,24 +1159,64 @@ static void write_opcode(writer *w, trace_opcode code, int flag)
         write_byte(w, code == TRACE_BULKFREE);
         return;
     }
-    for (i = code == TRACE_TOUCH && flag ? TOUCH_DOWN_OPS : 0; i < 8; i++) {
+    for (i = code == TRACE_TOUCH && flag ? TOUCH_DOWN_OPS : 0; !ex && i < 8; i++) {
         if (STACK_OPS[i] == code) {
             write_byte(w, STACK_SLOT);   /* flag: touch's "down", in the sub-op */
             write_byte(w, i);
             return;
         }
     }
+    write_byte(w, MEMAPI_SLOT | (flag ? FLAG_BITS : 0));
+    for (i = 0; i < 16; i++)
+        if (PROCESS_OPS[i].code == code && PROCESS_OPS[i].ex == ex) {
+            write_byte(w, PROCESS_SUBOPS + i);
+            return;
+        }
     for (i = 0; MEMAPI_OPS[i] != code; i++)
         ;
-    write_byte(w, MEMAPI_SLOT | (flag ? FLAG_BITS : 0));
     write_byte(w, i);
+}
+
+static void write_process(writer *w, trace_expr e, const name_table *x)
+{
+    if (e.name >= 0) {
+        for (size_t j = 0; j < x->n_procs && j < PROCESS_PSEUDO; j++)
+            if (x->procs[x->n_procs - 1 - j] == e.name && e.offset == 0) {
+                write_byte(w, (unsigned)j);
+                return;
+            }
+    } else if (e.offset == TRACE_CURRENT_PROCESS) {
+        write_byte(w, x->n_procs > 0 ? PROCESS_PSEUDO : 0);
+        return;
+    } else if (e.offset == 0) {
+        write_byte(w, PROCESS_NULL);
+        return;
+    } else if (e.offset % 2 == 0 && e.offset <= 30) {
+        write_byte(w, PROCESS_SMALL + (unsigned)(e.offset / 2));
+        return;
+    }
+    w->failed = 1;
 }
 
 /* Slot 28's operations, as decode_memapi_op reads them. */
 static void encode_memapi_op(writer *w, const trace_op *op, const name_table *x)
 {
-    write_opcode(w, op->code, op->code == TRACE_ISBADSTR && op->flags == 2);
+    write_opcode(w, op->code, op->code == TRACE_ISBADSTR && op->flags == 2, 0);
     switch (op->code) {
+    case TRACE_PROCESS:
+        return;
+    case TRACE_CLOSE:
+        write_process(w, op->process, x);
+        return;
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC:
+        write_process(w, op->process, x);
+        write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->buf, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
+        return;
     case TRACE_WATCH: {
         unsigned o = 0;
         write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
@@ -1168,7 +1284,7 @@ static void encode_stack_op(writer *w, const trace_op *op, const name_table *x)
     unsigned b;
     if (op->code == TRACE_TOUCH && op->flags > 1)
         w->failed = 1;
-    write_opcode(w, op->code, op->code == TRACE_TOUCH && op->flags);
+    write_opcode(w, op->code, op->code == TRACE_TOUCH && op->flags, 0);
     switch (op->code) {
     case TRACE_THREAD:
         if (op->size.name >= 0)
@@ -1226,7 +1342,9 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
 {
     switch (op->code) {
     case TRACE_ALLOC:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, op->has_process);
+        if (op->has_process)
+            write_process(w, op->process, x);
         write_field(w, FIELD_ATYPE, op->type);
         write_field(w, FIELD_PROTECT, op->protect);
         write_operand(w, op->addr, x, alloc_addr_role(op->type), NO_SIZE_CONTEXT);
@@ -1234,7 +1352,9 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
             write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
         break;
     case TRACE_FREE:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, op->has_process);
+        if (op->has_process)
+            write_process(w, op->process, x);
         write_field(w, FIELD_FTYPE, op->type);
         write_operand(w, op->addr, x, ROLE_BASE, NO_SIZE_CONTEXT);
         if (!w->failed)
@@ -1243,20 +1363,24 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
                           size_context_of(x, op->addr));
         break;
     case TRACE_PROTECT:
-        write_opcode(w, op->code, op->null_old);
+        write_opcode(w, op->code, op->null_old, op->has_process);
+        if (op->has_process)
+            write_process(w, op->process, x);
         write_field(w, FIELD_PROTECT, op->protect);
         write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         if (!w->failed)
             write_operand(w, op->size, x, ROLE_SIZE, size_context_of(x, op->addr));
         break;
     case TRACE_QUERY:
-        write_opcode(w, op->code, op->has_len);
+        write_opcode(w, op->code, op->has_len, op->has_process);
+        if (op->has_process)
+            write_process(w, op->process, x);
         write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         if (op->has_len)
             write_query_len(w, op->query_len);
         break;
     case TRACE_READ:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, 0);
         write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         write_data_len(w, op->len);
         break;
@@ -1265,7 +1389,7 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
         while (same < op->len && op->data[same] == op->data[0])
             same++;
         int literal = same < op->len;
-        write_opcode(w, op->code, literal);
+        write_opcode(w, op->code, literal, 0);
         write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         if (!literal)
             write_byte(w, op->len ? op->data[0] : 0);
@@ -1275,16 +1399,16 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
         break;
     }
     case TRACE_EXEC:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, 0);
         write_operand(w, op->addr, x, ROLE_ACCESS, NO_SIZE_CONTEXT);
         break;
     case TRACE_SETERR:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, 0);
         write_field(w, FIELD_ERROR, op->value);
         break;
     case TRACE_GETERR:
     case TRACE_CHARGE:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, 0);
         break;
     case TRACE_THREAD:
     case TRACE_THREAD_EXIT:
@@ -1293,7 +1417,7 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
         encode_stack_op(w, op, x);
         break;
     case TRACE_BULKALLOC:
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, 0);
         write_field(w, FIELD_ATYPE, op->type);
         write_field(w, FIELD_PROTECT, op->protect);
         write_operand(w, op->size, x, ROLE_SIZE, NO_SIZE_CONTEXT);
@@ -1301,7 +1425,7 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
         break;
     case TRACE_BULKFREE: {
         unsigned b = 0;
-        write_opcode(w, op->code, 0);
+        write_opcode(w, op->code, 0, 0);
         write_operand(w, op->addr, x, ROLE_BASE, NO_SIZE_CONTEXT);
         write_bulk_count(w, op->max);
         while (b < 8 && BULK_STRIDES[b] != op->stride)
@@ -1335,7 +1459,8 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
         write_uint(&w, t->aslr_seed, 8);
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
-        int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC;
+        int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
+                    op->code == TRACE_PROCESS;
         if (op->expect.kind != EXPECT_NONE ||
             (binds ? op->result != (int)x.n : op->result != -1)) {
             w.failed = 1;

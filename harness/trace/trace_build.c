@@ -53,7 +53,7 @@ trace_op *trace_append_op(trace *t, trace_opcode code)
     memset(op, 0, sizeof *op);
     op->code = code;
     op->result = -1;
-    op->addr.name = op->size.name = op->thread.name = -1;
+    op->addr.name = op->size.name = op->thread.name = op->process.name = op->buf.name = -1;
     op->expect.kind = EXPECT_NONE;
     op->expect.value.name = op->expect.q_base.name = -1;
     op->expect.q_alloc_base.name = op->expect.at.name = -1;

@@ -36,7 +36,7 @@ static int same_bytes(const uint8_t *a, size_t na, const uint8_t *b, size_t nb)
 
 static int same_expect(const trace_expect *a, const trace_expect *b)
 {
-    if (a->kind != b->kind)
+    if (a->kind != b->kind || a->has_count != b->has_count || (a->has_count && a->count != b->count))
         return 0;
     switch (a->kind) {
     case EXPECT_NONE:
@@ -83,7 +83,8 @@ static int same_expect(const trace_expect *a, const trace_expect *b)
 
 static int same_op(const trace_op *a, const trace_op *b)
 {
-    if (a->code != b->code || a->result != b->result || !same_expect(&a->expect, &b->expect))
+    if (a->code != b->code || a->result != b->result || !same_expect(&a->expect, &b->expect) ||
+        a->has_process != b->has_process || (a->has_process && !same_expr(a->process, b->process)))
         return 0;
     switch (a->code) {
     case TRACE_ALLOC:
@@ -139,6 +140,14 @@ static int same_op(const trace_op *a, const trace_op *b)
                a->protect == b->protect;
     case TRACE_BULKFREE:
         return same_expr(a->addr, b->addr) && a->max == b->max && a->stride == b->stride;
+    case TRACE_PROCESS:
+        return 1;
+    case TRACE_CLOSE:
+        return same_expr(a->process, b->process);
+    case TRACE_READPROC:
+    case TRACE_WRITEPROC:
+        return same_expr(a->process, b->process) && same_expr(a->addr, b->addr) &&
+               same_expr(a->buf, b->buf) && same_expr(a->size, b->size);
     }
     return 0;
 }

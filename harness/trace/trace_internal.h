@@ -17,11 +17,16 @@
 /* ---- Issue 13's operation words (trace_names.c) ------------------------ */
 
 /* Each word, its opcode, how many expressions follow it (ADDR, then SIZE;
- * wsset: MIN MAX; isbadstr: ADDR MAX) and how its expectation reads:
+ * wsset: MIN MAX; isbadstr: ADDR MAX; close: PROCESS; readproc and
+ * writeproc: PROCESS ADDR BUF SIZE) and how its expectation reads:
  * MEMAPI_BOOL "-> 1" / "-> 0 err=E", MEMAPI_VALUE "-> N",
  * MEMAPI_UINT "-> 0" / "-> N err=E" (UINT results, 0 is success),
- * MEMAPI_PAGES as MEMAPI_UINT, with "-> {EXPR ...}" for success. */
-typedef enum memapi_expect { MEMAPI_BOOL, MEMAPI_VALUE, MEMAPI_UINT, MEMAPI_PAGES } memapi_expect;
+ * MEMAPI_PAGES as MEMAPI_UINT, with "-> {EXPR ...}" for success,
+ * MEMAPI_HANDLE "-> nonzero" / "-> 0 err=E" (process: binds a name),
+ * MEMAPI_COPY as MEMAPI_BOOL and an optional "n=N" or "n=none". */
+typedef enum memapi_expect {
+    MEMAPI_BOOL, MEMAPI_VALUE, MEMAPI_UINT, MEMAPI_PAGES, MEMAPI_HANDLE, MEMAPI_COPY
+} memapi_expect;
 typedef struct memapi_op_word {
     const char *word;
     trace_opcode code;

@@ -197,5 +197,9 @@ const memapi_op_word trace_memapi_ops[] = {
     {"isbadwrite", TRACE_ISBADWRITE, 2, MEMAPI_VALUE},
     {"isbadcode", TRACE_ISBADCODE, 1, MEMAPI_VALUE},
     {"isbadstr", TRACE_ISBADSTR, 2, MEMAPI_VALUE},
+    {"process", TRACE_PROCESS, 0, MEMAPI_HANDLE},
+    {"close", TRACE_CLOSE, 1, MEMAPI_BOOL},
+    {"readproc", TRACE_READPROC, 4, MEMAPI_COPY},
+    {"writeproc", TRACE_WRITEPROC, 4, MEMAPI_COPY},
     {NULL, TRACE_ALLOC, 0, MEMAPI_VALUE}
 };

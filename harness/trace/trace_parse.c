@@ -422,6 +422,38 @@ static int parse_pages(parser *ps, trace_expect *x)
     }
 }
 
+/* readproc/writeproc: an optional n=N, or n=none (the count untouched). */
+static int parse_count(parser *ps, trace_expect *x)
+{
+    if (!word_is(trace_lex_peek(&ps->lx), "n"))
+        return 0;
+    if (expect_key(ps, "n", "bad expectation") != 0)
+        return -1;
+    x->has_count = 1;
+    if (word_is(trace_lex_peek(&ps->lx), "none")) {
+        trace_lex_next(&ps->lx);
+        x->count = TRACE_COUNT_UNTOUCHED;
+        return 0;
+    }
+    return parse_number(ps, &x->count);
+}
+
+/* process: "-> nonzero" or "-> 0 err=E". */
+static int parse_handle_expect(parser *ps, trace_expect *x)
+{
+    trace_token tok = trace_lex_next(&ps->lx);
+    uint64_t v = 1;
+    if (word_is(tok, "nonzero")) {
+        x->kind = EXPECT_NONZERO;
+        return 0;
+    }
+    if (number_of(ps, tok, &v) != 0)
+        return -1;
+    if (v != 0)
+        return fail(ps, "bad expectation: process expects nonzero or 0 err=ERROR", tok);
+    return parse_fail_tail(ps, x);
+}
+
 /* Issue 13's expectations, by the form trace_memapi_ops gives each word. */
 static int parse_memapi_expect(parser *ps, trace_op *op)
 {
@@ -430,6 +462,10 @@ static int parse_memapi_expect(parser *ps, trace_op *op)
     int success;
     if (w->expect == MEMAPI_BOOL)
         return parse_bool_expect(ps, x, &success);
+    if (w->expect == MEMAPI_COPY)
+        return parse_bool_expect(ps, x, &success) != 0 ? -1 : parse_count(ps, x);
+    if (w->expect == MEMAPI_HANDLE)
+        return parse_handle_expect(ps, x);
     if (w->expect == MEMAPI_PAGES && trace_lex_peek(&ps->lx).kind == TOK_LBRACE) {
         trace_lex_next(&ps->lx);
         return parse_pages(ps, x);
@@ -568,6 +604,11 @@ static int parse_watch_options(parser *ps, trace_op *op)
 static int parse_memapi_arguments(parser *ps, trace_op *op)
 {
     const memapi_op_word *w = memapi_word_of(op->code);
+    if (op->code == TRACE_CLOSE)
+        return parse_expr(ps, &op->process);
+    if (w->args == 4)   /* readproc, writeproc: PROCESS ADDR BUF SIZE */
+        return parse_expr(ps, &op->process) || parse_expr(ps, &op->addr) ||
+               parse_expr(ps, &op->buf) || parse_expr(ps, &op->size) ? -1 : 0;
     if (w->args >= 1 && parse_expr(ps, &op->addr) != 0)
         return -1;
     if (w->args >= 2 && parse_expr(ps, &op->size) != 0)
@@ -584,7 +625,18 @@ static int parse_memapi_arguments(parser *ps, trace_op *op)
     return 0;
 }
 
-static int parse_arguments(parser *ps, trace_op *op)
+/* alloc, free, protect, query: in=PROCESS after the arguments makes the
+ * operation its *Ex call on that process. */
+static int parse_process_option(parser *ps, trace_op *op)
+{
+    if (!word_is(trace_lex_peek(&ps->lx), "in"))
+        return 0;
+    op->has_process = 1;
+    return expect_key(ps, "in", "expected in=PROCESS") != 0 || parse_expr(ps, &op->process) != 0
+           ? -1 : 0;
+}
+
+static int parse_call_arguments(parser *ps, trace_op *op)
 {
     uint64_t n;
     switch (op->code) {
@@ -669,6 +721,15 @@ static int parse_arguments(parser *ps, trace_op *op)
     return 0;
 }
 
+static int parse_arguments(parser *ps, trace_op *op)
+{
+    if (parse_call_arguments(ps, op) != 0)
+        return -1;
+    int takes_process = op->code == TRACE_ALLOC || op->code == TRACE_FREE ||
+                        op->code == TRACE_PROTECT || op->code == TRACE_QUERY;
+    return takes_process ? parse_process_option(ps, op) : 0;
+}
+
 /* [NAME =] OPERATION ARGUMENTS [-> EXPECTATION] */
 static int parse_operation(parser *ps)
 {
@@ -701,8 +762,9 @@ static int parse_operation(parser *ps)
         code = word_is(what, "alloc") ? TRACE_BULKALLOC : TRACE_BULKFREE;
     } else
         return fail(ps, word.kind == TOK_END ? "missing operation" : "unknown operation", word);
-    if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD && code != TRACE_BULKALLOC)
-        return fail(ps, "only alloc, bulk alloc and thread bind a name", word);
+    if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD && code != TRACE_BULKALLOC &&
+        code != TRACE_PROCESS)
+        return fail(ps, "only alloc, bulk alloc, thread and process bind a name", word);
 
     trace_op *op = trace_append_op(ps->t, code);
     if (!op)

@@ -193,6 +193,13 @@ static void put_expectation(sink *s, const trace *t, const trace_op *op)
         put_expr(s, t, x->at);
         break;
     }
+    if (x->has_count) {
+        put(s, " n=");
+        if (x->count == TRACE_COUNT_UNTOUCHED)
+            put(s, "none");
+        else
+            put_number(s, x->count);
+    }
 }
 
 /* Issue 13's operations: a word and the arguments it takes. */
@@ -203,6 +210,14 @@ static void put_memapi_op(sink *s, const trace *t, const trace_op *op)
         i++;
     put(s, trace_memapi_ops[i].word ? trace_memapi_ops[i].word : "?");
     unsigned args = trace_memapi_ops[i].args;
+    if (op->code == TRACE_CLOSE || args == 4) {   /* PROCESS [ADDR BUF SIZE] */
+        const trace_expr exprs[4] = {op->process, op->addr, op->buf, op->size};
+        for (unsigned k = 0; k < (op->code == TRACE_CLOSE ? 1u : 4u); k++) {
+            put(s, " ");
+            put_expr(s, t, exprs[k]);
+        }
+        return;
+    }
     if (args >= 1) {
         put(s, " ");
         put_expr(s, t, op->addr);
@@ -342,6 +357,10 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
     default:
         put_memapi_op(s, t, op);
         break;
+    }
+    if (op->has_process) {
+        put(s, " in=");
+        put_expr(s, t, op->process);
     }
     put_expectation(s, t, op);
 }

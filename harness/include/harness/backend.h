@@ -66,6 +66,23 @@ typedef struct backend {
     uint32_t (*thread_read)(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
                             uint64_t *fault);
     uint32_t (*thread_probe)(void *self, uint64_t stack, uint64_t addr, uint64_t *fault);
+    /* Processes (docs/semantics.md section 13.2), as vas_process_create
+     * (the creator's configuration), vas_close_handle, the vas_*_ex calls
+     * and vas_read/write_process_memory. A handle is the backend's own
+     * value; TRACE_CURRENT_PROCESS is the pseudo-handle. done starts as
+     * TRACE_COUNT_UNTOUCHED and keeps it when the call leaves it alone. */
+    uint64_t (*process_create)(void *self);
+    int (*close_handle)(void *self, uint64_t handle);
+    uint64_t (*alloc_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                         uint32_t protect);
+    int (*free_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type);
+    int (*protect_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t protect,
+                      uint32_t *old);
+    size_t (*query_ex)(void *self, uint64_t process, uint64_t addr, vas_mbi *out, size_t len);
+    int (*read_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
+                        uint64_t *done);
+    int (*write_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
+                         uint64_t *done);
 
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */

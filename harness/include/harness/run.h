@@ -31,6 +31,8 @@ typedef struct backend_run {
     char *const *names;    /* the trace's names, for messages (not owned) */
     uint64_t *values;      /* per trace name: bound address */
     unsigned char *bound;  /* per trace name: 1 once bound */
+    unsigned char *elsewhere; /* per trace name: 1 when it is a process handle or an
+                               * address in another process (maps leave it out) */
     char failure[512];     /* why backend_run_open failed with -2 or -3 */
 } backend_run;
 
@@ -44,6 +46,13 @@ void backend_run_close(backend_run *r);
 
 /* Value of an expression under r's bindings (an unbound name counts 0). */
 uint64_t backend_run_eval(const backend_run *r, trace_expr e);
+
+/* 1 when name i is bound to an address of this process (not a process
+ * handle, not an address in another process): what maps are built from. */
+static inline int backend_run_local(const backend_run *r, size_t i)
+{
+    return r->bound[i] && !(r->elsewhere && r->elsewhere[i]);
+}
 
 /* The dwLength a query passes when the trace gives no len=: the profile's
  * MEMORY_BASIC_INFORMATION size. */
@@ -63,6 +72,7 @@ typedef struct op_result {
     int unsupported;      /* the backend lacks this operation: the comparer skips it */
     uint64_t *pages; uint64_t n_pages; /* watch: the addresses reported (owned) */
     uint32_t granularity;            /* watch: *granularity after the call */
+    uint64_t aux;         /* readproc/writeproc: the byte count (TRACE_COUNT_UNTOUCHED: not written) */
 } op_result;
 
 /* What *old holds after a protect when the backend did not write it. */
@@ -75,8 +85,8 @@ typedef struct op_result {
  * Returns 0, or -1 when the backend cannot perform the operation (charge
  * on a backend without commit_charge, no memory for a read buffer). */
 int op_execute(backend_run *r, const trace_op *op, op_result *res);
-/* 0 when b leaves the optional member code needs NULL (backend.h). */
-int op_supported(const backend *b, trace_opcode code);
+/* 0 when b leaves the optional member op needs NULL (backend.h). */
+int op_supported(const backend *b, const trace_op *op);
 /* Binds op's name, if it has one, to the address res returned. */
 void op_bind_result(backend_run *r, const trace_op *op, const op_result *res);
 void op_result_clear(op_result *res);

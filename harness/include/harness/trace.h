@@ -24,8 +24,17 @@ typedef enum trace_opcode {
     TRACE_THREAD, TRACE_THREAD_EXIT, TRACE_GUARANTEE, TRACE_TOUCH,
     /* Issue 10 (docs/semantics.md section 14): many allocations made or
      * released by one operation, so that traces reach the index at scale. */
-    TRACE_BULKALLOC, TRACE_BULKFREE
+    TRACE_BULKALLOC, TRACE_BULKFREE,
+    /* Processes (docs/semantics.md section 13.2): create one, close a
+     * handle, Read/WriteProcessMemory. alloc, free, protect and query take
+     * a process with in=EXPR (the *Ex calls). */
+    TRACE_PROCESS, TRACE_CLOSE, TRACE_READPROC, TRACE_WRITEPROC
 } trace_opcode;
+
+/* The pseudo-handle of GetCurrentProcess, (HANDLE)-1, as a trace number. */
+#define TRACE_CURRENT_PROCESS UINT64_MAX
+/* readproc/writeproc "n=none": the call left the byte count alone. */
+#define TRACE_COUNT_UNTOUCHED UINT64_MAX
 
 /* watch: which out-pointers are passed as NULL (trace_op.nulls). */
 enum { WATCH_NULL_COUNT = 1, WATCH_NULL_GRAN = 2, WATCH_NULL_ADDRS = 4 };
@@ -76,6 +85,7 @@ typedef struct trace_expect {
     trace_expr at;             /* fault address */
     int has_data; uint8_t *data; size_t data_len;  /* read data (owned) */
     trace_expr *pages; size_t n_pages;  /* EXPECT_PAGES (owned) */
+    int has_count; uint64_t count;      /* readproc/writeproc n= (TRACE_COUNT_UNTOUCHED: none) */
 } trace_expect;
 
 typedef struct trace_op {
@@ -98,6 +108,9 @@ typedef struct trace_op {
     uint64_t max;      /* watch: capacity of the address array (*count in);
                         * bulk alloc / bulk free: the count */
     uint32_t stride;   /* bulk free: release every stride-th allocation */
+    int has_process;   /* alloc/free/protect/query: in=PROCESS given (the *Ex call) */
+    trace_expr process;  /* the process handle: in=, close, readproc, writeproc */
+    trace_expr buf;    /* readproc/writeproc: the buffer in the calling process */
     trace_expect expect;
 } trace_op;
 
