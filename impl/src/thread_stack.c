@@ -106,7 +106,19 @@ int vas_exit_thread(vas_t *v, uint64_t stack)
 {
     if (!stack_find(v, stack))
         return fail(v, VAS_ERROR_INVALID_HANDLE);
+    if (v->current_thread == stack)
+        v->current_thread = 0;
     return vas_free(v, stack, 0, VAS_MEM_RELEASE);  /* semantics: 11.thread-exit */
+}
+
+void vas_set_current_thread(vas_t *v, uint64_t stack)
+{
+    v->current_thread = stack;
+}
+
+uint64_t vas_current_thread(const vas_t *v)
+{
+    return v->current_thread;
 }
 
 int vas_set_thread_stack_guarantee(vas_t *v, uint64_t stack, uint32_t *size)

@@ -69,7 +69,8 @@ uint32_t space_check_access_by(vas_t *v, allocation *stack, uint64_t addr, uint6
 
 uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault)
 {
-    return space_check_access_by(v, NULL, addr, len, kind, fault);
+    allocation *stack = v->current_thread ? stack_find(v, v->current_thread) : NULL;
+    return space_check_access_by(v, stack, addr, len, kind, fault);
 }
 
 /* Walks [at, at + left) one page piece at a time, keeping the allocation of

@@ -80,6 +80,7 @@ struct vas {
     size_t n_handles;
     struct vas **children;     /* every process this space created (vas_process.c) */
     size_t n_children;
+    uint64_t current_thread;   /* vas_set_current_thread: whose accesses vas_read & co. are */
     uint64_t aslr_bottom;      /* with an aslr_seed: where bottom-up searches start */
     uint64_t aslr_top;         /* ...and where top-down searches end (exclusive); else 0 */
 };

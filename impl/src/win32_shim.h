@@ -31,4 +31,8 @@ static inline uint64_t shim_handle(HANDLE h)
  * space). */
 vas_t *shim_process(HANDLE hProcess);
 
+/* Closes hObject when it is a thread handle (win32_threads.c): 1, else 0
+ * and nothing happens. */
+int shim_close_thread(HANDLE hObject);
+
 #endif

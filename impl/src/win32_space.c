@@ -127,6 +127,8 @@ HANDLE vas_win32_create_process(const vas_config *cfg)
 BOOL WINAPI CloseHandle(HANDLE hObject)
 {
     vas_t *v = vas_win32_space();
+    if (shim_close_thread(hObject))
+        return TRUE;
     return v ? vas_close_handle(v, shim_handle(hObject)) : FALSE;
 }
 

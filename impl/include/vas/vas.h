@@ -349,6 +349,12 @@ uint32_t vas_thread_write(vas_t *vas, uint64_t stack, uint64_t addr, const void 
  * each page from the top page of its stack down to addr's page (not below
  * the stack's base), then at addr itself; the first fault ends it. */
 uint32_t vas_thread_probe(vas_t *vas, uint64_t stack, uint64_t addr, uint64_t *fault);
+/* The thread vas_read, vas_write, vas_exec and the probes act as (0: none
+ * of the model's threads, the default): with a thread set they are that
+ * thread's accesses, so its own guard pages grow its stack. vas/win32.h
+ * sets it while a thread function runs. Its exit sets it back to 0. */
+void vas_set_current_thread(vas_t *vas, uint64_t stack);
+uint64_t vas_current_thread(const vas_t *vas);
 
 /* ---- Host-backed mode ------------------------------------------------- */
 

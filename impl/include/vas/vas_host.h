@@ -25,6 +25,12 @@
  * an unhandled access violation). The handler calls into the model, which
  * is fine for the synchronous faults it is meant for, not for signals
  * raised while the same thread is inside the model.
+ *
+ * Thread stacks (docs/semantics.md section 11): while a thread is current
+ * (vas_set_current_thread; vas/win32.h's CreateThread sets it), a real
+ * touch of that thread's own guard page grows its stack as Windows does:
+ * nothing is recorded and the access completes; when the stack can grow
+ * no more, STATUS_STACK_OVERFLOW is recorded instead.
  */
 #ifndef VAS_VAS_HOST_H
 #define VAS_VAS_HOST_H
@@ -50,7 +56,8 @@ uint64_t host_offset(const vas_t *vas, int *ok);
 uint64_t host_mirrored_end(const vas_t *vas);
 
 /* The last guard-page violation raised by a real access in vas's window:
- * returns VAS_STATUS_GUARD_PAGE_VIOLATION and stores the simulated address
+ * returns VAS_STATUS_GUARD_PAGE_VIOLATION (or VAS_STATUS_STACK_OVERFLOW,
+ * see above) and stores the simulated address
  * in *addr, then forgets it; returns 0 when there was none since the last
  * call. */
 uint32_t host_take_fault(const vas_t *vas, uint64_t *addr);

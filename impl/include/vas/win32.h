@@ -293,14 +293,58 @@ void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 /* The pseudo-handle (HANDLE)-1 that names the current process in every
  * call taking a process handle. It needs no closing. */
 HANDLE WINAPI GetCurrentProcess(void);
-/* Closes a process handle (the process lives on); the pseudo-handle
- * closes successfully and stays valid. Anything else fails with
- * ERROR_INVALID_HANDLE. */
+/* Closes a process handle (the process lives on) or a thread handle; the
+ * pseudo-handle closes successfully and stays valid. Anything else fails
+ * with ERROR_INVALID_HANDLE. */
 BOOL WINAPI CloseHandle(HANDLE hObject);
 /* Nothing to flush in the model: TRUE for a valid process handle, else
  * FALSE with ERROR_INVALID_HANDLE. A JIT calls it after writing code (MS
  * FlushInstructionCache). */
 BOOL WINAPI FlushInstructionCache(HANDLE hProcess, LPCVOID lpBaseAddress, SIZE_T dwSize);
+
+/* ---- Threads (processthreadsapi.h; docs/semantics.md section 11) ------ */
+
+typedef DWORD (WINAPI *PTHREAD_START_ROUTINE)(LPVOID lpThreadParameter);
+typedef PTHREAD_START_ROUTINE LPTHREAD_START_ROUTINE;
+typedef struct _SECURITY_ATTRIBUTES {
+    DWORD nLength;
+    LPVOID lpSecurityDescriptor;
+    BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+#define STACK_SIZE_PARAM_IS_A_RESERVATION VAS_STACK_SIZE_PARAM_IS_A_RESERVATION /* 0x00010000 */
+#define CREATE_SUSPENDED   0x00000004u
+#define INFINITE           0xFFFFFFFFu
+#define WAIT_OBJECT_0      0x00000000u
+#define WAIT_FAILED        0xFFFFFFFFu
+#define STILL_ACTIVE       0x00000103u
+
+/* Makes the thread's stack as CreateThread does (dwStackSize, with
+ * STACK_SIZE_PARAM_IS_A_RESERVATION the reservation) and runs
+ * lpStartAddress(lpParameter) at once, to its end, as that thread: its
+ * accesses through vas_read / vas_write on vas_win32_space() are the
+ * thread's, so a touch of its guard page grows its stack, and
+ * GetCurrentThreadStackLimits answers for it. When the function returns
+ * the thread exits and its stack is released, as Windows does; the handle
+ * stays until CloseHandle. CREATE_SUSPENDED is accepted and changes
+ * nothing (the model has no scheduler). NULL with last-error when the
+ * stack cannot be made. */
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                           LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
+                           DWORD dwCreationFlags, LPDWORD lpThreadId);
+/* A thread handle is signalled (its thread has run): WAIT_OBJECT_0;
+ * anything else WAIT_FAILED with ERROR_INVALID_HANDLE. */
+DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+/* The thread function's return value. */
+BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
+/* The running thread's stack: [DeallocationStack, StackBase). Outside a
+ * thread function: the main thread's stack of the process layout, or 0
+ * and 0 in a space without one. Both out-parameters are host memory. */
+VOID WINAPI GetCurrentThreadStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
+/* SetThreadStackGuarantee for the running thread (docs/semantics.md
+ * section 11); outside a thread function it fails with ERROR_INVALID_HANDLE
+ * unless the layout gives the main thread a stack. */
+BOOL WINAPI SetThreadStackGuarantee(PULONG StackSizeInBytes);
 
 /* ---- Virtual memory (memoryapi.h) ------------------------------------- */
 

@@ -53,10 +53,15 @@ static int fire_guard(host_window *w, uint64_t sim)
      * rules say (any access kind fires it) and re-syncs the page. */
     uint8_t byte;
     uint64_t at;
-    if (vas_read(w->vas, sim, &byte, 1, &at) != VAS_STATUS_GUARD_PAGE_VIOLATION)
+    uint32_t status = vas_read(w->vas, sim, &byte, 1, &at);
+    /* The running thread's own stack guard (docs/semantics.md section 11):
+     * the system grew the stack and the access completes unseen. */
+    if (status == VAS_STATUS_SUCCESS)
+        return 1;
+    if (status != VAS_STATUS_GUARD_PAGE_VIOLATION && status != VAS_STATUS_STACK_OVERFLOW)
         return 0;
     w->fault_addr = sim;
-    w->fault_status = VAS_STATUS_GUARD_PAGE_VIOLATION;
+    w->fault_status = status;
     w->fault_count++;
     return 1;
 }
