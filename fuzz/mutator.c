@@ -10,8 +10,10 @@
  * operation after it. This mutator decodes the input, changes whole
  * operations and re-encodes it:
  *   - insert a new operation (random bytes decoded in the context of the
- *     operations before it, often a bulk alloc or bulk free), delete one,
- *     duplicate one, swap two neighbours;
+ *     operations before it, sometimes a bulk alloc or bulk free), or churn at
+ *     scale (bulk alloc, bulk free with a stride, bulk alloc again: the
+ *     index's inner nodes split, merge and share), delete one, duplicate
+ *     one, swap two neighbours;
  *   - set an operand to a boundary of the state the operations before it
  *     left (run on the oracle): an allocation's base or end, a page or
  *     granule edge next to it, the profile's lowest or highest address, a
@@ -20,8 +22,8 @@
  *   - splice two inputs (the front of one, the back of the other).
  * Names follow their operations: an operation that refers to a name whose
  * alloc (or thread) was deleted or moved after it refers to the latest name
- * bound before it instead. When the result cannot be encoded (or a quarter of the
- * time) the engine's own byte mutation runs instead.
+ * bound before it instead. When the result cannot be encoded (or half of the time)
+ * the engine's own byte mutation runs instead.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -317,6 +319,44 @@ static int set_boundary(trace *t, size_t at, uint64_t *rng)
 
 /* ---- Mutations --------------------------------------------------------- */
 
+/* Churn at scale, inserted at position at of l: a bulk alloc of a count
+ * that fills inner levels of the index, holes made in it by a bulk free
+ * with a stride (leaves and inner nodes fall below their minimum: merges,
+ * shares, stale separators), and often a second bulk alloc that fills the
+ * holes again (splits in the middle of full nodes). */
+static int insert_churn(op_list *l, size_t at, uint64_t *rng)
+{
+    static const uint32_t strides[] = {2, 3, 16, 17};
+    static const uint64_t refills[] = {64, 257, 300};
+    int id = SECOND_INPUT * 4 + (int)below(rng, SECOND_INPUT);
+    trace_op op;
+    memset(&op, 0, sizeof op);
+    op.code = TRACE_BULKALLOC;
+    op.result = 0;   /* binds a name (list_to_trace numbers it) */
+    op.addr.name = op.thread.name = op.size.name = -1;
+    op.size.offset = 0x1000;
+    op.type = below(rng, 2) ? VAS_MEM_RESERVE | VAS_MEM_COMMIT : VAS_MEM_RESERVE;
+    op.protect = VAS_PAGE_READWRITE;
+    op.max = SCALE_COUNTS[4 + below(rng, sizeof SCALE_COUNTS / sizeof SCALE_COUNTS[0] - 4)];
+    if (list_insert(l, at, &op, id) != 0)
+        return -1;
+    trace_op hole = op;
+    hole.code = TRACE_BULKFREE;
+    hole.result = -1;
+    hole.addr.name = id;
+    hole.addr.offset = below(rng, 2) ? 0 : GRANULE * (uint64_t)below(rng, 64);
+    hole.max = op.max;
+    hole.stride = strides[below(rng, 4)];
+    if (list_insert(l, at + 1, &hole, id + 1) != 0)
+        return -1;
+    if (below(rng, 2))
+        return 0;
+    trace_op refill = op;
+    refill.max = refills[below(rng, 3)];
+    refill.type |= below(rng, 2) ? VAS_MEM_TOP_DOWN : 0;
+    return list_insert(l, at + 2, &refill, id + 2);
+}
+
 /* A new operation for position at of t (decoded from random bytes after the
  * encoded ops before it, so its names are t's), inserted into l. */
 static int insert_random(op_list *l, trace *t, size_t at, uint64_t *rng)
@@ -339,7 +379,7 @@ static int insert_random(op_list *l, trace *t, size_t at, uint64_t *rng)
     }
     for (size_t i = 0; i < 24; i++)
         bytes[len + i] = (uint8_t)next_random(rng);
-    if (below(rng, 3) == 0) {        /* scale: a bulk operation */
+    if (below(rng, 6) == 0) {        /* scale: a bulk operation */
         bytes[len] = 31;
         bytes[len + 1] = (uint8_t)below(rng, 2);
     }
@@ -371,7 +411,11 @@ static size_t mutate_trace(trace *t, const trace *other, uint8_t *out, size_t ma
             list_delete(&l, l.n - 1);
         rc = list_append(&l, other, below(rng, (unsigned)other->n_ops + 1), other->n_ops, SECOND_INPUT);
     } else if (rc == 0 && (kind == 0 || n == 0)) {
-        rc = n < FUZZ_MAX_OPS ? insert_random(&l, t, below(rng, (unsigned)n + 1), rng) : -1;
+        size_t at = below(rng, (unsigned)n + 1);
+        if (n + 3 <= FUZZ_MAX_OPS && below(rng, 6) == 0)
+            rc = insert_churn(&l, at, rng);
+        else
+            rc = n < FUZZ_MAX_OPS ? insert_random(&l, t, at, rng) : -1;
     } else if (rc == 0 && kind == 1) {
         list_delete(&l, below(rng, (unsigned)n));
     } else if (rc == 0 && kind == 2) {
@@ -422,7 +466,7 @@ static size_t mutate(uint8_t *data, size_t size, size_t max_size, uint64_t seed,
 {
     uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 1;
     size_t len = 0;
-    if (below(&rng, 4) != 0 && size > 0) {
+    if (below(&rng, 2) != 0 && size > 0) {
         trace *t = trace_decode_binary(data, size, FUZZ_MAX_OPS);
         trace *other = data2 != NULL ? trace_decode_binary(data2, size2, FUZZ_MAX_OPS) : NULL;
         if (t != NULL && (data2 == NULL || other != NULL))
