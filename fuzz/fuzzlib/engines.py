@@ -49,39 +49,118 @@ LIVE = set()
 # Set by end_all: engine loops start no new process once a run is ending.
 STOPPING = threading.Event()
 
+PR_SET_CHILD_SUBREAPER = 36
+# In the environment of every process started here and of its descendants:
+# tells an orphan adopted from an engine apart from any other child.
+RUN_MARK = ("VAS_ENGINE_RUN", "%d-%d" % (os.getpid(), int(time.time() * 1e6)))
+
+
+def adopt_orphans():
+    """Makes this process the reaper of its orphaned descendants (Linux):
+    a forkserver whose afl-fuzz died becomes our child, not init's, so
+    end_all can still find it and end it."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the process-tree walk in end_group still applies
+
+
+def process_table():
+    """{pid: (parent pid, session id)} of every process, from /proc."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        table[int(name)] = (int(fields[1]), int(fields[3]))  # ppid, session
+    return table
+
+
+def descendants(pid, table=None):
+    """Every process below pid, whatever its group or session: AFL++ puts
+    its forkservers in sessions of their own (setsid), out of reach of a
+    signal to afl-fuzz's group."""
+    table = process_table() if table is None else table
+    children = {}
+    for child, (parent, _sid) in table.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def carries_mark(pid):
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            return ("%s=%s" % RUN_MARK).encode() in f.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def kill_and_reap(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)  # SIGKILL ends stopped processes as well
+        except (ProcessLookupError, PermissionError):
+            continue
+        try:
+            os.waitpid(pid, os.WNOHANG)   # ours when adopted; not ours otherwise
+        except ChildProcessError:
+            pass
+
 
 def start_group(cmd, **kw):
     """Starts cmd in its own process group (a new session), so ending the
     group ends its children too."""
-    proc = subprocess.Popen(cmd, start_new_session=True, **kw)
+    if not LIVE:
+        adopt_orphans()
+    env = dict(kw.pop("env", None) or os.environ)
+    env[RUN_MARK[0]] = RUN_MARK[1]
+    proc = subprocess.Popen(cmd, start_new_session=True, env=env, **kw)
     LIVE.add(proc)
     return proc
 
 
 def end_group(proc):
-    """Ends proc and everything left in its process group, whatever state
-    each member is in: AFL++'s forkserver children (the CMPLOG one too)
-    wait stopped (SIGSTOP) between runs and outlive an afl-fuzz that exits,
-    so the group is killed even after its leader has ended."""
+    """Ends proc and everything below it, whatever state each member is in
+    and whichever session it moved to: AFL++'s forkserver children (the
+    CMPLOG one too) wait stopped (SIGSTOP) between runs in sessions of
+    their own, and once outlived an afl-fuzz that was killed."""
+    below = descendants(proc.pid) if proc.poll() is None else []
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=5)
         except (ProcessLookupError, PermissionError, subprocess.TimeoutExpired):
             pass
+    below += descendants(proc.pid)
     try:
-        os.killpg(proc.pid, signal.SIGKILL)  # SIGKILL ends stopped processes as well
+        os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    kill_and_reap(below)
     if proc.poll() is None:
         proc.wait()
     LIVE.discard(proc)
 
 
 def end_all():
+    """Ends every group still live, then every orphan adopted meanwhile
+    (adopt_orphans) that descends from a group started here."""
     STOPPING.set()
     for proc in list(LIVE):
         end_group(proc)
+    me, table = os.getpid(), process_table()
+    strays = [pid for pid, (parent, _sid) in table.items() if parent == me and carries_mark(pid)]
+    kill_and_reap([p for pid in strays for p in descendants(pid, table)] + strays)
 
 
 def run_group(cmd, timeout=None, **kw):

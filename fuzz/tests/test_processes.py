@@ -66,6 +66,45 @@ def test_end_group_kills_a_stopped_child_its_leader_left_behind():
     assert carriers(marker) == []
 
 
+# As AFL++ starts a forkserver: in a session of its own (setsid), stopped.
+FORKSERVER_LIKE = "setsid sh -c 'kill -STOP $$; sleep 300' & sleep 300"
+
+
+def wait_for(predicate, seconds=5):
+    deadline = time.time() + seconds
+    while not predicate() and time.time() < deadline:
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_end_group_kills_a_stopped_descendant_in_another_session():
+    marker, env = marked_env()
+    proc = engines.start_group(["sh", "-c", FORKSERVER_LIKE], env=env)
+    assert wait_for(lambda: len(carriers(marker)) == 3), "the setsid child did not start"
+    escaped = [pid for pid in carriers(marker) if os.getsid(pid) != proc.pid]
+    assert escaped, "the test did not manage to leave the group's session"
+    engines.end_group(proc)
+    assert wait_for(lambda: carriers(marker) == []), carriers(marker)
+
+
+def test_end_all_kills_an_orphan_whose_leader_was_killed():
+    """afl-fuzz killed outright leaves its forkserver to whoever reaps
+    orphans: the run does (a child subreaper), and ends it."""
+    marker, env = marked_env()
+    proc = engines.start_group(["sh", "-c", FORKSERVER_LIKE], env=env)
+    assert wait_for(lambda: len(carriers(marker)) == 3)
+    os.killpg(proc.pid, signal.SIGKILL)          # the leader's group only
+    proc.wait()
+    assert wait_for(lambda: len(carriers(marker)) == 1), "no orphan left to test with"
+    try:
+        engines.end_all()
+        assert wait_for(lambda: carriers(marker) == []), carriers(marker)
+    finally:
+        engines.STOPPING.clear()
+        for pid in carriers(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
 def test_run_group_ends_children_on_timeout():
     marker, env = marked_env()
     status, _out = engines.run_group(["sh", "-c", "sleep 300 & sleep 300"], timeout=0.5, env=env)
