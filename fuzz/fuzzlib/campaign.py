@@ -77,11 +77,14 @@ class Campaign:
     def fuzz_seconds_for_budget(self):
         """--seconds, or with --budget what is left once the time the
         phases after fuzzing need is set aside (RESERVE_S plus
-        RESERVE_SHARE of what is left: merge, findings, coverage, reports)."""
+        RESERVE_SHARE of what is left: merge, findings, coverage, reports),
+        and the grace an engine is given past its deadline before it is
+        ended (engines.GRACE): the phase may last that long, and what it
+        does not use goes to the merge."""
         if self.deadline is None:
             return self.args.seconds
         left = self.left()
-        seconds = int(left - (RESERVE_S + RESERVE_SHARE * left))
+        seconds = int(left - (RESERVE_S + RESERVE_SHARE * left) - engines.GRACE)
         if self.args.seconds:
             seconds = min(seconds, self.args.seconds)
         if seconds < 1:
