@@ -20,13 +20,6 @@
 #include <unistd.h>
 #include "harness/protocol.h"
 
-double proto_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits until fd is ready for events or the deadline passes. */
 static int wait_fd(int fd, short events, double deadline)
 {

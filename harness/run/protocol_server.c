@@ -2,9 +2,10 @@
  * protocol_server.c - `vastrace serve`: one built-in backend behind the
  * backend protocol (docs/backend-protocol.md) on stdin/stdout.
  *
- * Each RUN is parsed with the trace parser and run with the runner's own
- * pieces (backend_run_open, op_execute, op_bind_result, the map walk), so
- * a server answers exactly what the in-process backend would.
+ * Each RUN is parsed with the trace parser and run by the one single-backend
+ * loop (run_trace_ex) with an observer that sends each operation's record
+ * as it completes, so a server answers exactly what the in-process backend
+ * would. VAS_SERVE_TIMING=1 prints where each RUN's time went on stderr.
  * Portable C (stdio only): also in vastrace.exe, serving the real Windows API.
  */
 #include <stdlib.h>
@@ -90,12 +91,13 @@ static int maps_equal(const region_map *a, const region_map *b)
 
 /* Encodes one operation's record into rec (reset first). prev is the map
  * sent last; it becomes map when map differs from it. */
-static int encode_op(bytes *rec, const backend_run *r, uint32_t outcome, const op_result *res,
+static int encode_op(bytes *rec, uint64_t charge, uint32_t outcome, const op_result *res,
                      unsigned mode, region_map *map, region_map *prev, const char *note)
 {
-    const backend *b = r->b;
     int send_map = mode != PROTO_MAP_NONE && !maps_equal(map, prev);
     size_t note_len = note ? strlen(note) : 0;
+    /* watch: the page list travels as data, 8 bytes an address. */
+    size_t data_len = res->pages != NULL ? (size_t)res->n_pages * 8 : res->data_len;
     size_t i;
     uint8_t *p;
 
@@ -111,16 +113,22 @@ static int encode_op(bytes *rec, const backend_run *r, uint32_t outcome, const o
     proto_put32(p + 24, res->old);
     proto_put32(p + 28, res->status);
     proto_put64(p + 32, res->fault);
-    proto_put64(p + 40, b->commit_charge ? b->commit_charge(r->self) : 0);
+    proto_put64(p + 40, charge);
     proto_put64(p + 48, mode != PROTO_MAP_NONE ? proto_map_digest(map->regions, map->n) : 0);
     proto_put_mbi(p + 56, &res->mbi);
-    proto_put32(p + 104, (uint32_t)res->data_len);
+    if (res->pages != NULL)
+        proto_put64(p + 16, res->granularity);
+    proto_put32(p + 104, (uint32_t)data_len);
     proto_put32(p + 108, mode == PROTO_MAP_NONE ? 0 : send_map ? (uint32_t)map->n : PROTO_MAP_UNCHANGED);
     proto_put32(p + 112, (uint32_t)note_len);
-    if (res->data_len > 0) {
-        if ((p = bytes_grow(rec, res->data_len)) == NULL)
+    if (data_len > 0) {
+        if ((p = bytes_grow(rec, data_len)) == NULL)
             return -1;
-        memcpy(p, res->data, res->data_len);
+        if (res->pages != NULL)
+            for (i = 0; i < res->n_pages; i++)
+                proto_put64(p + i * 8, res->pages[i]);
+        else
+            memcpy(p, res->data, data_len);
     }
     if (send_map) {
         if ((p = bytes_grow(rec, map->n * PROTO_MBI_SIZE)) == NULL)
@@ -154,81 +162,158 @@ static void send_opened(FILE *out, uint32_t status, uint32_t n_ops, const char *
     free(p);
 }
 
-/* One RUN: a fresh address space, every operation, one record each. */
-static void serve_run(const backend *b, const uint8_t *p, size_t len, FILE *out)
+static void send_end(FILE *out, uint32_t n_records)
 {
-    uint32_t mode, flags, text_len;
     uint8_t end[8];
-    char err[1024];
-    trace *t;
-    backend_run r;
-    region_map map = {0}, prev = {0};
-    op_result res = {0};
-    bytes rec = {0};
-    size_t i;
-
-    if (len < 12 || (text_len = proto_get32(p + 8)) != len - 12
-        || (mode = proto_get32(p)) > PROTO_MAP_NAMED) {
-        send_error(out, PROTO_ERR_MALFORMED, "RUN: bad length or map mode");
-        return;
-    }
-    flags = proto_get32(p + 4);
-    t = trace_parse("<run>", (const char *)p + 12, text_len, err, sizeof err);
-    if (t == NULL) {
-        send_opened(out, PROTO_OPENED_MALFORMED, 0, err);
-        send_frame(out, PROTO_END, (const uint8_t *)"\0\0\0\0\0\0\0\0", 8);
-        fflush(out);
-        return;
-    }
-    if (backend_run_open(&r, b, t) != 0) {
-        send_opened(out, PROTO_OPENED_NO_SPACE, 0, "cannot create an address space for this profile");
-        send_frame(out, PROTO_END, (const uint8_t *)"\0\0\0\0\0\0\0\0", 8);
-        fflush(out);
-        trace_free(t);
-        return;
-    }
-    send_opened(out, PROTO_OPENED_OK, (uint32_t)t->n_ops, "");
-    for (i = 0; i < t->n_ops; i++) {
-        const trace_op *op = &t->ops[i];
-        uint32_t outcome = PROTO_DONE;
-        char note[512] = "";
-        if (op->code == TRACE_CHARGE && b->commit_charge == NULL) {
-            op_result_clear(&res);
-            res.unsupported = 1;
-            outcome = PROTO_UNSUPPORTED;
-        } else if (op_execute(&r, op, &res) != 0) {
-            outcome = PROTO_FAILED;
-        } else if (res.unsupported) {
-            outcome = PROTO_UNSUPPORTED;
-        } else if (op->code == TRACE_WATCH) {
-            /* The record has no field for GetWriteWatch's page list: the call
-             * ran (its reset took effect) but its answer is not compared. */
-            res.unsupported = 1;
-            outcome = PROTO_UNSUPPORTED;
-        }
-        op_bind_result(&r, op, &res);
-        if (mode != PROTO_MAP_NONE && proto_walk_map(&r, mode, &map) != 0)
-            outcome = PROTO_FAILED;
-        if (b->check != NULL && b->check(r.self, note, sizeof note) != 0 && note[0] == '\0')
-            snprintf(note, sizeof note, "self-check failed");
-        note[sizeof note - 1] = '\0';
-        if (encode_op(&rec, &r, outcome, &res, mode, &map, &prev, note) != 0) {
-            send_error(out, PROTO_ERR_INTERNAL, "out of memory");
-            break;
-        }
-        send_frame(out, PROTO_OP, rec.p, rec.n);
-        if (flags & PROTO_RUN_SYNC)
-            fflush(out);
-    }
-    proto_put32(end, (uint32_t)i);
+    proto_put32(end, n_records);
     proto_put32(end + 4, 0);
     send_frame(out, PROTO_END, end, sizeof end);
     fflush(out);
-    free(rec.p);
-    op_result_clear(&res);
-    region_map_free(&map);
-    region_map_free(&prev);
-    backend_run_close(&r);
+}
+
+/* Where one RUN's time went (VAS_SERVE_TIMING): the server's side of the
+ * exec backend's cost, without the pipe and the client. */
+typedef struct serve_timing {
+    int on;
+    double start, mark;     /* RUN received; the end of the previous step */
+    double parse, ops, maps, send, close;
+    double slowest;         /* the slowest op (the first includes creating the space) */
+    size_t slowest_at;
+} serve_timing;
+
+/* One RUN being served: the observer of run_trace_ex. */
+typedef struct serve_run_ctx {
+    FILE *out;
+    unsigned mode;
+    uint32_t flags;
+    int opened;             /* OPENED sent */
+    size_t sent;            /* OP records sent */
+    int failed;             /* out of memory: ERROR sent, the run stops */
+    region_map map, prev;   /* the map after this op, the one sent last */
+    bytes rec;
+    serve_timing tm;
+} serve_run_ctx;
+
+static uint32_t step_outcome(const run_step *s)
+{
+    if (!s->executed)  /* charge without commit_charge, or a call it could not make */
+        return op_supported(s->run->b, s->op->code) ? PROTO_FAILED : PROTO_UNSUPPORTED;
+    return s->res->unsupported ? PROTO_UNSUPPORTED : PROTO_DONE;
+}
+
+/* One record per operation, sent as soon as it ran. */
+static int serve_step(void *ctx, run_step *s)
+{
+    serve_run_ctx *c = ctx;
+    const backend *b = s->run->b;
+    static const op_result none;
+    const op_result *res = s->executed ? s->res : &none;
+    uint32_t outcome;
+    double t0 = c->tm.on ? proto_now() : 0, t1, t2;
+
+    if (s->op == NULL) {
+        send_opened(c->out, PROTO_OPENED_NO_SPACE, 0, "cannot create an address space for this profile");
+        c->opened = 1;
+        return RUN_STOP;
+    }
+    if (c->tm.on) {
+        c->tm.ops += t0 - c->tm.mark;
+        if (t0 - c->tm.mark > c->tm.slowest) {
+            c->tm.slowest = t0 - c->tm.mark;
+            c->tm.slowest_at = s->index;
+        }
+    }
+    if (!c->opened) {
+        send_opened(c->out, PROTO_OPENED_OK, (uint32_t)s->t->n_ops, "");
+        c->opened = 1;
+    }
+    outcome = step_outcome(s);
+    if (c->mode != PROTO_MAP_NONE && proto_walk_map(s->run, c->mode, &c->map) != 0)
+        outcome = PROTO_FAILED;
+    t1 = c->tm.on ? proto_now() : 0;
+    if (encode_op(&c->rec, b->commit_charge ? b->commit_charge(s->run->self) : 0, outcome, res,
+                  c->mode, &c->map, &c->prev, s->check_failed) != 0) {
+        send_error(c->out, PROTO_ERR_INTERNAL, "out of memory");
+        c->failed = 1;
+        return RUN_STOP;
+    }
+    send_frame(c->out, PROTO_OP, c->rec.p, c->rec.n);
+    c->sent++;
+    if (c->flags & PROTO_RUN_SYNC)
+        fflush(c->out);
+    if (c->tm.on) {
+        t2 = proto_now();
+        c->tm.maps += t1 - t0;
+        c->tm.send += t2 - t1;
+        c->tm.mark = t2;
+    }
+    /* An op the backend could not perform or lacks is answered; go on. */
+    return RUN_CONTINUE;
+}
+
+static void timing_print(const serve_run_ctx *c, const trace *t)
+{
+    char op[256] = "";
+    const serve_timing *tm = &c->tm;
+    if (tm->slowest_at < t->n_ops)
+        trace_print_op(t, &t->ops[tm->slowest_at], op, sizeof op);
+    fprintf(stderr, "vastrace serve: RUN of %zu ops: %.3f ms (parse %.3f, ops %.3f, maps %.3f, "
+            "encode+send %.3f, close %.3f); slowest op %zu, %.3f ms: %s\n",
+            t->n_ops, (proto_now() - tm->start) * 1e3, tm->parse * 1e3, tm->ops * 1e3,
+            tm->maps * 1e3, tm->send * 1e3, tm->close * 1e3, tm->slowest_at + 1,
+            tm->slowest * 1e3, op);
+}
+
+/* One RUN: a fresh address space, every operation, one record each. */
+static void serve_run(const backend *b, const uint8_t *p, size_t len, FILE *out)
+{
+    uint32_t text_len;
+    char err[1024];
+    trace *t;
+    serve_run_ctx c;
+    run_observer obs = {serve_step, &c};
+    size_t i;
+
+    memset(&c, 0, sizeof c);
+    c.out = out;
+    c.tm.on = getenv("VAS_SERVE_TIMING") != NULL && strcmp(getenv("VAS_SERVE_TIMING"), "0") != 0;
+    c.tm.start = c.tm.on ? proto_now() : 0;
+    if (len < 12 || (text_len = proto_get32(p + 8)) != len - 12
+        || (c.mode = proto_get32(p)) > PROTO_MAP_NAMED) {
+        send_error(out, PROTO_ERR_MALFORMED, "RUN: bad length or map mode");
+        return;
+    }
+    c.flags = proto_get32(p + 4);
+    t = trace_parse("<run>", (const char *)p + 12, text_len, err, sizeof err);
+    if (t == NULL) {
+        send_opened(out, PROTO_OPENED_MALFORMED, 0, err);
+        send_end(out, 0);
+        return;
+    }
+    if (c.tm.on)
+        c.tm.mark = proto_now(), c.tm.parse = c.tm.mark - c.tm.start;
+    run_trace_ex(b, t, &obs);
+    if (c.tm.on)
+        c.tm.close = proto_now() - c.tm.mark;
+    if (!c.failed) {
+        if (!c.opened)  /* a trace without operations */
+            send_opened(out, PROTO_OPENED_OK, 0, "");
+        /* A failed self-check ends the run: the ops after it did not run. */
+        for (i = c.sent; c.opened && i < t->n_ops && c.sent > 0; i++) {
+            static const op_result none;
+            if (encode_op(&c.rec, 0, PROTO_FAILED, &none, c.mode, &c.prev, &c.prev,
+                          "not run: the self-check failed on an earlier operation") != 0)
+                break;
+            send_frame(out, PROTO_OP, c.rec.p, c.rec.n);
+            c.sent++;
+        }
+        send_end(out, (uint32_t)c.sent);
+    }
+    if (c.tm.on)
+        timing_print(&c, t);
+    free(c.rec.p);
+    region_map_free(&c.map);
+    region_map_free(&c.prev);
     trace_free(t);
 }
 

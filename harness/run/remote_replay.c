@@ -79,7 +79,6 @@ int remote_replay_op(void *self, const trace_op *op, op_result *res)
 {
     remote_cursor *c = self;
     const remote_op *rec;
-    (void)op;
     op_result_clear(res);
     if (c->next >= c->rr.n_ops)
         return -1;
@@ -88,6 +87,19 @@ int remote_replay_op(void *self, const trace_op *op, op_result *res)
     if (rec->outcome == PROTO_FAILED)
         return -1;
     *res = rec->res;
+    if (op->code == TRACE_WATCH) {
+        /* The page list came as data, 8 bytes an address; aux the granularity. */
+        res->data = NULL;
+        res->data_len = 0;
+        res->n_pages = rec->res.data_len / 8;
+        res->granularity = (uint32_t)rec->aux;
+        res->pages = calloc(res->n_pages ? res->n_pages : 1, sizeof *res->pages);
+        if (res->pages == NULL)
+            return -1;
+        for (size_t i = 0; i < res->n_pages; i++)
+            res->pages[i] = proto_get64(rec->res.data + i * 8);
+        return 0;
+    }
     if (rec->res.data_len > 0) {
         res->data = malloc(rec->res.data_len);
         if (res->data == NULL)

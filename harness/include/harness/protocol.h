@@ -64,6 +64,9 @@ void proto_get_mbi(const uint8_t *p, vas_mbi *m);
 /* FNV-1a 64 over the regions' wire records: OP.map_digest. */
 uint64_t proto_map_digest(const vas_mbi *regions, size_t n);
 
+/* Seconds on a monotonic clock (monotonic_clock.c): deadlines, timing. */
+double proto_now(void);
+
 /* ---- The server end ------------------------------------------------------ */
 
 /* The map after an operation in the given mode (PROTO_MAP_FULL walks
@@ -82,6 +85,7 @@ int protocol_serve(const backend *b, FILE *in, FILE *out);
 typedef struct remote_op {
     op_result res;     /* res.data owned */
     uint32_t outcome;  /* PROTO_DONE, PROTO_UNSUPPORTED, PROTO_FAILED */
+    uint64_t aux;      /* watch: the granularity */
     uint64_t charge;
     uint64_t digest;
     size_t map;        /* index into remote_results.maps */
@@ -145,8 +149,6 @@ typedef struct proto_conn {
     size_t rpos, rlen;
 } proto_conn;
 
-/* Seconds on a monotonic clock, for deadlines. */
-double proto_now(void);
 /* Starts command (a shell command line; prefix it with "exec " so that the
  * pid is the server's) with pipes on its stdin/stdout. 0, or -1 with msg. */
 int proto_conn_start(proto_conn *c, const char *command, char *msg, size_t msg_len);
