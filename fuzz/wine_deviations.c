@@ -287,25 +287,26 @@ trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, cons
     if (cur == NULL)
         return NULL;
     for (i = cur->n_ops; i-- > 0;) {
-        trace *c = without(cur, i);
+        trace *c = without(cur, i), *next;
         if (c == NULL)
             break;
-        signature_of(pair, c, now, sizeof now);
+        text = trace_print(c);
+        free(c->ops);
+        free(c);
+        if (text == NULL)
+            break;
+        /* Without an alloc its name is unbound: such a candidate does not
+         * parse, and is not sent (a server refuses it as malformed). */
+        next = trace_parse("<minimized>", text, strlen(text), err, sizeof err);
+        free(text);
+        if (next == NULL)
+            continue;
+        signature_of(pair, next, now, sizeof now);
         if (strcmp(now, sig) == 0) {
-            text = trace_print(c);
-            free(c->ops);
-            free(c);
-            if (text == NULL)
-                break;
-            trace *next = trace_parse("<minimized>", text, strlen(text), err, sizeof err);
-            free(text);
-            if (next == NULL)
-                break;
             trace_free(cur);
             cur = next;
         } else {
-            free(c->ops);
-            free(c);
+            trace_free(next);
         }
     }
     return cur;

@@ -41,6 +41,11 @@ python3 "$repo/fuzz/fuzz.py" build --engine "$engine" --targets fuzz_diff_wine -
 
 export WINEPREFIX="$win32_dir/wineprefix" WINEDEBUG=-all
 trap 'wineserver -k 2>/dev/null || true' EXIT
+# wineserver stays up for the whole run: otherwise it exits 3 s after the
+# last Wine process, and a server restarted after a crash or hang waits
+# seconds for a new one (`wineserver -k` at exit ends it). One that is
+# already running for this prefix is used as it is.
+wineserver -p 2>/dev/null || true
 # A first start creates the prefix; do it before the clock runs.
 printf '' | wine "$win32_dir/vastrace.exe" help >/dev/null 2>&1 || true
 
@@ -50,8 +55,17 @@ export VAS_WINE_FINDINGS="$out/findings"
 mkdir -p "$out/corpus"
 cp "$repo"/corpus/seed/*.bin "$out/corpus/"
 status=0
+# The CPU the fuzzer and its Wine server use (children's times; wineserver,
+# a daemon, is not counted): a figure that a loaded machine does not skew.
+# (`times` runs in this shell, not in a $(...) subshell, to see its children.)
+cpu_seconds() { awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); c += t[1] * 60 + t[2] } print c }' "$1"; }
+times >"$out/times.before"
+wall_before=$SECONDS
 ( cd "$out" && "$libfuzzer_dir/fuzz_diff_wine" -max_total_time="$seconds" -dict="$dict" \
       -print_final_stats=1 -max_len=4096 -close_fd_mask=0 corpus >"$out/libfuzzer.log" 2>&1 ) || status=$?
+times >"$out/times.after"
+cpu=$(awk -v a="$(cpu_seconds "$out/times.before")" -v b="$(cpu_seconds "$out/times.after")" 'BEGIN { print b - a }')
+wall=$(( SECONDS - wall_before ))
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/libfuzzer.log" | tail -n 1)
 if [ -z "$runs" ] || [ ! -f "$out/findings/summary.tsv" ]; then
@@ -60,6 +74,8 @@ if [ -z "$runs" ] || [ ! -f "$out/findings/summary.tsv" ]; then
   exit 1
 fi
 echo "wine_fuzz.sh: $runs inputs in ${seconds}s: $(( runs / seconds )) exec/s (impl vs Wine, one core)"
+awk -v r="$runs" -v w="$wall" -v c="$cpu" 'BEGIN {
+  printf "wine_fuzz.sh: fuzzer + Wine server CPU %.1f s in %d s wall: %.0f exec per CPU second\n", c, w, (c > 0 ? r / c : 0) }'
 head -n 1 "$out/findings/summary.tsv" | sed 's/^# /wine_fuzz.sh: /'
 echo "known deviations hit (count, signature, documenting case):"
 awk -F'\t' '$1 == "known" { printf "  %6d  %s  (%s)\n", $2, $3, $4 }' "$out/findings/summary.tsv" | sort -rn

@@ -100,8 +100,10 @@ static int server_start(exec_backend *e, char *msg, size_t msg_len)
 
 /* ---- One trace ------------------------------------------------------------ */
 
-/* How a run ended. */
-enum run_end { RUN_OK, RUN_NO_SPACE, RUN_BROKEN, RUN_DEAD, RUN_HUNG, RUN_GARBAGE };
+/* How a run ended. RUN_REFUSED: the server could not parse the text (a
+ * trace this client should not have sent, or a server of another language
+ * version); the server itself is fine and keeps running. */
+enum run_end { RUN_OK, RUN_NO_SPACE, RUN_REFUSED, RUN_BROKEN, RUN_DEAD, RUN_HUNG, RUN_GARBAGE };
 
 /* Sends t, reads every record into c. On failure *done is the number of
  * records received and msg says what happened. */
@@ -136,6 +138,10 @@ static int run_once(exec_backend *e, const char *text, size_t text_len, const tr
         uint32_t status = proto_get32(buf), n = proto_get32(buf + 4);
         if (status == PROTO_OPENED_NO_SPACE) {
             end = RUN_NO_SPACE;
+        } else if (status == PROTO_OPENED_MALFORMED) {
+            snprintf(msg, msg_len, "%s: server cannot parse the trace: %.*s",
+                     e->b.name, (int)(len - 12 < 300 ? len - 12 : 300), (const char *)buf + 12);
+            end = RUN_REFUSED;
         } else if (status != PROTO_OPENED_OK) {
             snprintf(msg, msg_len, "%s: server could not run the trace (OPENED status %u): %.*s",
                      e->b.name, status, (int)(len - 12 < 300 ? len - 12 : 300), (const char *)buf + 12);
@@ -170,7 +176,7 @@ static int run_once(exec_backend *e, const char *text, size_t text_len, const tr
             }
         }
     }
-    if (s == PROTO_IO_OK && (end == RUN_OK || end == RUN_NO_SPACE)) {
+    if (s == PROTO_IO_OK && (end == RUN_OK || end == RUN_NO_SPACE || end == RUN_REFUSED)) {
         s = proto_conn_recv(&e->conn, &type, &buf, &cap, &len, deadline, err, sizeof err);
         if (s == PROTO_IO_OK && type != PROTO_END) {
             snprintf(msg, msg_len, "%s: frame type %u where END was expected", e->b.name, type);
@@ -191,7 +197,7 @@ static int run_once(exec_backend *e, const char *text, size_t text_len, const tr
         char how[128] = "";
         proto_conn_kill(&e->conn, how, sizeof how);
         snprintf(msg, msg_len, "%s: server died (%s)", e->b.name, how);
-    } else if (end != RUN_OK && end != RUN_NO_SPACE) {
+    } else if (end != RUN_OK && end != RUN_NO_SPACE && end != RUN_REFUSED) {
         proto_conn_kill(&e->conn, NULL, 0);
     }
     return end;
@@ -242,14 +248,14 @@ static int exec_run_whole(const backend *b, const trace *t, void **self, char *m
             fprintf(stderr, "%s (not reproduced on a fresh server; its results are used)\n", first);
             end = again;
         }
-    } else if (end == RUN_BROKEN) {
+    } else if (end == RUN_BROKEN || end == RUN_REFUSED) {
         snprintf(msg, msg_len, "%s", first);
     }
     free(text);
     switch (end) {
     case RUN_OK: *self = c; return 0;
     case RUN_NO_SPACE: rc = 1; break;
-    case RUN_BROKEN: rc = 3; break;
+    case RUN_BROKEN: case RUN_REFUSED: rc = 3; break;
     default: rc = 2; break;
     }
     remote_cursor_free(c);

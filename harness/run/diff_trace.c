@@ -87,12 +87,9 @@ static int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uin
                      const op_result *res, uint64_t w[2])
 {
     uint64_t lo = addr, hi;
-    switch (op->code) {
-    case TRACE_QUERY:
-    case TRACE_SETERR:
-    case TRACE_GETERR:
-    case TRACE_CHARGE:
+    if (op_keeps_map(op->code))
         return 0;
+    switch (op->code) {
     case TRACE_ALLOC:
         if (res->value != 0 && (lo == 0 || res->value < lo))
             lo = res->value;  /* a reservation's base is rounded down */

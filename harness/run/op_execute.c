@@ -109,6 +109,17 @@ int op_supported(const backend *b, const trace_op *op)
     }
 }
 
+int op_keeps_map(trace_opcode code)
+{
+    switch (code) {
+    case TRACE_QUERY: case TRACE_SETERR: case TRACE_GETERR: case TRACE_CHARGE:
+    case TRACE_WSMIN: case TRACE_WSMAX: case TRACE_LOCKED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* An optional member the backend leaves NULL: the runner reports the op
  * as unsupported and the comparer skips it (backend.h). */
 static int unsupported(op_result *res)

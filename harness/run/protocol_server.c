@@ -197,7 +197,7 @@ typedef struct serve_run_ctx {
 static uint32_t step_outcome(const run_step *s)
 {
     if (!s->executed)  /* charge without commit_charge, or a call it could not make */
-        return op_supported(s->run->b, s->op->code) ? PROTO_FAILED : PROTO_UNSUPPORTED;
+        return op_supported(s->run->b, s->op) ? PROTO_FAILED : PROTO_UNSUPPORTED;
     return s->res->unsupported ? PROTO_UNSUPPORTED : PROTO_DONE;
 }
 
@@ -208,6 +208,7 @@ static int serve_step(void *ctx, run_step *s)
     const backend *b = s->run->b;
     static const op_result none;
     const op_result *res = s->executed ? s->res : &none;
+    region_map *map = &c->map;
     uint32_t outcome;
     double t0 = c->tm.on ? proto_now() : 0, t1, t2;
 
@@ -228,11 +229,16 @@ static int serve_step(void *ctx, run_step *s)
         c->opened = 1;
     }
     outcome = step_outcome(s);
-    if (c->mode != PROTO_MAP_NONE && proto_walk_map(s->run, c->mode, &c->map) != 0)
+    /* Walking costs a query per region (under Wine, one that scans the
+     * region's pages): not after an op that cannot change the map, whose
+     * map is then the one sent last. */
+    if (c->mode != PROTO_MAP_NONE && c->sent > 0 && op_keeps_map(s->op->code))
+        map = &c->prev;
+    else if (c->mode != PROTO_MAP_NONE && proto_walk_map(s->run, c->mode, &c->map) != 0)
         outcome = PROTO_FAILED;
     t1 = c->tm.on ? proto_now() : 0;
     if (encode_op(&c->rec, b->commit_charge ? b->commit_charge(s->run->self) : 0, outcome, res,
-                  c->mode, &c->map, &c->prev, s->check_failed) != 0) {
+                  c->mode, map, &c->prev, s->check_failed) != 0) {
         send_error(c->out, PROTO_ERR_INTERNAL, "out of memory");
         c->failed = 1;
         return RUN_STOP;

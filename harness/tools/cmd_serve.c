@@ -7,11 +7,28 @@
 #include <stdio.h>
 #include <string.h>
 #ifdef _WIN32
+#include <windows.h>
 #include <fcntl.h>
 #include <io.h>
 #endif
 #include "commands.h"
 #include "harness/protocol.h"
+
+#ifdef _WIN32
+/* A crash of the server is the client's finding (docs/backend-protocol.md):
+ * say what it was and end at once, rather than let Wine start its debugger
+ * or Windows its error report, which keeps the client waiting for its
+ * timeout and then for a fresh server. */
+static LONG WINAPI serve_crashed(EXCEPTION_POINTERS *ep)
+{
+    const EXCEPTION_RECORD *er = ep->ExceptionRecord;
+    fprintf(stderr, "vastrace serve: unhandled exception 0x%08lX at %p\n",
+            (unsigned long)er->ExceptionCode, er->ExceptionAddress);
+    fflush(stderr);
+    TerminateProcess(GetCurrentProcess(), (UINT)er->ExceptionCode);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+#endif
 
 int cmd_serve(int argc, char **argv)
 {
@@ -34,6 +51,8 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
 #ifdef _WIN32
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+    SetUnhandledExceptionFilter(serve_crashed);
     _setmode(_fileno(stdin), _O_BINARY);
     _setmode(_fileno(stdout), _O_BINARY);
 #endif

@@ -87,6 +87,10 @@ typedef struct op_result {
 int op_execute(backend_run *r, const trace_op *op, op_result *res);
 /* 0 when b leaves the optional member op needs NULL (backend.h). */
 int op_supported(const backend *b, const trace_op *op);
+/* 1 when an operation of this kind cannot change the memory map (a query,
+ * last-error, the counters): a map walked before it still holds after it.
+ * Accesses and IsBad* probes can clear a guard page, so they are not. */
+int op_keeps_map(trace_opcode code);
 /* Binds op's name, if it has one, to the address res returned. */
 void op_bind_result(backend_run *r, const trace_op *op, const op_result *res);
 void op_result_clear(op_result *res);
