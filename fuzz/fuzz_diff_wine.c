@@ -163,12 +163,15 @@ static void bound_alloc_sizes(trace *t)
 {
     size_t i;
     for (i = 0; i < t->n_ops; i++) {
-        trace_expr *size = &t->ops[i].size;
-        if (t->ops[i].code != TRACE_ALLOC)
+        trace_op *op = &t->ops[i];
+        /* bulk alloc: the bound holds for all COUNT allocations together. */
+        uint64_t bound = op->code == TRACE_BULKALLOC && op->max > 1 ? WINE_ALLOC_BOUND / op->max
+                                                                    : WINE_ALLOC_BOUND;
+        if (op->code != TRACE_ALLOC && op->code != TRACE_BULKALLOC)
             continue;
-        size->name = -1;
-        if (size->offset > WINE_ALLOC_BOUND && size->offset <= USER_RANGE_TOP)
-            size->offset = WINE_ALLOC_BOUND;
+        op->size.name = -1;
+        if (op->size.offset > bound && op->size.offset <= USER_RANGE_TOP)
+            op->size.offset = bound;
     }
 }
 
