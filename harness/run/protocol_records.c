@@ -93,7 +93,6 @@ int remote_decode_op(const uint8_t *p, size_t len, remote_results *rr, remote_op
     op->res.old = proto_get32(p + 24);
     op->res.status = proto_get32(p + 28);
     op->res.fault = proto_get64(p + 32);
-    op->aux = proto_get64(p + 16);
     op->charge = proto_get64(p + 40);
     op->digest = proto_get64(p + 48);
     proto_get_mbi(p + 56, &op->res.mbi);

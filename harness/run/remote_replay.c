@@ -92,7 +92,8 @@ int remote_replay_op(void *self, const trace_op *op, op_result *res)
         res->data = NULL;
         res->data_len = 0;
         res->n_pages = rec->res.data_len / 8;
-        res->granularity = (uint32_t)rec->aux;
+        res->granularity = (uint32_t)rec->res.aux;
+        res->aux = 0;
         res->pages = calloc(res->n_pages ? res->n_pages : 1, sizeof *res->pages);
         if (res->pages == NULL)
             return -1;

@@ -85,7 +85,6 @@ int protocol_serve(const backend *b, FILE *in, FILE *out);
 typedef struct remote_op {
     op_result res;     /* res.data owned */
     uint32_t outcome;  /* PROTO_DONE, PROTO_UNSUPPORTED, PROTO_FAILED */
-    uint64_t aux;      /* watch: the granularity */
     uint64_t charge;
     uint64_t digest;
     size_t map;        /* index into remote_results.maps */
