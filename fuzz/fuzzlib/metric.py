@@ -78,6 +78,17 @@ class Builds:
         self.afl = b(AFL_ENGINE) if any(e == "AFL++" for e, _m in engines_needed) else None
         self.mutator_so = builder.mutator_library(REPO, log=log) if ("AFL++", True) in engines_needed else None
 
+    def keep(self, folder):
+        """Copies every build into folder and uses the copies: a rebuild
+        of build-fuzz/ while the metric runs (a change of the sources, another
+        run) must not pull a binary from under it."""
+        for name in ("replay", "libfuzzer", "libfuzzer_mutator", "afl", "mutator_so"):
+            path = getattr(self, name)
+            if path:
+                copy = os.path.join(folder, name + "-" + os.path.basename(path))
+                shutil.copy2(path, copy)
+                setattr(self, name, copy)
+
 
 def seed_inputs(dest, corpus):
     os.makedirs(dest, exist_ok=True)
@@ -243,6 +254,7 @@ def run(args, log):
     started = time.time()
     builds = Builds(setups, log)
     work_root = tempfile.mkdtemp(prefix="vas-metric-")
+    builds.keep(work_root)
     jobs = [(b[0], s, k) for b in bugs for s in setups for k in range(runs)]
     log("metric: %d bugs x %d setups x %d runs = %d runs of at most %d s, %d at a time"
         % (len(bugs), len(setups), runs, len(jobs), seconds, args.jobs))
