@@ -8,8 +8,8 @@
  * The binary form carries less than the text (trace_encode_binary in
  * harness/trace.h), so the trace is first reduced to what it runs:
  *   - expectations and the name/source/wine-deviates headers are dropped;
- *   - every alloc, bulk alloc, thread and process binds a fresh name in order (r0, r1,
- *     ...), because the binary form binds one name per alloc: an unnamed alloc gets one, and a
+ *   - every alloc, bulk alloc, thread, process, section and map binds a fresh name in order
+ *     (r0, r1, ...), because the binary form binds one name per such op: an unnamed one gets one, and a
  *     name bound twice becomes two names, each use pointing at the binding
  *     that was current when it ran (a use before any binding is the number
  *     it evaluates to, the offset alone);
@@ -68,13 +68,15 @@ static int trace_reduce_for_binary(trace *t, const char *path)
         expr_rebind(&op->thread, current);
         expr_rebind(&op->process, current);
         expr_rebind(&op->buf, current);
+        expr_rebind(&op->handle, current);
+        expr_rebind(&op->offset, current);
         if ((op->code == TRACE_READ || op->code == TRACE_WRITE) && op->len > SEED_DATA_MAX) {
             fprintf(stderr, "%s: operation %zu: %zu bytes cut to %u\n", path, i + 1, op->len,
                     SEED_DATA_MAX);
             op->len = SEED_DATA_MAX;
         }
         if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-            op->code == TRACE_PROCESS) {
+            op->code == TRACE_PROCESS || op->code == TRACE_SECTION || op->code == TRACE_MAP) {
             if (op->result >= 0)
                 current[op->result] = (int)n_allocs;
             op->result = (int)n_allocs++;

@@ -134,6 +134,9 @@ static const char *op_word(trace_opcode code)
     case TRACE_CLOSE: return "close";
     case TRACE_READPROC: return "readproc";
     case TRACE_WRITEPROC: return "writeproc";
+    case TRACE_SECTION: return "section";
+    case TRACE_MAP: return "map";
+    case TRACE_UNMAP: return "unmap";
     default: break;
     }
     return (size_t)code < sizeof words / sizeof words[0] ? words[code] : "op";
@@ -239,6 +242,8 @@ const char *wine_rule(const trace_op *op)
         return "docs/semantics.md section 14 (bulk operations), over sections 2, 3 and 5";
     case TRACE_PROCESS: case TRACE_CLOSE: case TRACE_READPROC: case TRACE_WRITEPROC:
         return "docs/semantics.md section 13.2 (processes)";
+    case TRACE_SECTION: case TRACE_MAP: case TRACE_UNMAP:
+        return "docs/semantics.md section 12 (sections and views)";
     default: return "docs/semantics.md (last-error)";
     }
 }

@@ -22,6 +22,7 @@
 #include "oracle.h"
 #include "oracle_locks.h"
 #include "oracle_process.h"
+#include "oracle_sections.h"
 #include "oracle_watch.h"
 
 #include <stdlib.h>
@@ -53,13 +54,15 @@ typedef struct allocation {
     uint32_t protect;     /* allocation protection, as given to the reserving call */
     page_run *runs;       /* in page order, covering every page exactly once */
     size_t run_count;
-    page_bytes *written;  /* unordered */
+    page_bytes *written;  /* unordered; a view: the pages copy-on-write made its own */
     int is_stack;         /* a thread's stack (section 11) */
     uint64_t guarantee;   /* that thread's SetThreadStackGuarantee bytes */
     struct allocation *next; /* the allocation with the next higher base */
     uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (section 11.2) */
     int system;           /* section 11.2: made by the system, the trace cannot change it */
     int charged;          /* its committed pages count in the commit charge (section 7) */
+    oracle_section *section; /* a view (section 12): its section, else NULL */
+    uint64_t section_first;  /* a view: the section page index of its first page */
 } allocation;
 
 struct oracle {
@@ -72,6 +75,7 @@ struct oracle {
     oracle_watches watches;  /* MEM_WRITE_WATCH regions (section 8) */
     oracle_locks locks;      /* locked pages (section 9) */
     oracle_processes processes;  /* processes it created (section 13.2) */
+    oracle_sections sections; /* section 12 */
     uint64_t ws_min_pages, ws_max_pages;
     uint64_t aslr_start, aslr_end;  /* section 11.1: search bounds from the seed; 0 = none */
 };
@@ -102,7 +106,9 @@ static int fail(oracle_t *o, uint32_t error)
 
 /* ---- Section 1: protection values ------------------------------------- */
 
-static int protect_is_valid(uint32_t protect)
+/* view: the protection is for a view (section 12), where copy-on-write
+ * protections are valid. */
+static int protect_is_valid(uint32_t protect, int view)
 {
     uint32_t base = protect & 0xFFu;
     uint32_t modifiers = protect & MODIFIER_BITS;
@@ -114,7 +120,7 @@ static int protect_is_valid(uint32_t protect)
         return 0;
     if (base == VAS_PAGE_NOACCESS && modifiers != 0)
         return 0;
-    if (base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY)
+    if (!view && (base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY))
         return 0;  /* private memory */
     return 1;
 }
@@ -139,7 +145,7 @@ static int protect_allows(uint32_t protect, enum access_kind kind)
     case VAS_PAGE_EXECUTE:           return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READ:      return kind != ACCESS_WRITE;
     case VAS_PAGE_EXECUTE_READWRITE: return 1;
-    case VAS_PAGE_WRITECOPY:         return kind != ACCESS_EXECUTE;  /* image pages (11.2) */
+    case VAS_PAGE_WRITECOPY:         return kind != ACCESS_EXECUTE;  /* image pages (11.2), views (12): writing copies */
     case VAS_PAGE_EXECUTE_WRITECOPY: return 1;
     default:                         return 0;  /* NOACCESS */
     }
@@ -220,12 +226,32 @@ static uint64_t count_uncommitted(const allocation *a, uint64_t first, uint64_t 
     return n;
 }
 
-/* 1 when committing new_pages more pages would pass the commit limit. */
+static int is_writecopy(uint32_t protect)
+{
+    return (protect & 0xFFu) == VAS_PAGE_WRITECOPY || (protect & 0xFFu) == VAS_PAGE_EXECUTE_WRITECOPY;
+}
+
+/* Pages the process is charged for (sections 7, 12.8): committed private
+ * pages and every page of a copy-on-write view. */
+static uint64_t process_charge_pages(const oracle_t *o)
+{
+    uint64_t n = o->committed_pages;
+    for (const allocation *a = o->first; a; a = a->next)
+        if (a->section && is_writecopy(a->protect))
+            n += a->page_count;
+    return n;
+}
+
+/* 1 when committing new_pages more pages would pass the commit limit,
+ * which counts the process's charge and every section's committed pages. */
 static int over_commit_limit(const oracle_t *o, uint64_t new_pages)
 {
     if (o->cfg.commit_limit == 0)
         return 0;
-    return o->committed_pages * PAGE + new_pages * PAGE > o->cfg.commit_limit;
+    uint64_t pages = process_charge_pages(o) + new_pages;
+    for (const oracle_section *s = o->sections.first; s; s = s->next)
+        pages += section_committed_in(s, 0, s->page_count);
+    return pages * PAGE > o->cfg.commit_limit;
 }
 
 /* ---- Free-space search ---------------------------------------------------
@@ -428,8 +454,136 @@ static void allocation_remove(oracle_t *o, allocation *a)
     pages_change(o, a, 0, a->page_count, CHANGE_DECOMMIT, 0);  /* uncharge, drop bytes */
     watches_released(&o->watches, a->base);
     lockset_unlock(&o->locks, a->base, alloc_end(a));
+    if (a->section) {
+        a->section->views--;
+        sectionlist_forget_unused(&o->sections, a->section);
+    }
     free(a->runs);
     free(a);
+}
+
+/* ---- Section 12: what views do to their pages ---------------------------- */
+
+/* The bytes page index i of a holds, made (zeros) on first use. */
+static page_bytes *own_page_at(allocation *a, uint64_t i)
+{
+    page_bytes *b = bytes_of(a, i);
+    if (!b) {
+        if (!(b = calloc(1, sizeof *b)))
+            abort();  /* the model cannot continue without its memory */
+        b->index = i;
+        b->next = a->written;
+        a->written = b;
+    }
+    return b;
+}
+
+static page_bytes *own_page(allocation *a, uint64_t addr)
+{
+    return own_page_at(a, page_index(a, addr));
+}
+
+/* The bytes a write to addr in view a lands in (12.4): a copy-on-write
+ * page gets its own copy of the section's page first and turns writable;
+ * a page with its own copy keeps using it; any other page is the
+ * section's, seen by every view. */
+static uint8_t *view_page_for_write(oracle_t *o, allocation *a, uint64_t addr)
+{
+    uint64_t i = page_index(a, addr);
+    const page_run *r = run_of(a, i);
+    if (is_writecopy(r->protect)) {
+        int had = bytes_of(a, i) != NULL;
+        page_bytes *b = own_page_at(a, i);
+        const uint8_t *shared = section_page_bytes(a->section, a->section_first + i, 0);
+        if (!had && shared)
+            memcpy(b->bytes, shared, PAGE);
+        uint32_t now = (r->protect & 0xFFu) == VAS_PAGE_WRITECOPY ? VAS_PAGE_READWRITE
+                                                                  : VAS_PAGE_EXECUTE_READWRITE;
+        pages_change(o, a, i, i + 1, CHANGE_COMMIT, (r->protect & ~0xFFu) | now);
+        return b->bytes;
+    }
+    page_bytes *b = bytes_of(a, i);
+    return b ? b->bytes : section_page_bytes(a->section, a->section_first + i, 1);
+}
+
+/* What a page with protection p may do, for 12.5's comparison. */
+typedef struct page_rights {
+    int read, write, copy, execute;
+} page_rights;
+
+static page_rights rights(uint32_t p)
+{
+    page_rights r = {0, 0, 0, 0};
+    switch (p & 0xFFu) {
+    case VAS_PAGE_READONLY: case VAS_PAGE_WRITECOPY:
+        r.read = 1; break;
+    case VAS_PAGE_READWRITE:
+        r.read = r.write = 1; break;
+    case VAS_PAGE_EXECUTE: case VAS_PAGE_EXECUTE_READ:
+        r.read = r.execute = 1; break;
+    case VAS_PAGE_EXECUTE_READWRITE:
+        r.read = r.write = r.copy = r.execute = 1; break;
+    case VAS_PAGE_EXECUTE_WRITECOPY:
+        r.read = r.copy = r.execute = 1; break;
+    default:
+        break;
+    }
+    return r;
+}
+
+static int rights_equal(page_rights a, page_rights b)
+{
+    return a.read == b.read && a.write == b.write && a.copy == b.copy && a.execute == b.execute;
+}
+
+/* Every right of a is one of b's too. */
+static int rights_within(page_rights a, page_rights b)
+{
+    return (!a.read || b.read) && (!a.write || b.write) && (!a.copy || b.copy)
+        && (!a.execute || b.execute);
+}
+
+/* 12.5: may a page of view a take protection p? */
+static int view_may_take(const allocation *a, uint32_t p)
+{
+    page_rights want = rights(p), view = rights(a->protect), sec = rights(a->section->protect);
+    page_rights none = {0, 0, 0, 0};
+    if (rights_equal(want, view))
+        return 1;
+    if (rights_equal(view, none))
+        return 0;
+    return rights_within(want, view) && rights_within(want, sec);
+}
+
+/* 12.6: MEM_COMMIT of [start, end) inside view a. */
+static uint64_t view_commit(oracle_t *o, allocation *a, uint64_t start, uint64_t end, uint32_t protect)
+{
+    oracle_section *s = a->section;
+    uint64_t first = page_index(a, start), last = page_index(a, end - 1) + 1;
+    uint64_t s_first = a->section_first + first, s_end = a->section_first + last;
+    if (over_commit_limit(o, (s_end - s_first) - section_committed_in(s, s_first, s_end)))
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+    section_commit(s, s_first, s_end);
+    pages_change(o, a, first, last, CHANGE_COMMIT, protect);
+    /* Every other view of the section shows those pages committed, with
+     * its own protection where they were reserved. */
+    for (allocation *b = o->first; b; b = b->next) {
+        if (b == a || b->section != s)
+            continue;
+        uint64_t lo = s_first > b->section_first ? s_first : b->section_first;
+        uint64_t hi = s_end < b->section_first + b->page_count ? s_end : b->section_first + b->page_count;
+        for (uint64_t i = lo; i < hi;) {
+            const page_run *r = run_of(b, i - b->section_first);
+            uint64_t run_end = b->section_first + r->first + r->count;
+            if (run_end > hi)
+                run_end = hi;
+            if (r->state != VAS_MEM_COMMIT)
+                pages_change(o, b, i - b->section_first, run_end - b->section_first, CHANGE_COMMIT,
+                             b->protect);
+            i = run_end;
+        }
+    }
+    return start;
 }
 
 /* ---- Creation ----------------------------------------------------------- */
@@ -588,6 +742,7 @@ void oracle_destroy(oracle_t *o)
     processes_free_all(&o->processes);
     while (o->first)
         allocation_remove(o, o->first);
+    sectionlist_free_all(&o->sections);
     free(o);
 }
 
@@ -639,6 +794,8 @@ static uint64_t alloc_commit(oracle_t *o, uint64_t addr, uint64_t size, uint32_t
     allocation *a = allocation_holding(o, start, end);
     if (!a || a->system)                          /* 11.2 step 6: nothing commits into the system's */
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    if (a->section)
+        return view_commit(o, a, start, end, protect);
     uint64_t first = page_index(a, start), last = page_index(a, end - 1) + 1;
     if (over_commit_limit(o, count_uncommitted(a, first, last)))
         return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
@@ -677,7 +834,7 @@ uint64_t oracle_alloc(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, 
         if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE))
             return fail(o, VAS_ERROR_INVALID_PARAMETER);
     }
-    if (!protect_is_valid(protect))                                 /* 5 */
+    if (!protect_is_valid(protect, 0))                              /* 5 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     if ((addr != 0 && addr < min) || addr > max || size > max + 1 - min
         || (addr != 0 && range_exceeds_max(o, addr, size)))         /* 6 */
@@ -709,6 +866,8 @@ int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     if (a->system)                                                  /* 11.2 step 6 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (a->section)                                                 /* 12.7 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
 
     if (type == VAS_MEM_RELEASE) {
         if (start != a->base)
@@ -738,7 +897,7 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
 {
     if (!old)                                                       /* 1 */
         return fail(o, VAS_ERROR_NOACCESS);
-    if (!protect_is_valid(protect))                                 /* 2 */
+    if (!protect_is_valid(protect, 1))                              /* 2 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     if (size == 0 || addr > o->cfg.max_address
         || range_exceeds_max(o, addr, size))                        /* 3 */
@@ -749,6 +908,16 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
     const allocation *at_start = allocation_at(o, start);
     if (at_start && at_start->system)                               /* 11.2 step 6: *old untouched */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    allocation *at = allocation_at(o, start);
+    if (!at || !at->section) {
+        if (is_writecopy(protect))                                  /* private: section 1 */
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    } else {
+        if (!view_may_take(at, protect))                            /* 12.5 */
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+        if ((protect & 0xFFu) == VAS_PAGE_EXECUTE_WRITECOPY && !is_writecopy(at->protect))
+            protect = (protect & ~0xFFu) | VAS_PAGE_EXECUTE_READWRITE;
+    }
     allocation *a = allocation_holding(o, start, end);
     uint64_t first = a ? page_index(a, start) : 0, last = a ? page_index(a, end - 1) + 1 : 0;
     if (!a || count_uncommitted(a, first, last) != 0) {
@@ -861,10 +1030,13 @@ static uint32_t read_by(oracle_t *o, allocation *stack, uint64_t addr, void *buf
         uint64_t here = addr + done;
         const allocation *a = allocation_at(o, here);
         const page_bytes *b = bytes_of(a, page_index(a, here));
+        const uint8_t *shown = b ? b->bytes : NULL;
+        if (!b && a->section)   /* a view's page it has not copied: the section's */
+            shown = section_page_bytes(a->section, a->section_first + page_index(a, here), 0);
         size_t offset = (size_t)(here % PAGE);
         size_t chunk = PAGE - offset < len - done ? PAGE - offset : len - done;
-        if (b)
-            memcpy(dst + done, b->bytes + offset, chunk);
+        if (shown)
+            memcpy(dst + done, shown + offset, chunk);
         else
             memset(dst + done, 0, chunk);
         done += chunk;
@@ -890,17 +1062,10 @@ static uint32_t write_by(oracle_t *o, allocation *stack, uint64_t addr, const vo
         allocation *a = allocation_at(o, here);
         if (a->type == VAS_MEM_IMAGE)   /* 11.2 step 6: a written WRITECOPY page becomes RW */
             pages_change(o, a, page_index(a, here), page_index(a, here) + 1, CHANGE_COPY, 0);
-        page_bytes *b = bytes_of(a, page_index(a, here));
-        if (!b) {  /* first write to this page: it was all zeros */
-            if (!(b = calloc(1, sizeof *b)))
-                abort();  /* the model cannot continue without its memory */
-            b->index = page_index(a, here);
-            b->next = a->written;
-            a->written = b;
-        }
+        uint8_t *target = a->section ? view_page_for_write(o, a, here) : own_page(a, here)->bytes;
         size_t offset = (size_t)(here % PAGE);
         size_t chunk = PAGE - offset < len - done ? PAGE - offset : len - done;
-        memcpy(b->bytes + offset, src + done, chunk);
+        memcpy(target + offset, src + done, chunk);
         done += chunk;
     }
     watches_written(&o->watches, addr, addr + len);   /* section 8 */
@@ -932,7 +1097,7 @@ uint32_t oracle_last_error(const oracle_t *o) { return o->last_error; }
 
 void oracle_set_last_error(oracle_t *o, uint32_t error) { o->last_error = error; }
 
-uint64_t oracle_commit_charge(const oracle_t *o) { return o->committed_pages * PAGE; }
+uint64_t oracle_commit_charge(const oracle_t *o) { return process_charge_pages(o) * PAGE; }
 
 /* ---- Section 8: write watch ------------------------------------------------- */
 
@@ -1263,4 +1428,127 @@ uint32_t oracle_thread_probe(oracle_t *o, uint64_t stack, uint64_t addr, uint64_
             return status;
     }
     return read_by(o, a, addr, &byte, 1, fault);
+}
+/* ---- Section 12: sections and views ----------------------------------------- */
+
+uint64_t oracle_create_section(oracle_t *o, uint64_t size, uint32_t protect_and_flags)
+{
+    uint32_t protect = protect_and_flags & 0xFFFFu;                 /* 12.1 */
+    uint32_t flags = protect_and_flags & 0xFFFF0000u;
+    if (protect != VAS_PAGE_READONLY && protect != VAS_PAGE_READWRITE
+        && protect != VAS_PAGE_WRITECOPY && protect != VAS_PAGE_EXECUTE_READ
+        && protect != VAS_PAGE_EXECUTE_READWRITE && protect != VAS_PAGE_EXECUTE_WRITECOPY)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (flags != 0 && flags != VAS_SEC_COMMIT && flags != VAS_SEC_RESERVE)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (size == 0)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (size > 0x800000000000ull - PAGE)                            /* 128 TiB: too big */
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    uint64_t pages = round_up(size, PAGE) / PAGE;
+    int reserve = flags == VAS_SEC_RESERVE;
+    if (!reserve && over_commit_limit(o, pages))
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+    oracle_section *s = sectionlist_add(&o->sections, pages, protect, reserve);
+    if (!s)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    return s->handle;
+}
+
+int oracle_close_section(oracle_t *o, uint64_t handle)
+{
+    oracle_section *s = sectionlist_find(&o->sections, handle);   /* 12.2 */
+    if (!s)
+        return 0;
+    s->open = 0;
+    sectionlist_forget_unused(&o->sections, s);
+    return 1;
+}
+
+/* 12.3: the view protections a section of protection p may be mapped
+ * with. */
+static int view_protection_allowed(uint32_t p, uint32_t view)
+{
+    switch (view) {
+    case VAS_PAGE_READWRITE:
+        return p == VAS_PAGE_READWRITE || p == VAS_PAGE_EXECUTE_READWRITE;
+    case VAS_PAGE_EXECUTE_READ:
+    case VAS_PAGE_EXECUTE_WRITECOPY:
+        return p == VAS_PAGE_EXECUTE_READ || p == VAS_PAGE_EXECUTE_READWRITE
+            || p == VAS_PAGE_EXECUTE_WRITECOPY;
+    case VAS_PAGE_EXECUTE_READWRITE:
+        return p == VAS_PAGE_EXECUTE_READWRITE;
+    default:   /* NOACCESS, READONLY, WRITECOPY */
+        return 1;
+    }
+}
+
+/* The view protection of an access mask (12.3). */
+static uint32_t protect_of_access(uint32_t access)
+{
+    uint32_t plain = access & ~VAS_FILE_MAP_EXECUTE;
+    int x = (access & VAS_FILE_MAP_EXECUTE) != 0;
+    if (plain == VAS_FILE_MAP_COPY)
+        return x ? VAS_PAGE_EXECUTE_WRITECOPY : VAS_PAGE_WRITECOPY;
+    if (plain & VAS_FILE_MAP_WRITE)
+        return x ? VAS_PAGE_EXECUTE_READWRITE : VAS_PAGE_READWRITE;
+    if (plain & VAS_FILE_MAP_READ)
+        return x ? VAS_PAGE_EXECUTE_READ : VAS_PAGE_READONLY;
+    return VAS_PAGE_NOACCESS;
+}
+
+uint64_t oracle_map_view(oracle_t *o, uint64_t handle, uint32_t access, uint64_t offset,
+                         uint64_t size, uint64_t addr)
+{
+    oracle_section *s = sectionlist_find(&o->sections, handle);   /* 12.3 */
+    if (!s)                                                         /* 1 */
+        return fail(o, VAS_ERROR_INVALID_HANDLE);
+    uint32_t protect = protect_of_access(access);                   /* 2 */
+    if (!view_protection_allowed(s->protect, protect))
+        return fail(o, VAS_ERROR_ACCESS_DENIED);
+    if (offset % GRANULE != 0 || addr % GRANULE != 0)               /* 3 */
+        return fail(o, VAS_ERROR_MAPPED_ALIGNMENT);
+    uint64_t total = s->page_count * PAGE;                          /* 4 */
+    if (size > o->cfg.max_address + 1 - o->cfg.min_address || offset >= total)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (size > total - offset)
+        return fail(o, VAS_ERROR_ACCESS_DENIED);
+    uint64_t bytes = size == 0 ? total - offset : round_up(size, PAGE);
+    if (addr != 0) {                                                /* 5 */
+        if (addr < o->cfg.min_address || addr > o->cfg.max_address
+            || range_exceeds_max(o, addr, bytes))
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+        if (range_touches_allocation(o, addr, addr + bytes))
+            return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    } else {
+        addr = find_free_base(o, bytes, 0);
+        if (addr == 0)
+            return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    }
+    if (is_writecopy(protect) && over_commit_limit(o, bytes / PAGE)) /* 6 */
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+
+    allocation *a = allocation_insert(o, addr, bytes, protect);
+    if (!a)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    a->section = s;
+    a->section_first = offset / PAGE;
+    a->type = VAS_MEM_MAPPED;
+    a->charged = 0;   /* the section's pages are the system's (12.8) */
+    s->views++;
+    uint64_t lo, hi, from = a->section_first, to = a->section_first + a->page_count;
+    while (section_committed_stretch(s, from, to, &lo, &hi)) {
+        pages_change(o, a, lo - a->section_first, hi - a->section_first, CHANGE_COMMIT, protect);
+        from = hi;
+    }
+    return addr;
+}
+
+int oracle_unmap_view(oracle_t *o, uint64_t addr)
+{
+    allocation *a = addr > o->cfg.max_address ? NULL : allocation_at(o, addr);  /* 12.4 */
+    if (!a || !a->section)
+        return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    allocation_remove(o, a);
+    return 1;
 }

@@ -109,6 +109,16 @@ int oracle_read_process_memory(oracle_t *o, uint64_t process, uint64_t addr, uin
                                uint64_t size, uint64_t *done);
 int oracle_write_process_memory(oracle_t *o, uint64_t process, uint64_t addr, uint64_t buf,
                                 uint64_t size, uint64_t *done);
+/* CreateFileMapping (pagefile-backed), MapViewOfFileEx, UnmapViewOfFile:
+ * as vas_create_section, vas_map_view, vas_unmap_view (docs/semantics.md
+ * section 12). oracle_close_handle closes section handles too: it asks
+ * oracle_close_section first, which closes handle when it is an open
+ * section's and returns 1, else returns 0 and changes nothing. */
+uint64_t oracle_create_section(oracle_t *o, uint64_t size, uint32_t protect_and_flags);
+int oracle_close_section(oracle_t *o, uint64_t handle);
+uint64_t oracle_map_view(oracle_t *o, uint64_t handle, uint32_t access, uint64_t offset,
+                         uint64_t size, uint64_t addr);
+int oracle_unmap_view(oracle_t *o, uint64_t addr);
 
 /* Thread stacks (docs/semantics.md section 11): as vas_create_thread,
  * vas_exit_thread, vas_set_thread_stack_guarantee, vas_thread_stack_limits,

@@ -66,7 +66,7 @@ oracle_t *oracle_process_space(oracle_t *o, uint64_t handle)
 
 int oracle_close_handle(oracle_t *o, uint64_t handle)
 {
-    if (handle == CURRENT_PROCESS)
+    if (handle == CURRENT_PROCESS || oracle_close_section(o, handle))   /* section 12.2 */
         return 1;
     oracle_processes *p = oracle_processes_of(o);
     held_handle *h = find_held(p, handle);

@@ -118,6 +118,20 @@ static uint32_t impl_thread_probe(void *self, uint64_t stack, uint64_t addr, uin
 {
     return vas_thread_probe(self, stack, addr, fault);
 }
+/* Issue 12: sections and views (docs/semantics.md section 12). */
+static uint64_t impl_create_section(void *self, uint64_t size, uint32_t protect_and_flags)
+{
+    return vas_create_section(self, size, protect_and_flags);
+}
+
+
+static uint64_t impl_map_view(void *self, uint64_t handle, uint32_t access, uint64_t offset,
+                         uint64_t size, uint64_t addr)
+{
+    return vas_map_view(self, handle, access, offset, size, addr);
+}
+
+static int impl_unmap_view(void *self, uint64_t addr) { return vas_unmap_view(self, addr); }
 
 /* Processes (docs/semantics.md section 13.2). */
 static uint64_t impl_process_create(void *self) { return vas_process_create(self, NULL); }
@@ -196,5 +210,8 @@ const backend backend_impl = {
     .query_ex = impl_query_ex,
     .read_process = impl_read_process,
     .write_process = impl_write_process,
+    .create_section = impl_create_section,
+    .map_view = impl_map_view,
+    .unmap_view = impl_unmap_view,
     .deterministic_placement = 1,
 };

@@ -127,6 +127,20 @@ static int oracle_be_read_process(void *self, uint64_t h, uint64_t addr, uint64_
                                   uint64_t *done) { return oracle_read_process_memory(self, h, addr, buf, size, done); }
 static int oracle_be_write_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
                                    uint64_t *done) { return oracle_write_process_memory(self, h, addr, buf, size, done); }
+/* Issue 12: sections and views (docs/semantics.md section 12). */
+static uint64_t oracle_be_create_section(void *self, uint64_t size, uint32_t protect_and_flags)
+{
+    return oracle_create_section(self, size, protect_and_flags);
+}
+
+
+static uint64_t oracle_be_map_view(void *self, uint64_t handle, uint32_t access, uint64_t offset,
+                         uint64_t size, uint64_t addr)
+{
+    return oracle_map_view(self, handle, access, offset, size, addr);
+}
+
+static int oracle_be_unmap_view(void *self, uint64_t addr) { return oracle_unmap_view(self, addr); }
 
 const backend backend_oracle = {
     .name = "oracle",
@@ -167,5 +181,8 @@ const backend backend_oracle = {
     .query_ex = oracle_be_query_ex,
     .read_process = oracle_be_read_process,
     .write_process = oracle_be_write_process,
+    .create_section = oracle_be_create_section,
+    .map_view = oracle_be_map_view,
+    .unmap_view = oracle_be_unmap_view,
     .deterministic_placement = 1,
 };

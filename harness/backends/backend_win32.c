@@ -209,8 +209,44 @@ typedef struct win32_child {
     int open;            /* given is still open */
 } win32_child;
 
+/* A set of values (section handles, view bases), unordered. */
+typedef struct value_set {
+    uint64_t *v;
+    size_t n, cap;
+} value_set;
+
+static int set_index(const value_set *set, uint64_t value)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->v[i] == value)
+            return (int)i;
+    return -1;
+}
+
+static void set_add(value_set *set, uint64_t value)
+{
+    if (set_index(set, value) >= 0)
+        return;
+    if (set->n == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 16;
+        uint64_t *p = realloc(set->v, cap * sizeof *p);
+        if (p == NULL)
+            return;  /* untracked: leaks at destroy, never unsafe */
+        set->v = p;
+        set->cap = cap;
+    }
+    set->v[set->n++] = value;
+}
+
+static void set_remove(value_set *set, uint64_t value)
+{
+    int i = set_index(set, value);
+    if (i >= 0)
+        set->v[i] = set->v[--set->n];
+}
+
 typedef struct win32_space {
-    uint64_t *bases;     /* allocation bases this trace reserved, not yet released */
+    uint64_t *bases;     /* allocation bases this trace reserved or mapped, not yet released */
     size_t n_bases, cap_bases;
     struct win32_thread **threads;   /* the trace's threads still running */
     size_t n_threads;
@@ -220,6 +256,8 @@ typedef struct win32_space {
                           * (never to write: they hold the runner) */
     win32_child *children;   /* processes the trace created */
     size_t n_children;
+    value_set sections;  /* section handles the trace created, not yet closed (issue 12) */
+    value_set views;     /* the bases of its views, not yet unmapped */
 } win32_space;
 
 static void *ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
@@ -545,9 +583,15 @@ static void win32_destroy(void *self)
     while (s->n_threads > 0)
         thread_end(s, s->n_threads - 1);
     free(s->threads);
+    for (size_t i = 0; i < s->views.n; i++)
+        UnmapViewOfFile(ptr(s->views.v[i]));
     for (size_t i = 0; i < s->n_bases; i++)
-        VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone */
+        VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone (or a view) */
     free(s->bases);
+    for (size_t i = 0; i < s->sections.n; i++)
+        CloseHandle((HANDLE)(uintptr_t)s->sections.v[i]);
+    free(s->sections.v);
+    free(s->views.v);
     for (size_t i = 0; i < s->n_children; i++) {
         TerminateProcess(s->children[i].kept, 0);
         WaitForSingleObject(s->children[i].kept, 5000);
@@ -963,6 +1007,14 @@ static handle_kind handle_kind_of(win32_space *s, uint64_t handle)
 static int win32_close_handle(void *self, uint64_t handle)
 {
     win32_space *s = self;
+    if (set_index(&s->sections, handle) >= 0) {   /* a section the trace made (issue 12) */
+        api_enter(s);
+        BOOL closed = CloseHandle((HANDLE)(uintptr_t)handle);
+        api_leave(s);
+        if (closed)
+            set_remove(&s->sections, handle);
+        return closed ? 1 : 0;
+    }
     win32_child *c = child_of(s, handle);
     if (handle != UINT64_MAX && c == NULL) {
         s->error = ERROR_INVALID_HANDLE;
@@ -1094,6 +1146,64 @@ static int win32_write_process(void *self, uint64_t process, uint64_t addr, uint
     return win32_copy_process(self, 0, process, addr, buf, size, done);
 }
 
+/* ---- Issue 12: sections and views ------------------------------------------
+ *
+ * Pagefile-backed sections by CreateFileMappingW(INVALID_HANDLE_VALUE),
+ * views by MapViewOfFileEx. A handle that is no section the trace made
+ * (and not yet closed) is not passed to MapViewOfFileEx: it could reach the
+ * runner's own handles; the call fails with ERROR_INVALID_HANDLE instead,
+ * which is what the trace would see had the runner not been there.
+ * close (win32_close_handle) closes the trace's sections. UnmapViewOfFile
+ * refuses a foreign page as VirtualFree does.
+ */
+static uint64_t win32_create_section(void *self, uint64_t size, uint32_t protect_and_flags)
+{
+    win32_space *s = self;
+    api_enter(s);
+    HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, protect_and_flags, (DWORD)(size >> 32),
+                                  (DWORD)size, NULL);
+    api_leave(s);
+    if (h != NULL)
+        set_add(&s->sections, (uint64_t)(uintptr_t)h);
+    return (uint64_t)(uintptr_t)h;
+}
+
+static uint64_t win32_map_view(void *self, uint64_t handle, uint32_t access, uint64_t offset,
+                               uint64_t size, uint64_t addr)
+{
+    win32_space *s = self;
+    if (set_index(&s->sections, handle) < 0) {
+        s->error = ERROR_INVALID_HANDLE;
+        return 0;
+    }
+    api_enter(s);
+    void *p = MapViewOfFileEx((HANDLE)(uintptr_t)handle, access, (DWORD)(offset >> 32), (DWORD)offset,
+                              (SIZE_T)size, ptr(addr));
+    api_leave(s);
+    if (p != NULL) {
+        base_add(s, (uint64_t)(uintptr_t)p);
+        set_add(&s->views, (uint64_t)(uintptr_t)p);
+    }
+    return (uint64_t)(uintptr_t)p;
+}
+
+static int win32_unmap_view(void *self, uint64_t addr)
+{
+    win32_space *s = self;
+    MEMORY_BASIC_INFORMATION mbi;
+    owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
+    if (o == OWNER_OTHER)
+        return refuse_foreign(s, "UnmapViewOfFile", addr);
+    api_enter(s);
+    BOOL ok = UnmapViewOfFile(ptr(addr));
+    api_leave(s);
+    if (ok && o == OWNER_TRACE) {
+        base_remove(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+        set_remove(&s->views, (uint64_t)(uintptr_t)mbi.AllocationBase);
+    }
+    return ok ? 1 : 0;
+}
+
 const backend backend_win32 = {
     .name = "win32",
     .create = win32_create,
@@ -1133,6 +1243,9 @@ const backend backend_win32 = {
     .query_ex = win32_query_ex,
     .read_process = win32_read_process,
     .write_process = win32_write_process,
+    .create_section = win32_create_section,
+    .map_view = win32_map_view,
+    .unmap_view = win32_unmap_view,
     .deterministic_placement = 0,
 };
 

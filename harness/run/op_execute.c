@@ -105,6 +105,9 @@ int op_supported(const backend *b, const trace_op *op)
     case TRACE_CLOSE: return b->close_handle != NULL;
     case TRACE_READPROC: return b->read_process != NULL;
     case TRACE_WRITEPROC: return b->write_process != NULL;
+    case TRACE_SECTION: return b->create_section != NULL;
+    case TRACE_MAP: return b->map_view != NULL;
+    case TRACE_UNMAP: return b->unmap_view != NULL;
     default: return 1;
     }
 }
@@ -118,6 +121,44 @@ int op_keeps_map(trace_opcode code)
     default:
         return 0;
     }
+}
+
+static void expr_unbind(trace_expr *e, const unsigned char *dropped)
+{
+    if (e->name >= 0 && dropped[e->name])
+        e->name = -1;
+}
+
+void trace_drop_unsupported(trace *t, const backend *const *backends, size_t n)
+{
+    size_t kept = 0;
+    unsigned char *dropped = calloc(t->n_names + 1, 1);
+    for (size_t i = 0; i < t->n_ops; i++) {
+        trace_op *op = &t->ops[i];
+        int ok = 1;
+        for (size_t k = 0; k < n && ok; k++)
+            ok = op_supported(backends[k], op);
+        if (ok) {
+            if (dropped != NULL) {
+                expr_unbind(&op->addr, dropped);
+                expr_unbind(&op->size, dropped);
+                expr_unbind(&op->handle, dropped);
+                expr_unbind(&op->offset, dropped);
+                expr_unbind(&op->thread, dropped);
+                expr_unbind(&op->process, dropped);
+                expr_unbind(&op->buf, dropped);
+            }
+            t->ops[kept++] = *op;
+            continue;
+        }
+        if (op->result >= 0 && dropped != NULL)
+            dropped[op->result] = 1;
+        free(op->data);
+        free(op->expect.data);
+        free(op->expect.pages);
+    }
+    t->n_ops = kept;
+    free(dropped);
 }
 
 /* An optional member the backend leaves NULL: the runner reports the op
@@ -221,6 +262,28 @@ static int op_execute_ex(backend_run *r, const trace_op *op, uint64_t addr, uint
         res->value = b->query_ex(s, process, addr, &res->mbi, len > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)len);
         return 0;
     }
+    }
+}
+
+/* Issue 12's operations (sections and views). */
+static int op_execute_sections(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                               op_result *res)
+{
+    const backend *b = r->b;
+    void *s = r->self;
+    if (!op_supported(b, op))
+        return unsupported(res);
+    switch (op->code) {
+    case TRACE_SECTION:
+        res->value = b->create_section(s, size, op->protect | op->type);
+        return 0;
+    case TRACE_MAP:
+        res->value = b->map_view(s, backend_run_eval(r, op->handle), op->flags,
+                                 backend_run_eval(r, op->offset), size, addr);
+        return 0;
+    default:
+        res->value = (uint64_t)b->unmap_view(s, addr);
+        return 0;
     }
 }
 
@@ -427,6 +490,11 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
             return rc;
         break;
     }
+    case TRACE_SECTION:
+    case TRACE_MAP:
+    case TRACE_UNMAP:
+        op_execute_sections(r, op, addr, size, res);
+        break;
     default: {
         int rc = op_execute_memapi(r, op, addr, size, res);
         if (rc != 0)

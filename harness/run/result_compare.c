@@ -100,17 +100,27 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     if (len > 0)
         buf[0] = '\0';
     switch (op->code) {
+    case TRACE_SECTION:
+        /* A handle's value means nothing to compare: only that there is one. */
+        if (res->value == 0)
+            appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
+        else
+            appendf(buf, len, &pos, "nonzero");
+        break;
     case TRACE_ALLOC:
     case TRACE_THREAD:
     case TRACE_BULKALLOC:
+    case TRACE_MAP:
     case TRACE_FREE:
+    case TRACE_UNMAP:
     case TRACE_PROTECT:
     case TRACE_QUERY:
         if (res->value == 0) {
             appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
                 appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
-        } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC) {
+        } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
+                   op->code == TRACE_MAP) {
             /* The address the system chose is the news: print it as a number. */
             appendf(buf, len, &pos, "0x%" PRIX64, res->value);
         } else if (op->code == TRACE_QUERY) {
@@ -363,6 +373,15 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
             || differ_number(&c, "old guarantee", a->old, b->old))
             return 1;
         break;
+    case TRACE_MAP:
+        if (differ_alloc(&c, op, a->value, b->value))
+            return 1;
+        break;
+    case TRACE_SECTION:
+        if (differ_number(&c, "section created", a->value != 0, b->value != 0))
+            return 1;
+        break;
+    case TRACE_UNMAP:
     case TRACE_FREE:
     case TRACE_GETERR:
     case TRACE_CHARGE:

@@ -24,7 +24,8 @@ static const char *const OP_NAMES[] = {
     "alloc", "free", "protect", "query", "read", "write", "exec", "seterr", "geterr", "charge",
     "watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
     "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch", "bulkalloc",
-    "bulkfree", "process", "close", "readproc", "writeproc"
+    "bulkfree", "process", "close", "readproc", "writeproc",
+    "section", "map", "unmap"
 };
 #define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
 
@@ -119,6 +120,7 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
         case TRACE_LOCK: case TRACE_UNLOCK: case TRACE_WSSET:
         case TRACE_THREAD: case TRACE_THREAD_EXIT: case TRACE_GUARANTEE:
         case TRACE_PROCESS: case TRACE_CLOSE: case TRACE_READPROC: case TRACE_WRITEPROC:
+        case TRACE_SECTION: case TRACE_MAP: case TRACE_UNMAP:
             if (res.value != 0)
                 k->ok++;
             else
@@ -235,6 +237,17 @@ int main(void)
      * most of the time). */
     CHECK_MSG(kinds[TRACE_BULKALLOC].ok >= 10, "bulk alloc never succeeds");
     CHECK_MSG(kinds[TRACE_BULKFREE].ok >= 10, "bulk free never frees");
+    /* Issue 12's family (slot 29): sections made, views mapped and
+     * unmapped, each way a map can be refused reached. */
+    const tally *sec = &kinds[TRACE_SECTION], *map = &kinds[TRACE_MAP];
+    CHECK_MSG(sec->ok >= 10, "CreateFileMapping never succeeds");
+    CHECK_MSG(tally_count(sec, VAS_ERROR_INVALID_PARAMETER) >= 1, "CreateFileMapping never hits 87");
+    CHECK_MSG(map->ok >= 10, "MapViewOfFileEx never succeeds");
+    CHECK_MSG(tally_count(map, VAS_ERROR_INVALID_HANDLE) >= 1, "MapViewOfFileEx never hits 6");
+    CHECK_MSG(tally_count(map, VAS_ERROR_ACCESS_DENIED) >= 1, "MapViewOfFileEx never hits 5");
+    CHECK_MSG(tally_count(map, VAS_ERROR_MAPPED_ALIGNMENT) >= 1, "MapViewOfFileEx never hits 1132");
+    CHECK_MSG(kinds[TRACE_UNMAP].ok >= 1, "UnmapViewOfFile never succeeds");
+    CHECK_MSG(kinds[TRACE_CLOSE].ok >= 1, "CloseHandle never succeeds");
     for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
         CHECK_MSG(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
     /* Processes (slot 28 from 0xF0): copies that succeed and copies that stop. */

@@ -145,7 +145,7 @@ static const bad_case bad_cases[] = {
     {"rebinding", "a = alloc 0 1 RESERVE NOACCESS\na = alloc 0 1 RESERVE NOACCESS",
      "t.trace:2: error: name already bound near 'a'"},
     {"binding a non-alloc", "a = free 0 0 RELEASE",
-     "t.trace:1: error: only alloc, bulk alloc, thread and process bind a name near 'free'"},
+     "t.trace:1: error: only alloc, bulk alloc, thread, process, section and map bind a name near 'free'"},
     {"bulk without a kind", "bulk protect 0 1 1", "t.trace:1: error: expected bulk alloc or bulk free near 'protect'"},
     {"bulk count too large", "bulk alloc 4097 0x1000 COMMIT|RESERVE READWRITE",
      "t.trace:1: error: count too large near '4097'"},

@@ -311,49 +311,6 @@ static void save_divergence(const char *dir, uint64_t seed, const trace *t)
 /* ---- The command --------------------------------------------------------- */
 
 
-/* A name whose binding op was dropped evaluates as unbound, to its offset
- * (run.h): it becomes that number, so the trace still prints and parses. */
-static void expr_unbind(trace_expr *e, const unsigned char *dropped)
-{
-    if (e->name >= 0 && dropped[e->name])
-        e->name = -1;
-}
-
-/* Drops the operations some backend of the set lacks (an optional family,
- * backend.h): running them on the others alone would make the spaces
- * differ for a reason that is no disagreement. A dropped thread, process
- * or alloc op's name is unbound from then on (random traces carry no
- * expectations). */
-static void drop_unsupported(trace *t, const backend *const *backends, size_t n)
-{
-    size_t kept = 0;
-    unsigned char *dropped = calloc(t->n_names + 1, 1);
-    for (size_t i = 0; i < t->n_ops; i++) {
-        trace_op *op = &t->ops[i];
-        int ok = 1;
-        for (size_t k = 0; k < n && ok; k++)
-            ok = op_supported(backends[k], op);
-        if (dropped) {
-            expr_unbind(&op->addr, dropped);
-            expr_unbind(&op->size, dropped);
-            expr_unbind(&op->thread, dropped);
-            expr_unbind(&op->process, dropped);
-            expr_unbind(&op->buf, dropped);
-        }
-        if (ok) {
-            t->ops[kept++] = *op;
-        } else {
-            if (op->result >= 0 && dropped)
-                dropped[op->result] = 1;
-            free(op->data);
-            free(op->expect.data);
-            free(op->expect.pages);
-        }
-    }
-    t->n_ops = kept;
-    free(dropped);
-}
-
 static int usage(void)
 {
     fprintf(stderr, "usage: vastrace random [--backends A,B,...] [--traces N] [--ops M] [--seed S]"
@@ -430,7 +387,7 @@ int cmd_random(int argc, char **argv)
             t = random_trace(seed + t_i, &bytes, &n_bytes, (size_t)max_ops);
         }
         if (t != NULL)
-            drop_unsupported(t, backends, n);
+            trace_drop_unsupported(t, backends, n);
         if (t == NULL) {
             fprintf(stderr, "vastrace random: out of memory (seed %" PRIu64 ")\n", seed + t_i);
             free(bytes);

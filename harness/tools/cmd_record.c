@@ -88,9 +88,16 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
     int placed_by_system = r->b->deterministic_placement == 0;
 
     switch (op->code) {
+    case TRACE_SECTION:
+        if (res->value == 0)
+            expect_failure(x, res);
+        else
+            expect_reset(x, EXPECT_NONZERO);
+        break;
     case TRACE_ALLOC:
     case TRACE_THREAD:
     case TRACE_BULKALLOC:
+    case TRACE_MAP:
         if (res->value == 0) {
             expect_failure(x, res);
         } else if (placed_by_system && backend_run_eval(r, op->addr) == 0) {
@@ -101,6 +108,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         }
         break;
     case TRACE_FREE:
+    case TRACE_UNMAP:
     case TRACE_PROTECT:
     case TRACE_THREAD_EXIT:
     case TRACE_GUARANTEE:

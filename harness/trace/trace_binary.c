@@ -42,6 +42,12 @@
  *     exec     OPERAND(access) addr
  *     seterr   ERROR
  *     geterr, charge: nothing
+ *     slot 29  s: opcode = SECTION_OPS[s % 16] (issue 12), then
+ *       section    SPROT, SFLAGS, OPERAND(size) size; binds a new name
+ *       map        OPERAND(handle) section, ACCESS, OPERAND(offset) offset,
+ *                  OPERAND(size, with the section's extent) size, and with
+ *                  flag OPERAND(place) addr (else 0); binds a new name
+ *       unmap      OPERAND(view) addr
  *     slot 28  s: opcode = MEMAPI_OPS[s % 16] (issue 13) for s < 0xF0,
  *              PROCESS_OPS[s & 15] (processes, section 13.2) from 0xF0 on;
  *              an "ex" entry is alloc, free, protect or query as above
@@ -92,6 +98,10 @@
  *       place:          m < 0xD0: 0 (the system chooses); else name + PLACE(m & 3)
  *       size:           SIZES(m % 30)
  *       release-size:   m < 0xD2: 0; else SIZES(m % 30)
+ *       handle:         name + 0, or name + 1 when m % 32 == 31 (a handle
+ *                       that is no handle); k picks among section names
+ *       offset:         m < 0xC0: 0; else OFFSETS(m % 8) (no name)
+ *       view:           as base, k picking among live views when there are
  *     With no name bound yet, a named mode reads no k and gives CONSTS[m % 32].
  *
  *   Which name k picks. Decoder and encoder keep, per name, its extent E
@@ -115,11 +125,21 @@
  *   page, rest, up to 3 pages of rest, E; sometimes 0x2000..0x100000, 1,
  *   0xFFF, 0x1001, 0x800, 0x2001, rest +- 1, E - 0x1000, 0.
  *
- *   ATYPE, FTYPE, PROT, ERROR := b [u32 raw]
+ *   Sections are names too: a section's E is its size (as for an alloc), its
+ *   state "section" (or dead when its arguments look invalid or it was
+ *   closed); a view's E is its size (0: the section's from the offset),
+ *   its state that of the section's pages (committed or reserved), and an
+ *   unmap of it ends its life. Sections never count as live for the other
+ *   roles.
+ *
+ *   ATYPE, FTYPE, PROT, ERROR, SPROT, SFLAGS, ACCESS := b [u32 raw]
  *     b >= 0xFE: a raw u32 follows (any flag mix, valid or not);
  *     0xF6 <= b < 0xFE: ODD_ALLOC_TYPES / ODD_FREE_TYPES / ODD_PROTECTS[b - 0xF6]
  *                (invalid mixes, unsupported flags); ERROR = ERRORS[b % 12]
- *     otherwise ATYPE = ALLOC_TYPES[b % 32], FTYPE = {RELEASE, DECOMMIT}[b & 1],
+ *                SPROT, SFLAGS, ACCESS: ODD_SECTION_PROTECTS, ODD_SECTION_FLAGS,
+ *                ODD_ACCESSES[b - 0xF6];
+ *     otherwise SPROT = SECTION_PROTECTS[b % 16], SFLAGS = SECTION_FLAGS[b % 8],
+ *     ACCESS = ACCESSES[b % 16], ATYPE = ALLOC_TYPES[b % 32], FTYPE = {RELEASE, DECOMMIT}[b & 1],
  *     ERROR = ERRORS[b % 12], PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4].
  *   LEN  := b [u16 n]   b >= 0xF0: n % (DATA_MAX + 1); else LENS[b % 16]
  *   QLEN := b [raw]     b >= 0xF0: (b & 7) + 1 bytes of value; else QLENS[b % 8]
@@ -175,14 +195,25 @@ static const trace_opcode OPCODES[32] = {
     TRACE_PROTECT, TRACE_PROTECT, TRACE_QUERY, TRACE_QUERY, TRACE_READ, TRACE_WRITE,
     TRACE_EXEC, TRACE_SETERR, TRACE_GETERR, TRACE_CHARGE,
     TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_ALLOC, TRACE_FREE, TRACE_FREE, TRACE_FREE,
-    TRACE_PROTECT, TRACE_PROTECT, TRACE_PROTECT, TRACE_READ, TRACE_READ, TRACE_WRITE,
+    TRACE_PROTECT, TRACE_PROTECT, TRACE_PROTECT, TRACE_READ, TRACE_READ,
     TRACE_WATCH /* slot 28: issue 13's family, a sub-op byte follows */,
+    TRACE_SECTION /* slot 29: issue 12's family, a sub-op byte follows */,
     TRACE_THREAD /* slot 30: issue 11's thread stacks, a sub-op byte follows */,
     TRACE_BULKALLOC /* slot 31: issue 10's bulk operations, a sub-op byte follows */
 };
 #define MEMAPI_SLOT 28u
+#define SECTION_SLOT 29u
 #define STACK_SLOT 30u
 #define BULK_SLOT 31u
+
+/* Slot 29's sub-op byte s picks SECTION_OPS[s % 16]: sections and views
+ * most, unmapping less. CloseHandle is the processes' close (slot 28),
+ * which closes section handles too. */
+static const trace_opcode SECTION_OPS[16] = {
+    TRACE_SECTION, TRACE_SECTION, TRACE_SECTION, TRACE_SECTION, TRACE_SECTION,
+    TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP,
+    TRACE_UNMAP, TRACE_UNMAP, TRACE_UNMAP, TRACE_UNMAP
+};
 
 /* Slot 30's sub-op byte s picks STACK_OPS[s % 8]: touches most, so that
  * stacks grow to their guard pages and past them. */
@@ -386,6 +417,43 @@ static const uint32_t ODD_PROTECTS[8] = {
     VAS_PAGE_READWRITE | VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE, VAS_PAGE_READWRITE | 0x800
 };
 
+/* Sections: the six valid protections (READWRITE most), SEC_COMMIT or
+ * SEC_RESERVE (or neither: SEC_COMMIT); views: the usual access masks. */
+#define SEC_C VAS_SEC_COMMIT
+#define SEC_R VAS_SEC_RESERVE
+static const uint32_t SECTION_PROTECTS[16] = {
+    VAS_PAGE_READWRITE, VAS_PAGE_READWRITE, VAS_PAGE_READWRITE, VAS_PAGE_READWRITE,
+    VAS_PAGE_READWRITE, VAS_PAGE_READWRITE, VAS_PAGE_READONLY, VAS_PAGE_READONLY,
+    VAS_PAGE_READONLY, VAS_PAGE_WRITECOPY, VAS_PAGE_WRITECOPY, VAS_PAGE_EXECUTE_READ,
+    VAS_PAGE_EXECUTE_READWRITE, VAS_PAGE_EXECUTE_READWRITE, VAS_PAGE_EXECUTE_WRITECOPY, VAS_PAGE_READWRITE
+};
+static const uint32_t ODD_SECTION_PROTECTS[8] = {
+    VAS_PAGE_NOACCESS, 0, VAS_PAGE_EXECUTE, VAS_PAGE_READWRITE | VAS_PAGE_GUARD,
+    VAS_PAGE_READONLY | VAS_PAGE_READWRITE, VAS_PAGE_READWRITE | VAS_PAGE_NOCACHE,
+    VAS_PAGE_READWRITE | 0x800, VAS_PAGE_READWRITE | 0x10000
+};
+static const uint32_t SECTION_FLAGS[8] = {SEC_C, SEC_C, SEC_C, SEC_R, SEC_R, SEC_R, 0, SEC_C};
+static const uint32_t ODD_SECTION_FLAGS[8] = {
+    SEC_C | SEC_R, 0x01000000u, SEC_C | 0x10000000u, SEC_C | 0x80000000u, 0x40000000u,
+    SEC_R | 0x01000000u, 0x00100000u, 0x20000000u
+};
+#define FM_R VAS_FILE_MAP_READ
+#define FM_W VAS_FILE_MAP_WRITE
+#define FM_C VAS_FILE_MAP_COPY
+#define FM_X VAS_FILE_MAP_EXECUTE
+static const uint32_t ACCESSES[16] = {
+    FM_W, FM_W, FM_W, FM_W, FM_R, FM_R, FM_R, FM_C, FM_C, VAS_FILE_MAP_ALL_ACCESS,
+    VAS_FILE_MAP_ALL_ACCESS, FM_R | FM_W, FM_X | FM_R, FM_X | FM_W, FM_X | FM_C, 0
+};
+static const uint32_t ODD_ACCESSES[8] = {
+    FM_X, FM_C | FM_W, 0x40u, 0x80000000u | FM_W, FM_R | 0x10u, FM_R | 0x08u, FM_R | 0xF0000u, 0x100u
+};
+
+/* View offsets: the next granules, and misaligned ones. */
+static const uint64_t OFFSETS[8] = {0x10000, 0x1000, 0x20000, 0x100000, 0x8000, 0x10000, 0x30000, 0xFFFF};
+#define OFFSET_ZERO 0xC0u     /* offset OPERAND bytes below this: 0 */
+#define HANDLE_BAD 31u        /* handle OPERAND m % 32 == this: name + 1 */
+
 static const uint32_t ERRORS[12] = {
     VAS_ERROR_SUCCESS, VAS_ERROR_INVALID_PARAMETER, VAS_ERROR_INVALID_ADDRESS,
     VAS_ERROR_NOACCESS, VAS_ERROR_ACCESS_DENIED, VAS_ERROR_NOT_ENOUGH_MEMORY,
@@ -401,7 +469,9 @@ static const uint64_t LENS[16] = {
 /* Query lengths around both MBI sizes (28 and 48). */
 static const uint64_t QLENS[8] = {0, 1, 27, 28, 47, 48, 49, 0x1000};
 
-typedef enum field_kind { FIELD_ATYPE, FIELD_FTYPE, FIELD_PROTECT, FIELD_ERROR } field_kind;
+typedef enum field_kind {
+    FIELD_ATYPE, FIELD_FTYPE, FIELD_PROTECT, FIELD_ERROR, FIELD_SPROT, FIELD_SFLAGS, FIELD_ACCESS
+} field_kind;
 
 /* The value field byte b (< RAW_FIELD) stands for. */
 static uint32_t field_from_byte(field_kind kind, unsigned b)
@@ -413,6 +483,9 @@ static uint32_t field_from_byte(field_kind kind, unsigned b)
     case FIELD_FTYPE: return odd ? ODD_FREE_TYPES[j] : b & 1 ? VAS_MEM_DECOMMIT : VAS_MEM_RELEASE;
     case FIELD_PROTECT: return odd ? ODD_PROTECTS[j] : BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4];
     case FIELD_ERROR: return ERRORS[b % 12];
+    case FIELD_SPROT: return odd ? ODD_SECTION_PROTECTS[j] : SECTION_PROTECTS[b % 16];
+    case FIELD_SFLAGS: return odd ? ODD_SECTION_FLAGS[j] : SECTION_FLAGS[b % 8];
+    case FIELD_ACCESS: return odd ? ODD_ACCESSES[j] : ACCESSES[b % 16];
     }
     return 0;
 }
@@ -420,7 +493,8 @@ static uint32_t field_from_byte(field_kind kind, unsigned b)
 /* ---- Operands: shared by decoder and encoder ---------------------------- */
 
 typedef enum operand_role {
-    ROLE_PLACE, ROLE_TARGET, ROLE_ACCESS, ROLE_BASE, ROLE_SIZE, ROLE_RELEASE_SIZE
+    ROLE_PLACE, ROLE_TARGET, ROLE_ACCESS, ROLE_BASE, ROLE_SIZE, ROLE_RELEASE_SIZE, ROLE_HANDLE,
+    ROLE_OFFSET, ROLE_VIEW
 } operand_role;
 
 /* What decoder and encoder both know about the names bound so far: each
@@ -428,14 +502,15 @@ typedef enum operand_role {
  * or it was released), reserved, or committed - judged from the trace text
  * alone. Both update it with names_note_op after every op, so they always
  * agree; the guess only steers which names name bytes pick. */
-enum { NAME_DEAD, NAME_RESERVED, NAME_COMMITTED };
+enum { NAME_DEAD, NAME_RESERVED, NAME_COMMITTED, NAME_SECTION, NAME_SECTION_RESERVE, NAME_STATES };
 
 typedef struct name_table {
     uint64_t *e;
     unsigned char *state;
     unsigned char *thread;   /* bound by a thread op (its E: the reservation) */
+    unsigned char *view;     /* bound by a map */
     size_t n, cap;
-    size_t n_state[3];   /* names in each state */
+    size_t n_state[NAME_STATES];   /* names in each state */
     size_t n_threads;    /* thread names not dead */
     int *procs;          /* the names process bound, oldest first */
     size_t n_procs;
@@ -447,6 +522,17 @@ static void names_free(name_table *x)
     free(x->state);
     free(x->thread);
     free(x->procs);
+    free(x->view);
+}
+
+static int is_live(unsigned state)
+{
+    return state == NAME_RESERVED || state == NAME_COMMITTED;
+}
+
+static int is_section(unsigned state)
+{
+    return state == NAME_SECTION || state == NAME_SECTION_RESERVE;
 }
 
 /* The reservation CreateThread makes for a thread op (section 11), or 0
@@ -508,7 +594,7 @@ static int alloc_plausible(const name_table *x, const trace_op *op)
     if (a.name < 0)
         return a.offset == 0 ? !(op->type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO))
                              : a.offset >= 0x10000 && a.offset < 0x7FFE0000;
-    if (x->state[a.name] == NAME_DEAD)
+    if (!is_live(x->state[a.name]))
         return 0;
     if (reserve)
         return a.offset >= x->e[a.name] && a.offset < EXTENT_MAX;
@@ -524,14 +610,73 @@ static void name_set_state(name_table *x, int name, unsigned state)
     x->n_state[state]++;
 }
 
+/* A size expression's extent: itself rounded up to a page when it is a
+ * plain number in [1, EXTENT_MAX], else fallback. */
+static uint64_t extent_of(trace_expr size, uint64_t fallback)
+{
+    if (size.name < 0 && size.offset - 1 < EXTENT_MAX)
+        return (size.offset + 0xFFF) & ~(uint64_t)0xFFF;
+    return fallback;
+}
+
+/* Whether a section looks as if it will be created (docs/semantics.md
+ * 12.1): one of the six protections, COMMIT, RESERVE or neither, a plain
+ * moderate size. */
+static int section_plausible(const trace_op *op)
+{
+    static const uint32_t ok[6] = {
+        VAS_PAGE_READONLY, VAS_PAGE_READWRITE, VAS_PAGE_WRITECOPY, VAS_PAGE_EXECUTE_READ,
+        VAS_PAGE_EXECUTE_READWRITE, VAS_PAGE_EXECUTE_WRITECOPY
+    };
+    int prot_ok = 0;
+    for (int i = 0; i < 6; i++)
+        prot_ok |= op->protect == ok[i];
+    return prot_ok && (op->type == 0 || op->type == VAS_SEC_COMMIT || op->type == VAS_SEC_RESERVE) &&
+           op->size.name < 0 && op->size.offset - 1 < EXTENT_MAX;
+}
+
+/* The state a map's view starts in by the guess: its section's pages
+ * (committed or reserved), or dead when the handle is no live section
+ * name. */
+static unsigned map_state(const name_table *x, const trace_op *op)
+{
+    if (op->handle.name < 0 || op->handle.offset != 0 || !is_section(x->state[op->handle.name]))
+        return NAME_DEAD;
+    return x->state[op->handle.name] == NAME_SECTION ? NAME_COMMITTED : NAME_RESERVED;
+}
+
+static int names_grow(name_table *x)
+{
+    size_t cap = x->cap ? x->cap * 2 : 16;
+    uint64_t *e = realloc(x->e, cap * sizeof *e);
+    if (!e)
+        return -1;
+    x->e = e;
+    unsigned char *state = realloc(x->state, cap);
+    if (!state)
+        return -1;
+    x->state = state;
+    unsigned char *thread = realloc(x->thread, cap);
+    if (!thread)
+        return -1;
+    x->thread = thread;
+    unsigned char *view = realloc(x->view, cap);
+    if (!view)
+        return -1;
+    x->view = view;
+    x->cap = cap;
+    return 0;
+}
+
 /* Updates x after op: an alloc binds a name (committed when it commits),
  * a commit inside a name commits it, a decommit of a whole name leaves it
- * reserved, a release of a name ends its life. Returns -1 on OOM. */
+ * reserved, a release of a name ends its life; a section and a map bind
+ * a name, a close ends a section's, an unmap a view's. Returns -1 on OOM. */
 static int names_note_op(name_table *x, const trace_op *op)
 {
     int whole = op->addr.name >= 0 && op->addr.offset == 0 && op->size.name < 0 &&
                 (op->size.offset == 0 || op->size.offset >= x->e[op->addr.name]);
-    if (op->code == TRACE_FREE && whole && x->state[op->addr.name] != NAME_DEAD) {
+    if (op->code == TRACE_FREE && whole && is_live(x->state[op->addr.name])) {
         if (op->type == VAS_MEM_RELEASE && op->size.offset == 0)
             name_set_state(x, op->addr.name, NAME_DEAD);
         else if (op->type == VAS_MEM_DECOMMIT)
@@ -540,8 +685,14 @@ static int names_note_op(name_table *x, const trace_op *op)
     if (op->code == TRACE_THREAD_EXIT && op->thread.name >= 0 &&
         x->state[op->thread.name] != NAME_DEAD)
         name_set_state(x, op->thread.name, NAME_DEAD);
-    if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD &&
-        op->code != TRACE_BULKALLOC && op->code != TRACE_PROCESS)
+    if (op->code == TRACE_CLOSE && op->process.name >= 0 && op->process.offset == 0 &&
+        is_section(x->state[op->process.name]))
+        name_set_state(x, op->process.name, NAME_DEAD);
+    if (op->code == TRACE_UNMAP && op->addr.name >= 0 && x->view[op->addr.name] &&
+        op->addr.offset < x->e[op->addr.name])
+        name_set_state(x, op->addr.name, NAME_DEAD);
+    if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD && op->code != TRACE_BULKALLOC &&
+        op->code != TRACE_PROCESS && op->code != TRACE_SECTION && op->code != TRACE_MAP)
         return 0;
     if (op->code == TRACE_PROCESS) {
         int *procs = realloc(x->procs, (x->n_procs + 1) * sizeof *procs);
@@ -550,22 +701,10 @@ static int names_note_op(name_table *x, const trace_op *op)
         x->procs = procs;
         x->procs[x->n_procs++] = (int)x->n;
     }
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 16;
-        uint64_t *e = realloc(x->e, cap * sizeof *e);
-        if (!e)
-            return -1;
-        x->e = e;
-        unsigned char *state = realloc(x->state, cap);
-        if (!state)
-            return -1;
-        x->state = state;
-        unsigned char *thread = realloc(x->thread, cap);
-        if (!thread)
-            return -1;
-        x->thread = thread;
-        x->cap = cap;
-    }
+    if (x->n == x->cap && names_grow(x) != 0)
+        return -1;
+    x->thread[x->n] = op->code == TRACE_THREAD;
+    x->view[x->n] = op->code == TRACE_MAP;
     if (op->code == TRACE_THREAD) {
         uint64_t e = stack_extent(op);
         x->thread[x->n] = 1;
@@ -575,18 +714,25 @@ static int names_note_op(name_table *x, const trace_op *op)
         x->e[x->n++] = e ? e : 0x1000;
         return 0;
     }
-    x->thread[x->n] = 0;
-    uint64_t e = 0x1000;
-    if (op->size.name < 0 && op->size.offset - 1 < EXTENT_MAX)
-        e = (op->size.offset + 0xFFF) & ~(uint64_t)0xFFF;
+    uint64_t e = extent_of(op->size, 0x1000);
     unsigned state = NAME_DEAD;
-    if (op->code != TRACE_PROCESS && alloc_plausible(x, op)) {
+    if (op->code == TRACE_SECTION) {
+        if (section_plausible(op))
+            state = op->type == VAS_SEC_RESERVE ? NAME_SECTION_RESERVE : NAME_SECTION;
+    } else if (op->code == TRACE_MAP) {
+        state = map_state(x, op);
+        if (state != NAME_DEAD && op->size.name < 0 && op->size.offset == 0) {
+            uint64_t whole_e = x->e[op->handle.name];
+            e = op->offset.name < 0 && op->offset.offset < whole_e ? whole_e - op->offset.offset : 0x1000;
+        }
+    } else if (op->code != TRACE_PROCESS && alloc_plausible(x, op)) {
         int commits = (op->type & VAS_MEM_COMMIT) != 0;
         state = commits ? NAME_COMMITTED : NAME_RESERVED;
         if (commits && !(op->type & VAS_MEM_RESERVE) && op->addr.name >= 0)
             name_set_state(x, op->addr.name, NAME_COMMITTED);
     }
     x->state[x->n] = (unsigned char)state;
+    x->view[x->n] = op->code == TRACE_MAP;
     x->n_state[state]++;
     x->e[x->n++] = e;
     return 0;
@@ -597,14 +743,25 @@ static int names_note_op(name_table *x, const trace_op *op)
  * names; else the (k % L)-th most recent of the L live (not dead) ones.
  * Otherwise, or with no live name, the (d % n)-th most recent of all n,
  * d = k - LIVE_NAMES (or k). */
-static int name_from_byte(const name_table *x, unsigned k, int committed)
+static int name_from_byte(const name_table *x, unsigned k, operand_role ro)
 {
-    size_t n_live = x->n - x->n_state[NAME_DEAD];
+    size_t n_live = x->n_state[NAME_RESERVED] + x->n_state[NAME_COMMITTED];
+    size_t n_sections = x->n_state[NAME_SECTION] + x->n_state[NAME_SECTION_RESERVE];
+    size_t n_views = 0;
+    for (size_t i = 0; ro == ROLE_VIEW && i < x->n; i++)
+        n_views += x->view[i] && is_live(x->state[i]);
+    if (ro == ROLE_HANDLE)     /* a section, if any is open */
+        n_live = n_sections;
+    if (ro == ROLE_VIEW && n_views > 0)   /* a view, if any is mapped */
+        n_live = n_views;
     if (k < LIVE_NAMES && n_live > 0) {
-        int only_committed = committed && x->n_state[NAME_COMMITTED] > 0;
+        int only_committed = ro == ROLE_ACCESS && x->n_state[NAME_COMMITTED] > 0;
         size_t j = k % (only_committed ? x->n_state[NAME_COMMITTED] : n_live);
         for (size_t i = x->n; i-- > 0;) {
-            int fits = only_committed ? x->state[i] == NAME_COMMITTED : x->state[i] != NAME_DEAD;
+            int fits = only_committed ? x->state[i] == NAME_COMMITTED
+                     : ro == ROLE_HANDLE ? is_section(x->state[i])
+                     : ro == ROLE_VIEW && n_views > 0 ? x->view[i] && is_live(x->state[i])
+                     : is_live(x->state[i]);
             if (fits && j-- == 0)
                 return (int)i;
         }
@@ -646,7 +803,7 @@ static int mode_is_named(operand_role ro, unsigned m, size_t n_names)
 {
     if (n_names == 0)
         return 0;
-    return ro == ROLE_TARGET || ro == ROLE_ACCESS || ro == ROLE_BASE ||
+    return ro == ROLE_TARGET || ro == ROLE_ACCESS || ro == ROLE_BASE || ro == ROLE_HANDLE || ro == ROLE_VIEW ||
            (ro == ROLE_PLACE && m >= PLACE_ZERO);
 }
 
@@ -661,6 +818,7 @@ static uint64_t mode_offset(operand_role ro, unsigned m, int named, uint64_t e, 
             return 0;
         return named ? place_offset(m & 3, e) : CONSTS[m % 32];  /* 32 named bytes */
     case ROLE_BASE:
+    case ROLE_VIEW:
         if (named && m < BASE_ZERO)
             return 0;
         return named ? named_offset(m % N_NAMED, e) : CONSTS[m % 32];
@@ -671,6 +829,12 @@ static uint64_t mode_offset(operand_role ro, unsigned m, int named, uint64_t e, 
         return size_value(m % N_SIZES, c);
     case ROLE_RELEASE_SIZE:
         return m < RELEASE_ZERO ? 0 : size_value(m % N_SIZES, c);
+    case ROLE_HANDLE:
+        if (!named)
+            return CONSTS[m % 32];
+        return m % 32 == HANDLE_BAD ? 1 : 0;
+    case ROLE_OFFSET:
+        return m < OFFSET_ZERO ? 0 : OFFSETS[m % 8];
     }
     return 0;
 }
@@ -712,7 +876,7 @@ static uint32_t read_field(reader *r, field_kind kind)
 
 static int read_name(reader *r, const name_table *x, operand_role ro)
 {
-    return name_from_byte(x, read_byte(r), ro == ROLE_ACCESS);
+    return name_from_byte(x, read_byte(r), ro);
 }
 
 /* c: what sizes depend on (ROLE_SIZE, ROLE_RELEASE_SIZE). */
@@ -866,20 +1030,63 @@ static uint64_t read_bulk_count(reader *r)
     return b >= RAW_ESCAPE ? read_uint(r, 2) % (TRACE_BULK_MAX + 1) : BULK_COUNTS[b % 16];
 }
 
+/* What SIZES uses for a map's size: the section's extent from the offset. */
+static size_context map_size_context(const name_table *x, const trace_op *op)
+{
+    size_context c = NO_SIZE_CONTEXT;
+    if (op->handle.name >= 0) {
+        c.e = x->e[op->handle.name];
+        c.rest = op->offset.name < 0 && op->offset.offset < c.e ? c.e - op->offset.offset : 0x1000;
+    }
+    return c;
+}
+
+/* Binds the next decoded name, r0, r1, ... in order; -1 on OOM. */
+static int bind_next_name(trace *t, trace_op *op)
+{
+    char name[24];
+    snprintf(name, sizeof name, "r%zu", t->n_names);
+    op->result = trace_add_name(t, name, strlen(name));
+    return op->result < 0 ? -1 : 0;
+}
+
+/* Slot 29's operations (the sub-op byte is already read). */
+static int decode_section_op(reader *r, trace *t, const name_table *x, trace_op *op, int flag)
+{
+    switch (op->code) {
+    case TRACE_SECTION:
+        op->protect = read_field(r, FIELD_SPROT);
+        op->type = read_field(r, FIELD_SFLAGS);
+        op->size = read_operand(r, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        return bind_next_name(t, op);
+    case TRACE_MAP:
+        op->handle = read_operand(r, x, ROLE_HANDLE, NO_SIZE_CONTEXT);
+        op->flags = read_field(r, FIELD_ACCESS);
+        op->offset = read_operand(r, x, ROLE_OFFSET, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_SIZE, map_size_context(x, op));
+        if (flag)
+            op->addr = read_operand(r, x, ROLE_PLACE, NO_SIZE_CONTEXT);
+        return bind_next_name(t, op);
+    default:   /* unmap */
+        op->addr = read_operand(r, x, ROLE_VIEW, NO_SIZE_CONTEXT);
+        return 0;
+    }
+}
+
 /* Reads one operation's arguments; returns -1 only on OOM. */
 static int decode_op(reader *r, trace *t, name_table *x, trace_op *op, int flag)
 {
     switch (op->code) {
-    case TRACE_ALLOC: {
-        char name[24];
+    case TRACE_ALLOC:
         op->type = read_field(r, FIELD_ATYPE);
         op->protect = read_field(r, FIELD_PROTECT);
         op->addr = read_operand(r, x, alloc_addr_role(op->type), NO_SIZE_CONTEXT);
         op->size = read_operand(r, x, ROLE_SIZE, size_context_of(x, op->addr));
-        snprintf(name, sizeof name, "r%zu", t->n_names);
-        op->result = trace_add_name(t, name, strlen(name));
-        return op->result < 0 ? -1 : 0;
-    }
+        return bind_next_name(t, op);
+    case TRACE_SECTION:
+    case TRACE_MAP:
+    case TRACE_UNMAP:
+        return decode_section_op(r, t, x, op, flag);
     case TRACE_FREE:
         op->type = read_field(r, FIELD_FTYPE);
         op->addr = read_operand(r, x, ROLE_BASE, NO_SIZE_CONTEXT);
@@ -976,7 +1183,8 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
         t->aslr_seed = read_uint(&r, 8);
     while (r.pos < r.len && t->n_ops < max_ops) {
         unsigned c = read_byte(&r);
-        unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT || (c & 31) == BULK_SLOT
+        unsigned sub = (c & 31) == MEMAPI_SLOT || (c & 31) == STACK_SLOT || (c & 31) == BULK_SLOT ||
+                       (c & 31) == SECTION_SLOT
                        ? read_byte(&r) : 0;
         process_op pick = {OPCODES[c & 31], 0};
         if ((c & 31) == MEMAPI_SLOT)
@@ -985,6 +1193,8 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
             pick.code = STACK_OPS[sub % 8];
         else if ((c & 31) == BULK_SLOT)
             pick.code = BULK_OPS[sub % 32];
+        else if ((c & 31) == SECTION_SLOT)
+            pick.code = SECTION_OPS[sub % 16];
         trace_op *op = trace_append_op(t, pick.code);
         if (op && pick.code == TRACE_TOUCH)
             op->flags = sub % 8 >= TOUCH_DOWN_OPS;
@@ -1081,7 +1291,7 @@ static void write_operand(writer *w, trace_expr e, const name_table *x, operand_
         return;
     }
     unsigned k = 0;
-    while (k < 256 && ((size_t)e.name >= x->n || name_from_byte(x, k, ro == ROLE_ACCESS) != e.name))
+    while (k < 256 && ((size_t)e.name >= x->n || name_from_byte(x, k, ro) != e.name))
         k++;
     if (k == 256) {   /* unbound, or too far back for a name byte */
         w->failed = 1;
@@ -1148,7 +1358,7 @@ static void write_bulk_count(writer *w, uint64_t count)
 static void write_opcode(writer *w, trace_opcode code, int flag, int ex)
 {
     unsigned i = 0;
-    while (!ex && i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT || i == BULK_SLOT))
+    while (!ex && i < 32 && (OPCODES[i] != code || i == MEMAPI_SLOT || i == STACK_SLOT || i == BULK_SLOT || i == SECTION_SLOT))
         i++;
     if (!ex && i < 32) {
         write_byte(w, i | (flag ? FLAG_BITS : 0));
@@ -1162,6 +1372,13 @@ static void write_opcode(writer *w, trace_opcode code, int flag, int ex)
     for (i = code == TRACE_TOUCH && flag ? TOUCH_DOWN_OPS : 0; !ex && i < 8; i++) {
         if (STACK_OPS[i] == code) {
             write_byte(w, STACK_SLOT);   /* flag: touch's "down", in the sub-op */
+            write_byte(w, i);
+            return;
+        }
+    }
+    for (i = 0; i < 16; i++) {
+        if (SECTION_OPS[i] == code) {
+            write_byte(w, SECTION_SLOT | (flag ? FLAG_BITS : 0));
             write_byte(w, i);
             return;
         }
@@ -1337,6 +1554,33 @@ static void encode_stack_op(writer *w, const trace_op *op, const name_table *x)
     }
 }
 
+/* Slot 29's operations, as decode_section_op reads them. */
+static void encode_section_op(writer *w, const trace_op *op, const name_table *x)
+{
+    int has_addr = op->code == TRACE_MAP && (op->addr.name >= 0 || op->addr.offset != 0);
+    write_opcode(w, op->code, has_addr, 0);
+    switch (op->code) {
+    case TRACE_SECTION:
+        write_field(w, FIELD_SPROT, op->protect);
+        write_field(w, FIELD_SFLAGS, op->type);
+        write_operand(w, op->size, x, ROLE_SIZE, NO_SIZE_CONTEXT);
+        return;
+    case TRACE_MAP:
+        write_operand(w, op->handle, x, ROLE_HANDLE, NO_SIZE_CONTEXT);
+        write_field(w, FIELD_ACCESS, op->flags);
+        if (!w->failed)
+            write_operand(w, op->offset, x, ROLE_OFFSET, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_SIZE, map_size_context(x, op));
+        if (has_addr && !w->failed)
+            write_operand(w, op->addr, x, ROLE_PLACE, NO_SIZE_CONTEXT);
+        return;
+    default:   /* unmap */
+        write_operand(w, op->addr, x, ROLE_VIEW, NO_SIZE_CONTEXT);
+        return;
+    }
+}
+
 /* x: the names bound before op; an alloc's name is added by the caller. */
 static void encode_op(writer *w, const trace_op *op, const name_table *x)
 {
@@ -1435,6 +1679,11 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
         write_byte(w, b);
         break;
     }
+    case TRACE_SECTION:
+    case TRACE_MAP:
+    case TRACE_UNMAP:
+        encode_section_op(w, op, x);
+        break;
     default:
         encode_memapi_op(w, op, x);
         break;
@@ -1460,7 +1709,7 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
         int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-                    op->code == TRACE_PROCESS;
+                    op->code == TRACE_PROCESS || op->code == TRACE_SECTION || op->code == TRACE_MAP;
         if (op->expect.kind != EXPECT_NONE ||
             (binds ? op->result != (int)x.n : op->result != -1)) {
             w.failed = 1;

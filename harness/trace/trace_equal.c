@@ -123,7 +123,14 @@ static int same_op(const trace_op *a, const trace_op *b)
     case TRACE_ISBADWRITE:
         return same_expr(a->addr, b->addr) && same_expr(a->size, b->size);
     case TRACE_ISBADCODE:
+    case TRACE_UNMAP:
         return same_expr(a->addr, b->addr);
+    case TRACE_SECTION:
+        return same_expr(a->size, b->size) && a->protect == b->protect && a->type == b->type;
+    case TRACE_MAP:
+        return same_expr(a->handle, b->handle) && a->flags == b->flags &&
+               same_expr(a->offset, b->offset) && same_expr(a->size, b->size) &&
+               same_expr(a->addr, b->addr);
     case TRACE_ISBADSTR:
         return same_expr(a->addr, b->addr) && same_expr(a->size, b->size) && a->flags == b->flags;
     case TRACE_THREAD:

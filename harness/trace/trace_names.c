@@ -66,8 +66,27 @@ static const const_name error_names[] = {
     {"NOT_LOCKED", VAS_ERROR_NOT_LOCKED},
     {"PARTIAL_COPY", VAS_ERROR_PARTIAL_COPY},
     {"WORKING_SET_QUOTA", VAS_ERROR_WORKING_SET_QUOTA},
+    {"MAPPED_ALIGNMENT", VAS_ERROR_MAPPED_ALIGNMENT},
+    {"NOT_SUPPORTED", VAS_ERROR_NOT_SUPPORTED},
     /* VirtualLock on a guard page leaves the raw status as last-error (G098). */
     {"GUARD_PAGE_VIOLATION", VAS_STATUS_GUARD_PAGE_VIOLATION},
+    {NULL, 0}
+};
+
+/* CreateFileMapping's SEC_* attributes: only COMMIT and RESERVE are
+ * modelled; the others are named so that traces can show them refused. */
+static const const_name section_names[] = {
+    {"COMMIT", VAS_SEC_COMMIT},        {"RESERVE", VAS_SEC_RESERVE},
+    {"IMAGE", 0x01000000u},            {"NOCACHE", 0x10000000u},
+    {"WRITECOMBINE", 0x40000000u},     {"LARGE_PAGES", 0x80000000u},
+    {NULL, 0}
+};
+
+/* dwDesiredAccess: ALL_ACCESS first, so that it prints as one name. */
+static const const_name file_map_names[] = {
+    {"ALL_ACCESS", VAS_FILE_MAP_ALL_ACCESS}, {"READ", VAS_FILE_MAP_READ},
+    {"WRITE", VAS_FILE_MAP_WRITE},           {"COPY", VAS_FILE_MAP_COPY},
+    {"EXECUTE", VAS_FILE_MAP_EXECUTE},
     {NULL, 0}
 };
 
@@ -78,6 +97,8 @@ static const const_name *table_of(trace_const_kind kind)
     case CONST_MEM_STATE: return mem_state_names;
     case CONST_PROTECT: return protect_names;
     case CONST_ERROR: return error_names;
+    case CONST_SECTION: return section_names;
+    case CONST_FILE_MAP: return file_map_names;
     }
     return error_names;
 }
@@ -89,6 +110,8 @@ static const char *prefix_of(trace_const_kind kind)
     case CONST_MEM_STATE: return "MEM_";
     case CONST_PROTECT: return "PAGE_";
     case CONST_ERROR: return "ERROR_";
+    case CONST_SECTION: return "SEC_";
+    case CONST_FILE_MAP: return "FILE_MAP_";
     }
     return "";
 }

@@ -493,6 +493,20 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
     int success;
     uint64_t n;
     switch (op->code) {
+    case TRACE_SECTION:
+        if (word_is(tok, "nonzero")) {
+            trace_lex_next(&ps->lx);
+            x->kind = EXPECT_NONZERO;
+            return 0;
+        }
+        if (parse_bool_expect(ps, x, &success) != 0)
+            return -1;
+        if (success)
+            return fail(ps, "bad expectation: section expects nonzero or 0 err=ERROR", tok);
+        return 0;
+    case TRACE_UNMAP:
+        return parse_bool_expect(ps, x, &success);
+    case TRACE_MAP:
     case TRACE_ALLOC:
     case TRACE_THREAD:
     case TRACE_BULKALLOC:
@@ -564,7 +578,8 @@ static const struct { const char *word; trace_opcode code; } op_words[] = {
     {"query", TRACE_QUERY}, {"read", TRACE_READ}, {"write", TRACE_WRITE},
     {"exec", TRACE_EXEC}, {"seterr", TRACE_SETERR}, {"geterr", TRACE_GETERR},
     {"charge", TRACE_CHARGE}, {"thread", TRACE_THREAD}, {"thread_exit", TRACE_THREAD_EXIT},
-    {"guarantee", TRACE_GUARANTEE}, {"touch", TRACE_TOUCH}, {NULL, TRACE_ALLOC}
+    {"guarantee", TRACE_GUARANTEE}, {"touch", TRACE_TOUCH}, {"section", TRACE_SECTION},
+    {"map", TRACE_MAP}, {"unmap", TRACE_UNMAP}, {NULL, TRACE_ALLOC}
 };
 
 /* watch's options: reset, flags=N, max=N, nullcount, nullgran, nulladdrs. */
@@ -715,6 +730,19 @@ static int parse_call_arguments(parser *ps, trace_op *op)
         op->stride = (uint32_t)n;
         return 0;
     }
+    case TRACE_SECTION:
+        return parse_expr(ps, &op->size) || parse_const(ps, CONST_PROTECT, &op->protect) ||
+               parse_const(ps, CONST_SECTION, &op->type) ? -1 : 0;
+    case TRACE_MAP:
+        op->addr.name = -1;
+        if (parse_expr(ps, &op->handle) || parse_const(ps, CONST_FILE_MAP, &op->flags) ||
+            parse_expr(ps, &op->offset) || parse_expr(ps, &op->size))
+            return -1;
+        if (trace_lex_peek(&ps->lx).kind != TOK_WORD)
+            return 0;   /* no address: the system chooses */
+        return parse_expr(ps, &op->addr);
+    case TRACE_UNMAP:
+        return parse_expr(ps, &op->addr);
     default:
         return parse_memapi_arguments(ps, op);
     }
@@ -763,8 +791,8 @@ static int parse_operation(parser *ps)
     } else
         return fail(ps, word.kind == TOK_END ? "missing operation" : "unknown operation", word);
     if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD && code != TRACE_BULKALLOC &&
-        code != TRACE_PROCESS)
-        return fail(ps, "only alloc, bulk alloc, thread and process bind a name", word);
+        code != TRACE_PROCESS && code != TRACE_SECTION && code != TRACE_MAP)
+        return fail(ps, "only alloc, bulk alloc, thread, process, section and map bind a name", word);
 
     trace_op *op = trace_append_op(ps->t, code);
     if (!op)

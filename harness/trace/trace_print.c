@@ -354,6 +354,32 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
         put(s, " ");
         put_number(s, op->stride);
         break;
+    case TRACE_SECTION:
+        put(s, "section ");
+        put_expr(s, t, op->size);
+        put(s, " ");
+        put_const(s, CONST_PROTECT, op->protect);
+        put(s, " ");
+        put_const(s, CONST_SECTION, op->type);
+        break;
+    case TRACE_MAP:
+        put(s, "map ");
+        put_expr(s, t, op->handle);
+        put(s, " ");
+        put_const(s, CONST_FILE_MAP, op->flags);
+        put(s, " ");
+        put_expr(s, t, op->offset);
+        put(s, " ");
+        put_expr(s, t, op->size);
+        if (op->addr.name >= 0 || op->addr.offset != 0) {
+            put(s, " ");
+            put_expr(s, t, op->addr);
+        }
+        break;
+    case TRACE_UNMAP:
+        put(s, "unmap ");
+        put_expr(s, t, op->addr);
+        break;
     default:
         put_memapi_op(s, t, op);
         break;

@@ -295,8 +295,8 @@ static alloc_entry entry_of(const allocation *a)
     uint64_t pages = (a->end - alloc_base(a)) / PAGE_BYTES;
     uint64_t run_pages = (r->end - alloc_base(a)) / PAGE_BYTES;
     alloc_entry e = {0};
-    if (pages >> ENTRY_PAGES_BITS || (a->protect & ~ENTRY_PROT_MASK))
-        return e;                       /* the record answers everything */
+    if (pages >> ENTRY_PAGES_BITS || (a->protect & ~ENTRY_PROT_MASK) || a->mapped)
+        return e;                       /* the record answers everything (a view: its type) */
     if (run_pages >> ENTRY_RUN_PAGES_BITS || (r->protect & ~ENTRY_PROT_MASK))
         run_pages = 0;                  /* the runs answer past the start */
     e.bits = pages | run_pages << ENTRY_RUN_PAGES_SHIFT

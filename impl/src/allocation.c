@@ -19,6 +19,10 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
     a->system = 0;
     a->uncharged = 0;
     a->type = VAS_MEM_PRIVATE;
+    a->mapped = 0;
+    a->section = NULL;
+    a->offset = 0;
+    a->view_prev = a->view_next = NULL;
     page_store_init(a);
     watch_init(a, 0);
     locks_init(a);

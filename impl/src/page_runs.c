@@ -215,7 +215,7 @@ int runs_check(const allocation *a)
             return 0;
         if (r->state == VAS_MEM_RESERVE ? r->protect != 0
                                         : r->state != VAS_MEM_COMMIT
-                                              || !protection_is_valid_for(r->protect, a->type == VAS_MEM_IMAGE))
+                                              || !protection_is_valid_for(r->protect, a->type == VAS_MEM_IMAGE || a->mapped))
             return 0;
         if (prev && same_attributes(prev, r))
             return 0;

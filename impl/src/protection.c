@@ -59,3 +59,9 @@ uint32_t protection_after_change(uint32_t current, uint32_t requested)
         return requested;
     return (requested & ~PROT_CACHE_MASK) | (current & PROT_CACHE_MASK);
 }
+
+int protection_is_copy_on_write(uint32_t protect)
+{
+    uint32_t base = protect & PROT_BASE_MASK;
+    return base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY;
+}

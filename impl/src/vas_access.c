@@ -102,7 +102,7 @@ void space_copy_out(vas_t *v, uint64_t addr, void *buf, size_t len)
 {
     uint8_t *out = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); out += p.len) {
-        const uint8_t *bytes = page_store_peek(p.a, p.page);
+        const uint8_t *bytes = p.a->section ? view_page_peek(p.a, p.page) : page_store_peek(p.a, p.page);
         if (bytes)
             memcpy(out, bytes + (p.at - p.page), p.len);
         else
@@ -114,8 +114,13 @@ void space_copy_in(vas_t *v, uint64_t addr, const void *buf, size_t len)
 {
     const uint8_t *in = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
-        space_copy_on_write(v, p.a, p.page);
-        uint8_t *bytes = page_store_get(p.a, p.page);
+        uint8_t *bytes;
+        if (p.a->section) {
+            bytes = view_page_for_write(v, p.a, p.page);
+        } else {
+            space_copy_on_write(v, p.a, p.page);
+            bytes = page_store_get(p.a, p.page);
+        }
         /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
         if (!bytes || !watch_mark_written(p.a, p.page, p.page + PAGE_BYTES)) {
             fprintf(stderr, "vas: out of memory storing page contents\n");

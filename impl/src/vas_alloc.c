@@ -48,7 +48,8 @@ static int alloc_arguments_valid(vas_t *v, uint64_t addr, uint64_t size, uint32_
 static int charge_allowed(const vas_t *v, uint64_t pages)
 {
     uint64_t limit = v->cfg.commit_limit;
-    uint64_t after = v->committed_pages * PAGE_BYTES + pages * PAGE_BYTES;
+    /* private pages, copy-on-write views and sections (section 12.8) */
+    uint64_t after = (v->committed_pages + v->cow_pages + v->section_pages + pages) * PAGE_BYTES;
     return limit == 0 || (PLANT(32) ? after < limit : after <= limit);
 }
 
@@ -119,6 +120,8 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
     allocation *a = s.rec;
     if (!a || a->system)   /* X356: nothing is committed into the system's allocations */
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.commit */
+    if (a->section)   /* a view: the section's pages, and so every view's (12.6) */
+        return view_commit(v, s, start, end, protect) ? start : 0;
     uint64_t already = runs_count_committed(a, start, end);
     uint64_t fresh = (end - start) / PAGE_BYTES - already;
     if (!charge_allowed(v, fresh) && !PLANT(5))

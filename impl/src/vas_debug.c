@@ -14,7 +14,7 @@ int vas_debug_page_contents(const vas_t *v, uint64_t page_addr, void *out4096)
     /* fuzz-unreached: debug-check - host_verify asks only for committed pages */
     if (!a || runs_find(a, page)->state != VAS_MEM_COMMIT)
         return 0;
-    const uint8_t *bytes = page_store_peek(a, page);
+    const uint8_t *bytes = a->section ? view_page_peek(a, page) : page_store_peek(a, page);
     if (bytes)
         memcpy(out4096, bytes, PAGE_BYTES);
     else
@@ -38,7 +38,7 @@ int vas_debug_check_invariants(const vas_t *v)
     for (const allocation *a = alloc_tree_next(v, 0); a; a = alloc_tree_next(v, a->end)) {
         allocations++;
         runs += a->runs.count;
-        if (!protection_is_valid_for(a->protect, a->type == VAS_MEM_IMAGE))
+        if (!protection_is_valid_for(a->protect, a->type == VAS_MEM_IMAGE || a->mapped))
             return broken("allocation protection invalid", alloc_base(a));
         if (!runs_check(a))
             return broken("page runs do not tile the allocation as merged runs", alloc_base(a));
@@ -52,13 +52,19 @@ int vas_debug_check_invariants(const vas_t *v)
         if (!a->uncharged)
             committed += runs_count_committed(a, alloc_base(a), a->end);
     }
+    uint64_t section_pages = 0;
+    if (!sections_check(v, &allocations, &runs, &section_pages))
+        return broken("sections: bodies, view lists or charges inconsistent", 0);
+    if (section_pages != v->section_pages)
+        return broken("section charge differs from committed section pages", section_pages * PAGE_BYTES);
     if (allocations != node_pool_in_use(&v->records) || runs != node_pool_in_use(&v->run_nodes))
         return broken("record or run pool holds blocks no allocation owns", 0);
     if (locked != v->locked_pages)
         return broken("locked page count differs from the locked ranges", locked * PAGE_BYTES);
     if (committed != v->committed_pages)
         return broken("commit charge differs from committed pages", committed * PAGE_BYTES);
-    if (v->cfg.commit_limit && committed * PAGE_BYTES > v->cfg.commit_limit)
-        return broken("commit charge above the limit", committed * PAGE_BYTES);
+    uint64_t charged = committed + v->cow_pages + section_pages;
+    if (v->cfg.commit_limit && charged * PAGE_BYTES > v->cfg.commit_limit)
+        return broken("commit charge above the limit", charged * PAGE_BYTES);
     return 1;
 }

@@ -48,6 +48,8 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 3.4 */
     if (a->system)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356; semantics: 11.2.6 */
+    if (a->section)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);   /* a view (12.7) */
 
     if (size == 0) {
         if (start != alloc_base(a) && !PLANT(12))

@@ -59,6 +59,13 @@ typedef struct allocation {
                            * data): cannot be freed, reprotected or allocated over */
     uint8_t uncharged;    /* its pages are not in the commit charge (images, shared data) */
     uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (process_layout.c) */
+    uint8_t mapped;       /* a view or a section's body: WRITECOPY protections are valid */
+    /* A view (MEM_MAPPED; section.c): its section, the section offset of
+     * its base, and its neighbours in the section's list of views. Pages
+     * hold a private copy in `pages`; others read the section's body. */
+    struct section *section;
+    uint64_t offset;
+    struct allocation *view_prev, *view_next;
 } allocation;
 
 static inline uint64_t alloc_base(const allocation *a) { return a->base; }
@@ -83,6 +90,10 @@ struct vas {
     uint64_t current_thread;   /* vas_set_current_thread: whose accesses vas_read & co. are */
     uint64_t aslr_bottom;      /* with an aslr_seed: where bottom-up searches start */
     uint64_t aslr_top;         /* ...and where top-down searches end (exclusive); else 0 */
+    avl_tree sections;         /* section by id (its handle value), open or mapped */
+    uint64_t next_handle;      /* the handle value the next section gets */
+    uint64_t section_pages;    /* committed section pages: charged to the system */
+    uint64_t cow_pages;        /* pages of copy-on-write views: the process's charge */
 };
 
 static inline uint64_t space_min(const struct vas *v) { return v->cfg.min_address; }
@@ -219,6 +230,52 @@ void locks_space_init(struct vas *v);
 /* Decommit or release of [lo, hi): its pages are no longer locked. */
 int locks_forget(struct vas *v, allocation *a, uint64_t lo, uint64_t hi);
 
+/* ---- Sections (section.c) -------------------------------------------- */
+
+/* A pagefile-backed section (CreateFileMapping with INVALID_HANDLE_VALUE).
+ * Its body is an allocation record outside the index, covering [0, size):
+ * the runs say which pages are committed (all of them for SEC_COMMIT), the
+ * page store holds the shared contents by section offset. */
+typedef struct section {
+    avl_node node;          /* key: id, which is also its handle value */
+    allocation *body;
+    uint32_t protect;       /* the page protection given */
+    uint32_t flags;         /* VAS_SEC_COMMIT or VAS_SEC_RESERVE */
+    int handle_open;        /* CloseHandle not yet called */
+    allocation *views;      /* first of its views (allocation.view_next) */
+} section;
+
+static inline uint64_t section_size(const section *s) { return s->body->end; }
+
+/* CloseHandle of a section handle (vas_close_handle asks first): 1 when
+ * handle was an open section's, else 0 with nothing changed. */
+int section_close_handle(struct vas *v, uint64_t handle);
+/* The open section of handle h, or NULL. */
+section *section_of_handle(struct vas *v, uint64_t h);
+void section_add_view(section *s, allocation *view);
+/* Frees s when neither its handle nor a view keeps it. */
+void section_drop_if_unused(struct vas *v, section *s);
+/* Takes the view off its section's list, then section_drop_if_unused. */
+void section_remove_view(struct vas *v, allocation *view);
+void sections_free_all(struct vas *v);
+/* Invariants of every section (vas_debug_check_invariants): adds each
+ * body to *records and its runs to *runs, its committed pages to *pages,
+ * and checks the copy-on-write charge. 0 when something is broken. */
+int sections_check(const struct vas *v, uint64_t *records, uint64_t *runs, uint64_t *pages);
+/* The bytes a view's page shows: its private copy, the section's, or NULL
+ * (zeros). */
+const uint8_t *view_page_peek(const allocation *view, uint64_t page);
+/* Commits [lo, hi) of a view: the section's pages too, and every other
+ * view shows them committed with its own protection. 0 if out of memory. */
+int view_commit(struct vas *v, alloc_slot s, uint64_t lo, uint64_t hi, uint32_t protect);
+/* Makes page of a view writable for a write that is about to happen:
+ * copy-on-write gives it a private copy. Returns its bytes, NULL on OOM. */
+uint8_t *view_page_for_write(struct vas *v, allocation *view, uint64_t page);
+/* VirtualProtect's rule for views (docs/semantics.md 12.5): may a page
+ * of a view mapped with view_protect of a section of section_protect take
+ * protect? */
+int view_protection_compatible(uint32_t section_protect, uint32_t view_protect, uint32_t protect);
+
 /* ---- protection.c ----------------------------------------------------- */
 
 #define PROT_CACHE_MASK (VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE)
@@ -229,7 +286,12 @@ int protection_is_valid(uint32_t protect);
 /* As protection_is_valid, with WRITECOPY and EXECUTE_WRITECOPY allowed
  * when mapped (an image's pages). */
 int protection_is_valid_for(uint32_t protect, int mapped);
+/* Bytes of commit charge the limit counts: private, copy-on-write views
+ * and sections; 1 when pages more fit under the limit. */
+int space_charge_allowed(const struct vas *v, uint64_t pages);
 int protection_allows(uint32_t protect, access_kind kind);
+/* WRITECOPY or EXECUTE_WRITECOPY (whatever the modifiers). */
+int protection_is_copy_on_write(uint32_t protect);
 /* The protection a committed page ends up with when VirtualProtect asks
  * for `requested` and the page had `current`. */
 uint32_t protection_after_change(uint32_t current, uint32_t requested);

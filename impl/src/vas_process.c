@@ -73,7 +73,7 @@ vas_t *vas_process_space(vas_t *v, uint64_t handle)
 
 int vas_close_handle(vas_t *v, uint64_t handle)
 {
-    if (handle == VAS_CURRENT_PROCESS)
+    if (handle == VAS_CURRENT_PROCESS || section_close_handle(v, handle))
         return 1;
     size_t i = held_index(v, handle);
     if (i == SIZE_MAX)

@@ -30,6 +30,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     /* Only an image has AllocationProtect EXECUTE_WRITECOPY (private memory
      * refuses it), so the entry tells the Type without the record. */
     out->type = entry_alloc_protect(e) == VAS_PAGE_EXECUTE_WRITECOPY ? VAS_MEM_IMAGE : VAS_MEM_PRIVATE;
+    /* A view's entry is empty (no first run): the record below tells. */
     uint64_t first_run_end = p.base + entry_first_run_pages(e) * PAGE_BYTES;
     if (page < first_run_end) {
         /* The common case, answered by the index entry alone. */
@@ -42,6 +43,7 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     const allocation *a = *p.rec_ref;
     const page_run *r = runs_find(a, page);
     out->allocation_protect = a->protect;
+    out->type = a->type;   /* the record knows: private, image or a view (MAPPED) */
     out->region_size = (PLANT(25) ? a->end : r->end) - page;
     out->state = r->state;  /* semantics: 5.3 5.4 */
     out->protect = r->protect;

@@ -48,6 +48,7 @@ vas_t *vas_create(const vas_config *cfg)
     node_pool_init(&v->run_nodes, sizeof(page_run), 16);
     locks_space_init(v);
     aslr_init(v);
+    avl_init(&v->sections);
     if (cfg->host_backed) {
         v->host = host_window_open(cfg);
         /* fuzz-unreached: host-failure - the kernel grants the host window */
@@ -80,6 +81,7 @@ void vas_destroy(vas_t *v)
             next = NULL;
         allocation_delete(v, a);   /* its page contents are its own */
     }
+    sections_free_all(v);
     alloc_tree_destroy(&v->allocs);
     node_pool_free_all(&v->records);
     node_pool_free_all(&v->run_nodes);
@@ -103,7 +105,14 @@ void vas_set_last_error(vas_t *v, uint32_t error)
 
 uint64_t vas_commit_charge(const vas_t *v)
 {
-    return v->committed_pages * PAGE_BYTES;
+    return (v->committed_pages + v->cow_pages) * PAGE_BYTES;
+}
+
+int space_charge_allowed(const vas_t *v, uint64_t pages)
+{
+    uint64_t limit = v->cfg.commit_limit;
+    uint64_t charged = v->committed_pages + v->cow_pages + v->section_pages;
+    return limit == 0 || (charged + pages) * PAGE_BYTES <= limit;
 }
 
 void space_sync_host(struct vas *v, uint64_t lo, uint64_t hi)

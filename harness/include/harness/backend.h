@@ -83,6 +83,13 @@ typedef struct backend {
                         uint64_t *done);
     int (*write_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
                          uint64_t *done);
+    /* Issue 12, docs/semantics.md section 12: pagefile-backed sections and
+     * their views, as vas_create_section, vas_map_view
+     * and vas_unmap_view. */
+    uint64_t (*create_section)(void *self, uint64_t size, uint32_t protect_and_flags);
+    uint64_t (*map_view)(void *self, uint64_t handle, uint32_t access, uint64_t offset,
+                         uint64_t size, uint64_t addr);
+    int (*unmap_view)(void *self, uint64_t addr);
 
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */

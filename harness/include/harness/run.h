@@ -91,6 +91,13 @@ int op_supported(const backend *b, const trace_op *op);
  * last-error, the counters): a map walked before it still holds after it.
  * Accesses and IsBad* probes can clear a guard page, so they are not. */
 int op_keeps_map(trace_opcode code);
+/* Drops from t the operations some backend of the set does not support
+ * (op_supported): run on the others alone they would make the spaces
+ * differ for a reason that is no disagreement. A name a dropped operation
+ * would have bound stays unbound: later uses evaluate to their offset, as
+ * an unbound name does. The random traces and the fuzz targets call this
+ * before the lockstep run. */
+void trace_drop_unsupported(trace *t, const backend *const *backends, size_t n);
 /* Binds op's name, if it has one, to the address res returned. */
 void op_bind_result(backend_run *r, const trace_op *op, const op_result *res);
 void op_result_clear(op_result *res);

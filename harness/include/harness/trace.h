@@ -28,7 +28,9 @@ typedef enum trace_opcode {
     /* Processes (docs/semantics.md section 13.2): create one, close a
      * handle, Read/WriteProcessMemory. alloc, free, protect and query take
      * a process with in=EXPR (the *Ex calls). */
-    TRACE_PROCESS, TRACE_CLOSE, TRACE_READPROC, TRACE_WRITEPROC
+    TRACE_PROCESS, TRACE_CLOSE, TRACE_READPROC, TRACE_WRITEPROC,
+    /* Issue 12 (docs/semantics.md section 12): sections and views. */
+    TRACE_SECTION, TRACE_MAP, TRACE_UNMAP
 } trace_opcode;
 
 /* The pseudo-handle of GetCurrentProcess, (HANDLE)-1, as a trace number. */
@@ -59,8 +61,8 @@ typedef struct trace_expr {
  * `vastrace check` and the conformance runner. */
 typedef enum trace_expect_kind {
     EXPECT_NONE,      /* no "->" */
-    EXPECT_VALUE,     /* -> EXPR: alloc address, free/protect 1, geterr/charge value */
-    EXPECT_NONZERO,   /* -> nonzero (alloc) */
+    EXPECT_VALUE,     /* -> EXPR: alloc/map address, free/protect 1, geterr/charge value */
+    EXPECT_NONZERO,   /* -> nonzero (alloc, section, map) */
     EXPECT_FAIL,      /* -> 0 err=E (and optionally old=P for protect) */
     EXPECT_QUERY,     /* -> {field=value ...} */
     EXPECT_ACCESS,    /* -> ok [data=...] | AV at=EXPR | GUARD at=EXPR */
@@ -91,9 +93,11 @@ typedef struct trace_expect {
 typedef struct trace_op {
     trace_opcode code;
     int line;          /* 1-based source line, 0 when decoded from bytes */
-    int result;        /* name bound by "n = alloc", or -1 */
-    trace_expr addr, size;
-    uint32_t type;     /* alloc, bulk alloc: allocation type; free: free type */
+    int result;        /* name bound by "n = alloc" (section, map), or -1 */
+    trace_expr addr, size;   /* map: addr is the address asked for (0: any) */
+    trace_expr handle;       /* map: the section handle (close takes it in process) */
+    trace_expr offset;       /* map: the section offset */
+    uint32_t type;     /* alloc, bulk alloc: allocation type; free: free type; section: SEC_* flags */
     uint32_t protect;
     int null_old;      /* protect: pass NULL old pointer */
     int has_len; uint64_t query_len;   /* query len= */
@@ -102,7 +106,8 @@ typedef struct trace_op {
     size_t len;        /* read length / write length */
     uint32_t flags;    /* watch: GetWriteWatch flags; isbadstr: character size 1 or 2;
                         * thread: 1 when SIZE is the reservation ("reserve");
-                        * touch: 1 for a stack probe down to ADDR ("down") */
+                        * touch: 1 for a stack probe down to ADDR ("down");
+                        * map: FILE_MAP_* access */
     trace_expr thread; /* thread_exit, guarantee, touch: the thread (its stack's base) */
     uint32_t nulls;    /* watch: WATCH_NULL_* */
     uint64_t max;      /* watch: capacity of the address array (*count in);
@@ -152,7 +157,9 @@ typedef enum trace_const_kind {
     CONST_MEM_TYPE,    /* flAllocationType / dwFreeType: flags, MEM_ */
     CONST_MEM_STATE,   /* query state and type: flags, MEM_ */
     CONST_PROTECT,     /* flProtect: flags, PAGE_ */
-    CONST_ERROR        /* last-error: one value, ERROR_ */
+    CONST_ERROR,       /* last-error: one value, ERROR_ */
+    CONST_SECTION,     /* CreateFileMapping's section attributes: flags, SEC_ */
+    CONST_FILE_MAP     /* MapViewOfFile's dwDesiredAccess: flags, FILE_MAP_ */
 } trace_const_kind;
 
 /* Looks up one constant name (with or without its prefix). Returns 1 and

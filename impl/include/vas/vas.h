@@ -45,7 +45,7 @@ extern "C" {
 #define VAS_MEM_RELEASE      0x00008000u
 #define VAS_MEM_FREE         0x00010000u  /* a State value; invalid as a free type */
 #define VAS_MEM_PRIVATE      0x00020000u  /* a Type value */
-#define VAS_MEM_MAPPED       0x00040000u  /* a Type value (never produced here) */
+#define VAS_MEM_MAPPED       0x00040000u  /* a Type value: a view of a section */
 #define VAS_MEM_RESET        0x00080000u
 #define VAS_MEM_TOP_DOWN     0x00100000u
 #define VAS_MEM_WRITE_WATCH  0x00200000u  /* with MEM_RESERVE: pages written are recorded */
@@ -75,11 +75,13 @@ extern "C" {
 #define VAS_ERROR_INVALID_HANDLE     6u
 #define VAS_ERROR_NOT_ENOUGH_MEMORY  8u
 #define VAS_ERROR_BAD_LENGTH         24u
+#define VAS_ERROR_NOT_SUPPORTED      50u
 #define VAS_ERROR_NOT_LOCKED         158u
 #define VAS_ERROR_INVALID_PARAMETER  87u
 #define VAS_ERROR_PARTIAL_COPY       299u
 #define VAS_ERROR_INVALID_ADDRESS    487u
 #define VAS_ERROR_NOACCESS           998u
+#define VAS_ERROR_MAPPED_ALIGNMENT   1132u
 #define VAS_ERROR_WORKING_SET_QUOTA  1453u
 #define VAS_ERROR_COMMITMENT_LIMIT   1455u
 
@@ -187,7 +189,8 @@ size_t vas_query(vas_t *vas, uint64_t addr, vas_mbi *out, size_t len);
 uint32_t vas_last_error(const vas_t *vas);
 void vas_set_last_error(vas_t *vas, uint32_t error);
 
-/* Bytes of committed private memory (the process commit charge). */
+/* The process commit charge in bytes: committed private memory and the
+ * pages of copy-on-write views (docs/semantics.md sections 7 and 12). */
 uint64_t vas_commit_charge(const vas_t *vas);
 
 /* ---- Simulated CPU accesses ------------------------------------------- */
@@ -278,7 +281,8 @@ int vas_is_bad_string_ptr(vas_t *vas, uint64_t addr, uint64_t max_chars, unsigne
  * room for its host window, an inconsistent cfg). */
 uint64_t vas_process_create(vas_t *vas, const vas_config *cfg);
 /* CloseHandle: 1, or 0 with ERROR_INVALID_HANDLE. The pseudo-handle closes
- * and stays valid; the process lives on. */
+ * and stays valid; the process lives on. It closes section handles too
+ * (see vas_create_section). */
 int vas_close_handle(vas_t *vas, uint64_t handle);
 /* The space a handle held by vas names, or NULL (last-error untouched). */
 vas_t *vas_process_space(vas_t *vas, uint64_t handle);
@@ -306,6 +310,38 @@ int vas_read_process_memory(vas_t *vas, uint64_t process, uint64_t addr, uint64_
                             uint64_t *done);
 int vas_write_process_memory(vas_t *vas, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
                              uint64_t *done);
+/* ---- Sections and views (CreateFileMapping & co.) --------------------- */
+/*
+ * Pagefile-backed sections (CreateFileMapping with INVALID_HANDLE_VALUE)
+ * and their views; docs/semantics.md section 12 has every rule.
+ *
+ * vas_create_section: CreateFileMapping's flProtect is a page protection
+ * (READONLY, READWRITE, WRITECOPY, EXECUTE_READ, EXECUTE_READWRITE,
+ * EXECUTE_WRITECOPY) or'ed with VAS_SEC_COMMIT (the default) or
+ * VAS_SEC_RESERVE; size is the 64-bit dwMaximumSizeHigh:Low. Returns a
+ * handle (nonzero, never one a process has), or 0 with last-error.
+ * SEC_COMMIT charges the system, not the process (vas_commit_charge does
+ * not show it; the commit limit counts it). vas_close_handle (above)
+ * closes section handles too; a view outlives its section's handle.
+ * vas_map_view: MapViewOfFileEx (addr 0: the system chooses, as
+ * MapViewOfFile). Returns the view's base or 0 with last-error. A view is
+ * an allocation of type MEM_MAPPED; views of one section share contents,
+ * except pages a copy-on-write view (FILE_MAP_COPY) wrote, which became
+ * its own. vas_unmap_view: UnmapViewOfFile, any address inside the view.
+ */
+#define VAS_SEC_RESERVE          0x04000000u
+#define VAS_SEC_COMMIT           0x08000000u
+
+#define VAS_FILE_MAP_COPY        0x00000001u
+#define VAS_FILE_MAP_WRITE       0x00000002u
+#define VAS_FILE_MAP_READ        0x00000004u
+#define VAS_FILE_MAP_ALL_ACCESS  0x000F001Fu
+#define VAS_FILE_MAP_EXECUTE     0x00000020u
+
+uint64_t vas_create_section(vas_t *vas, uint64_t size, uint32_t protect_and_flags);
+uint64_t vas_map_view(vas_t *vas, uint64_t section, uint32_t access, uint64_t offset,
+                      uint64_t size, uint64_t addr);
+int vas_unmap_view(vas_t *vas, uint64_t addr);
 
 /* ---- Thread stacks (CreateThread, SetThreadStackGuarantee) ----------- */
 /*
