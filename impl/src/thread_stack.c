@@ -32,8 +32,7 @@ uint64_t stack_guard_bytes(const vas_t *v, const allocation *stack)
 int space_commit_pages(vas_t *v, alloc_slot s, uint64_t lo, uint64_t hi, uint32_t protect)
 {
     uint64_t fresh = (hi - lo) / PAGE_BYTES - runs_count_committed(s.rec, lo, hi);
-    uint64_t limit = v->cfg.commit_limit;
-    if (limit != 0 && (v->committed_pages + fresh) * PAGE_BYTES > limit)
+    if (!space_charge_allowed(v, fresh))
         return 0;
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, s.rec, lo, hi, VAS_MEM_COMMIT, protect))
@@ -83,8 +82,7 @@ uint64_t vas_create_thread(vas_t *v, uint64_t stack_size, int size_is_reservatio
     if (base == 0)
         return 0;
     /* No room is decided before the commit limit, as for VirtualAlloc. */
-    uint64_t limit = v->cfg.commit_limit;
-    if (limit != 0 && (v->committed_pages * PAGE_BYTES + commit + guard) > limit) {
+    if (!space_charge_allowed(v, (commit + guard) / PAGE_BYTES)) {
         vas_free(v, base, 0, VAS_MEM_RELEASE);
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
     }
