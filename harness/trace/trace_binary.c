@@ -642,6 +642,11 @@ static unsigned map_state(const name_table *x, const trace_op *op)
 {
     if (op->handle.name < 0 || op->handle.offset != 0 || !is_section(x->state[op->handle.name]))
         return NAME_DEAD;
+    /* An offset and a size the section has room for (12.3). */
+    uint64_t e = x->e[op->handle.name], off = op->offset.offset;
+    if (op->offset.name >= 0 || off % 0x10000 || off >= e || op->size.name >= 0 ||
+        op->size.offset > e - off)
+        return NAME_DEAD;
     return x->state[op->handle.name] == NAME_SECTION ? NAME_COMMITTED : NAME_RESERVED;
 }
 
