@@ -15,7 +15,7 @@
 #include "harness/trace.h"
 #include "check.h"
 
-#define TRACES 2000
+#define TRACES 4000
 #define OPS 100
 #define BYTES_PER_OP 64
 #define MAX_CODES 16   /* distinct errors / statuses counted per op kind */
