@@ -86,7 +86,11 @@ uint64_t vas_map_view(vas_t *v, uint64_t handle, uint32_t access, uint64_t offse
         if (alloc_tree_overlaps(v, addr, addr + bytes))
             return fail(v, VAS_ERROR_INVALID_ADDRESS);
     } else {
-        addr = alloc_tree_find_gap(v, bytes, 0);
+        /* Placed as a bottom-up reservation is (section 2; 11.1: from the
+         * seed's bound first, then the whole space). */
+        addr = v->aslr_top ? alloc_tree_find_gap_bounded(v, bytes, 0, v->aslr_bottom, v->aslr_top) : 0;
+        if (addr == 0)
+            addr = alloc_tree_find_gap(v, bytes, 0);
         if (addr == 0)
             return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }
