@@ -1,10 +1,10 @@
 /*
  * vas/win32.h - the Windows memory API over the model: a program written
  * for <windows.h> that manages memory (VirtualAlloc & co., write watch,
- * locking, IsBad*Ptr, the *Ex calls) compiles unchanged on Linux and runs
- * against the model: put impl/include/vas/windows first on the include
- * path, and its windows.h includes this header. docs/semantics.md section
- * 13 holds the rules particular to the header.
+ * locking, IsBad*Ptr, the *Ex calls, sections and views) compiles unchanged
+ * on Linux and runs against the model: put impl/include/vas/windows first
+ * on the include path, and its windows.h includes this header.
+ * docs/semantics.md section 13 holds the rules particular to the header.
  *
  * Names are Windows' names with Windows' values and types (winnt.h,
  * minwindef.h, memoryapi.h, ...). Functions behave as the model's calls of
@@ -293,9 +293,10 @@ void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 /* The pseudo-handle (HANDLE)-1 that names the current process in every
  * call taking a process handle. It needs no closing. */
 HANDLE WINAPI GetCurrentProcess(void);
-/* Closes a process handle (the process lives on) or a thread handle; the
- * pseudo-handle closes successfully and stays valid. Anything else fails
- * with ERROR_INVALID_HANDLE. */
+/* Closes a process handle (the process lives on), a thread handle or a
+ * section handle (its views live on); the pseudo-handle closes
+ * successfully and stays valid. Anything else fails with
+ * ERROR_INVALID_HANDLE. */
 BOOL WINAPI CloseHandle(HANDLE hObject);
 /* Nothing to flush in the model: TRUE for a valid process handle, else
  * FALSE with ERROR_INVALID_HANDLE. A JIT calls it after writing code (MS
@@ -384,6 +385,73 @@ BOOL WINAPI GetProcessWorkingSetSize(HANDLE hProcess, PSIZE_T lpMinimumWorkingSe
                                      PSIZE_T lpMaximumWorkingSetSize);
 BOOL WINAPI SetProcessWorkingSetSize(HANDLE hProcess, SIZE_T dwMinimumWorkingSetSize,
                                      SIZE_T dwMaximumWorkingSetSize);
+
+/* ---- Sections and views (memoryapi.h, winbase.h; docs/semantics.md 12) - */
+
+/* CreateFileMapping's flProtect attributes, or'ed with a page protection
+ * (winnt.h). Only SEC_COMMIT (the default) and SEC_RESERVE are modelled;
+ * the others are refused with ERROR_INVALID_PARAMETER (section 12.1). */
+#define SEC_PARTITION_OWNER_HANDLE  0x00040000u
+#define SEC_64K_PAGES               0x00080000u
+#define SEC_FILE                    0x00800000u
+#define SEC_IMAGE                   0x01000000u
+#define SEC_PROTECTED_IMAGE         0x02000000u
+#define SEC_RESERVE                 VAS_SEC_RESERVE /* 0x04000000 */
+#define SEC_COMMIT                  VAS_SEC_COMMIT  /* 0x08000000 */
+#define SEC_NOCACHE                 0x10000000u
+#define SEC_WRITECOMBINE            0x40000000u
+#define SEC_LARGE_PAGES             0x80000000u
+#define SEC_IMAGE_NO_EXECUTE        (SEC_IMAGE | SEC_NOCACHE)
+
+/* Section access rights (winnt.h) and MapViewOfFile's dwDesiredAccess
+ * (memoryapi.h). The view's protection follows from the access as section
+ * 12.3 says: FILE_MAP_COPY alone makes a copy-on-write view. */
+#define SECTION_QUERY               0x0001u
+#define SECTION_MAP_WRITE           0x0002u
+#define SECTION_MAP_READ            0x0004u
+#define SECTION_MAP_EXECUTE         0x0008u
+#define SECTION_EXTEND_SIZE         0x0010u
+#define SECTION_MAP_EXECUTE_EXPLICIT 0x0020u
+#define SECTION_ALL_ACCESS          0x000F001Fu
+#define FILE_MAP_COPY               VAS_FILE_MAP_COPY       /* 0x01 */
+#define FILE_MAP_WRITE              VAS_FILE_MAP_WRITE      /* 0x02 */
+#define FILE_MAP_READ               VAS_FILE_MAP_READ       /* 0x04 */
+#define FILE_MAP_EXECUTE            VAS_FILE_MAP_EXECUTE    /* 0x20 */
+#define FILE_MAP_ALL_ACCESS         VAS_FILE_MAP_ALL_ACCESS /* 0xF001F */
+#define FILE_MAP_LARGE_PAGES        0x20000000u
+#define FILE_MAP_TARGETS_INVALID    0x40000000u
+#define FILE_MAP_RESERVE            0x80000000u
+
+#define ERROR_NOT_SUPPORTED         VAS_ERROR_NOT_SUPPORTED    /* 50 */
+#define ERROR_MAPPED_ALIGNMENT      VAS_ERROR_MAPPED_ALIGNMENT /* 1132 */
+
+/* Pagefile-backed sections only: hFile must be INVALID_HANDLE_VALUE (any
+ * other handle names no file the model has: ERROR_INVALID_HANDLE), and
+ * lpName NULL (named sections are not modelled: ERROR_NOT_SUPPORTED).
+ * The security attributes are ignored. The size is
+ * dwMaximumSizeHigh:dwMaximumSizeLow. Returns the section's handle, which
+ * CloseHandle closes (a view outlives it), or NULL with last-error. */
+HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpFileMappingAttributes,
+                                 DWORD flProtect, DWORD dwMaximumSizeHigh, DWORD dwMaximumSizeLow,
+                                 LPCSTR lpName);
+HANDLE WINAPI CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIBUTES lpFileMappingAttributes,
+                                 DWORD flProtect, DWORD dwMaximumSizeHigh, DWORD dwMaximumSizeLow,
+                                 LPCWSTR lpName);
+#ifdef UNICODE
+#define CreateFileMapping CreateFileMappingW
+#else
+#define CreateFileMapping CreateFileMappingA
+#endif
+/* The view's base (a simulated address), or NULL with last-error. The
+ * offset is dwFileOffsetHigh:dwFileOffsetLow; lpBaseAddress NULL lets the
+ * model choose, as MapViewOfFile does. */
+LPVOID WINAPI MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess, DWORD dwFileOffsetHigh,
+                            DWORD dwFileOffsetLow, SIZE_T dwNumberOfBytesToMap);
+LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+                              DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+                              SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
+/* Any address inside a view unmaps the whole view. */
+BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
 
 /* ---- Pointer probes (winbase.h; docs/semantics.md section 10) --------- */
 
