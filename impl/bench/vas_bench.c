@@ -26,40 +26,14 @@
 
 #include "vas/vas.h"
 
+#include "bench_timing.h"
+
 #define K 1000
 #define REPS 7
 #define SPAN 0x10000u
 
 enum { OP_RESERVE, OP_COMMIT, OP_QUERY, OP_PROTECT, OP_RELEASE, OP_WALK, OP_COUNT };
 static const char *const op_names[OP_COUNT] = {"alloc (reserve)", "commit", "query (random)", "protect", "free (release)", "query (walk)"};
-
-static uint64_t rng_state = 88172645463325252ull;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    return v[n / 2];
-}
 
 static volatile uint64_t sink;
 
