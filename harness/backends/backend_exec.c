@@ -262,6 +262,13 @@ static int exec_run_whole(const backend *b, const trace *t, void **self, char *m
     return rc;
 }
 
+/* The families the server declared (HELLO_OK.features). */
+static int exec_supports(const backend *b, const trace_op *op)
+{
+    uint32_t need = proto_op_features(op);
+    return need == 0 || (((const exec_backend *)(const void *)b)->features & need) != 0;
+}
+
 /* ---- Lookup ------------------------------------------------------------------ */
 
 const backend *backend_exec_open(const char *spec)
@@ -297,6 +304,7 @@ const backend *backend_exec_open(const char *spec)
     e->b.check = e->features & PROTO_SELF_CHECK ? remote_check : NULL;
     e->b.deterministic_placement = (e->features & PROTO_DETERMINISTIC_PLACEMENT) != 0;
     e->b.run_whole = exec_run_whole;
+    e->b.supports = exec_supports;
     e->next = all_exec;
     all_exec = e;
     if (!at_exit_registered) {

@@ -75,6 +75,8 @@ void op_result_clear(op_result *res)
 
 int op_supported(const backend *b, const trace_op *op)
 {
+    if (b->supports != NULL)
+        return b->supports(b, op);
     if (op->has_process) {
         switch (op->code) {
         case TRACE_ALLOC: return b->alloc_ex != NULL;

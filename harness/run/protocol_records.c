@@ -143,3 +143,61 @@ oom:
     snprintf(err, err_len, "out of memory decoding an OP record");
     return -1;
 }
+
+/* The operations a server runs only with a HELLO_OK feature: one table for
+ * both ends (what a server declares, what a client sends it). */
+static const struct {
+    trace_opcode code;
+    uint32_t features;  /* any of these */
+} op_features[] = {
+    {TRACE_CHARGE, PROTO_COMMIT_CHARGE},
+    {TRACE_WATCH, PROTO_WRITE_WATCH}, {TRACE_RESETWATCH, PROTO_WRITE_WATCH},
+    {TRACE_LOCK, PROTO_LOCKING}, {TRACE_UNLOCK, PROTO_LOCKING}, {TRACE_WSSET, PROTO_LOCKING},
+    {TRACE_WSMIN, PROTO_LOCKING}, {TRACE_WSMAX, PROTO_LOCKING}, {TRACE_LOCKED, PROTO_LOCKING},
+    {TRACE_ISBADREAD, PROTO_PROBES}, {TRACE_ISBADWRITE, PROTO_PROBES},
+    {TRACE_ISBADCODE, PROTO_PROBES}, {TRACE_ISBADSTR, PROTO_PROBES},
+    {TRACE_THREAD, PROTO_THREADS}, {TRACE_THREAD_EXIT, PROTO_THREADS},
+    {TRACE_GUARANTEE, PROTO_THREADS}, {TRACE_TOUCH, PROTO_THREADS},
+    {TRACE_PROCESS, PROTO_PROCESSES}, {TRACE_READPROC, PROTO_PROCESSES},
+    {TRACE_WRITEPROC, PROTO_PROCESSES}, {TRACE_CLOSE, PROTO_PROCESSES | PROTO_SECTIONS},
+    {TRACE_SECTION, PROTO_SECTIONS}, {TRACE_MAP, PROTO_SECTIONS}, {TRACE_UNMAP, PROTO_SECTIONS},
+};
+
+uint32_t proto_op_features(const trace_op *op)
+{
+    size_t i;
+    if (op->has_process)  /* alloc, free, protect, query in=: the *Ex calls */
+        return PROTO_PROCESSES;
+    for (i = 0; i < sizeof op_features / sizeof op_features[0]; i++)
+        if (op_features[i].code == op->code)
+            return op_features[i].features;
+    return 0;
+}
+
+uint32_t proto_backend_features(const backend *b)
+{
+    static const trace_opcode ex_calls[] = {TRACE_ALLOC, TRACE_FREE, TRACE_PROTECT, TRACE_QUERY};
+    uint32_t features = PROTO_FAMILIES;
+    trace_op probe;
+    size_t i;
+
+    memset(&probe, 0, sizeof probe);
+    for (i = 0; i < sizeof op_features / sizeof op_features[0]; i++) {
+        probe.code = op_features[i].code;
+        if (!op_supported(b, &probe))
+            features &= ~op_features[i].features;
+    }
+    probe.has_process = 1;
+    for (i = 0; i < sizeof ex_calls / sizeof ex_calls[0]; i++) {
+        probe.code = ex_calls[i];
+        if (!op_supported(b, &probe))
+            features &= ~(uint32_t)PROTO_PROCESSES;
+    }
+    if (b->deterministic_placement)
+        features |= PROTO_DETERMINISTIC_PLACEMENT;
+    if (b->commit_charge != NULL)
+        features |= PROTO_COMMIT_CHARGE;
+    if (b->check != NULL)
+        features |= PROTO_SELF_CHECK;
+    return features;
+}

@@ -327,16 +327,10 @@ static void send_hello_ok(const backend *b, FILE *out)
 {
     size_t n = strlen(b->name);
     uint8_t *p = malloc(16 + n);
-    uint32_t features = 0, profiles = 0;
+    uint32_t features = proto_backend_features(b), profiles = 0;
     int k;
     if (p == NULL)
         return;
-    if (b->deterministic_placement)
-        features |= PROTO_DETERMINISTIC_PLACEMENT;
-    if (b->commit_charge != NULL)
-        features |= PROTO_COMMIT_CHARGE;
-    if (b->check != NULL)
-        features |= PROTO_SELF_CHECK;
     for (k = VAS_PROFILE_X64; k <= VAS_PROFILE_X86_LAA; k++) {
         vas_config cfg;
         void *self;

@@ -14,6 +14,7 @@
 #include "vas/vas.h"
 
 struct trace;
+struct trace_op;
 
 typedef struct backend {
     const char *name;  /* "impl", "oracle", "host", "win32" */
@@ -107,6 +108,10 @@ typedef struct backend {
      * backend is broken (msg says how). */
     int (*run_whole)(const struct backend *b, const struct trace *t, void **self,
                      char *msg, size_t msg_len);
+    /* Optional: whether this backend runs op, for a backend whose members
+     * do not say (a protocol server: the families it declared). NULL: the
+     * members say (op_supported). */
+    int (*supports)(const struct backend *b, const struct trace_op *op);
 } backend;
 
 /* A backend by name: one built into this program ("impl"), a protocol

@@ -24,8 +24,14 @@ enum proto_type {
 };
 
 enum proto_feature {  /* HELLO_OK.features */
-    PROTO_DETERMINISTIC_PLACEMENT = 1, PROTO_COMMIT_CHARGE = 2, PROTO_SELF_CHECK = 4
+    PROTO_DETERMINISTIC_PLACEMENT = 1, PROTO_COMMIT_CHARGE = 2, PROTO_SELF_CHECK = 4,
+    /* The optional operation families the server runs: the client puts
+     * their operations into the traces it generates only when set. */
+    PROTO_WRITE_WATCH = 8, PROTO_LOCKING = 16, PROTO_PROBES = 32, PROTO_THREADS = 64,
+    PROTO_PROCESSES = 128, PROTO_SECTIONS = 256
 };
+#define PROTO_FAMILIES (PROTO_WRITE_WATCH | PROTO_LOCKING | PROTO_PROBES | PROTO_THREADS \
+                        | PROTO_PROCESSES | PROTO_SECTIONS)
 
 enum proto_map_mode { PROTO_MAP_NONE = 0, PROTO_MAP_FULL = 1, PROTO_MAP_NAMED = 2 };
 #define PROTO_RUN_SYNC 1u                  /* RUN.run_flags: flush after every record */
@@ -63,6 +69,13 @@ void proto_put_mbi(uint8_t *p, const vas_mbi *m);
 void proto_get_mbi(const uint8_t *p, vas_mbi *m);
 /* FNV-1a 64 over the regions' wire records: OP.map_digest. */
 uint64_t proto_map_digest(const vas_mbi *regions, size_t n);
+
+/* The HELLO_OK features of which op needs one (0: every server runs it;
+ * close belongs to processes and sections alike). */
+uint32_t proto_op_features(const trace_op *op);
+/* What a server running b declares in HELLO_OK: placement, commit charge,
+ * self-check, and each family all of whose operations b runs. */
+uint32_t proto_backend_features(const backend *b);
 
 /* Seconds on a monotonic clock (monotonic_clock.c): deadlines, timing. */
 double proto_now(void);
