@@ -113,12 +113,20 @@ static real_outcome real_access(host_backend *h, uint64_t addr, size_t len, int 
     int beyond = end < addr || end > mirrored_end;
     if (beyond)
         end = mirrored_end;
-    uint8_t *p = vas_host_pointer(h->vas, addr);
-    uintptr_t f;
-    int ok = write ? host_probe_write(p, end - addr, &f) : host_probe_read(p, end - addr, &f);
-    if (!ok) {
-        *fault = addr + (uint64_t)(f - (uintptr_t)p);
-        return REAL_FAULT;
+    for (uint64_t at = addr; at < end;) {
+        uint8_t *p = vas_host_pointer(h->vas, at);
+        uintptr_t f;
+        if (write ? host_probe_write(p, end - at, &f) : host_probe_read(p, end - at, &f))
+            break;
+        uint64_t sim = at + (uint64_t)(f - (uintptr_t)p);
+        /* An armed page (write watch, copy-on-write) refuses the probe,
+         * but a program's write there goes through once the fault handler
+         * has told the model: allowed. */
+        if (!write || !host_armed(h->vas, sim)) {
+            *fault = sim;
+            return REAL_FAULT;
+        }
+        at = (sim | (VAS_PAGE_SIZE - 1)) + 1;
     }
     if (beyond && partial)
         return REAL_UNKNOWN;

@@ -83,6 +83,8 @@ int vas_lock(vas_t *v, uint64_t addr, uint64_t size)
                 if (is_writable(r->protect)
                     && !watch_mark_written(a, run_base(r) > from ? run_base(r) : from, r->end < to ? r->end : to))
                     return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+        if (a->write_watch)
+            space_sync_host(v, from, to);   /* reported pages take real writes (section 15) */
     }
     v->locked_pages += fresh;
     return 1;

@@ -32,6 +32,8 @@ int vas_is_bad_write_ptr(vas_t *v, uint64_t addr, uint64_t size)
         uint64_t to = end < a->end ? end : a->end;
         if (!watch_mark_written(a, page, to))
             return 1;   /* out of memory: report the pointer as bad, as a probe would */
+        if (a->write_watch)
+            space_sync_host(v, page, to);   /* reported pages take real writes (section 15) */
         page = to;
     }
     return status != VAS_STATUS_SUCCESS;

@@ -43,6 +43,9 @@ uint32_t vas_get_write_watch(vas_t *v, uint32_t flags, uint64_t addr, uint64_t s
         return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.getwritewatch.5 */
     *count = watch_collect(a, lo, hi, addresses, *count, flags & VAS_WRITE_WATCH_FLAG_RESET);
     *granularity = VAS_PAGE_SIZE;  /* semantics: 8.getwritewatch.6 */
+    /* The pages cleared must see their next real write again (section 15). */
+    if ((flags & VAS_WRITE_WATCH_FLAG_RESET) && *count)
+        space_sync_host(v, addresses[0], addresses[*count - 1] + PAGE_BYTES);
     return 0;
 }
 
@@ -55,5 +58,6 @@ uint32_t vas_reset_write_watch(vas_t *v, uint64_t addr, uint64_t size)
     if (!a)
         return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.resetwritewatch */
     watch_reset(a, lo, hi);  /* semantics: 8.resetwritewatch */
+    space_sync_host(v, lo, hi);  /* re-arms the real pages (section 15) */
     return 0;
 }

@@ -26,6 +26,11 @@
  * is fine for the synchronous faults it is meant for, not for signals
  * raised while the same thread is inside the model.
  *
+ * Write watch and copy-on-write (docs/semantics.md section 15.1): a real
+ * store to a page of a MEM_WRITE_WATCH allocation is seen by GetWriteWatch,
+ * and a real store to a copy-on-write page makes the page's copy, as the
+ * same store through vas_write would (see host_armed below).
+ *
  * Thread stacks (docs/semantics.md section 11): while a thread is current
  * (vas_set_current_thread; vas/win32.h's CreateThread sets it), a real
  * touch of that thread's own guard page grows its stack as Windows does:
@@ -61,6 +66,15 @@ uint64_t host_mirrored_end(const vas_t *vas);
  * in *addr, then forgets it; returns 0 when there was none since the last
  * call. */
 uint32_t host_take_fault(const vas_t *vas, uint64_t *addr);
+
+/* 1 when the mirror keeps the page of simulated addr write-protected
+ * although the model allows writes to it ("armed": a page of a
+ * MEM_WRITE_WATCH allocation not reported yet, a copy-on-write page not
+ * copied yet). A real write there faults once; the handler records the
+ * write in the model (the page becomes reported, or gets its copy) and the
+ * write completes (docs/semantics.md section 15). Probes (below) report
+ * the fault instead: they show what the MMU does. */
+int host_armed(vas_t *vas, uint64_t addr);
 
 /* Compares real memory with the model: protections of the whole window
  * (from /proc/self/maps), and for the ranges changed since the last call

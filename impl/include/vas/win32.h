@@ -32,7 +32,8 @@
  *   model's rules). In a host-backed space whose window sits at the same
  *   numeric addresses (an x86 profile usually does, see vas_host_pointer),
  *   real pointers work too: the MMU enforces protections, a guard page
- *   fires once and the access completes (vas_host.h).
+ *   fires once and the access completes, GetWriteWatch sees real stores
+ *   (vas_host.h; docs/semantics.md section 15).
  *
  * MEMORY_BASIC_INFORMATION and the profile (decision, docs/semantics.md
  * section 13): the structure is the one <windows.h> gives a program built

@@ -28,17 +28,25 @@
  *    page-aligned range the call touched.
  *  - vas_write on success: host_window_write(w, addr, buf, len) as well
  *    as storing the bytes in the model.
+ *  - after a change of write-watch state that the model makes without a
+ *    page change (ResetWriteWatch, GetWriteWatch's reset, IsBadWritePtr,
+ *    VirtualLock): host_window_sync of the pages, which re-arms or
+ *    disarms them.
  *  - vas_destroy: host_window_close(w).
  *
- * The one way back (host to model): a real access that hits a page the
- * model holds as a guard page raises SIGSEGV; the handler (host_fault.c)
- * fires the guard by a one-byte vas_read of the simulated address, and the
+ * The way back (host to model): a real access that hits a page the model
+ * holds as a guard page raises SIGSEGV; the handler (host_fault.c) fires
+ * the guard by a one-byte vas_read of the simulated address, and the
  * model, clearing the guard, calls host_window_sync for that page as the
- * contract above says. So fault -> vas_read -> host_window_sync is the only
- * call chain that leaves host/ into the model and comes back; it goes
- * through the public API (vas/vas.h), as do the mirror's reads of the model
- * (vas_query, vas_debug_page_contents). Besides that, host/ learns of a
- * space's window only through space_host() below.
+ * contract above says. A real store to an armed page (host_armed.c: write
+ * watch not reported yet, copy-on-write not copied yet) is recorded the
+ * same way by a one-byte vas_write (host_window_write then leaves real
+ * memory alone). So fault -> vas_read / vas_write -> host_window_sync /
+ * host_window_write are the only call chains that leave host/ into the
+ * model and come back; they go through the public API (vas/vas.h), as do
+ * the mirror's reads of the model (vas_query, vas_get_write_watch,
+ * vas_debug_page_contents). Besides that, host/ learns of a space's window
+ * only through space_host() below.
  */
 #ifndef VAS_HOST_H
 #define VAS_HOST_H

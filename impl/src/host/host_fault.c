@@ -10,12 +10,15 @@
  * violations and every fault outside the windows go to the handler that was
  * installed before ours, so sanitizers and crash reporters keep working.
  */
+#define _GNU_SOURCE   /* REG_ERR */
 #include "host_internal.h"
 #include "vas/vas_host.h"
 
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
 
 #define HOST_WINDOWS_MAX 64
 
@@ -66,6 +69,51 @@ static int fire_guard(host_window *w, uint64_t sim)
     return 1;
 }
 
+/* What the faulting instruction did, from the x86 page-fault error code
+ * the kernel passes in the context: 1 write, 8 instruction fetch, 0 read
+ * (Windows' ExceptionInformation[0] values); -1 where the architecture
+ * does not say. */
+static int access_kind(const void *uc)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned long err = (unsigned long)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_ERR];
+    if (err & 0x10)
+        return HOST_ACCESS_EXECUTE;
+    return err & 0x2 ? HOST_ACCESS_WRITE : HOST_ACCESS_READ;
+#else
+    (void)uc;
+    return -1;
+#endif
+}
+
+/* A write to an armed page (host_armed.c): the model allows it, the mirror
+ * held it back to see it. The page is made writable, the write is recorded
+ * in the model by a one-byte vas_write of the byte the model already holds
+ * (write watch marks the page, copy-on-write copies it; absorbed: real
+ * memory is not written, nothing is marked for the verifier), and the
+ * instruction runs again. The bytes the instruction stores land in real
+ * memory only (docs/semantics.md section 15). 1 when it was such a write.
+ * fuzz-unreached: host-unused - the harness writes through vas_write, not real pointers */
+static int release_armed(host_window *w, uint64_t sim, int kind)
+{
+    vas_mbi m;
+    uint8_t byte;
+    if (kind != HOST_ACCESS_WRITE && kind != -1)
+        return 0;
+    if (!w->vas || vas_query(w->vas, sim, &m, sizeof m) == 0 || m.state != VAS_MEM_COMMIT ||
+        (m.protect & VAS_PAGE_GUARD) || !(host_prot_of(m.protect) & PROT_WRITE))
+        return 0;
+    uint64_t page = round_down(sim, PAGE_BYTES);
+    if (mprotect((void *)host_range_real(w, page, PAGE_BYTES), PAGE_BYTES, host_prot_of(m.protect)) != 0 ||
+        vas_read(w->vas, sim, &byte, 1, NULL) != VAS_STATUS_SUCCESS)
+        return 0;
+    w->absorbing = 1;
+    uint32_t status = vas_write(w->vas, sim, &byte, 1, NULL);
+    w->absorbing = 0;
+    host_program_written_add(w, page, page + PAGE_BYTES);
+    return status == VAS_STATUS_SUCCESS;
+}
+
 /* fuzz-unreached: host-unused - faults outside a window are not the harness's */
 static void pass_on(int sig, siginfo_t *si, void *uc)
 {
@@ -88,7 +136,8 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     host_window *w = host_fault_find(a);
     if (w) {
         host_probe_catch(a);
-        if (fire_guard(w, (uint64_t)a - w->offset)) {
+        uint64_t sim = (uint64_t)a - w->offset;
+        if (fire_guard(w, sim) || release_armed(w, sim, access_kind(uc))) {
             errno = saved_errno;
             return;
         }

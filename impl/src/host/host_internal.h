@@ -50,6 +50,16 @@ struct host_window {
     size_t touched_count;
     uint64_t asked_hi;        /* the end host_window_open was asked for (pool key) */
 
+    /* Set while the fault handler records a real write in the model:
+     * host_window_write then leaves real memory alone (the bytes are the
+     * program's, on their way in). */
+    volatile int absorbing;
+    /* Pages whose real writes the handler caught (same merging as dirty):
+     * what real instructions stored there is not in the model, so the
+     * verifier does not compare their contents. */
+    uint64_t program_written[HOST_DIRTY_MAX][2];
+    size_t program_written_count;
+
 };
 
 
@@ -63,6 +73,11 @@ int host_window_clip(const host_window *w, uint64_t *lo, uint64_t *hi);
 /* Notes [lo, hi) as changed since the verifier's last look. */
 void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi);
 
+/* Notes that the program wrote [lo, hi) through real pointers. */
+void host_program_written_add(host_window *w, uint64_t lo, uint64_t hi);
+/* 1 when page may hold bytes the program stored through real pointers. */
+int host_program_written(const host_window *w, uint64_t page);
+
 /* Notes that real pages of [lo, hi) were given access or contents, so that
  * resetting the window for reuse covers them. */
 void host_touched_add(host_window *w, uint64_t lo, uint64_t hi);
@@ -71,6 +86,21 @@ void host_touched_add(host_window *w, uint64_t lo, uint64_t hi);
 
 /* The host PROT_* bits that mirror a committed page's Windows protection. */
 int host_prot_of(uint32_t protect);
+
+/* What a faulting access did, with Windows' ExceptionInformation[0] values. */
+#define HOST_ACCESS_READ    0
+#define HOST_ACCESS_WRITE   1
+#define HOST_ACCESS_EXECUTE 8
+
+/* ---- host_armed.c ---------------------------------------------------- */
+
+/* Cuts the committed run [lo, hi) of protection protect into pieces, in
+ * ascending order, and calls piece() for each: armed = 1 where the real
+ * pages must refuse writes although the model allows them (write watch not
+ * yet reported, copy-on-write not yet copied), so that the first real
+ * write faults and is told to the model. */
+void host_armed_split(vas_t *vas, uint64_t lo, uint64_t hi, uint32_t protect,
+                      void (*piece)(void *ctx, uint64_t lo, uint64_t hi, int armed), void *ctx);
 
 /* ---- host_proc.c: /proc/self files kept open ------------------------- */
 

@@ -43,13 +43,26 @@ static void host_call_failed(const char *what, uint64_t lo, uint64_t hi)
     abort();   /* real memory no longer mirrors the model */
 }
 
-/* Committed: only the protection changes; contents stay (re-commit keeps data). */
-static void mirror_committed(host_window *w, uint64_t lo, uint64_t hi, uint32_t protect)
+typedef struct mirror_piece {
+    host_window *w;
+    uint32_t protect;
+} mirror_piece;
+
+static void protect_piece(void *ctx, uint64_t lo, uint64_t hi, int armed)
 {
-    void *real = (void *)host_range_real(w, lo, hi - lo);
-    host_touched_add(w, lo, hi);   /* before: a reset must cover it even if this fails */
-    if (mprotect(real, hi - lo, host_prot_of(protect)) != 0)
+    const mirror_piece *m = ctx;
+    int prot = host_prot_of(m->protect) & ~(armed ? PROT_WRITE : 0);
+    if (mprotect((void *)host_range_real(m->w, lo, hi - lo), hi - lo, prot) != 0)
         host_call_failed("mprotect", lo, hi);
+}
+
+/* Committed: only the protection changes; contents stay (re-commit keeps
+ * data). Armed pieces (host_armed.c) stay write-protected. */
+static void mirror_committed(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi, uint32_t protect)
+{
+    host_touched_add(w, lo, hi);   /* before: a reset must cover it even if this fails */
+    mirror_piece m = {w, protect};
+    host_armed_split(vas, lo, hi, protect, protect_piece, &m);
 }
 
 /* Reserved or free: a fresh PROT_NONE mapping over the range drops the
@@ -80,7 +93,7 @@ void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi)
         if (end > hi || end <= at)
             end = hi;
         if (m.state == VAS_MEM_COMMIT)
-            mirror_committed(w, at, end, m.protect);
+            mirror_committed(w, vas, at, end, m.protect);
         else
             mirror_empty(w, at, end);
         at = end;

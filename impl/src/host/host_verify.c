@@ -56,13 +56,45 @@ static int expected_prot(uint32_t state, uint32_t protect)
         return PROT_NONE;
     uint32_t base = protect & PROT_BASE_MASK;
     int read = base != VAS_PAGE_NOACCESS;
-    /* Copy-on-write pages (an image's, section 11.2) take writes: the copy
-     * is the model's bookkeeping, not the host's. */
-    int write = base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE ||
-                base == VAS_PAGE_WRITECOPY || base == VAS_PAGE_EXECUTE_WRITECOPY;
+    /* Copy-on-write pages refuse real writes until their first write
+     * (docs/semantics.md section 15), which makes them read-write. */
+    int write = base == VAS_PAGE_READWRITE || base == VAS_PAGE_EXECUTE_READWRITE;
     int exec = base == VAS_PAGE_EXECUTE || base == VAS_PAGE_EXECUTE_READ ||
                base == VAS_PAGE_EXECUTE_READWRITE || base == VAS_PAGE_EXECUTE_WRITECOPY;
     return (read ? PROT_READ : 0) | (write ? PROT_WRITE : 0) | (exec ? PROT_EXEC : 0);
+}
+
+/* One model region against the kernel's mappings, piece by piece: an
+ * armed piece (host_armed.c) must refuse writes. */
+typedef struct region_check {
+    host_window *w;
+    const host_map *maps;
+    long n, i;             /* the mappings, and the first one not yet passed */
+    const vas_mbi *m;
+    char *msg;
+    size_t msg_len;
+    int bad;
+} region_check;
+
+static void check_piece(void *ctx, uint64_t lo, uint64_t hi, int armed)
+{
+    region_check *c = ctx;
+    int want = expected_prot(c->m->state, c->m->protect) & ~(armed ? PROT_WRITE : 0);
+    for (uint64_t s = lo; s < hi && !c->bad;) {
+        uintptr_t r = (uintptr_t)(s + c->w->offset);
+        while (c->i < c->n && c->maps[c->i].end <= r)
+            c->i++;
+        int have = c->i < c->n && c->maps[c->i].start <= r ? c->maps[c->i].prot : -1;
+        if (have != want) {
+            c->bad = report(c->msg, c->msg_len,
+                            "host: page 0x%llx is %s in real memory, model says %s (state 0x%x protect 0x%x%s)",
+                            (unsigned long long)s, prot_name(have), prot_name(want), c->m->state,
+                            c->m->protect, armed ? ", armed" : "");
+            break;
+        }
+        uint64_t next = (uint64_t)c->maps[c->i].end - c->w->offset;
+        s = next < hi ? next : hi;
+    }
 }
 
 /* Protections: the model's runs against the kernel's mappings. */
@@ -73,36 +105,25 @@ static int verify_protections(host_window *w, char *msg, size_t msg_len)
     long n = host_maps_read(real_lo, real_lo + (w->hi - w->lo), &maps);
     if (n < 0)
         return report(msg, msg_len, "host: cannot read /proc/self/maps");
-    long i = 0;
-    int bad = 0;
-    for (uint64_t at = w->lo; at < w->hi && !bad;) {
+    region_check c = {w, maps, n, 0, NULL, msg, msg_len, 0};
+    for (uint64_t at = w->lo; at < w->hi && !c.bad;) {
         vas_mbi m;
         if (vas_query(w->vas, at, &m, sizeof m) == 0) {
-            bad = report(msg, msg_len, "host: vas_query(0x%llx) failed", (unsigned long long)at);
+            c.bad = report(msg, msg_len, "host: vas_query(0x%llx) failed", (unsigned long long)at);
             break;
         }
         uint64_t end = m.base_address + m.region_size;
         if (end > w->hi || end <= at)
             end = w->hi;
-        int want = expected_prot(m.state, m.protect);
-        for (uint64_t s = at; s < end;) {
-            uintptr_t r = (uintptr_t)(s + w->offset);
-            while (i < n && maps[i].end <= r)
-                i++;
-            int have = i < n && maps[i].start <= r ? maps[i].prot : -1;
-            if (have != want) {
-                bad = report(msg, msg_len,
-                             "host: page 0x%llx is %s in real memory, model says %s (state 0x%x protect 0x%x)",
-                             (unsigned long long)s, prot_name(have), prot_name(want), m.state, m.protect);
-                break;
-            }
-            uint64_t next = (uint64_t)maps[i].end - w->offset;
-            s = next < end ? next : end;
-        }
+        c.m = &m;
+        if (m.state == VAS_MEM_COMMIT)
+            host_armed_split(w->vas, at, end, m.protect, check_piece, &c);
+        else
+            check_piece(&c, at, end, 0);
         at = end;
     }
     free(maps);
-    return bad;
+    return c.bad;
 }
 
 static host_proc_file mem_file = HOST_PROC_FILE("/proc/self/mem");
@@ -161,6 +182,8 @@ static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, long *budge
             memset(held, 1, n);
         for (size_t k = 0; k < n; k++, --*budget) {
             uint64_t page = at + k * PAGE_BYTES;
+            if (host_program_written(w, page))
+                continue;   /* real instructions wrote it: the model cannot know */
             if (!vas_debug_page_contents(w->vas, page, model))
                 return report(msg, msg_len, "host: page 0x%llx committed by query but not by contents",
                               (unsigned long long)page);

@@ -126,6 +126,7 @@ static int window_reset(host_window *w)
     w->error[0] = '\0';
     w->dirty_count = 0;
     w->touched_count = 0;
+    w->program_written_count = 0;
     return 1;
 }
 
@@ -217,18 +218,31 @@ void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t le
 {
     /* Above the window the model alone holds the bytes. */
     uint64_t lo = addr, hi = addr + len;
-    if (len == 0 || hi < addr || !host_window_clip(w, &lo, &hi))
+    if (len == 0 || hi < addr || w->absorbing || !host_window_clip(w, &lo, &hi))
         return;
     buf = (const uint8_t *)buf + (lo - addr);
     addr = lo;
     len = (size_t)(hi - lo);
-    uintptr_t real = host_range_real(w, addr, len), fault;
-    /* The model allowed the write, so real memory must too; if it does not,
-     * the verifier reports it instead of the process dying here. */
-    if (!host_probe_copy((void *)real, buf, len, &fault) && w->error[0] == '\0')
-        snprintf(w->error, sizeof w->error,
-                 "real write at 0x%llx faulted although the model allowed it",
-                 (unsigned long long)(fault - w->offset));
+    uintptr_t real = host_range_real(w, addr, len), fault, last = 0;
+    size_t done = 0;
+    while (!host_probe_copy((void *)(real + done), (const uint8_t *)buf + done, len - done, &fault)) {
+        /* An armed page (host_armed.c): the model has recorded this write
+         * by now, so mirroring the page again lets it through. */
+        uint64_t page = round_down(fault - w->offset, PAGE_BYTES);
+        if (fault == last || !w->vas) {
+            /* The model allowed the write, so real memory must too; if it
+             * does not, the verifier reports it instead of the process
+             * dying here. */
+            if (w->error[0] == '\0')
+                snprintf(w->error, sizeof w->error,
+                         "real write at 0x%llx faulted although the model allowed it",
+                         (unsigned long long)(fault - w->offset));
+            break;
+        }
+        host_window_sync(w, w->vas, page, page + PAGE_BYTES);
+        last = fault;
+        done = (size_t)(fault - real);
+    }
     host_touched_add(w, round_down(addr, PAGE_BYTES), round_up(addr + len, PAGE_BYTES));
     host_dirty_add(w, round_down(addr, PAGE_BYTES), round_up(addr + len, PAGE_BYTES));
 }
@@ -269,6 +283,19 @@ void host_dirty_add(host_window *w, uint64_t lo, uint64_t hi)
 void host_touched_add(host_window *w, uint64_t lo, uint64_t hi)
 {
     ranges_add(w->touched, &w->touched_count, lo, hi);
+}
+
+void host_program_written_add(host_window *w, uint64_t lo, uint64_t hi)
+{
+    ranges_add(w->program_written, &w->program_written_count, lo, hi);
+}
+
+int host_program_written(const host_window *w, uint64_t page)
+{
+    for (size_t i = 0; i < w->program_written_count; i++)
+        if (page >= w->program_written[i][0] && page < w->program_written[i][1])
+            return 1;
+    return 0;
 }
 
 /* fuzz-unreached: host-unused - a test-only accessor (vas/vas_host.h) */
