@@ -1,74 +1,77 @@
 /*
  * oracle_plugin.c - the oracle (oracle/) as a plugin: the example of
  * vas/vas_plugin.h that CI loads with --backend so:PATH/oracle_plugin.so.
- * Every member only adapts a signature (self is an oracle_t *).
+ *
+ * A plugin of your own fills a static const table with its functions, as
+ * the header's comment shows. This one takes every member from the
+ * harness's oracle backend (harness/backends/backend_oracle.c, built into
+ * the module), whose functions already adapt the oracle's signatures: the
+ * adapters are written once, and the plugin runs exactly what
+ * --backend oracle runs.
  */
+#include "harness/backend.h"
 #include "vas/vas_plugin.h"
-#include "oracle.h"
 
-static void *create(const vas_config *cfg) { return oracle_create(cfg); }
-static void destroy(void *self) { oracle_destroy(self); }
+extern const backend backend_oracle;
 
-static uint64_t alloc(void *self, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
-{
-    return oracle_alloc(self, addr, size, type, protect);
-}
-
-static int release(void *self, uint64_t addr, uint64_t size, uint32_t type)
-{
-    return oracle_free(self, addr, size, type);
-}
-
-static int protect(void *self, uint64_t addr, uint64_t size, uint32_t prot, uint32_t *old)
-{
-    return oracle_protect(self, addr, size, prot, old);
-}
-
-static size_t query(void *self, uint64_t addr, vas_mbi *out, size_t len)
-{
-    return oracle_query(self, addr, out, len);
-}
-
-static uint32_t read_mem(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault)
-{
-    return oracle_read(self, addr, buf, len, fault);
-}
-
-static uint32_t write_mem(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
-{
-    return oracle_write(self, addr, buf, len, fault);
-}
-
-static uint32_t exec_at(void *self, uint64_t addr, uint64_t *fault) { return oracle_exec(self, addr, fault); }
-static uint32_t last_error(void *self) { return oracle_last_error(self); }
-static void set_last_error(void *self, uint32_t error) { oracle_set_last_error(self, error); }
-static uint64_t commit_charge(void *self) { return oracle_commit_charge(self); }
-
-static const vas_plugin table = {
+static vas_plugin table = {
     .abi_version = VAS_PLUGIN_ABI_VERSION,
     .struct_size = sizeof(vas_plugin),
     .config_size = sizeof(vas_config),
     .mbi_size = sizeof(vas_mbi),
     .name = "oracle (plugin)",
     .flags = VAS_PLUGIN_DETERMINISTIC_PLACEMENT,
-    .create = create,
-    .destroy = destroy,
-    .alloc = alloc,
-    .free = release,
-    .protect = protect,
-    .query = query,
-    .read = read_mem,
-    .write = write_mem,
-    .exec = exec_at,
-    .last_error = last_error,
-    .set_last_error = set_last_error,
-    .commit_charge = commit_charge,
-    .check = NULL,
 };
+
+static void take_oracle_members(vas_plugin *t, const backend *o)
+{
+    t->create = o->create;
+    t->destroy = o->destroy;
+    t->alloc = o->alloc;
+    t->free = o->free;
+    t->protect = o->protect;
+    t->query = o->query;
+    t->read = o->read;
+    t->write = o->write;
+    t->exec = o->exec;
+    t->last_error = o->last_error;
+    t->set_last_error = o->set_last_error;
+    t->commit_charge = o->commit_charge;
+    t->check = o->check;
+    t->get_write_watch = o->get_write_watch;
+    t->reset_write_watch = o->reset_write_watch;
+    t->lock = o->lock;
+    t->unlock = o->unlock;
+    t->get_working_set = o->get_working_set;
+    t->set_working_set = o->set_working_set;
+    t->locked_bytes = o->locked_bytes;
+    t->is_bad_read = o->is_bad_read;
+    t->is_bad_write = o->is_bad_write;
+    t->is_bad_code = o->is_bad_code;
+    t->is_bad_string = o->is_bad_string;
+    t->create_thread = o->create_thread;
+    t->exit_thread = o->exit_thread;
+    t->set_stack_guarantee = o->set_stack_guarantee;
+    t->thread_read = o->thread_read;
+    t->thread_probe = o->thread_probe;
+    t->process_create = o->process_create;
+    t->close_handle = o->close_handle;
+    t->alloc_ex = o->alloc_ex;
+    t->free_ex = o->free_ex;
+    t->protect_ex = o->protect_ex;
+    t->query_ex = o->query_ex;
+    t->read_process = o->read_process;
+    t->write_process = o->write_process;
+    t->create_section = o->create_section;
+    t->map_view = o->map_view;
+    t->unmap_view = o->unmap_view;
+}
 
 VAS_PLUGIN_EXPORT const vas_plugin *vas_plugin_entry(void);
 
 VAS_PLUGIN_EXPORT const vas_plugin *vas_plugin_entry(void)
 {
+    if (table.create == NULL)
+        take_oracle_members(&table, &backend_oracle);
     return &table;
 }

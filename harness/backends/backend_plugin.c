@@ -2,7 +2,9 @@
  * backend_plugin.c - the "so:PATH" backend: a shared object exporting the
  * table of vas/vas_plugin.h, loaded with dlopen and checked before use (ABI
  * version, the sizes of the shared types, the members every plugin must
- * have), then driven in-process like any built-in backend. POSIX only: on
+ * have), then driven in-process like any built-in backend. Members past
+ * the table's struct_size (a plugin built before they were appended) count
+ * as NULL: their operations are not supported. POSIX only: on
  * Windows this file compiles to nothing.
  */
 #ifndef _WIN32
@@ -39,8 +41,8 @@ static int table_check(const char *spec, const vas_plugin *t)
         return -1;
     }
     if (t->struct_size < offsetof(vas_plugin, check) + sizeof t->check) {
-        fprintf(stderr, "%s: plugin table of %u bytes, version 1 has %zu\n", spec, t->struct_size,
-                offsetof(vas_plugin, check) + sizeof t->check);
+        fprintf(stderr, "%s: plugin table of %u bytes, ABI version 1 has at least %zu (up to check)\n",
+                spec, t->struct_size, offsetof(vas_plugin, check) + sizeof t->check);
         return -1;
     }
     if (!t->create) missing = "create";
@@ -103,6 +105,33 @@ const backend *backend_plugin_open(const char *spec)
     p->b.set_last_error = t->set_last_error;
     p->b.commit_charge = MEMBER(t, commit_charge);
     p->b.check = MEMBER(t, check);
+    p->b.get_write_watch = MEMBER(t, get_write_watch);
+    p->b.reset_write_watch = MEMBER(t, reset_write_watch);
+    p->b.lock = MEMBER(t, lock);
+    p->b.unlock = MEMBER(t, unlock);
+    p->b.get_working_set = MEMBER(t, get_working_set);
+    p->b.set_working_set = MEMBER(t, set_working_set);
+    p->b.locked_bytes = MEMBER(t, locked_bytes);
+    p->b.is_bad_read = MEMBER(t, is_bad_read);
+    p->b.is_bad_write = MEMBER(t, is_bad_write);
+    p->b.is_bad_code = MEMBER(t, is_bad_code);
+    p->b.is_bad_string = MEMBER(t, is_bad_string);
+    p->b.create_thread = MEMBER(t, create_thread);
+    p->b.exit_thread = MEMBER(t, exit_thread);
+    p->b.set_stack_guarantee = MEMBER(t, set_stack_guarantee);
+    p->b.thread_read = MEMBER(t, thread_read);
+    p->b.thread_probe = MEMBER(t, thread_probe);
+    p->b.process_create = MEMBER(t, process_create);
+    p->b.close_handle = MEMBER(t, close_handle);
+    p->b.alloc_ex = MEMBER(t, alloc_ex);
+    p->b.free_ex = MEMBER(t, free_ex);
+    p->b.protect_ex = MEMBER(t, protect_ex);
+    p->b.query_ex = MEMBER(t, query_ex);
+    p->b.read_process = MEMBER(t, read_process);
+    p->b.write_process = MEMBER(t, write_process);
+    p->b.create_section = MEMBER(t, create_section);
+    p->b.map_view = MEMBER(t, map_view);
+    p->b.unmap_view = MEMBER(t, unmap_view);
     p->b.deterministic_placement = (t->flags & VAS_PLUGIN_DETERMINISTIC_PLACEMENT) != 0;
     p->next = all_plugins;
     all_plugins = p;

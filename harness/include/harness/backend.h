@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vas/vas.h"
+#include "vas/vas_plugin.h"
 
 struct trace;
 struct trace_op;
@@ -42,55 +43,16 @@ typedef struct backend {
     int (*check)(void *self, char *msg, size_t msg_len);
 
     /* Optional families (NULL: the backend cannot run them; the runner
-     * reports such an operation as unsupported and the comparer skips it).
-     * Issue 13, docs/semantics.md sections 8-10; the contracts are those of
-     * the vas_* functions of the same names in vas/vas.h. */
-    uint32_t (*get_write_watch)(void *self, uint32_t flags, uint64_t addr, uint64_t size,
-                                uint64_t *addresses, uint64_t *count, uint32_t *granularity);
-    uint32_t (*reset_write_watch)(void *self, uint64_t addr, uint64_t size);
-    int (*lock)(void *self, uint64_t addr, uint64_t size);
-    int (*unlock)(void *self, uint64_t addr, uint64_t size);
-    int (*get_working_set)(void *self, uint64_t *min_bytes, uint64_t *max_bytes);
-    int (*set_working_set)(void *self, uint64_t min_bytes, uint64_t max_bytes);
-    uint64_t (*locked_bytes)(void *self);   /* NULL when the backend cannot tell */
-    /* The probes answer 1 or 0; -1: this call cannot be made here. */
-    int (*is_bad_read)(void *self, uint64_t addr, uint64_t size);
-    int (*is_bad_write)(void *self, uint64_t addr, uint64_t size);
-    int (*is_bad_code)(void *self, uint64_t addr);
-    int (*is_bad_string)(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size);
-    /* Issue 11, docs/semantics.md section 11: thread stacks, a thread named
-     * by its stack's base; the contracts of vas_create_thread,
-     * vas_exit_thread, vas_set_thread_stack_guarantee and vas_thread_read. */
-    uint64_t (*create_thread)(void *self, uint64_t stack_size, int size_is_reservation);
-    int (*exit_thread)(void *self, uint64_t stack);
-    int (*set_stack_guarantee)(void *self, uint64_t stack, uint32_t *size);
-    uint32_t (*thread_read)(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,
-                            uint64_t *fault);
-    uint32_t (*thread_probe)(void *self, uint64_t stack, uint64_t addr, uint64_t *fault);
-    /* Processes (docs/semantics.md section 13.2), as vas_process_create
-     * (the creator's configuration), vas_close_handle, the vas_*_ex calls
-     * and vas_read/write_process_memory. A handle is the backend's own
-     * value; TRACE_CURRENT_PROCESS is the pseudo-handle. done starts as
-     * TRACE_COUNT_UNTOUCHED and keeps it when the call leaves it alone. */
-    uint64_t (*process_create)(void *self);
-    int (*close_handle)(void *self, uint64_t handle);
-    uint64_t (*alloc_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
-                         uint32_t protect);
-    int (*free_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type);
-    int (*protect_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t protect,
-                      uint32_t *old);
-    size_t (*query_ex)(void *self, uint64_t process, uint64_t addr, vas_mbi *out, size_t len);
-    int (*read_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
-                        uint64_t *done);
-    int (*write_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf, uint64_t size,
-                         uint64_t *done);
-    /* Issue 12, docs/semantics.md section 12: pagefile-backed sections and
-     * their views, as vas_create_section, vas_map_view
-     * and vas_unmap_view. */
-    uint64_t (*create_section)(void *self, uint64_t size, uint32_t protect_and_flags);
-    uint64_t (*map_view)(void *self, uint64_t handle, uint32_t access, uint64_t offset,
-                         uint64_t size, uint64_t addr);
-    int (*unmap_view)(void *self, uint64_t addr);
+     * reports such an operation as unsupported and the comparer skips it),
+     * declared with the plugin table's (vas/vas_plugin.h has their
+     * contracts): write watch, locking and probes (docs/semantics.md
+     * sections 8-10), thread stacks (11), processes (13.2; the
+     * pseudo-handle is TRACE_CURRENT_PROCESS, *done arrives as
+     * TRACE_COUNT_UNTOUCHED), sections and views (12). */
+    VAS_PLUGIN_MEMAPI_CALLS
+    VAS_PLUGIN_THREAD_CALLS
+    VAS_PLUGIN_PROCESS_CALLS
+    VAS_PLUGIN_SECTION_CALLS
 
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */

@@ -21,8 +21,17 @@
  * Stability: the layout below is version 1 of a C ABI. Members are only ever
  * appended; struct_size tells the loader which ones a plugin has (members
  * past it count as absent, i.e. NULL), and abi_version changes only if an
- * existing member changes. The loader refuses a table whose abi_version,
- * config_size or mbi_size differ from its own, naming both values.
+ * existing member changes. So a plugin built against an older copy of this
+ * header loads unchanged (it lacks the later families), and one built
+ * against a newer copy loads into an older vastrace (which ignores what it
+ * does not know). The loader refuses a table whose abi_version, config_size
+ * or mbi_size differ from its own, or that ends before check (the first
+ * revision's last member), naming both values.
+ *
+ * Every member after check is optional: NULL makes its operation "not
+ * supported" (the conformance cases using it are n/a; generated traces
+ * hold none).
+ *
  * An example is examples/oracle_plugin/ (the oracle as oracle_plugin.so).
  */
 #ifndef VAS_VAS_PLUGIN_H
@@ -40,6 +49,63 @@ extern "C" {
 
 /* vas_plugin.flags */
 #define VAS_PLUGIN_DETERMINISTIC_PLACEMENT 1u  /* system-chosen addresses are first fit (a model) */
+
+/* The optional families, each declared once: appended to the table below
+ * (in this order) and to the harness's own backend table. Every member
+ * behaves as the vas_* function of the same name in vas/vas.h, on self. */
+
+/* Write watch, locking, pointer probes: docs/semantics.md sections 8-10.
+ * The probes answer 1 or 0; -1 when the call cannot be made. */
+#define VAS_PLUGIN_MEMAPI_CALLS                                                                 \
+    uint32_t (*get_write_watch)(void *self, uint32_t flags, uint64_t addr, uint64_t size,        \
+                                uint64_t *addresses, uint64_t *count, uint32_t *granularity);    \
+    uint32_t (*reset_write_watch)(void *self, uint64_t addr, uint64_t size);                     \
+    int (*lock)(void *self, uint64_t addr, uint64_t size);                                      \
+    int (*unlock)(void *self, uint64_t addr, uint64_t size);                                    \
+    int (*get_working_set)(void *self, uint64_t *min_bytes, uint64_t *max_bytes);               \
+    int (*set_working_set)(void *self, uint64_t min_bytes, uint64_t max_bytes);                 \
+    uint64_t (*locked_bytes)(void *self);                                                       \
+    int (*is_bad_read)(void *self, uint64_t addr, uint64_t size);                               \
+    int (*is_bad_write)(void *self, uint64_t addr, uint64_t size);                              \
+    int (*is_bad_code)(void *self, uint64_t addr);                                              \
+    int (*is_bad_string)(void *self, uint64_t addr, uint64_t max_chars, unsigned char_size);
+
+/* Thread stacks: docs/semantics.md section 11. A thread is named by its
+ * stack's base, as vas_create_thread returns it; set_stack_guarantee is
+ * vas_set_thread_stack_guarantee. */
+#define VAS_PLUGIN_THREAD_CALLS                                                                 \
+    uint64_t (*create_thread)(void *self, uint64_t stack_size, int size_is_reservation);        \
+    int (*exit_thread)(void *self, uint64_t stack);                                             \
+    int (*set_stack_guarantee)(void *self, uint64_t stack, uint32_t *size);                     \
+    uint32_t (*thread_read)(void *self, uint64_t stack, uint64_t addr, void *buf, size_t len,    \
+                            uint64_t *fault);                                                   \
+    uint32_t (*thread_probe)(void *self, uint64_t stack, uint64_t addr, uint64_t *fault);
+
+/* Processes: docs/semantics.md section 13.2. process_create makes one with
+ * the creator's configuration; a handle is the plugin's own value and
+ * VAS_CURRENT_PROCESS the pseudo-handle; *done arrives as UINT64_MAX and
+ * keeps it when the call leaves it alone. close_handle closes sections too. */
+#define VAS_PLUGIN_PROCESS_CALLS                                                                \
+    uint64_t (*process_create)(void *self);                                                     \
+    int (*close_handle)(void *self, uint64_t handle);                                           \
+    uint64_t (*alloc_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size,            \
+                         uint32_t type, uint32_t protect);                                      \
+    int (*free_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type);  \
+    int (*protect_ex)(void *self, uint64_t process, uint64_t addr, uint64_t size,               \
+                      uint32_t protect, uint32_t *old);                                         \
+    size_t (*query_ex)(void *self, uint64_t process, uint64_t addr, vas_mbi *out, size_t len);  \
+    int (*read_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf,              \
+                        uint64_t size, uint64_t *done);                                         \
+    int (*write_process)(void *self, uint64_t process, uint64_t addr, uint64_t buf,             \
+                         uint64_t size, uint64_t *done);
+
+/* Pagefile-backed sections and their views: docs/semantics.md section 12.
+ * A section is closed with close_handle (above). */
+#define VAS_PLUGIN_SECTION_CALLS                                                                \
+    uint64_t (*create_section)(void *self, uint64_t size, uint32_t protect_and_flags);          \
+    uint64_t (*map_view)(void *self, uint64_t handle, uint32_t access, uint64_t offset,         \
+                         uint64_t size, uint64_t addr);                                         \
+    int (*unmap_view)(void *self, uint64_t addr);
 
 typedef struct vas_plugin {
     uint32_t abi_version;   /* VAS_PLUGIN_ABI_VERSION */
@@ -64,6 +130,11 @@ typedef struct vas_plugin {
     void (*set_last_error)(void *self, uint32_t error);
     uint64_t (*commit_charge)(void *self);              /* NULL: not observable */
     int (*check)(void *self, char *msg, size_t msg_len); /* NULL: no self-check */
+    /* Appended after the first revision (absent from an older plugin). */
+    VAS_PLUGIN_MEMAPI_CALLS
+    VAS_PLUGIN_THREAD_CALLS
+    VAS_PLUGIN_PROCESS_CALLS
+    VAS_PLUGIN_SECTION_CALLS
     /* Members of later operation families are appended here. */
 } vas_plugin;
 
