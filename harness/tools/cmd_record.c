@@ -166,32 +166,8 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
                 memcpy(x->data, res->data, res->data_len);
         }
         break;
-    case TRACE_GETERR:
-    case TRACE_CHARGE:
-    case TRACE_BULKFREE:
-        expect_reset(x, EXPECT_VALUE);
-        x->value = number_expr(res->value);
-        break;
     case TRACE_SETERR:
         expect_reset(x, EXPECT_NONE);
-        break;
-    case TRACE_LOCK:
-    case TRACE_UNLOCK:
-    case TRACE_WSSET:
-        if (res->value == 0) {
-            expect_failure(x, res);
-            break;
-        }
-        /* fall through */
-    case TRACE_WSMIN:
-    case TRACE_WSMAX:
-    case TRACE_LOCKED:
-    case TRACE_ISBADREAD:
-    case TRACE_ISBADWRITE:
-    case TRACE_ISBADCODE:
-    case TRACE_ISBADSTR:
-        expect_reset(x, EXPECT_VALUE);
-        x->value = number_expr(res->value);
         break;
     case TRACE_PROCESS:
         if (res->value == 0)
@@ -229,6 +205,18 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         x->n_pages = res->n_pages;
         for (uint64_t i = 0; i < res->n_pages; i++)
             x->pages[i] = address_expr(r, op->result, res->pages[i], op->addr);
+        break;
+    case TRACE_LOCK:
+    case TRACE_UNLOCK:
+    case TRACE_WSSET:
+        if (res->value == 0) {
+            expect_failure(x, res);
+            break;
+        }
+        /* fall through */
+    default:  /* geterr, charge, bulk free, wsmin, wsmax, locked, isbad*: the number is all */
+        expect_reset(x, EXPECT_VALUE);
+        x->value = number_expr(res->value);
         break;
     }
     return 0;

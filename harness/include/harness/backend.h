@@ -20,27 +20,11 @@ struct trace_op;
 typedef struct backend {
     const char *name;  /* "impl", "oracle", "host", "win32" */
 
-    /* A fresh, empty address space with the given configuration; NULL on
-     * failure (for example a profile the backend cannot provide). */
-    void *(*create)(const vas_config *cfg);
-    void (*destroy)(void *self);
-
-    uint64_t (*alloc)(void *self, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect);
-    int (*free)(void *self, uint64_t addr, uint64_t size, uint32_t type);
-    /* old may be NULL: the call then fails as VirtualProtect does. */
-    int (*protect)(void *self, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old);
-    size_t (*query)(void *self, uint64_t addr, vas_mbi *out, size_t len);
-    uint32_t (*read)(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault);
-    uint32_t (*write)(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault);
-    uint32_t (*exec)(void *self, uint64_t addr, uint64_t *fault);
-    uint32_t (*last_error)(void *self);
-    void (*set_last_error)(void *self, uint32_t error);
-    uint64_t (*commit_charge)(void *self);  /* NULL when the backend cannot tell */
-
-    /* Optional (NULL if none): a self-consistency check run after every
-     * operation, e.g. real memory against the model. Returns 0 when fine,
-     * else writes a one-line description of the first difference. */
-    int (*check)(void *self, char *msg, size_t msg_len);
+    /* create, destroy, alloc, free, protect, query, read, write, exec,
+     * last_error, set_last_error, commit_charge (NULL when the backend cannot
+     * tell) and check (optional), declared with the plugin table's. create
+     * returns NULL for a profile the backend cannot provide. */
+    VAS_PLUGIN_CORE_CALLS
 
     /* Optional families (NULL: the backend cannot run them; the runner
      * reports such an operation as unsupported and the comparer skips it),

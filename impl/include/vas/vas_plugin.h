@@ -50,6 +50,30 @@ extern "C" {
 /* vas_plugin.flags */
 #define VAS_PLUGIN_DETERMINISTIC_PLACEMENT 1u  /* system-chosen addresses are first fit (a model) */
 
+/* The calls of the first revision, every one required but commit_charge
+ * and check; declared once, for the table below and the harness's own
+ * backend table. */
+#define VAS_PLUGIN_CORE_CALLS                                                                   \
+    /* A fresh, empty address space; NULL when the profile or commit limit                      \
+     * cannot be provided. */                                                                   \
+    void *(*create)(const vas_config *cfg);                                                     \
+    void (*destroy)(void *self);                                                                \
+    uint64_t (*alloc)(void *self, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect); \
+    int (*free)(void *self, uint64_t addr, uint64_t size, uint32_t type);                       \
+    /* old may be NULL: the call then fails as VirtualProtect does. */                          \
+    int (*protect)(void *self, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old);  \
+    size_t (*query)(void *self, uint64_t addr, vas_mbi *out, size_t len);                       \
+    uint32_t (*read)(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault);        \
+    uint32_t (*write)(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault); \
+    uint32_t (*exec)(void *self, uint64_t addr, uint64_t *fault);                               \
+    uint32_t (*last_error)(void *self);                                                         \
+    void (*set_last_error)(void *self, uint32_t error);                                         \
+    uint64_t (*commit_charge)(void *self); /* NULL: not observable */                           \
+    /* NULL: no self-check. Else run after every operation (for example real                    \
+     * memory against the model): 0 when fine, else a one-line description                     \
+     * of the first difference in msg. */                                                       \
+    int (*check)(void *self, char *msg, size_t msg_len);
+
 /* The optional families, each declared once: appended to the table below
  * (in this order) and to the harness's own backend table. Every member
  * behaves as the vas_* function of the same name in vas/vas.h, on self. */
@@ -115,21 +139,7 @@ typedef struct vas_plugin {
     const char *name;       /* for messages */
     uint32_t flags;         /* VAS_PLUGIN_* */
 
-    /* A fresh, empty address space; NULL when the profile or commit limit
-     * cannot be provided. */
-    void *(*create)(const vas_config *cfg);
-    void (*destroy)(void *self);
-    uint64_t (*alloc)(void *self, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect);
-    int (*free)(void *self, uint64_t addr, uint64_t size, uint32_t type);
-    int (*protect)(void *self, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old);
-    size_t (*query)(void *self, uint64_t addr, vas_mbi *out, size_t len);
-    uint32_t (*read)(void *self, uint64_t addr, void *buf, size_t len, uint64_t *fault);
-    uint32_t (*write)(void *self, uint64_t addr, const void *buf, size_t len, uint64_t *fault);
-    uint32_t (*exec)(void *self, uint64_t addr, uint64_t *fault);
-    uint32_t (*last_error)(void *self);
-    void (*set_last_error)(void *self, uint32_t error);
-    uint64_t (*commit_charge)(void *self);              /* NULL: not observable */
-    int (*check)(void *self, char *msg, size_t msg_len); /* NULL: no self-check */
+    VAS_PLUGIN_CORE_CALLS
     /* Appended after the first revision (absent from an older plugin). */
     VAS_PLUGIN_MEMAPI_CALLS
     VAS_PLUGIN_THREAD_CALLS
