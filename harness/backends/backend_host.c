@@ -357,6 +357,17 @@ static int host_read_process(void *self, uint64_t h, uint64_t addr, uint64_t buf
 static int host_write_process(void *self, uint64_t h, uint64_t addr, uint64_t buf, uint64_t size,
                               uint64_t *done) { return vas_write_process_memory(HOST_VAS(self), h, addr, buf, size, done); }
 
+/* Sections and views (docs/semantics.md sections 12 and 15.3): views of
+ * one section are the same real pages, so a write through one view's real
+ * pointer is read through the other's. */
+static uint64_t host_create_section(void *self, uint64_t size, uint32_t protect_and_flags)
+{
+    return vas_create_section(HOST_VAS(self), size, protect_and_flags);
+}
+static uint64_t host_map_view(void *self, uint64_t handle, uint32_t access, uint64_t offset, uint64_t size,
+                              uint64_t addr) { return vas_map_view(HOST_VAS(self), handle, access, offset, size, addr); }
+static int host_unmap_view(void *self, uint64_t addr) { return vas_unmap_view(HOST_VAS(self), addr); }
+
 const backend backend_host = {
     .name = "host",
     .create = host_create,
@@ -396,6 +407,9 @@ const backend backend_host = {
     .query_ex = host_query_ex,
     .read_process = host_read_process,
     .write_process = host_write_process,
+    .create_section = host_create_section,
+    .map_view = host_map_view,
+    .unmap_view = host_unmap_view,
     .deterministic_placement = 1,
 };
 

@@ -39,6 +39,7 @@ static void section_delete(vas_t *v, section *s)
 {
     v->section_pages -= runs_count_committed(s->body, 0, section_size(s));
     allocation_delete(v, s->body);
+    host_section_destroy(s->host);
     free(s);
 }
 
@@ -112,6 +113,8 @@ uint8_t *view_page_for_write(vas_t *v, allocation *view, uint64_t page)
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (!runs_set(&v->run_nodes, view, page, page + PAGE_BYTES, VAS_MEM_COMMIT, protect))
         return NULL;
+    if (v->host && !had_copy)
+        host_window_privatize(v->host, view->section->host, offset_of(view, page), page);
     space_sync_host(v, page, page + PAGE_BYTES);
     return own;
 }

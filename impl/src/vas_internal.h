@@ -243,6 +243,7 @@ typedef struct section {
     uint32_t flags;         /* VAS_SEC_COMMIT or VAS_SEC_RESERVE */
     int handle_open;        /* CloseHandle not yet called */
     allocation *views;      /* first of its views (allocation.view_next) */
+    host_section *host;     /* its real memory in a host-backed space, else NULL */
 } section;
 
 static inline uint64_t section_size(const section *s) { return s->body->end; }

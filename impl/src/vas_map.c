@@ -108,6 +108,8 @@ uint64_t vas_map_view(vas_t *v, uint64_t handle, uint32_t access, uint64_t offse
     }
     section_add_view(s, a);
     v->cow_pages += charge;
+    if (v->host)
+        host_window_map_view(v->host, s->host, offset, addr, addr + bytes);
     space_sync_host(v, addr, addr + bytes);
     return addr;
 }

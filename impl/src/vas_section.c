@@ -39,10 +39,6 @@ uint64_t vas_create_section(vas_t *v, uint64_t size, uint32_t protect_and_flags)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);
     if (size > SECTION_MAX_BYTES)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    /* The host mirror shows each view as its own memory: views that share
-     * pages need the shared mapping of a later change. */
-    if (v->host)
-        return fail(v, VAS_ERROR_NOT_SUPPORTED);
     if (flags == 0)
         flags = VAS_SEC_COMMIT;
     uint64_t pages = round_up(size, PAGE_BYTES) / PAGE_BYTES;
@@ -53,10 +49,16 @@ uint64_t vas_create_section(vas_t *v, uint64_t size, uint32_t protect_and_flags)
     /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
     if (!s)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    /* Host-backed: the pages every view shares (docs/semantics.md 15.3). */
+    if (v->host)
+        s->host = host_section_create(pages * PAGE_BYTES);
     s->body = allocation_new(v, 0, pages * PAGE_BYTES, protect, commit ? VAS_MEM_COMMIT : VAS_MEM_RESERVE,
                              commit ? protect : 0);
     /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
-    if (!s->body) {
+    if (!s->body || (v->host && !s->host)) {
+        if (s->body)
+            allocation_delete(v, s->body);
+        host_section_destroy(s->host);
         free(s);
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }

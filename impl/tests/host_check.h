@@ -22,6 +22,23 @@ static inline vas_t *host_space(vas_profile profile, uint64_t max_address)
     return vas_create(&cfg);
 }
 
+/* For programs that dereference the addresses the Windows API gives them:
+ * a host-backed x86 space whose window sits at the simulated addresses
+ * themselves. NULL (with a note, and the test must fail: its claim would
+ * go untested) when something else already holds those addresses. */
+static inline vas_t *host_space_at_same_addresses(const char *test)
+{
+    vas_t *v = host_space(VAS_PROFILE_X86, 0);
+    int ok;
+    if (!v || host_offset(v, &ok) != 0) {
+        fprintf(stderr, "%s: no x86 window at the same addresses\n", test);
+        if (v)
+            vas_destroy(v);
+        return NULL;
+    }
+    return v;
+}
+
 static inline void check_verified(vas_t *v, const char *file, int line)
 {
     char msg[256];

@@ -45,16 +45,9 @@ static DWORD WINAPI thread_body(LPVOID arg)
 
 int main(void)
 {
-    vas_t *v = host_space(VAS_PROFILE_X86, 0);
-    CHECK(v != NULL);
+    vas_t *v = host_space_at_same_addresses("host_win32_stack");
     if (!v)
-        return check_report("host_win32_stack");
-    int ok;
-    if (host_offset(v, &ok) != 0) {
-        fprintf(stderr, "host_win32_stack: x86 window not at the same addresses\n");
-        vas_destroy(v);
         return 1;
-    }
     vas_win32_use(v);
     seen s;
     memset(&s, 0, sizeof s);

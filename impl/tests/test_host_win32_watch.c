@@ -26,16 +26,9 @@ static ULONG_PTR changed(DWORD flags, char *base, SIZE_T size)
 
 int main(void)
 {
-    vas_t *v = host_space(VAS_PROFILE_X86, 0);
-    CHECK(v != NULL);
+    vas_t *v = host_space_at_same_addresses("host_win32_watch");
     if (!v)
-        return check_report("host_win32_watch");
-    int ok;
-    if (host_offset(v, &ok) != 0) {
-        fprintf(stderr, "host_win32_watch: x86 window not at the same addresses\n");
-        vas_destroy(v);
         return 1;
-    }
     vas_win32_use(v);
 
     SIZE_T size = 16 * PAGE;

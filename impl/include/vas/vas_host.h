@@ -31,6 +31,11 @@
  * and a real store to a copy-on-write page makes the page's copy, as the
  * same store through vas_write would (see host_armed below).
  *
+ * Views (docs/semantics.md section 15.3): the views of one section are
+ * the same real pages, so a real store through one view's pointer is read
+ * through every other's; a copy-on-write view's page is copied on its
+ * first store and follows the section no more.
+ *
  * Thread stacks (docs/semantics.md section 11): while a thread is current
  * (vas_set_current_thread; vas/win32.h's CreateThread sets it), a real
  * touch of that thread's own guard page grows its stack as Windows does:

@@ -32,6 +32,9 @@
  *    page change (ResetWriteWatch, GetWriteWatch's reset, IsBadWritePtr,
  *    VirtualLock): host_window_sync of the pages, which re-arms or
  *    disarms them.
+ *  - sections: host_section_create / _destroy with the section,
+ *    host_window_map_view when a view is mapped, host_window_privatize
+ *    when a view's page gets its copy-on-write copy.
  *  - vas_destroy: host_window_close(w).
  *
  * The way back (host to model): a real access that hits a page the model
@@ -72,6 +75,22 @@ void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi);
 void host_window_write(host_window *w, uint64_t addr, const void *buf, size_t len);
 /* Real address of simulated addr; NULL outside the window. */
 void *host_window_pointer(const host_window *w, uint64_t addr);
+
+/* Sections (docs/semantics.md section 15.3). A section's real memory: a
+ * memory file of bytes (sparse: pages cost memory once touched); NULL
+ * when it cannot be made. Destroyed with the section; views still mapped
+ * keep their pages until they are unmapped. */
+typedef struct host_section host_section;
+host_section *host_section_create(uint64_t bytes);
+void host_section_destroy(host_section *s);
+/* vas_map_view, before its host_window_sync: the view [lo, hi) shows the
+ * section's pages from offset (the same physical pages as every other
+ * view). Pages the model holds reserved stay mapped (and inaccessible). */
+void host_window_map_view(host_window *w, host_section *s, uint64_t offset, uint64_t lo, uint64_t hi);
+/* Copy-on-write, before the host_window_sync that follows it: the view's
+ * page (section offset offset) now has its own copy; the real store that
+ * follows makes the kernel's copy. */
+void host_window_privatize(host_window *w, host_section *s, uint64_t offset, uint64_t page);
 
 /* The window of a space, NULL unless it is host-backed (vas_space.c): how
  * the functions of vas/vas_host.h, which take the space, find it. */

@@ -76,6 +76,14 @@ static void mirror_empty(host_window *w, uint64_t lo, uint64_t hi)
         host_call_failed("mmap", lo, hi);
 }
 
+/* Reserved pages of a view: the section's pages stay mapped (another
+ * view's commit commits them here too), without access. */
+static void mirror_reserved_view(host_window *w, uint64_t lo, uint64_t hi)
+{
+    if (mprotect((void *)host_range_real(w, lo, hi - lo), hi - lo, PROT_NONE) != 0)
+        host_call_failed("mprotect", lo, hi);
+}
+
 void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi)
 {
     w->vas = vas;
@@ -94,6 +102,8 @@ void host_window_sync(host_window *w, vas_t *vas, uint64_t lo, uint64_t hi)
             end = hi;
         if (m.state == VAS_MEM_COMMIT)
             mirror_committed(w, vas, at, end, m.protect);
+        else if (m.type == VAS_MEM_MAPPED)
+            mirror_reserved_view(w, at, end);
         else
             mirror_empty(w, at, end);
         at = end;

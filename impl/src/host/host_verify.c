@@ -166,7 +166,7 @@ static int page_is_zero(const uint8_t *p)
     return memcmp(p, zeros, PAGE_BYTES) == 0;
 }
 
-static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, long *budget,
+static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, int shared, long *budget,
                            char *msg, size_t msg_len)
 {
     static uint8_t model[PAGE_BYTES], real[PAGE_BYTES];
@@ -177,8 +177,10 @@ static int verify_contents(host_window *w, uint64_t lo, uint64_t hi, long *budge
             n = CHUNK_PAGES;
         if (n > (size_t)*budget)
             n = (size_t)*budget;
-        /* Without the pagemap every page is read, as if it held memory. */
-        if (!pages_held(w, at, n, held))
+        /* Without the pagemap every page is read, as if it held memory; so
+         * is every page of a view: another view may have filled the shared
+         * page without this mapping ever touching it. */
+        if (shared || !pages_held(w, at, n, held))
             memset(held, 1, n);
         for (size_t k = 0; k < n; k++, --*budget) {
             uint64_t page = at + k * PAGE_BYTES;
@@ -245,7 +247,8 @@ static int verify_changed(host_window *w, uint64_t lo, uint64_t hi, long *budget
         uint64_t end = m.base_address + m.region_size;
         if (end > hi || end <= at)
             end = hi;
-        int bad = m.state == VAS_MEM_COMMIT ? verify_contents(w, at, end, budget, msg, msg_len)
+        int bad = m.state == VAS_MEM_COMMIT ? verify_contents(w, at, end, m.type == VAS_MEM_MAPPED, budget,
+                                                              msg, msg_len)
                                             : verify_empty(w, at, end, msg, msg_len);
         if (bad)
             return 1;
