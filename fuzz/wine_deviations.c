@@ -137,6 +137,10 @@ static const char *op_word(trace_opcode code)
     case TRACE_SECTION: return "section";
     case TRACE_MAP: return "map";
     case TRACE_UNMAP: return "unmap";
+    case TRACE_ALLOC2: return "alloc2";
+    case TRACE_MAP3: return "map3";
+    case TRACE_UNMAP2: return "unmap2";
+    case TRACE_UNMAPEX: return "unmapex";
     default: break;
     }
     return (size_t)code < sizeof words / sizeof words[0] ? words[code] : "op";
@@ -244,6 +248,8 @@ const char *wine_rule(const trace_op *op)
         return "docs/semantics.md section 13.2 (processes)";
     case TRACE_SECTION: case TRACE_MAP: case TRACE_UNMAP:
         return "docs/semantics.md section 12 (sections and views)";
+    case TRACE_ALLOC2: case TRACE_MAP3: case TRACE_UNMAP2: case TRACE_UNMAPEX:
+        return "docs/semantics.md 12.9-12.14 (placeholders)";
     default: return "docs/semantics.md (last-error)";
     }
 }

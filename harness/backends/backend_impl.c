@@ -133,6 +133,30 @@ static uint64_t impl_map_view(void *self, uint64_t handle, uint32_t access, uint
 
 static int impl_unmap_view(void *self, uint64_t addr) { return vas_unmap_view(self, addr); }
 
+/* Issue 12: placeholders (docs/semantics.md 12.9-12.14). */
+static uint64_t impl_alloc2(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                            uint32_t protect, const vas_ext_param *params, uint32_t count)
+{
+    return vas_alloc2(self, process, addr, size, type, protect, params, count);
+}
+
+static uint64_t impl_map_view3(void *self, uint64_t handle, uint64_t process, uint64_t addr,
+                               uint64_t offset, uint64_t size, uint32_t type, uint32_t protect,
+                               const vas_ext_param *params, uint32_t count)
+{
+    return vas_map_view3(self, handle, process, addr, offset, size, type, protect, params, count);
+}
+
+static int impl_unmap_view2(void *self, uint64_t process, uint64_t addr, uint32_t flags)
+{
+    return vas_unmap_view2(self, process, addr, flags);
+}
+
+static int impl_unmap_view_ex(void *self, uint64_t addr, uint32_t flags)
+{
+    return vas_unmap_view2(self, VAS_CURRENT_PROCESS, addr, flags);
+}
+
 /* Processes (docs/semantics.md section 13.2). */
 static uint64_t impl_process_create(void *self) { return vas_process_create(self, NULL); }
 static int impl_close_handle(void *self, uint64_t h) { return vas_close_handle(self, h); }
@@ -213,5 +237,9 @@ const backend backend_impl = {
     .create_section = impl_create_section,
     .map_view = impl_map_view,
     .unmap_view = impl_unmap_view,
+    .alloc2 = impl_alloc2,
+    .map_view3 = impl_map_view3,
+    .unmap_view2 = impl_unmap_view2,
+    .unmap_view_ex = impl_unmap_view_ex,
     .deterministic_placement = 1,
 };

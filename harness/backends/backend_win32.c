@@ -87,6 +87,14 @@
 #include <string.h>
 #include "harness/backend.h"
 
+/* Placeholder flags (issue 12) for mingw headers older than them. */
+#ifndef MEM_PRESERVE_PLACEHOLDER
+#define MEM_PRESERVE_PLACEHOLDER 0x00000002
+#endif
+#ifndef MEM_COALESCE_PLACEHOLDERS
+#define MEM_COALESCE_PLACEHOLDERS 0x00000001
+#endif
+
 /* ---- Fault probes ---------------------------------------------------------
  *
  * Leaf functions in assembly, so that the handler knows exactly how to resume:
@@ -624,6 +632,9 @@ static uint64_t win32_alloc(void *self, uint64_t addr, uint64_t size, uint32_t t
     return (uint64_t)(uintptr_t)p;
 }
 
+static int win32_free_placeholder(win32_space *s, uint64_t addr, uint64_t size, uint32_t type,
+                                  uint64_t alloc_base);
+
 static int win32_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
 {
     win32_space *s = self;
@@ -631,6 +642,8 @@ static int win32_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
     owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
     if (o == OWNER_OTHER || (o == OWNER_TRACE && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase)))
         return refuse_foreign(s, "VirtualFree", addr);
+    if (type & (MEM_PRESERVE_PLACEHOLDER | MEM_COALESCE_PLACEHOLDERS))   /* issue 12 */
+        return win32_free_placeholder(s, addr, size, type, (uint64_t)(uintptr_t)mbi.AllocationBase);
     api_enter(s);
     BOOL ok = VirtualFree(ptr(addr), (SIZE_T)size, type);
     api_leave(s);
@@ -1204,6 +1217,227 @@ static int win32_unmap_view(void *self, uint64_t addr)
     return ok ? 1 : 0;
 }
 
+/* ---- Issue 12: placeholders ---------------------------------------------------
+ *
+ * VirtualAlloc2, MapViewOfFile3, UnmapViewOfFile2 and UnmapViewOfFileEx are
+ * taken from kernelbase.dll at run time (kernel32.dll for the last one if
+ * kernelbase lacks it), so that mingw headers and import libraries from
+ * before them do not matter; MEM_EXTENDED_PARAMETER and
+ * MEM_ADDRESS_REQUIREMENTS are declared here with Windows' layout for the
+ * same reason. A system without a function fails the call with
+ * ERROR_CALL_NOT_IMPLEMENTED. Process 0 is passed as NULL, the calling
+ * process for VirtualAlloc2 and MapViewOfFile3.
+ */
+typedef struct w32_addr_reqs {
+    void *lowest, *highest;
+    SIZE_T alignment;
+} w32_addr_reqs;
+
+typedef struct w32_ext_param {
+    DWORD64 type;   /* Type: the low 8 bits; Reserved: the rest, 0 */
+    union {
+        DWORD64 u64;
+        void *pointer;
+    } value;
+} w32_ext_param;
+
+_Static_assert(sizeof(w32_ext_param) == 16, "MEM_EXTENDED_PARAMETER is 16 bytes");
+
+typedef PVOID (WINAPI *valloc2_fn)(HANDLE, PVOID, SIZE_T, ULONG, ULONG, w32_ext_param *, ULONG);
+typedef PVOID (WINAPI *map3_fn)(HANDLE, HANDLE, PVOID, ULONG64, SIZE_T, ULONG, ULONG, w32_ext_param *, ULONG);
+typedef BOOL (WINAPI *unmap2_fn)(HANDLE, PVOID, ULONG);
+typedef BOOL (WINAPI *unmapex_fn)(PVOID, ULONG);
+
+static FARPROC placeholder_api(const char *name)
+{
+    HMODULE kernelbase = GetModuleHandleA("kernelbase.dll");
+    FARPROC f = kernelbase != NULL ? GetProcAddress(kernelbase, name) : NULL;
+    if (f == NULL)
+        f = GetProcAddress(GetModuleHandleA("kernel32.dll"), name);
+    return f;
+}
+
+/* The Windows form of the trace's parameters: at most two matter (12.14). */
+typedef struct w32_ext_array {
+    w32_ext_param param[2];
+    w32_addr_reqs reqs[2];
+} w32_ext_array;
+
+static w32_ext_param *ext_array_of(const vas_ext_param *params, uint32_t count, w32_ext_array *out)
+{
+    if (params == NULL)
+        return NULL;
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < count && i < 2; i++) {
+        out->param[i].type = params[i].type;
+        out->reqs[i].lowest = ptr(params[i].lowest);
+        out->reqs[i].highest = ptr(params[i].highest);
+        out->reqs[i].alignment = (SIZE_T)params[i].alignment;
+        out->param[i].value.pointer = &out->reqs[i];
+    }
+    return out->param;
+}
+
+/* The process handle a placeholder call passes, with *self set when the
+ * call works on the trace's own space; 0 with ERROR_INVALID_HANDLE when the
+ * value names nothing the trace holds. */
+static int placeholder_process(win32_space *s, uint64_t process, int null_is_self, HANDLE *h, int *self)
+{
+    *self = process == UINT64_MAX || (process == 0 && null_is_self);
+    *h = process == UINT64_MAX ? GetCurrentProcess() : (HANDLE)(uintptr_t)process;
+    if (*self || process == 0 || child_of(s, process) != NULL)
+        return 1;
+    s->error = ERROR_INVALID_HANDLE;
+    return 0;
+}
+
+/* After a split, a merge or a free back to a placeholder in [lo, hi]: the
+ * allocation bases there are read again. */
+static void bases_rescan(win32_space *s, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = s->n_bases; i-- > 0;)
+        if (s->bases[i] >= lo && s->bases[i] <= hi)
+            base_remove(s, s->bases[i]);
+    for (uint64_t at = lo; at <= hi;) {
+        MEMORY_BASIC_INFORMATION mbi;
+        if (VirtualQuery(ptr(at), &mbi, sizeof mbi) == 0)
+            break;
+        uint64_t base = (uint64_t)(uintptr_t)mbi.AllocationBase;
+        if (mbi.State != MEM_FREE && base >= lo)
+            base_add(s, base);
+        uint64_t next = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+        if (next <= at)
+            break;
+        at = next;
+    }
+}
+
+static int win32_free_placeholder(win32_space *s, uint64_t addr, uint64_t size, uint32_t type,
+                                  uint64_t alloc_base)
+{
+    api_enter(s);
+    BOOL ok = VirtualFree(ptr(addr), (SIZE_T)size, type);
+    api_leave(s);
+    if (ok) {
+        bases_rescan(s, alloc_base, addr + size);
+        SetLastError(s->error);
+    }
+    return ok ? 1 : 0;
+}
+
+static uint64_t win32_alloc2(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                             uint32_t protect, const vas_ext_param *params, uint32_t count)
+{
+    win32_space *s = self;
+    static valloc2_fn fn;
+    HANDLE h;
+    int own;
+    w32_ext_array ext;
+    if (!placeholder_process(s, process, 1, &h, &own))
+        return 0;
+    if (own && addr != 0 && !(type & MEM_RESERVE) && first_page_is_foreign(s, addr))
+        return (uint64_t)refuse_foreign(s, "VirtualAlloc2", addr);
+    if (fn == NULL)
+        fn = (valloc2_fn)(void (*)(void))placeholder_api("VirtualAlloc2");
+    if (fn == NULL) {
+        s->error = ERROR_CALL_NOT_IMPLEMENTED;
+        return 0;
+    }
+    api_enter(s);
+    void *p = fn(process == 0 ? NULL : h, ptr(addr), (SIZE_T)size, type, protect,
+                 ext_array_of(params, count, &ext), count);
+    api_leave(s);
+    if (p != NULL && own) {
+        MEMORY_BASIC_INFORMATION mbi;
+        if (VirtualQuery(p, &mbi, sizeof mbi) != 0 && mbi.State != MEM_FREE)
+            base_add(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+        SetLastError(s->error);
+    }
+    return (uint64_t)(uintptr_t)p;
+}
+
+static uint64_t win32_map_view3(void *self, uint64_t handle, uint64_t process, uint64_t addr,
+                                uint64_t offset, uint64_t size, uint32_t type, uint32_t protect,
+                                const vas_ext_param *params, uint32_t count)
+{
+    win32_space *s = self;
+    static map3_fn fn;
+    HANDLE h;
+    int own;
+    w32_ext_array ext;
+    if (!placeholder_process(s, process, 1, &h, &own))
+        return 0;
+    if (set_index(&s->sections, handle) < 0) {   /* as win32_map_view */
+        s->error = ERROR_INVALID_HANDLE;
+        return 0;
+    }
+    if (fn == NULL)
+        fn = (map3_fn)(void (*)(void))placeholder_api("MapViewOfFile3");
+    if (fn == NULL) {
+        s->error = ERROR_CALL_NOT_IMPLEMENTED;
+        return 0;
+    }
+    api_enter(s);
+    void *p = fn((HANDLE)(uintptr_t)handle, process == 0 ? NULL : h, ptr(addr), offset, (SIZE_T)size, type,
+                 protect, ext_array_of(params, count, &ext), count);
+    api_leave(s);
+    if (p != NULL && own) {
+        base_add(s, (uint64_t)(uintptr_t)p);
+        set_add(&s->views, (uint64_t)(uintptr_t)p);
+    }
+    return (uint64_t)(uintptr_t)p;
+}
+
+/* UnmapViewOfFile2 (ex: UnmapViewOfFileEx, the calling process). */
+static int unmap_view_flags(win32_space *s, uint64_t process, uint64_t addr, uint32_t flags, int ex)
+{
+    static unmap2_fn fn2;
+    static unmapex_fn fnex;
+    HANDLE h;
+    int own;
+    MEMORY_BASIC_INFORMATION mbi;
+    owner o = OWNER_NONE;
+    if (!ex && !placeholder_process(s, process, 0, &h, &own))
+        return 0;
+    if (ex)
+        own = 1;
+    if (own) {
+        o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
+        if (o == OWNER_OTHER)
+            return refuse_foreign(s, ex ? "UnmapViewOfFileEx" : "UnmapViewOfFile2", addr);
+    }
+    if (ex ? fnex == NULL : fn2 == NULL) {
+        if (ex)
+            fnex = (unmapex_fn)(void (*)(void))placeholder_api("UnmapViewOfFileEx");
+        else
+            fn2 = (unmap2_fn)(void (*)(void))placeholder_api("UnmapViewOfFile2");
+    }
+    if (ex ? fnex == NULL : fn2 == NULL) {
+        s->error = ERROR_CALL_NOT_IMPLEMENTED;
+        return 0;
+    }
+    api_enter(s);
+    BOOL ok = ex ? fnex(ptr(addr), flags) : fn2(h, ptr(addr), flags);
+    api_leave(s);
+    if (ok && o == OWNER_TRACE) {
+        uint64_t base = (uint64_t)(uintptr_t)mbi.AllocationBase;
+        set_remove(&s->views, base);
+        if (!(flags & MEM_PRESERVE_PLACEHOLDER))
+            base_remove(s, base);
+    }
+    return ok ? 1 : 0;
+}
+
+static int win32_unmap_view2(void *self, uint64_t process, uint64_t addr, uint32_t flags)
+{
+    return unmap_view_flags(self, process, addr, flags, 0);
+}
+
+static int win32_unmap_view_ex(void *self, uint64_t addr, uint32_t flags)
+{
+    return unmap_view_flags(self, UINT64_MAX, addr, flags, 1);
+}
+
 const backend backend_win32 = {
     .name = "win32",
     .create = win32_create,
@@ -1246,6 +1480,10 @@ const backend backend_win32 = {
     .create_section = win32_create_section,
     .map_view = win32_map_view,
     .unmap_view = win32_unmap_view,
+    .alloc2 = win32_alloc2,
+    .map_view3 = win32_map_view3,
+    .unmap_view2 = win32_unmap_view2,
+    .unmap_view_ex = win32_unmap_view_ex,
     .deterministic_placement = 0,
 };
 

@@ -110,6 +110,10 @@ int op_supported(const backend *b, const trace_op *op)
     case TRACE_SECTION: return b->create_section != NULL;
     case TRACE_MAP: return b->map_view != NULL;
     case TRACE_UNMAP: return b->unmap_view != NULL;
+    case TRACE_ALLOC2: return b->alloc2 != NULL;
+    case TRACE_MAP3: return b->map_view3 != NULL;
+    case TRACE_UNMAP2: return b->unmap_view2 != NULL;
+    case TRACE_UNMAPEX: return b->unmap_view_ex != NULL;
     default: return 1;
     }
 }
@@ -149,6 +153,8 @@ void trace_drop_unsupported(trace *t, const backend *const *backends, size_t n)
                 expr_unbind(&op->thread, dropped);
                 expr_unbind(&op->process, dropped);
                 expr_unbind(&op->buf, dropped);
+                expr_unbind(&op->ext.lowest, dropped);
+                expr_unbind(&op->ext.highest, dropped);
             }
             t->ops[kept++] = *op;
             continue;
@@ -286,6 +292,54 @@ static int op_execute_sections(backend_run *r, const trace_op *op, uint64_t addr
     default:
         res->value = (uint64_t)b->unmap_view(s, addr);
         return 0;
+    }
+}
+
+/* Issue 12's placeholder operations (docs/semantics.md 12.9-12.14): the
+ * trace's REQ words become the MEM_EXTENDED_PARAMETER array they stand for. */
+static void op_execute_placeholders(backend_run *r, const trace_op *op, uint64_t addr, uint64_t size,
+                                    op_result *res)
+{
+    const backend *b = r->b;
+    void *s = r->self;
+    vas_ext_param params[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    const vas_ext_param *array = params;
+    uint32_t count = 1;
+    if (!op_supported(b, op)) {
+        unsupported(res);
+        return;
+    }
+    switch (op->ext.shape) {
+    case TRACE_EXT_NONE: array = NULL; count = 0; break;
+    case TRACE_EXT_INVALID: params[0].type = VAS_MEM_EXT_INVALID_TYPE; break;
+    case TRACE_EXT_MAX: params[0].type = VAS_MEM_EXT_MAX; break;
+    case TRACE_EXT_NULL: array = NULL; break;
+    case TRACE_EXT_REQ:
+    case TRACE_EXT_TWICE:
+        params[0].type = VAS_MEM_EXT_ADDRESS_REQUIREMENTS;
+        params[0].lowest = backend_run_eval(r, op->ext.lowest);
+        params[0].highest = backend_run_eval(r, op->ext.highest);
+        params[0].alignment = op->ext.align;
+        params[1] = params[0];
+        count = op->ext.shape == TRACE_EXT_TWICE ? 2 : 1;
+        break;
+    }
+    switch (op->code) {
+    case TRACE_ALLOC2:
+        res->value = b->alloc2(s, backend_run_eval(r, op->process), addr, size, op->type, op->protect,
+                               array, count);
+        break;
+    case TRACE_MAP3:
+        res->value = b->map_view3(s, backend_run_eval(r, op->handle), backend_run_eval(r, op->process),
+                                  addr, backend_run_eval(r, op->offset), size, op->type, op->protect,
+                                  array, count);
+        break;
+    case TRACE_UNMAP2:
+        res->value = (uint64_t)b->unmap_view2(s, backend_run_eval(r, op->process), addr, op->flags);
+        break;
+    default:
+        res->value = (uint64_t)b->unmap_view_ex(s, addr, op->flags);
+        break;
     }
 }
 
@@ -497,6 +551,12 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
     case TRACE_UNMAP:
         op_execute_sections(r, op, addr, size, res);
         break;
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
+        op_execute_placeholders(r, op, addr, size, res);
+        break;
     default: {
         int rc = op_execute_memapi(r, op, addr, size, res);
         if (rc != 0)
@@ -516,7 +576,9 @@ void op_bind_result(backend_run *r, const trace_op *op, const op_result *res)
     if (op->result >= 0 && (size_t)op->result < r->n_names) {
         r->values[op->result] = res->value;
         r->bound[op->result] = 1;
+        uint64_t p = backend_run_eval(r, op->process);
         r->elsewhere[op->result] = op->code == TRACE_PROCESS ||
-            (op->has_process && backend_run_eval(r, op->process) != TRACE_CURRENT_PROCESS);
+            (op->has_process && p != TRACE_CURRENT_PROCESS) ||
+            (op->code == TRACE_ALLOC2 && p != 0 && p != TRACE_CURRENT_PROCESS);
     }
 }

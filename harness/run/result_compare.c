@@ -111,8 +111,12 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
     case TRACE_THREAD:
     case TRACE_BULKALLOC:
     case TRACE_MAP:
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
     case TRACE_FREE:
     case TRACE_UNMAP:
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
     case TRACE_PROTECT:
     case TRACE_QUERY:
         if (res->value == 0) {
@@ -120,7 +124,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
                 appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
         } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-                   op->code == TRACE_MAP) {
+                   op->code == TRACE_MAP || op->code == TRACE_ALLOC2 || op->code == TRACE_MAP3) {
             /* The address the system chose is the news: print it as a number. */
             appendf(buf, len, &pos, "0x%" PRIX64, res->value);
         } else if (op->code == TRACE_QUERY) {
@@ -374,6 +378,8 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
             return 1;
         break;
     case TRACE_MAP:
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
         if (differ_alloc(&c, op, a->value, b->value))
             return 1;
         break;
@@ -382,6 +388,8 @@ int op_result_compare(const backend_run *ra, const region_map *ma, const op_resu
             return 1;
         break;
     case TRACE_UNMAP:
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
     case TRACE_FREE:
     case TRACE_GETERR:
     case TRACE_CHARGE:

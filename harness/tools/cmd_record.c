@@ -98,6 +98,8 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
     case TRACE_THREAD:
     case TRACE_BULKALLOC:
     case TRACE_MAP:
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
         if (res->value == 0) {
             expect_failure(x, res);
         } else if (placed_by_system && backend_run_eval(r, op->addr) == 0) {
@@ -109,6 +111,8 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
         break;
     case TRACE_FREE:
     case TRACE_UNMAP:
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
     case TRACE_PROTECT:
     case TRACE_THREAD_EXIT:
     case TRACE_GUARANTEE:

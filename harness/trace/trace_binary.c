@@ -1689,6 +1689,12 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
     case TRACE_UNMAP:
         encode_section_op(w, op, x);
         break;
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
+        w->failed = 1;   /* placeholders have no binary form yet */
+        break;
     default:
         encode_memapi_op(w, op, x);
         break;

@@ -55,6 +55,7 @@ trace_op *trace_append_op(trace *t, trace_opcode code)
     op->result = -1;
     op->addr.name = op->size.name = op->thread.name = op->process.name = op->buf.name = -1;
     op->handle.name = op->offset.name = -1;
+    op->ext.lowest.name = op->ext.highest.name = -1;
     op->expect.kind = EXPECT_NONE;
     op->expect.value.name = op->expect.q_base.name = -1;
     op->expect.q_alloc_base.name = op->expect.at.name = -1;

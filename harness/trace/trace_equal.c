@@ -131,6 +131,16 @@ static int same_op(const trace_op *a, const trace_op *b)
         return same_expr(a->handle, b->handle) && a->flags == b->flags &&
                same_expr(a->offset, b->offset) && same_expr(a->size, b->size) &&
                same_expr(a->addr, b->addr);
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
+        return same_expr(a->handle, b->handle) && same_expr(a->process, b->process) &&
+               same_expr(a->addr, b->addr) && same_expr(a->offset, b->offset) &&
+               same_expr(a->size, b->size) && a->type == b->type && a->protect == b->protect &&
+               a->ext.shape == b->ext.shape && same_expr(a->ext.lowest, b->ext.lowest) &&
+               same_expr(a->ext.highest, b->ext.highest) && a->ext.align == b->ext.align;
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
+        return same_expr(a->process, b->process) && same_expr(a->addr, b->addr) && a->flags == b->flags;
     case TRACE_ISBADSTR:
         return same_expr(a->addr, b->addr) && same_expr(a->size, b->size) && a->flags == b->flags;
     case TRACE_THREAD:

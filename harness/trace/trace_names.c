@@ -25,6 +25,38 @@ static const const_name mem_type_names[] = {
     {"PHYSICAL", VAS_MEM_PHYSICAL},   {"RESET_UNDO", VAS_MEM_RESET_UNDO},
     {"LARGE_PAGES", VAS_MEM_LARGE_PAGES},
     {"IMAGE", VAS_MEM_IMAGE},  /* same bit as RESET_UNDO: read only */
+    /* VirtualFree's placeholder flags (docs/semantics.md 12.12); the other
+     * placeholder names share bits with names above and so read only. */
+    {"COALESCE_PLACEHOLDERS", VAS_MEM_COALESCE_PLACEHOLDERS},
+    {"PRESERVE_PLACEHOLDER", VAS_MEM_PRESERVE_PLACEHOLDER},
+    {"REPLACE_PLACEHOLDER", VAS_MEM_REPLACE_PLACEHOLDER},
+    {"RESERVE_PLACEHOLDER", VAS_MEM_RESERVE_PLACEHOLDER},
+    {"UNMAP_WITH_TRANSIENT_BOOST", VAS_MEM_UNMAP_WITH_TRANSIENT_BOOST},
+    {NULL, 0}
+};
+
+/* VirtualAlloc2 / MapViewOfFile3's AllocationType: the placeholder names
+ * print for their bits; DECOMMIT, MAPPED and the rest read only. */
+static const const_name alloc2_type_names[] = {
+    {"RESERVE", VAS_MEM_RESERVE},     {"COMMIT", VAS_MEM_COMMIT},
+    {"REPLACE_PLACEHOLDER", VAS_MEM_REPLACE_PLACEHOLDER},
+    {"RESERVE_PLACEHOLDER", VAS_MEM_RESERVE_PLACEHOLDER},
+    {"RESET", VAS_MEM_RESET},         {"TOP_DOWN", VAS_MEM_TOP_DOWN},
+    {"WRITE_WATCH", VAS_MEM_WRITE_WATCH}, {"PHYSICAL", VAS_MEM_PHYSICAL},
+    {"RESET_UNDO", VAS_MEM_RESET_UNDO},   {"LARGE_PAGES", VAS_MEM_LARGE_PAGES},
+    {"DECOMMIT", VAS_MEM_DECOMMIT},   {"RELEASE", VAS_MEM_RELEASE},
+    {"FREE", VAS_MEM_FREE},           {"PRIVATE", VAS_MEM_PRIVATE},
+    {"MAPPED", VAS_MEM_MAPPED},
+    {"COALESCE_PLACEHOLDERS", VAS_MEM_COALESCE_PLACEHOLDERS},
+    {"PRESERVE_PLACEHOLDER", VAS_MEM_PRESERVE_PLACEHOLDER},
+    {NULL, 0}
+};
+
+/* UnmapViewOfFile2 / UnmapViewOfFileEx's UnmapFlags. */
+static const const_name unmap_flag_names[] = {
+    {"UNMAP_WITH_TRANSIENT_BOOST", VAS_MEM_UNMAP_WITH_TRANSIENT_BOOST},
+    {"PRESERVE_PLACEHOLDER", VAS_MEM_PRESERVE_PLACEHOLDER},
+    {"RELEASE", VAS_MEM_RELEASE},     {"DECOMMIT", VAS_MEM_DECOMMIT},
     {NULL, 0}
 };
 
@@ -99,6 +131,8 @@ static const const_name *table_of(trace_const_kind kind)
     case CONST_ERROR: return error_names;
     case CONST_SECTION: return section_names;
     case CONST_FILE_MAP: return file_map_names;
+    case CONST_ALLOC2_TYPE: return alloc2_type_names;
+    case CONST_UNMAP_FLAGS: return unmap_flag_names;
     }
     return error_names;
 }
@@ -107,7 +141,9 @@ static const char *prefix_of(trace_const_kind kind)
 {
     switch (kind) {
     case CONST_MEM_TYPE:
-    case CONST_MEM_STATE: return "MEM_";
+    case CONST_MEM_STATE:
+    case CONST_ALLOC2_TYPE:
+    case CONST_UNMAP_FLAGS: return "MEM_";
     case CONST_PROTECT: return "PAGE_";
     case CONST_ERROR: return "ERROR_";
     case CONST_SECTION: return "SEC_";

@@ -505,8 +505,12 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
             return fail(ps, "bad expectation: section expects nonzero or 0 err=ERROR", tok);
         return 0;
     case TRACE_UNMAP:
+    case TRACE_UNMAP2:
+    case TRACE_UNMAPEX:
         return parse_bool_expect(ps, x, &success);
     case TRACE_MAP:
+    case TRACE_MAP3:
+    case TRACE_ALLOC2:
     case TRACE_ALLOC:
     case TRACE_THREAD:
     case TRACE_BULKALLOC:
@@ -579,7 +583,8 @@ static const struct { const char *word; trace_opcode code; } op_words[] = {
     {"exec", TRACE_EXEC}, {"seterr", TRACE_SETERR}, {"geterr", TRACE_GETERR},
     {"charge", TRACE_CHARGE}, {"thread", TRACE_THREAD}, {"thread_exit", TRACE_THREAD_EXIT},
     {"guarantee", TRACE_GUARANTEE}, {"touch", TRACE_TOUCH}, {"section", TRACE_SECTION},
-    {"map", TRACE_MAP}, {"unmap", TRACE_UNMAP}, {NULL, TRACE_ALLOC}
+    {"map", TRACE_MAP}, {"unmap", TRACE_UNMAP}, {"alloc2", TRACE_ALLOC2}, {"map3", TRACE_MAP3},
+    {"unmap2", TRACE_UNMAP2}, {"unmapex", TRACE_UNMAPEX}, {NULL, TRACE_ALLOC}
 };
 
 /* watch's options: reset, flags=N, max=N, nullcount, nullgran, nulladdrs. */
@@ -637,6 +642,53 @@ static int parse_memapi_arguments(parser *ps, trace_op *op)
             op->flags = 2;
         }
     }
+    return 0;
+}
+
+/* alloc2, map3: the REQ words (docs/trace-format.md): lowest=ADDR,
+ * highest=ADDR, align=N and ext=req|twice|invalid|max|null, in any order. */
+static int parse_ext_words(parser *ps, trace_op *op)
+{
+    static const struct { const char *word; trace_ext_shape shape; } shapes[] = {
+        {"req", TRACE_EXT_REQ}, {"twice", TRACE_EXT_TWICE}, {"invalid", TRACE_EXT_INVALID},
+        {"max", TRACE_EXT_MAX}, {"null", TRACE_EXT_NULL}, {NULL, TRACE_EXT_NONE}
+    };
+    trace_ext *e = &op->ext;
+    int fields = 0, shape_given = 0;
+    for (;;) {
+        trace_token tok = trace_lex_peek(&ps->lx);
+        if (word_is(tok, "lowest") || word_is(tok, "highest")) {
+            trace_expr *x = word_is(tok, "lowest") ? &e->lowest : &e->highest;
+            if (expect_key(ps, word_is(tok, "lowest") ? "lowest" : "highest", "expected lowest=ADDR or highest=ADDR") ||
+                parse_expr(ps, x))
+                return -1;
+            fields = 1;
+        } else if (word_is(tok, "align")) {
+            if (expect_key(ps, "align", "expected align=N") || parse_number(ps, &e->align))
+                return -1;
+            fields = 1;
+        } else if (word_is(tok, "ext")) {
+            if (shape_given)
+                return fail(ps, "ext= given twice", tok);
+            if (expect_key(ps, "ext", "expected ext=req|twice|invalid|max|null"))
+                return -1;
+            trace_token what = trace_lex_next(&ps->lx);
+            int i = 0;
+            while (shapes[i].word && !word_is(what, shapes[i].word))
+                i++;
+            if (!shapes[i].word)
+                return fail(ps, "expected ext=req|twice|invalid|max|null", what);
+            e->shape = shapes[i].shape;
+            shape_given = 1;
+        } else {
+            break;
+        }
+    }
+    if (fields && e->shape != TRACE_EXT_NONE && e->shape != TRACE_EXT_REQ && e->shape != TRACE_EXT_TWICE)
+        return fail(ps, "ext=invalid, ext=max and ext=null take no lowest=, highest= or align=",
+                    trace_lex_peek(&ps->lx));
+    if (fields && e->shape == TRACE_EXT_NONE)
+        e->shape = TRACE_EXT_REQ;
     return 0;
 }
 
@@ -743,6 +795,20 @@ static int parse_call_arguments(parser *ps, trace_op *op)
         return parse_expr(ps, &op->addr);
     case TRACE_UNMAP:
         return parse_expr(ps, &op->addr);
+    case TRACE_ALLOC2:   /* PROC ADDR SIZE TYPE PROT [REQ...] */
+        return parse_expr(ps, &op->process) || parse_expr(ps, &op->addr) ||
+               parse_expr(ps, &op->size) || parse_const(ps, CONST_ALLOC2_TYPE, &op->type) ||
+               parse_const(ps, CONST_PROTECT, &op->protect) || parse_ext_words(ps, op) ? -1 : 0;
+    case TRACE_MAP3:     /* HANDLE PROC ADDR OFFSET SIZE TYPE PROT [REQ...] */
+        return parse_expr(ps, &op->handle) || parse_expr(ps, &op->process) ||
+               parse_expr(ps, &op->addr) || parse_expr(ps, &op->offset) ||
+               parse_expr(ps, &op->size) || parse_const(ps, CONST_ALLOC2_TYPE, &op->type) ||
+               parse_const(ps, CONST_PROTECT, &op->protect) || parse_ext_words(ps, op) ? -1 : 0;
+    case TRACE_UNMAP2:   /* PROC ADDR FLAGS */
+        return parse_expr(ps, &op->process) || parse_expr(ps, &op->addr) ||
+               parse_const(ps, CONST_UNMAP_FLAGS, &op->flags) ? -1 : 0;
+    case TRACE_UNMAPEX:  /* ADDR FLAGS */
+        return parse_expr(ps, &op->addr) || parse_const(ps, CONST_UNMAP_FLAGS, &op->flags) ? -1 : 0;
     default:
         return parse_memapi_arguments(ps, op);
     }
@@ -791,8 +857,10 @@ static int parse_operation(parser *ps)
     } else
         return fail(ps, word.kind == TOK_END ? "missing operation" : "unknown operation", word);
     if (bound.kind != TOK_END && code != TRACE_ALLOC && code != TRACE_THREAD && code != TRACE_BULKALLOC &&
-        code != TRACE_PROCESS && code != TRACE_SECTION && code != TRACE_MAP)
-        return fail(ps, "only alloc, bulk alloc, thread, process, section and map bind a name", word);
+        code != TRACE_PROCESS && code != TRACE_SECTION && code != TRACE_MAP && code != TRACE_ALLOC2 &&
+        code != TRACE_MAP3)
+        return fail(ps, "only alloc, alloc2, bulk alloc, thread, process, section, map and map3 bind a name",
+                    word);
 
     trace_op *op = trace_append_op(ps->t, code);
     if (!op)

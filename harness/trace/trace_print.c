@@ -248,6 +248,56 @@ static void put_memapi_op(sink *s, const trace *t, const trace_op *op)
         put(s, " wide");
 }
 
+/* alloc2 PROC ADDR SIZE TYPE PROT [REQ...], map3 HANDLE PROC ADDR OFFSET SIZE
+ * TYPE PROT [REQ...]: the REQ words only where they say something. */
+static void put_placeholder_op(sink *s, const trace *t, const trace_op *op)
+{
+    static const char *const shapes[] = {
+        [TRACE_EXT_TWICE] = "twice", [TRACE_EXT_INVALID] = "invalid", [TRACE_EXT_MAX] = "max",
+        [TRACE_EXT_NULL] = "null",
+    };
+    const trace_ext *e = &op->ext;
+    int map3 = op->code == TRACE_MAP3;
+    put(s, map3 ? "map3 " : "alloc2 ");
+    if (map3) {
+        put_expr(s, t, op->handle);
+        put(s, " ");
+    }
+    put_expr(s, t, op->process);
+    put(s, " ");
+    put_expr(s, t, op->addr);
+    put(s, " ");
+    if (map3) {
+        put_expr(s, t, op->offset);
+        put(s, " ");
+    }
+    put_expr(s, t, op->size);
+    put(s, " ");
+    put_const(s, CONST_ALLOC2_TYPE, op->type);
+    put(s, " ");
+    put_const(s, CONST_PROTECT, op->protect);
+    int fields = e->lowest.name >= 0 || e->lowest.offset != 0 || e->highest.name >= 0 ||
+                 e->highest.offset != 0 || e->align != 0;
+    if (e->lowest.name >= 0 || e->lowest.offset != 0) {
+        put(s, " lowest=");
+        put_expr(s, t, e->lowest);
+    }
+    if (e->highest.name >= 0 || e->highest.offset != 0) {
+        put(s, " highest=");
+        put_expr(s, t, e->highest);
+    }
+    if (e->align != 0) {
+        put(s, " align=");
+        put_number(s, e->align);
+    }
+    if (e->shape == TRACE_EXT_REQ && !fields)
+        put(s, " ext=req");
+    else if (e->shape != TRACE_EXT_NONE && e->shape != TRACE_EXT_REQ) {
+        put(s, " ext=");
+        put(s, shapes[e->shape]);
+    }
+}
+
 static void put_op(sink *s, const trace *t, const trace_op *op)
 {
     if (op->result >= 0 && (size_t)op->result < t->n_names) {
@@ -379,6 +429,24 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
     case TRACE_UNMAP:
         put(s, "unmap ");
         put_expr(s, t, op->addr);
+        break;
+    case TRACE_ALLOC2:
+    case TRACE_MAP3:
+        put_placeholder_op(s, t, op);
+        break;
+    case TRACE_UNMAP2:
+        put(s, "unmap2 ");
+        put_expr(s, t, op->process);
+        put(s, " ");
+        put_expr(s, t, op->addr);
+        put(s, " ");
+        put_const(s, CONST_UNMAP_FLAGS, op->flags);
+        break;
+    case TRACE_UNMAPEX:
+        put(s, "unmapex ");
+        put_expr(s, t, op->addr);
+        put(s, " ");
+        put_const(s, CONST_UNMAP_FLAGS, op->flags);
         break;
     default:
         put_memapi_op(s, t, op);

@@ -20,6 +20,8 @@ allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t 
     a->uncharged = 0;
     a->type = VAS_MEM_PRIVATE;
     a->mapped = 0;
+    a->placeholder = 0;
+    a->replaced = 0;
     a->section = NULL;
     a->offset = 0;
     a->view_prev = a->view_next = NULL;

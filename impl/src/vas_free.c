@@ -29,17 +29,23 @@ static int decommit_range(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
     return 1;
 }
 
+#define RELEASE_PRESERVE (VAS_MEM_RELEASE | VAS_MEM_PRESERVE_PLACEHOLDER)
+#define RELEASE_COALESCE (VAS_MEM_RELEASE | VAS_MEM_COALESCE_PLACEHOLDERS)
+
 int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
 {
     uint64_t max = space_max(v);
-    if (type != VAS_MEM_DECOMMIT && type != VAS_MEM_RELEASE)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.1 */
+    int placeholder_op = type == RELEASE_PRESERVE || type == RELEASE_COALESCE;
+    if (type != VAS_MEM_DECOMMIT && type != VAS_MEM_RELEASE && !placeholder_op)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.1, 12.12.1 */
     if (addr > max || addr < space_min(v))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.2 */
     if (size != 0 && (addr + size - 1 < addr || addr + size - 1 > max))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.2 */
     if (type == VAS_MEM_RELEASE && size != 0 && !PLANT(11))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 3.3 */
+    if (placeholder_op && size == 0)
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 12.12.4 (G419, G425) */
 
     uint64_t start = round_down(addr, PAGE_BYTES);
     alloc_slot s = alloc_tree_find_slot(v, start);
@@ -49,7 +55,14 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
     if (a->system)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356; semantics: 11.2.6 */
     if (a->section)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);   /* a view (12.7) */
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);   /* a view (12.5; G430) */
+    if (placeholder_op) {
+        uint64_t end = round_up(addr + size, PAGE_BYTES);
+        return type == RELEASE_PRESERVE ? placeholder_free_preserve(v, s, start, end)
+                                        : placeholder_coalesce(v, s, start, end);
+    }
+    if (type == VAS_MEM_DECOMMIT && a->placeholder)
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (X419) */
 
     if (size == 0) {
         if (start != alloc_base(a) && !PLANT(12))

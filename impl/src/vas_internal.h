@@ -60,6 +60,8 @@ typedef struct allocation {
     uint8_t uncharged;    /* its pages are not in the commit charge (images, shared data) */
     uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (process_layout.c) */
     uint8_t mapped;       /* a view or a section's body: WRITECOPY protections are valid */
+    uint8_t placeholder;  /* a placeholder (docs/semantics.md 12.9): reserved, NOACCESS */
+    uint8_t replaced;     /* made by MEM_REPLACE_PLACEHOLDER: may go back to a placeholder */
     /* A view (MEM_MAPPED; section.c): its section, the section offset of
      * its base, and its neighbours in the section's list of views. Pages
      * hold a private copy in `pages`; others read the section's body. */
@@ -276,6 +278,42 @@ uint8_t *view_page_for_write(struct vas *v, allocation *view, uint64_t page);
  * of a view mapped with view_protect of a section of section_protect take
  * protect? */
 int view_protection_compatible(uint32_t section_protect, uint32_t view_protect, uint32_t protect);
+
+/* ---- address_requirements.c: MEM_EXTENDED_PARAMETER (12.14) ---------- */
+
+typedef struct addr_reqs {
+    int given;                  /* an address-requirements parameter was passed */
+    uint64_t lowest, highest, alignment;
+} addr_reqs;
+
+/* The parameter array's shape; 0 with ERROR_INVALID_PARAMETER. */
+int addr_reqs_read(struct vas *v, const vas_ext_param *params, uint32_t count, addr_reqs *out);
+/* The values against addr (0: system-chosen); views take no alignment. 0
+ * with ERROR_INVALID_PARAMETER. */
+int addr_reqs_valid(struct vas *v, const addr_reqs *r, uint64_t addr, int for_view);
+/* Not all zero: placement follows the window. */
+int addr_reqs_active(const addr_reqs *r);
+/* First fit (top_down: last fit) of size bytes (a page multiple) in the
+ * window; 0 when nothing fits. */
+uint64_t addr_reqs_place(const struct vas *v, const addr_reqs *r, uint64_t size, int top_down);
+
+/* ---- placeholders.c: splitting, merging, making placeholders (12.12) --- */
+
+/* A new placeholder [base, end) in the index; 0 if out of memory. */
+allocation *placeholder_insert(struct vas *v, uint64_t base, uint64_t end);
+/* VirtualFree's RELEASE|PRESERVE_PLACEHOLDER and RELEASE|COALESCE_PLACEHOLDERS
+ * on [start, end) (page-aligned) whose first page is in s: 1, or 0 with
+ * last-error. */
+int placeholder_free_preserve(struct vas *v, alloc_slot s, uint64_t start, uint64_t end);
+int placeholder_coalesce(struct vas *v, alloc_slot s, uint64_t start, uint64_t end);
+
+/* ---- The calls of vas_process.c's wrappers, on the target space ------- */
+
+uint64_t space_alloc2(struct vas *v, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect,
+                      const vas_ext_param *params, uint32_t count);
+uint64_t space_map_view3(struct vas *v, uint64_t handle, uint64_t addr, uint64_t offset, uint64_t size,
+                         uint32_t type, uint32_t protect, const vas_ext_param *params, uint32_t count);
+int space_unmap_view2(struct vas *v, uint64_t addr, uint32_t flags);
 
 /* ---- protection.c ----------------------------------------------------- */
 

@@ -137,6 +137,47 @@ int vas_protect_ex(vas_t *v, uint64_t process, uint64_t addr, uint64_t size, uin
     return r;
 }
 
+/* VirtualAlloc2 and MapViewOfFile3 take NULL as the calling process too. */
+static vas_t *target_or_self(vas_t *v, uint64_t handle)
+{
+    return handle == 0 ? v : target_of(v, handle);
+}
+
+uint64_t vas_alloc2(vas_t *v, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                    uint32_t protect, const vas_ext_param *params, uint32_t count)
+{
+    vas_t *t = target_or_self(v, process);
+    if (!t)
+        return 0;  /* semantics: 12.10.1 */
+    uint32_t saved = t->last_error;
+    uint64_t r = space_alloc2(t, addr, size, type, protect, params, count);
+    settle(v, t, saved, r != 0);
+    return r;
+}
+
+uint64_t vas_map_view3(vas_t *v, uint64_t section, uint64_t process, uint64_t addr, uint64_t offset,
+                       uint64_t size, uint32_t type, uint32_t protect, const vas_ext_param *params,
+                       uint32_t count)
+{
+    vas_t *t = target_or_self(v, process);
+    if (!t)
+        return 0;  /* semantics: 12.11.1 */
+    if (t != v)   /* views in other processes are not modelled (12.7) */
+        return fail(v, VAS_ERROR_NOT_SUPPORTED);  /* semantics: 12.11.1 (X424) */
+    return space_map_view3(v, section, addr, offset, size, type, protect, params, count);
+}
+
+int vas_unmap_view2(vas_t *v, uint64_t process, uint64_t addr, uint32_t flags)
+{
+    vas_t *t = target_of(v, process);
+    if (!t)
+        return 0;  /* semantics: 12.13.1 (G429) */
+    uint32_t saved = t->last_error;
+    int r = space_unmap_view2(t, addr, flags);
+    settle(v, t, saved, r);
+    return r;
+}
+
 size_t vas_query_ex(vas_t *v, uint64_t process, uint64_t addr, vas_mbi *out, size_t len)
 {
     vas_t *t = target_of(v, process);

@@ -30,7 +30,11 @@ typedef enum trace_opcode {
      * a process with in=EXPR (the *Ex calls). */
     TRACE_PROCESS, TRACE_CLOSE, TRACE_READPROC, TRACE_WRITEPROC,
     /* Issue 12 (docs/semantics.md section 12): sections and views. */
-    TRACE_SECTION, TRACE_MAP, TRACE_UNMAP
+    TRACE_SECTION, TRACE_MAP, TRACE_UNMAP,
+    /* Issue 12 (docs/semantics.md 12.9-12.14): placeholders. VirtualAlloc2,
+     * MapViewOfFile3, UnmapViewOfFile2, UnmapViewOfFileEx; VirtualFree's
+     * placeholder flags are free's type. */
+    TRACE_ALLOC2, TRACE_MAP3, TRACE_UNMAP2, TRACE_UNMAPEX
 } trace_opcode;
 
 /* The pseudo-handle of GetCurrentProcess, (HANDLE)-1, as a trace number. */
@@ -90,12 +94,28 @@ typedef struct trace_expect {
     int has_count; uint64_t count;      /* readproc/writeproc n= (TRACE_COUNT_UNTOUCHED: none) */
 } trace_expect;
 
+/* alloc2, map3: the extended parameters (docs/trace-format.md, REQ). */
+typedef enum trace_ext_shape {
+    TRACE_EXT_NONE,     /* ExtendedParameters NULL, ParameterCount 0 */
+    TRACE_EXT_REQ,      /* one address-requirements parameter (lowest=, highest=, align=, ext=req) */
+    TRACE_EXT_TWICE,    /* ext=twice: that parameter twice */
+    TRACE_EXT_INVALID,  /* ext=invalid: one parameter of type MemExtendedParameterInvalidType */
+    TRACE_EXT_MAX,      /* ext=max: one parameter of type MemExtendedParameterMax */
+    TRACE_EXT_NULL      /* ext=null: ParameterCount 1, ExtendedParameters NULL */
+} trace_ext_shape;
+
+typedef struct trace_ext {
+    trace_ext_shape shape;
+    trace_expr lowest, highest;   /* LowestStartingAddress, HighestEndingAddress */
+    uint64_t align;               /* Alignment */
+} trace_ext;
+
 typedef struct trace_op {
     trace_opcode code;
     int line;          /* 1-based source line, 0 when decoded from bytes */
-    int result;        /* name bound by "n = alloc" (section, map), or -1 */
+    int result;        /* name bound by "n = alloc" (alloc2, section, map, map3), or -1 */
     trace_expr addr, size;   /* map: addr is the address asked for (0: any) */
-    trace_expr handle;       /* map: the section handle (close takes it in process) */
+    trace_expr handle;       /* map, map3: the section handle (close takes it in process) */
     trace_expr offset;       /* map: the section offset */
     uint32_t type;     /* alloc, bulk alloc: allocation type; free: free type; section: SEC_* flags */
     uint32_t protect;
@@ -116,6 +136,8 @@ typedef struct trace_op {
     int has_process;   /* alloc/free/protect/query: in=PROCESS given (the *Ex call) */
     trace_expr process;  /* the process handle: in=, close, readproc, writeproc */
     trace_expr buf;    /* readproc/writeproc: the buffer in the calling process */
+    trace_ext ext;     /* alloc2, map3: extended parameters (map3's protection is protect,
+                        * its AllocationType type; unmap2/unmapex's flags are flags) */
     trace_expect expect;
 } trace_op;
 
@@ -159,7 +181,10 @@ typedef enum trace_const_kind {
     CONST_PROTECT,     /* flProtect: flags, PAGE_ */
     CONST_ERROR,       /* last-error: one value, ERROR_ */
     CONST_SECTION,     /* CreateFileMapping's section attributes: flags, SEC_ */
-    CONST_FILE_MAP     /* MapViewOfFile's dwDesiredAccess: flags, FILE_MAP_ */
+    CONST_FILE_MAP,    /* MapViewOfFile's dwDesiredAccess: flags, FILE_MAP_ */
+    CONST_ALLOC2_TYPE, /* VirtualAlloc2 / MapViewOfFile3 AllocationType: MEM_ (0x4000 prints
+                        * REPLACE_PLACEHOLDER, 0x40000 RESERVE_PLACEHOLDER) */
+    CONST_UNMAP_FLAGS  /* UnmapViewOfFile2 / UnmapViewOfFileEx UnmapFlags: MEM_ */
 } trace_const_kind;
 
 /* Looks up one constant name (with or without its prefix). Returns 1 and

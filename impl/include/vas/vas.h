@@ -173,7 +173,9 @@ const vas_config *vas_get_config(const vas_t *vas);
  * with last-error set. */
 uint64_t vas_alloc(vas_t *vas, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect);
 
-/* VirtualFree. type is exactly VAS_MEM_DECOMMIT or VAS_MEM_RELEASE.
+/* VirtualFree. type is exactly VAS_MEM_DECOMMIT or VAS_MEM_RELEASE, or
+ * VAS_MEM_RELEASE with VAS_MEM_PRESERVE_PLACEHOLDER or
+ * VAS_MEM_COALESCE_PLACEHOLDERS (placeholders, below).
  * Returns 1 on success, 0 with last-error set. */
 int vas_free(vas_t *vas, uint64_t addr, uint64_t size, uint32_t type);
 
@@ -342,6 +344,54 @@ uint64_t vas_create_section(vas_t *vas, uint64_t size, uint32_t protect_and_flag
 uint64_t vas_map_view(vas_t *vas, uint64_t section, uint32_t access, uint64_t offset,
                       uint64_t size, uint64_t addr);
 int vas_unmap_view(vas_t *vas, uint64_t addr);
+
+/* ---- Placeholders (VirtualAlloc2, MapViewOfFile3, UnmapViewOfFile2) --- */
+/*
+ * docs/semantics.md 12.9-12.14 has every rule. A placeholder is a reserved
+ * allocation (VirtualQuery: MEM_RESERVE, MEM_PRIVATE, AllocationProtect
+ * NOACCESS) that VirtualAlloc2 or MapViewOfFile3 can replace with a private
+ * allocation or a view of exactly its range (VAS_MEM_REPLACE_PLACEHOLDER),
+ * and that vas_free splits (VAS_MEM_RELEASE | VAS_MEM_PRESERVE_PLACEHOLDER)
+ * and merges (VAS_MEM_RELEASE | VAS_MEM_COALESCE_PLACEHOLDERS). What
+ * replaced a placeholder goes back to one with vas_free (private) or
+ * vas_unmap_view2 (a view) and VAS_MEM_PRESERVE_PLACEHOLDER.
+ *
+ * vas_alloc2: VirtualAlloc2. process 0 (NULL) or VAS_CURRENT_PROCESS is
+ * vas itself, else a process handle vas holds. params/count are the
+ * MEM_EXTENDED_PARAMETER array (count > 0 with params NULL fails with
+ * ERROR_INVALID_PARAMETER). Returns the base, or 0 with last-error.
+ * vas_map_view3: MapViewOfFile3; protect is a page protection (not a
+ * FILE_MAP_* access); process as vas_alloc2 (another process: the call
+ * fails with ERROR_NOT_SUPPORTED). vas_unmap_view2: UnmapViewOfFile2
+ * (process 0 is ERROR_INVALID_HANDLE, as on Windows); UnmapViewOfFileEx is
+ * vas_unmap_view2(vas, VAS_CURRENT_PROCESS, addr, flags).
+ */
+#define VAS_MEM_REPLACE_PLACEHOLDER         0x00004000u  /* VirtualAlloc2, MapViewOfFile3 */
+#define VAS_MEM_RESERVE_PLACEHOLDER         0x00040000u  /* VirtualAlloc2, with MEM_RESERVE */
+#define VAS_MEM_COALESCE_PLACEHOLDERS       0x00000001u  /* VirtualFree, with MEM_RELEASE */
+#define VAS_MEM_PRESERVE_PLACEHOLDER        0x00000002u  /* VirtualFree, UnmapViewOfFile2 */
+#define VAS_MEM_UNMAP_WITH_TRANSIENT_BOOST  0x00000001u  /* UnmapViewOfFile2: a hint, no effect */
+
+/* MEM_EXTENDED_PARAMETER_TYPE: only address requirements are modelled;
+ * every other type fails with ERROR_INVALID_PARAMETER. */
+#define VAS_MEM_EXT_INVALID_TYPE          0u
+#define VAS_MEM_EXT_ADDRESS_REQUIREMENTS  1u
+#define VAS_MEM_EXT_MAX                   7u
+
+/* One MEM_EXTENDED_PARAMETER; for VAS_MEM_EXT_ADDRESS_REQUIREMENTS the
+ * MEM_ADDRESS_REQUIREMENTS it points to: LowestStartingAddress,
+ * HighestEndingAddress (inclusive), Alignment (0: 64 KiB). */
+typedef struct vas_ext_param {
+    uint32_t type;
+    uint64_t lowest, highest, alignment;
+} vas_ext_param;
+
+uint64_t vas_alloc2(vas_t *vas, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                    uint32_t protect, const vas_ext_param *params, uint32_t count);
+uint64_t vas_map_view3(vas_t *vas, uint64_t section, uint64_t process, uint64_t addr, uint64_t offset,
+                       uint64_t size, uint32_t type, uint32_t protect, const vas_ext_param *params,
+                       uint32_t count);
+int vas_unmap_view2(vas_t *vas, uint64_t process, uint64_t addr, uint32_t flags);
 
 /* ---- Thread stacks (CreateThread, SetThreadStackGuarantee) ----------- */
 /*

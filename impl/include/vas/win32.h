@@ -127,12 +127,12 @@ typedef INT_PTR (WINAPI *FARPROC)();
 
 #define MEM_COMMIT                  VAS_MEM_COMMIT      /* 0x00001000 */
 #define MEM_RESERVE                 VAS_MEM_RESERVE     /* 0x00002000 */
-#define MEM_REPLACE_PLACEHOLDER     0x00004000u
+#define MEM_REPLACE_PLACEHOLDER     VAS_MEM_REPLACE_PLACEHOLDER /* 0x00004000 */
 #define MEM_DECOMMIT                VAS_MEM_DECOMMIT    /* 0x00004000 */
 #define MEM_RELEASE                 VAS_MEM_RELEASE     /* 0x00008000 */
 #define MEM_FREE                    VAS_MEM_FREE        /* 0x00010000 */
 #define MEM_PRIVATE                 VAS_MEM_PRIVATE     /* 0x00020000 */
-#define MEM_RESERVE_PLACEHOLDER     0x00040000u
+#define MEM_RESERVE_PLACEHOLDER     VAS_MEM_RESERVE_PLACEHOLDER /* 0x00040000 */
 #define MEM_MAPPED                  VAS_MEM_MAPPED      /* 0x00040000 */
 #define MEM_RESET                   VAS_MEM_RESET       /* 0x00080000 */
 #define MEM_TOP_DOWN                VAS_MEM_TOP_DOWN    /* 0x00100000 */
@@ -146,10 +146,10 @@ typedef INT_PTR (WINAPI *FARPROC)();
 #define MEM_4MB_PAGES               0x80000000u
 #define MEM_64K_PAGES               (MEM_LARGE_PAGES | MEM_PHYSICAL)
 /* dwFreeType modifiers of MEM_RELEASE (placeholders) */
-#define MEM_COALESCE_PLACEHOLDERS   0x00000001u
-#define MEM_PRESERVE_PLACEHOLDER    0x00000002u
+#define MEM_COALESCE_PLACEHOLDERS   VAS_MEM_COALESCE_PLACEHOLDERS /* 0x00000001 */
+#define MEM_PRESERVE_PLACEHOLDER    VAS_MEM_PRESERVE_PLACEHOLDER  /* 0x00000002 */
 /* UnmapViewOfFile2 */
-#define MEM_UNMAP_WITH_TRANSIENT_BOOST 0x00000001u
+#define MEM_UNMAP_WITH_TRANSIENT_BOOST VAS_MEM_UNMAP_WITH_TRANSIENT_BOOST /* 0x00000001 */
 /* MapViewOfFile's and NtMapViewOfSection's AllocationType (wdm.h) */
 #define AT_ROUND_TO_PAGE            0x40000000u
 
@@ -453,6 +453,69 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
                               SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
 /* Any address inside a view unmaps the whole view. */
 BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
+
+/* ---- Placeholders (memoryapi.h, winnt.h; docs/semantics.md 12.9-12.14) - */
+
+/* MEM_EXTENDED_PARAMETER's types (winnt.h). Only
+ * MemExtendedParameterAddressRequirements is modelled; a parameter of any
+ * other type fails with ERROR_INVALID_PARAMETER (section 12.14). */
+typedef enum MEM_EXTENDED_PARAMETER_TYPE {
+    MemExtendedParameterInvalidType = 0,
+    MemExtendedParameterAddressRequirements,
+    MemExtendedParameterNumaNode,
+    MemExtendedParameterPartitionHandle,
+    MemExtendedParameterUserPhysicalHandle,
+    MemExtendedParameterAttributeFlags,
+    MemExtendedParameterImageMachine,
+    MemExtendedParameterMax
+} MEM_EXTENDED_PARAMETER_TYPE, *PMEM_EXTENDED_PARAMETER_TYPE;
+
+#define MEM_EXTENDED_PARAMETER_TYPE_BITS 8
+
+/* Host memory, as the array that points to it. */
+typedef struct _MEM_ADDRESS_REQUIREMENTS {
+    PVOID LowestStartingAddress;   /* a multiple of 64 KiB; NULL: no lower limit */
+    PVOID HighestEndingAddress;    /* inclusive; NULL: no upper limit */
+    SIZE_T Alignment;              /* a power of two >= 64 KiB; 0: 64 KiB */
+} MEM_ADDRESS_REQUIREMENTS, *PMEM_ADDRESS_REQUIREMENTS;
+
+typedef struct MEM_EXTENDED_PARAMETER {
+    struct {
+        DWORD64 Type : MEM_EXTENDED_PARAMETER_TYPE_BITS;
+        DWORD64 Reserved : 64 - MEM_EXTENDED_PARAMETER_TYPE_BITS;
+    };
+    union {
+        DWORD64 ULong64;
+        PVOID Pointer;     /* MemExtendedParameterAddressRequirements: a MEM_ADDRESS_REQUIREMENTS */
+        SIZE_T Size;
+        HANDLE Handle;
+        DWORD ULong;
+    };
+} MEM_EXTENDED_PARAMETER, *PMEM_EXTENDED_PARAMETER;
+
+/* VirtualAlloc2: VirtualAllocEx with placeholders (MEM_RESERVE |
+ * MEM_RESERVE_PLACEHOLDER with PAGE_NOACCESS makes one;
+ * MEM_RESERVE | MEM_REPLACE_PLACEHOLDER at a placeholder's exact address
+ * and size replaces it with private memory) and address requirements.
+ * Process NULL is the current process. Split, merge and free back with
+ * VirtualFree (MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER,
+ * MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS): the models split only at
+ * multiples of 64 KiB (ERROR_NOT_SUPPORTED otherwise, section 12.9). */
+PVOID WINAPI VirtualAlloc2(HANDLE Process, PVOID BaseAddress, SIZE_T Size, ULONG AllocationType,
+                           ULONG PageProtection, MEM_EXTENDED_PARAMETER *ExtendedParameters,
+                           ULONG ParameterCount);
+/* MapViewOfFile3: a view with a page protection (not a FILE_MAP_* access);
+ * AllocationType 0, MEM_REPLACE_PLACEHOLDER (into a placeholder of exactly
+ * the view's address and size; address and offset page-aligned) or
+ * MEM_TOP_DOWN. Process NULL or the current process: views in other
+ * processes are not modelled (ERROR_NOT_SUPPORTED). */
+PVOID WINAPI MapViewOfFile3(HANDLE FileMapping, HANDLE Process, PVOID BaseAddress, ULONG64 Offset,
+                            SIZE_T ViewSize, ULONG AllocationType, ULONG PageProtection,
+                            MEM_EXTENDED_PARAMETER *ExtendedParameters, ULONG ParameterCount);
+/* UnmapFlags: MEM_PRESERVE_PLACEHOLDER turns a view that replaced a
+ * placeholder back into one; MEM_UNMAP_WITH_TRANSIENT_BOOST is a hint. */
+BOOL WINAPI UnmapViewOfFile2(HANDLE Process, PVOID BaseAddress, ULONG UnmapFlags);
+BOOL WINAPI UnmapViewOfFileEx(PVOID BaseAddress, ULONG UnmapFlags);
 
 /* ---- Pointer probes (winbase.h; docs/semantics.md section 10) --------- */
 
