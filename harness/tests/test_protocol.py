@@ -8,6 +8,7 @@ Run from the repository root with VASTRACE set (see test_runner.py).
 """
 import glob
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -67,6 +68,8 @@ def test_protocol_check_passes_on_every_shipped_server(backend):
                   "every operation"):
         assert "PASS " + check in r.stdout
     assert "equal to the built-in model's" in r.stdout
+    # Every family of operations was offered and run (the row per family).
+    assert re.search(r"\((\d+) of \1 families offered\)", r.stdout), r.stdout
 
 
 @pytest.mark.parametrize("mode,words", [

@@ -36,6 +36,9 @@ typedef enum trace_opcode {
      * placeholder flags are free's type. */
     TRACE_ALLOC2, TRACE_MAP3, TRACE_UNMAP2, TRACE_UNMAPEX
 } trace_opcode;
+/* How many operation kinds there are: the last one + 1. A new kind is
+ * appended to the enum and named here. */
+#define TRACE_OPCODE_COUNT (TRACE_UNMAP + 1)
 
 /* The pseudo-handle of GetCurrentProcess, (HANDLE)-1, as a trace number. */
 #define TRACE_CURRENT_PROCESS UINT64_MAX
