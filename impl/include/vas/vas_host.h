@@ -15,14 +15,15 @@
  * that hits a page the model holds as a guard page is caught by a SIGSEGV
  * handler, which clears the guard in the model (as Windows clears it before
  * its handler runs), makes the real page take its base protection, records
- * STATUS_GUARD_PAGE_VIOLATION and the address as the window's last fault,
- * and lets the instruction run again. Windows would deliver the exception
- * to the program; a Linux program cannot receive it, so the record (see
- * host_take_fault) stands in for it, and the access completes as it does on
+ * STATUS_GUARD_PAGE_VIOLATION and the address as the window's last fault
+ * (see host_take_fault), offers the exception to the program's handler
+ * (host_set_exception_handler below; vas/win32.h's vectored handlers), and
+ * lets the instruction run again: the access completes as it does on
  * Windows when a handler continues (G097). If the base protection then
- * refuses the access, the retry faults again and that fault goes to the
- * previously installed SIGSEGV handler (normally: the process dies, as with
- * an unhandled access violation). The handler calls into the model, which
+ * refuses the access, the retry faults again as an access violation, which
+ * the program's handler may resolve; otherwise it goes to the previously
+ * installed SIGSEGV handler (normally: the process dies, as with an
+ * unhandled access violation). The handler calls into the model, which
  * is fine for the synchronous faults it is meant for, not for signals
  * raised while the same thread is inside the model.
  *
@@ -80,6 +81,36 @@ uint32_t host_take_fault(const vas_t *vas, uint64_t *addr);
  * write completes (docs/semantics.md section 15). Probes (below) report
  * the fault instead: they show what the MMU does. */
 int host_armed(vas_t *vas, uint64_t addr);
+
+/* ---- Exceptions for a program's handlers (docs/semantics.md 15.2) ------ */
+/*
+ * A real access in a window that Windows would turn into an exception:
+ * code is VAS_STATUS_ACCESS_VIOLATION (the model refuses the access),
+ * VAS_STATUS_GUARD_PAGE_VIOLATION (a guard page fired; already cleared) or
+ * VAS_STATUS_STACK_OVERFLOW (a thread's stack cannot grow).
+ */
+typedef struct host_exception {
+    uint32_t code;
+    int access;        /* 0 read, 1 write, 8 instruction fetch (Windows' values) */
+    uint64_t address;  /* the simulated address accessed */
+    void *pc;          /* the real address of the faulting instruction */
+    void *context;     /* the signal's ucontext_t */
+    vas_t *vas;        /* the space whose window holds address */
+} host_exception;
+
+/* Returns 1 to run the faulting instruction again (the handler fixed what
+ * refused it, or accepts that a guard page fired), 0 to leave the fault
+ * to what happens without a handler: an access violation goes to the
+ * SIGSEGV handler installed before vas's (normally the process dies), a
+ * guard page or stack overflow is recorded (host_take_fault) and the
+ * access completes. Called on the faulting thread, inside the SIGSEGV
+ * handler (with SIGSEGV not blocked, so its own faults are handled too). */
+typedef int (*host_exception_handler)(void *ctx, const host_exception *e);
+
+/* One handler for every window of the process (NULL: none), as Windows'
+ * vectored handlers are the process's; vas/win32.h's
+ * AddVectoredExceptionHandler sets it. */
+void host_set_exception_handler(host_exception_handler fn, void *ctx);
 
 /* Compares real memory with the model: protections of the whole window
  * (from /proc/self/maps), and for the ranges changed since the last call

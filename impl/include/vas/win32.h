@@ -210,8 +210,10 @@ typedef INT_PTR (WINAPI *FARPROC)();
  * guard page (docs/semantics.md section 9). */
 #define STATUS_GUARD_PAGE_VIOLATION VAS_STATUS_GUARD_PAGE_VIOLATION /* 0x80000001 */
 #define STATUS_ACCESS_VIOLATION     VAS_STATUS_ACCESS_VIOLATION     /* 0xC0000005 */
+#define STATUS_STACK_OVERFLOW       VAS_STATUS_STACK_OVERFLOW       /* 0xC00000FD */
 #define EXCEPTION_GUARD_PAGE        STATUS_GUARD_PAGE_VIOLATION
 #define EXCEPTION_ACCESS_VIOLATION  STATUS_ACCESS_VIOLATION
+#define EXCEPTION_STACK_OVERFLOW    STATUS_STACK_OVERFLOW
 
 /* ---- Structures ------------------------------------------------------- */
 
@@ -347,6 +349,58 @@ VOID WINAPI GetCurrentThreadStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimi
  * section 11); outside a thread function it fails with ERROR_INVALID_HANDLE
  * unless the layout gives the main thread a stack. */
 BOOL WINAPI SetThreadStackGuarantee(PULONG StackSizeInBytes);
+
+/* ---- Vectored exception handlers (winnt.h, errhandlingapi.h) ---------- */
+/*
+ * In a host-backed space (Linux), a real load, store or instruction fetch
+ * that Windows would turn into an exception is delivered to these
+ * handlers with Windows' record (docs/semantics.md section 15.2):
+ * ExceptionCode STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION or
+ * STATUS_STACK_OVERFLOW, NumberParameters 2, ExceptionInformation[0] the
+ * access (EXCEPTION_READ_FAULT, _WRITE_FAULT, _EXECUTE_FAULT),
+ * ExceptionInformation[1] the address accessed, ExceptionAddress the
+ * faulting instruction. EXCEPTION_CONTINUE_EXECUTION runs the instruction
+ * again; EXCEPTION_CONTINUE_SEARCH goes on to the next handler. When none
+ * continues, an access violation ends the process (as an unhandled one
+ * does), and a guard page or stack overflow is recorded (vas_host.h's
+ * host_take_fault, standing in for the frame-based handler a Windows
+ * program would have) and the access completes. CONTEXT is opaque: a
+ * handler cannot change registers. Handlers run on the faulting thread,
+ * inside the signal handler. Accesses through vas_read / vas_write return
+ * their status instead and call no handler.
+ */
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+#define EXCEPTION_CONTINUE_EXECUTION ((LONG)-1)
+#define EXCEPTION_CONTINUE_SEARCH    ((LONG)0)
+#define EXCEPTION_EXECUTE_HANDLER    ((LONG)1)
+#define EXCEPTION_READ_FAULT    0
+#define EXCEPTION_WRITE_FAULT   1
+#define EXCEPTION_EXECUTE_FAULT 8
+#define EXCEPTION_NONCONTINUABLE 0x1u
+
+typedef struct _EXCEPTION_RECORD {
+    DWORD ExceptionCode;
+    DWORD ExceptionFlags;
+    struct _EXCEPTION_RECORD *ExceptionRecord;
+    PVOID ExceptionAddress;
+    DWORD NumberParameters;
+    ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+
+typedef struct _CONTEXT CONTEXT, *PCONTEXT;   /* opaque here */
+
+typedef struct _EXCEPTION_POINTERS {
+    PEXCEPTION_RECORD ExceptionRecord;
+    PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+
+typedef LONG (WINAPI *PVECTORED_EXCEPTION_HANDLER)(struct _EXCEPTION_POINTERS *ExceptionInfo);
+
+/* First nonzero: called before the handlers already added; 0: after
+ * them. Returns the handler's handle, or NULL (out of memory). */
+PVOID WINAPI AddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler);
+/* Nonzero when Handle was a registered handler (now removed), else 0. */
+ULONG WINAPI RemoveVectoredExceptionHandler(PVOID Handle);
 
 /* ---- Virtual memory (memoryapi.h) ------------------------------------- */
 

@@ -3,11 +3,14 @@
  * registry it searches.
  *
  * A fault at a real address inside a window is, in order: the end of a
- * running probe (host_probe.c), or a guard page firing (the model says the
+ * running probe (host_probe.c); a guard page firing (the model says the
  * page is a committed guard page: the guard is cleared in the model, whose
- * sync gives the real page its base protection, the violation is recorded,
- * and the instruction runs again), or a genuine access violation. Genuine
- * violations and every fault outside the windows go to the handler that was
+ * sync gives the real page its base protection, the violation is recorded
+ * and offered to the program's exception handler, and the instruction runs
+ * again); a store to an armed page (host_armed.c: recorded in the model,
+ * then run again); or an access violation, offered to the program's
+ * exception handler (docs/semantics.md 15.2). Violations no handler takes
+ * and every fault outside the windows go to the handler that was
  * installed before ours, so sanitizers and crash reporters keep working.
  */
 #define _GNU_SOURCE   /* REG_ERR */
@@ -23,6 +26,8 @@
 #define HOST_WINDOWS_MAX 64
 
 static _Atomic(host_window *) registry[HOST_WINDOWS_MAX];
+static _Atomic(host_exception_handler) exception_handler;
+static void *_Atomic exception_ctx;
 static struct sigaction previous;
 static atomic_int handler_installed;
 
@@ -43,9 +48,13 @@ host_window *host_fault_find(uintptr_t a)
     return NULL;
 }
 
-/* A guard page of the model fires: 1 when it was one (now cleared).
+/* A guard page of the model fires: its status (now cleared) - SUCCESS
+ * when it was the running thread's own stack guard (the system grew the
+ * stack, docs/semantics.md section 11: the access completes unseen),
+ * GUARD_PAGE_VIOLATION or STACK_OVERFLOW (recorded as the last fault) -,
+ * or 0 when the page is no guard page.
  * fuzz-unreached: host-unused - the harness probes guard pages instead of faulting on them */
-static int fire_guard(host_window *w, uint64_t sim)
+static uint32_t fire_guard(host_window *w, uint64_t sim)
 {
     vas_mbi m;
     if (!w->vas || vas_query(w->vas, sim, &m, sizeof m) == 0)
@@ -57,16 +66,28 @@ static int fire_guard(host_window *w, uint64_t sim)
     uint8_t byte;
     uint64_t at;
     uint32_t status = vas_read(w->vas, sim, &byte, 1, &at);
-    /* The running thread's own stack guard (docs/semantics.md section 11):
-     * the system grew the stack and the access completes unseen. */
-    if (status == VAS_STATUS_SUCCESS)
-        return 1;
-    if (status != VAS_STATUS_GUARD_PAGE_VIOLATION && status != VAS_STATUS_STACK_OVERFLOW)
+    if (status != VAS_STATUS_SUCCESS && status != VAS_STATUS_GUARD_PAGE_VIOLATION &&
+        status != VAS_STATUS_STACK_OVERFLOW)
         return 0;
-    w->fault_addr = sim;
-    w->fault_status = status;
-    w->fault_count++;
-    return 1;
+    if (status != VAS_STATUS_SUCCESS) {
+        w->fault_addr = sim;
+        w->fault_status = status;
+        w->fault_count++;
+    }
+    return status;
+}
+
+/* The faulting instruction's address, from the signal's context. */
+static void *instruction_of(const void *uc)
+{
+#if defined(__x86_64__)
+    return (void *)(uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__i386__)
+    return (void *)(uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_EIP];
+#else
+    (void)uc;
+    return NULL;
+#endif
 }
 
 /* What the faulting instruction did, from the x86 page-fault error code
@@ -84,6 +105,24 @@ static int access_kind(const void *uc)
     (void)uc;
     return -1;
 #endif
+}
+
+void host_set_exception_handler(host_exception_handler fn, void *ctx)
+{
+    atomic_store(&exception_ctx, ctx);
+    atomic_store(&exception_handler, fn);
+}
+
+/* Offers the fault to the program's handler: 1 when it asked to run the
+ * instruction again.
+ * fuzz-unreached: host-unused - the harness installs no exception handler */
+static int deliver(host_window *w, uint32_t code, int kind, uint64_t sim, void *uc)
+{
+    host_exception_handler fn = atomic_load(&exception_handler);
+    if (!fn)
+        return 0;
+    host_exception e = {code, kind < 0 ? HOST_ACCESS_READ : kind, sim, instruction_of(uc), uc, w->vas};
+    return fn(atomic_load(&exception_ctx), &e) != 0;
 }
 
 /* A write to an armed page (host_armed.c): the model allows it, the mirror
@@ -137,7 +176,17 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     if (w) {
         host_probe_catch(a);
         uint64_t sim = (uint64_t)a - w->offset;
-        if (fire_guard(w, sim) || release_armed(w, sim, access_kind(uc))) {
+        int kind = access_kind(uc);
+        uint32_t guard = fire_guard(w, sim);
+        /* A guard page or stack overflow the handler does not take is
+         * recorded and the access completes, as before handlers existed. */
+        if (guard) {
+            if (guard != VAS_STATUS_SUCCESS)
+                deliver(w, guard, kind, sim, uc);
+            errno = saved_errno;
+            return;
+        }
+        if (release_armed(w, sim, kind) || deliver(w, VAS_STATUS_ACCESS_VIOLATION, kind, sim, uc)) {
             errno = saved_errno;
             return;
         }
@@ -155,7 +204,9 @@ static int install_handler(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    /* SA_NODEFER: a program's exception handler runs inside this one and
+     * may itself touch a guard or armed page (docs/semantics.md 15.2). */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGSEGV, &sa, &previous) != 0) {
         atomic_store(&handler_installed, 0);
