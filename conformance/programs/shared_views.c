@@ -20,24 +20,6 @@
 
 #define SECTION_SIZE 0x20000
 
-/* Touching a view. On Windows it is memory the program dereferences.
- * Against the model a view is a simulated address and the program touches
- * it through vas_read / vas_write (vas/win32.h's convention): the model's
- * host-backed mode does not mirror views yet (docs/semantics.md 12.1), so
- * this program runs on the plain model. */
-#ifdef VAS_WIN32_H
-static void put(void *view, SIZE_T offset, const char *text)
-{
-    vas_write(vas_win32_space(), (uint64_t)(uintptr_t)view + offset, text, strlen(text) + 1, NULL);
-}
-
-static void get(const void *view, SIZE_T offset, char *out, SIZE_T size)
-{
-    if (vas_read(vas_win32_space(), (uint64_t)(uintptr_t)view + offset, out, size, NULL) != 0)
-        snprintf(out, size, "(fault)");
-    out[size - 1] = 0;
-}
-#else
 static void put(void *view, SIZE_T offset, const char *text)
 {
     memcpy((char *)view + offset, text, strlen(text) + 1);
@@ -48,7 +30,6 @@ static void get(const void *view, SIZE_T offset, char *out, SIZE_T size)
     memcpy(out, (const char *)view + offset, size);
     out[size - 1] = 0;
 }
-#endif
 
 static void show(const char *what, const void *view, SIZE_T offset)
 {

@@ -11,8 +11,7 @@ point, and each must still differ (a Wine that starts to agree shows up here).
 
 The programs dereference what VirtualAlloc returns, so on the model they run
 host-backed in the x86 profile (VAS_WIN32_PROFILE=x86, VAS_WIN32_HOST_BACKED=1),
-whose window sits at the simulated addresses themselves; shared_views touches
-its views through vas_read / vas_write and runs on the plain x64 model.
+whose window sits at the simulated addresses themselves.
 
 Run: /usr/bin/python3 -m pytest conformance/programs/test_programs.py
 (with the CMake build in build/, or the one $VASTRACE is in, or
@@ -62,9 +61,6 @@ WINE_STOPS = {
 }
 
 MODEL_ENV = {"VAS_WIN32_PROFILE": "x86", "VAS_WIN32_HOST_BACKED": "1"}
-# Programs that touch memory through vas_read / vas_write instead: views are
-# not mirrored by the host-backed mode yet (docs/semantics.md 12.1).
-MODEL_ENV_OF = {"shared_views": {"VAS_WIN32_PROFILE": "x64"}}
 
 
 def key(line):
@@ -100,8 +96,7 @@ def exe_dir(tmp_path_factory):
 
 
 def run_model(model_dir, name):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VAS_WIN32_")}
-    env.update(MODEL_ENV_OF.get(name, MODEL_ENV))
+    env = {**os.environ, **MODEL_ENV}
     done = subprocess.run([str(model_dir / name)], capture_output=True, text=True, env=env,
                           timeout=120)
     return done.returncode, done.stdout.splitlines(), done.stderr
