@@ -2,7 +2,8 @@
  * oracle.c - the oracle model: docs/semantics.md written out as plainly as
  * possible, so that impl/ can be checked against it.
  *
- * The whole state is a list of allocations sorted by base address; free
+ * The whole state (struct oracle, in oracle_space.h, which the files that
+ * extend this one share) is a list of allocations sorted by base address; free
  * memory is everything no allocation covers. An allocation describes its
  * pages with an array of runs in page order: each run is a stretch of pages
  * with one state (reserved or committed) and one protection (0 while
@@ -19,90 +20,13 @@
  * is changed until every check has passed, which is how "a failed call
  * changes nothing" is kept: the checks only read, the last step only writes.
  */
-#include "oracle.h"
-#include "oracle_locks.h"
-#include "oracle_process.h"
-#include "oracle_sections.h"
-#include "oracle_watch.h"
+#include "oracle_space.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE VAS_PAGE_SIZE
-#define GRANULE VAS_ALLOCATION_GRANULARITY
-
 #define CACHE_BITS (VAS_PAGE_NOCACHE | VAS_PAGE_WRITECOMBINE)
 #define MODIFIER_BITS (VAS_PAGE_GUARD | CACHE_BITS)
-
-/* Pages [first, first + count) of an allocation (indices from its base). */
-typedef struct page_run {
-    uint64_t first, count;
-    uint32_t state;    /* VAS_MEM_RESERVE or VAS_MEM_COMMIT */
-    uint32_t protect;  /* the full protection when committed; 0 when reserved */
-} page_run;
-
-/* The bytes of one written, committed page. */
-typedef struct page_bytes {
-    uint64_t index;
-    uint8_t bytes[PAGE];
-    struct page_bytes *next;
-} page_bytes;
-
-typedef struct allocation {
-    uint64_t base;        /* granule-aligned */
-    uint64_t page_count;  /* the allocation is [base, base + page_count * PAGE) */
-    uint32_t protect;     /* allocation protection, as given to the reserving call */
-    page_run *runs;       /* in page order, covering every page exactly once */
-    size_t run_count;
-    page_bytes *written;  /* unordered; a view: the pages copy-on-write made its own */
-    int is_stack;         /* a thread's stack (section 11) */
-    uint64_t guarantee;   /* that thread's SetThreadStackGuarantee bytes */
-    struct allocation *next; /* the allocation with the next higher base */
-    uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (section 11.2) */
-    int system;           /* section 11.2: made by the system, the trace cannot change it */
-    int charged;          /* its committed pages count in the commit charge (section 7) */
-    oracle_section *section; /* a view (section 12): its section, else NULL */
-    uint64_t section_first;  /* a view: the section page index of its first page */
-} allocation;
-
-struct oracle {
-    vas_config cfg;
-    size_t mbi_size;
-    allocation *first;  /* lowest base first */
-    allocation *hint;   /* the allocation the last query saw, or NULL (search_start) */
-    uint32_t last_error;
-    uint64_t committed_pages;
-    oracle_watches watches;  /* MEM_WRITE_WATCH regions (section 8) */
-    oracle_locks locks;      /* locked pages (section 9) */
-    oracle_processes processes;  /* processes it created (section 13.2) */
-    oracle_sections sections; /* section 12 */
-    uint64_t ws_min_pages, ws_max_pages;
-    uint64_t aslr_start, aslr_end;  /* section 11.1: search bounds from the seed; 0 = none */
-};
-
-/* ---- Small arithmetic ------------------------------------------------- */
-
-static uint64_t round_down(uint64_t x, uint64_t n) { return x - x % n; }
-
-/* Rounds up to a multiple of n; the callers only pass x <= MAX + 1, which
- * is page-aligned, so this cannot wrap for n == PAGE. */
-static uint64_t round_up(uint64_t x, uint64_t n) { return round_down(x + (n - 1), n); }
-
-static uint64_t alloc_end(const allocation *a) { return a->base + a->page_count * PAGE; }
-
-/* 1 when [addr, addr + size) (size > 0) reaches past MAX or wraps. */
-static int range_exceeds_max(const oracle_t *o, uint64_t addr, uint64_t size)
-{
-    uint64_t last = addr + (size - 1);
-    return last < addr || last > o->cfg.max_address;
-}
-
-/* Records a failed call's error; returns 0, the failure value of every call. */
-static int fail(oracle_t *o, uint32_t error)
-{
-    o->last_error = error;
-    return 0;
-}
 
 /* ---- Section 1: protection values ------------------------------------- */
 
@@ -163,7 +87,7 @@ static allocation *search_start(const oracle_t *o, uint64_t addr)
 }
 
 /* The allocation containing address addr, or NULL if addr is free. */
-static allocation *allocation_at(const oracle_t *o, uint64_t addr)
+allocation *allocation_at(const oracle_t *o, uint64_t addr)
 {
     for (allocation *a = search_start(o, addr); a && a->base <= addr; a = a->next)
         if (addr < alloc_end(a))
@@ -193,7 +117,7 @@ static page_bytes *bytes_of(const allocation *a, uint64_t i)
 }
 
 /* 1 when some allocation covers part of [start, end). */
-static int range_touches_allocation(const oracle_t *o, uint64_t start, uint64_t end)
+int range_touches_allocation(const oracle_t *o, uint64_t start, uint64_t end)
 {
     for (allocation *a = o->first; a; a = a->next)
         if (a->base < end && start < alloc_end(a))
@@ -226,7 +150,7 @@ static uint64_t count_uncommitted(const allocation *a, uint64_t first, uint64_t 
     return n;
 }
 
-static int is_writecopy(uint32_t protect)
+int is_writecopy(uint32_t protect)
 {
     return (protect & 0xFFu) == VAS_PAGE_WRITECOPY || (protect & 0xFFu) == VAS_PAGE_EXECUTE_WRITECOPY;
 }
@@ -244,7 +168,7 @@ static uint64_t process_charge_pages(const oracle_t *o)
 
 /* 1 when committing new_pages more pages would pass the commit limit,
  * which counts the process's charge and every section's committed pages. */
-static int over_commit_limit(const oracle_t *o, uint64_t new_pages)
+int over_commit_limit(const oracle_t *o, uint64_t new_pages)
 {
     if (o->cfg.commit_limit == 0)
         return 0;
@@ -263,9 +187,10 @@ static int over_commit_limit(const oracle_t *o, uint64_t new_pages)
  * the gap and at least MIN. Bottom-up takes the first gap that fits,
  * top-down the last. Returns 0 when no gap fits.
  */
-/* Within [from, to) (bottom-up bases >= from, top-down bases + size <= to). */
+/* Within [from, to) (bottom-up bases >= from, top-down bases + size <= to),
+ * bases multiples of align. */
 static uint64_t find_free_base_within(const oracle_t *o, uint64_t size, int top_down,
-                                      uint64_t from, uint64_t to)
+                                      uint64_t from, uint64_t to, uint64_t align)
 {
     const uint64_t min = o->cfg.min_address > from ? o->cfg.min_address : from;
     const uint64_t limit = o->cfg.max_address + 1 < to ? o->cfg.max_address + 1 : to;
@@ -277,8 +202,8 @@ static uint64_t find_free_base_within(const oracle_t *o, uint64_t size, int top_
         if (hi > limit)
             hi = limit;
         if (hi > lo && hi - lo >= size) {
-            uint64_t low_base = round_up(lo > min ? lo : min, GRANULE);
-            uint64_t high_base = round_down(hi - size, GRANULE);
+            uint64_t low_base = round_up(lo > min ? lo : min, align);
+            uint64_t high_base = round_down(hi - size, align);
             if (low_base >= lo && low_base <= high_base && low_base >= min) {
                 if (!top_down)
                     return low_base;
@@ -299,9 +224,15 @@ static uint64_t find_free_base(const oracle_t *o, uint64_t size, int top_down)
 {
     uint64_t base = 0;
     if (o->aslr_end)
-        base = top_down ? find_free_base_within(o, size, 1, 0, o->aslr_end)
-                        : find_free_base_within(o, size, 0, o->aslr_start, UINT64_MAX);
-    return base ? base : find_free_base_within(o, size, top_down, 0, UINT64_MAX);
+        base = top_down ? find_free_base_within(o, size, 1, 0, o->aslr_end, GRANULE)
+                        : find_free_base_within(o, size, 0, o->aslr_start, UINT64_MAX, GRANULE);
+    return base ? base : find_free_base_within(o, size, top_down, 0, UINT64_MAX, GRANULE);
+}
+
+uint64_t find_free_base_in(const oracle_t *o, uint64_t size, int top_down, const oracle_window *w)
+{
+    return w ? find_free_base_within(o, size, top_down, w->from, w->to, w->align)
+             : find_free_base(o, size, top_down);
 }
 
 /* ---- Changing pages -------------------------------------------------------
@@ -415,7 +346,7 @@ static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t en
 
 /* Links a new, wholly reserved allocation into the sorted list. Returns
  * NULL when host memory is short; nothing is changed then. */
-static allocation *allocation_insert(oracle_t *o, uint64_t base, uint64_t size, uint32_t protect)
+allocation *allocation_insert(oracle_t *o, uint64_t base, uint64_t size, uint32_t protect)
 {
     allocation *a = calloc(1, sizeof *a);
     page_run *run = malloc(sizeof *run);
@@ -444,7 +375,7 @@ static allocation *allocation_insert(oracle_t *o, uint64_t base, uint64_t size, 
     return a;
 }
 
-static void allocation_remove(oracle_t *o, allocation *a)
+void allocation_remove(oracle_t *o, allocation *a)
 {
     allocation **link = &o->first;
     while (*link != a)
@@ -759,7 +690,7 @@ const vas_config *oracle_config(const oracle_t *o)
 /* ---- Section 2: VirtualAlloc ---------------------------------------------- */
 
 static uint64_t alloc_reserve(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type,
-                              uint32_t protect)
+                              uint32_t protect, const oracle_window *w)
 {
     uint64_t base, end;
     if (addr != 0) {
@@ -769,7 +700,7 @@ static uint64_t alloc_reserve(oracle_t *o, uint64_t addr, uint64_t size, uint32_
             return fail(o, VAS_ERROR_INVALID_ADDRESS);
     } else {
         uint64_t rounded = round_up(size, PAGE);
-        base = find_free_base(o, rounded, (type & VAS_MEM_TOP_DOWN) != 0);
+        base = find_free_base_in(o, rounded, (type & VAS_MEM_TOP_DOWN) != 0, w);
         if (base == 0)
             return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
         end = base + rounded;
@@ -792,7 +723,8 @@ static uint64_t alloc_commit(oracle_t *o, uint64_t addr, uint64_t size, uint32_t
     uint64_t start = round_down(addr, PAGE);
     uint64_t end = round_up(addr + size, PAGE);
     allocation *a = allocation_holding(o, start, end);
-    if (!a || a->system)                          /* 11.2 step 6: nothing commits into the system's */
+    if (!a || a->system                           /* 11.2 step 6: nothing commits into the system's */
+        || a->placeholder)                        /* 12.10: nor into a placeholder */
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     if (a->section)
         return view_commit(o, a, start, end, protect);
@@ -809,16 +741,16 @@ static uint64_t alloc_reset(oracle_t *o, uint64_t addr, uint64_t size)
     uint64_t start = round_down(addr, PAGE);
     uint64_t end = round_up(addr + size, PAGE);
     const allocation *a = allocation_holding(o, start, end);
-    if (!a || a->system)
+    if (!a || a->system || a->placeholder)        /* 12.10: a placeholder has no pages to reset */
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     return start;
 }
 
-uint64_t oracle_alloc(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
+int alloc_check_args(oracle_t *o, uint64_t size, uint32_t type, uint32_t protect, int version2)
 {
+    const uint32_t placeholder_bits = VAS_MEM_RESERVE_PLACEHOLDER | VAS_MEM_REPLACE_PLACEHOLDER;
     const uint32_t known = VAS_MEM_COMMIT | VAS_MEM_RESERVE | VAS_MEM_RESET | VAS_MEM_RESET_UNDO
-                           | VAS_MEM_TOP_DOWN | VAS_MEM_WRITE_WATCH;
-    const uint64_t min = o->cfg.min_address, max = o->cfg.max_address;
+                           | VAS_MEM_TOP_DOWN | VAS_MEM_WRITE_WATCH | (version2 ? placeholder_bits : 0);
     int reset = (type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO)) != 0;
 
     if (size == 0)                                                  /* 1 */
@@ -834,31 +766,61 @@ uint64_t oracle_alloc(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, 
         if ((type & VAS_MEM_WRITE_WATCH) && !(type & VAS_MEM_RESERVE))
             return fail(o, VAS_ERROR_INVALID_PARAMETER);
     }
+    if ((type & VAS_MEM_RESERVE_PLACEHOLDER)                        /* 12.10 step 3 */
+        && (type & ~(VAS_MEM_RESERVE_PLACEHOLDER | VAS_MEM_TOP_DOWN)) != VAS_MEM_RESERVE)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if ((type & VAS_MEM_REPLACE_PLACEHOLDER) && !(type & VAS_MEM_RESERVE))
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
     if (!protect_is_valid(protect, 0))                              /* 5 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if ((type & VAS_MEM_RESERVE_PLACEHOLDER) && protect != VAS_PAGE_NOACCESS)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    return 1;
+}
+
+int alloc_check_range(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
+{
+    const uint64_t min = o->cfg.min_address, max = o->cfg.max_address;
     if ((addr != 0 && addr < min) || addr > max || size > max + 1 - min
         || (addr != 0 && range_exceeds_max(o, addr, size)))         /* 6 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
-    if (reset && addr == 0)                                         /* 7 */
+    if ((type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO)) && addr == 0) /* 7 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    return 1;
+}
 
-    if (reset)
+uint64_t alloc_by_kind(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect,
+                       const oracle_window *w)
+{
+    if (type & (VAS_MEM_RESET | VAS_MEM_RESET_UNDO))
         return alloc_reset(o, addr, size);
     if ((type & VAS_MEM_RESERVE) || addr == 0)  /* COMMIT at 0 is RESERVE|COMMIT */
-        return alloc_reserve(o, addr, size, type, protect);
+        return alloc_reserve(o, addr, size, type, protect, w);
     return alloc_commit(o, addr, size, protect);
+}
+
+uint64_t oracle_alloc(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect)
+{
+    if (!alloc_check_args(o, size, type, protect, 0) || !alloc_check_range(o, addr, size, type))
+        return 0;
+    return alloc_by_kind(o, addr, size, type, protect, NULL);
 }
 
 /* ---- Section 3: VirtualFree ------------------------------------------------- */
 
 int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
 {
-    if (type != VAS_MEM_DECOMMIT && type != VAS_MEM_RELEASE)        /* 1 */
+    int placeholder_flag = type == (VAS_MEM_RELEASE | VAS_MEM_PRESERVE_PLACEHOLDER)
+                           || type == (VAS_MEM_RELEASE | VAS_MEM_COALESCE_PLACEHOLDERS);
+    if (type != VAS_MEM_DECOMMIT && type != VAS_MEM_RELEASE
+        && !placeholder_flag)                                       /* 1, 12.12 step 1 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     if (addr > o->cfg.max_address || addr < o->cfg.min_address
         || (size != 0 && range_exceeds_max(o, addr, size)))         /* 2 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     if (type == VAS_MEM_RELEASE && size != 0)                       /* 3 */
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (placeholder_flag && size == 0)                              /* 12.12 step 4 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     uint64_t start = round_down(addr, PAGE);                        /* 4 */
     allocation *a = allocation_at(o, start);
@@ -866,8 +828,12 @@ int oracle_free(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type)
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
     if (a->system)                                                  /* 11.2 step 6 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
-    if (a->section)                                                 /* 12.7 */
+    if (a->section)                                                 /* 12.5 */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (placeholder_flag)
+        return placeholder_free(o, a, start, round_up(addr + size, PAGE), type);
+    if (type == VAS_MEM_DECOMMIT && a->placeholder)                 /* 12.12 */
+        return fail(o, VAS_ERROR_INVALID_ADDRESS);
 
     if (type == VAS_MEM_RELEASE) {
         if (start != a->base)
@@ -1467,7 +1433,7 @@ int oracle_close_section(oracle_t *o, uint64_t handle)
 
 /* 12.3: the view protections a section of protection p may be mapped
  * with. */
-static int view_protection_allowed(uint32_t p, uint32_t view)
+int view_protection_allowed(uint32_t p, uint32_t view)
 {
     switch (view) {
     case VAS_PAGE_READWRITE:
@@ -1497,6 +1463,52 @@ static uint32_t protect_of_access(uint32_t access)
     return VAS_PAGE_NOACCESS;
 }
 
+int view_size(oracle_t *o, const oracle_section *s, uint64_t offset, uint64_t size, uint64_t *bytes)
+{
+    uint64_t total = s->page_count * PAGE;                          /* 4 */
+    if (size > o->cfg.max_address + 1 - o->cfg.min_address || offset >= total)
+        return fail(o, VAS_ERROR_INVALID_PARAMETER);
+    if (size > total - offset)                                      /* 5 */
+        return fail(o, VAS_ERROR_ACCESS_DENIED);
+    *bytes = size == 0 ? total - offset : round_up(size, PAGE);
+    return 1;
+}
+
+int view_place(oracle_t *o, uint64_t *addr, uint64_t bytes, int top_down, const oracle_window *w)
+{
+    if (*addr != 0) {                                               /* 6 */
+        if (*addr < o->cfg.min_address || *addr > o->cfg.max_address
+            || range_exceeds_max(o, *addr, bytes))
+            return fail(o, VAS_ERROR_INVALID_PARAMETER);
+        if (range_touches_allocation(o, *addr, *addr + bytes))
+            return fail(o, VAS_ERROR_INVALID_ADDRESS);
+        return 1;
+    }
+    *addr = find_free_base_in(o, bytes, top_down, w);
+    return *addr != 0 || fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+}
+
+uint64_t view_make(oracle_t *o, oracle_section *s, uint32_t protect, uint64_t first_page,
+                   uint64_t bytes, uint64_t addr)
+{
+    if (is_writecopy(protect) && over_commit_limit(o, bytes / PAGE)) /* 7 */
+        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
+    allocation *a = allocation_insert(o, addr, bytes, protect);     /* 8 */
+    if (!a)
+        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    a->section = s;
+    a->section_first = first_page;
+    a->type = VAS_MEM_MAPPED;
+    a->charged = 0;   /* the section's pages are the system's (12.8) */
+    s->views++;
+    uint64_t lo, hi, from = a->section_first, to = a->section_first + a->page_count;
+    while (section_committed_stretch(s, from, to, &lo, &hi)) {
+        pages_change(o, a, lo - a->section_first, hi - a->section_first, CHANGE_COMMIT, protect);
+        from = hi;
+    }
+    return addr;
+}
+
 uint64_t oracle_map_view(oracle_t *o, uint64_t handle, uint32_t access, uint64_t offset,
                          uint64_t size, uint64_t addr)
 {
@@ -1508,40 +1520,10 @@ uint64_t oracle_map_view(oracle_t *o, uint64_t handle, uint32_t access, uint64_t
         return fail(o, VAS_ERROR_ACCESS_DENIED);
     if (offset % GRANULE != 0 || addr % GRANULE != 0)               /* 3 */
         return fail(o, VAS_ERROR_MAPPED_ALIGNMENT);
-    uint64_t total = s->page_count * PAGE;                          /* 4 */
-    if (size > o->cfg.max_address + 1 - o->cfg.min_address || offset >= total)
-        return fail(o, VAS_ERROR_INVALID_PARAMETER);
-    if (size > total - offset)
-        return fail(o, VAS_ERROR_ACCESS_DENIED);
-    uint64_t bytes = size == 0 ? total - offset : round_up(size, PAGE);
-    if (addr != 0) {                                                /* 5 */
-        if (addr < o->cfg.min_address || addr > o->cfg.max_address
-            || range_exceeds_max(o, addr, bytes))
-            return fail(o, VAS_ERROR_INVALID_PARAMETER);
-        if (range_touches_allocation(o, addr, addr + bytes))
-            return fail(o, VAS_ERROR_INVALID_ADDRESS);
-    } else {
-        addr = find_free_base(o, bytes, 0);
-        if (addr == 0)
-            return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    }
-    if (is_writecopy(protect) && over_commit_limit(o, bytes / PAGE)) /* 6 */
-        return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
-
-    allocation *a = allocation_insert(o, addr, bytes, protect);
-    if (!a)
-        return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    a->section = s;
-    a->section_first = offset / PAGE;
-    a->type = VAS_MEM_MAPPED;
-    a->charged = 0;   /* the section's pages are the system's (12.8) */
-    s->views++;
-    uint64_t lo, hi, from = a->section_first, to = a->section_first + a->page_count;
-    while (section_committed_stretch(s, from, to, &lo, &hi)) {
-        pages_change(o, a, lo - a->section_first, hi - a->section_first, CHANGE_COMMIT, protect);
-        from = hi;
-    }
-    return addr;
+    uint64_t bytes;
+    if (!view_size(o, s, offset, size, &bytes) || !view_place(o, &addr, bytes, 0, NULL))
+        return 0;
+    return view_make(o, s, protect, offset / PAGE, bytes, addr);
 }
 
 int oracle_unmap_view(oracle_t *o, uint64_t addr)

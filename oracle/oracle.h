@@ -120,6 +120,18 @@ uint64_t oracle_map_view(oracle_t *o, uint64_t handle, uint32_t access, uint64_t
                          uint64_t size, uint64_t addr);
 int oracle_unmap_view(oracle_t *o, uint64_t addr);
 
+/* Placeholders (docs/semantics.md 12.9-12.14): VirtualAlloc2,
+ * MapViewOfFile3 and UnmapViewOfFile2 as vas_alloc2, vas_map_view3 and
+ * vas_unmap_view2 (UnmapViewOfFileEx is oracle_unmap_view2 with
+ * VAS_CURRENT_PROCESS). oracle_free takes VAS_MEM_RELEASE with
+ * VAS_MEM_PRESERVE_PLACEHOLDER or VAS_MEM_COALESCE_PLACEHOLDERS. */
+uint64_t oracle_alloc2(oracle_t *o, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                       uint32_t protect, const vas_ext_param *params, uint32_t count);
+uint64_t oracle_map_view3(oracle_t *o, uint64_t handle, uint64_t process, uint64_t addr,
+                          uint64_t offset, uint64_t size, uint32_t type, uint32_t protect,
+                          const vas_ext_param *params, uint32_t count);
+int oracle_unmap_view2(oracle_t *o, uint64_t process, uint64_t addr, uint32_t flags);
+
 /* Thread stacks (docs/semantics.md section 11): as vas_create_thread,
  * vas_exit_thread, vas_set_thread_stack_guarantee, vas_thread_stack_limits,
  * vas_thread_read, vas_thread_write. */

@@ -142,6 +142,32 @@ static uint64_t oracle_be_map_view(void *self, uint64_t handle, uint32_t access,
 
 static int oracle_be_unmap_view(void *self, uint64_t addr) { return oracle_unmap_view(self, addr); }
 
+/* Issue 12: placeholders (docs/semantics.md 12.9-12.14). */
+static uint64_t oracle_be_alloc2(void *self, uint64_t process, uint64_t addr, uint64_t size,
+                                 uint32_t type, uint32_t protect, const vas_ext_param *params,
+                                 uint32_t count)
+{
+    return oracle_alloc2(self, process, addr, size, type, protect, params, count);
+}
+
+static uint64_t oracle_be_map_view3(void *self, uint64_t handle, uint64_t process, uint64_t addr,
+                                    uint64_t offset, uint64_t size, uint32_t type, uint32_t protect,
+                                    const vas_ext_param *params, uint32_t count)
+{
+    return oracle_map_view3(self, handle, process, addr, offset, size, type, protect, params, count);
+}
+
+static int oracle_be_unmap_view2(void *self, uint64_t process, uint64_t addr, uint32_t flags)
+{
+    return oracle_unmap_view2(self, process, addr, flags);
+}
+
+/* UnmapViewOfFileEx: UnmapViewOfFile2 on the calling process (12.13). */
+static int oracle_be_unmap_view_ex(void *self, uint64_t addr, uint32_t flags)
+{
+    return oracle_unmap_view2(self, VAS_CURRENT_PROCESS, addr, flags);
+}
+
 const backend backend_oracle = {
     .name = "oracle",
     .create = oracle_be_create,
@@ -184,5 +210,9 @@ const backend backend_oracle = {
     .create_section = oracle_be_create_section,
     .map_view = oracle_be_map_view,
     .unmap_view = oracle_be_unmap_view,
+    .alloc2 = oracle_be_alloc2,
+    .map_view3 = oracle_be_map_view3,
+    .unmap_view2 = oracle_be_unmap_view2,
+    .unmap_view_ex = oracle_be_unmap_view_ex,
     .deterministic_placement = 1,
 };
