@@ -38,7 +38,7 @@ typedef enum trace_opcode {
 } trace_opcode;
 /* How many operation kinds there are: the last one + 1. A new kind is
  * appended to the enum and named here. */
-#define TRACE_OPCODE_COUNT (TRACE_UNMAP + 1)
+#define TRACE_OPCODE_COUNT (TRACE_UNMAPEX + 1)
 
 /* The pseudo-handle of GetCurrentProcess, (HANDLE)-1, as a trace number. */
 #define TRACE_CURRENT_PROCESS UINT64_MAX
