@@ -32,13 +32,13 @@ static uint32_t lockable(vas_t *v, uint64_t lo, uint64_t hi)
         alloc_slot s = alloc_tree_find_slot(v, page);
         const page_run *r = s.rec ? runs_find(s.rec, page) : NULL;
         if (!r || r->state != VAS_MEM_COMMIT)
-            return VAS_ERROR_INVALID_ADDRESS;
+            return VAS_ERROR_INVALID_ADDRESS;   /* semantics: 9.virtuallock.3 */
         if (r->protect & VAS_PAGE_GUARD) {
-            space_clear_guard(v, s, page, r->protect);   /* G098 */
+            space_clear_guard(v, s, page, r->protect);   /* G098; semantics: 9.virtuallock.3 */
             return VAS_STATUS_GUARD_PAGE_VIOLATION;
         }
         if ((r->protect & PROT_BASE_MASK) == VAS_PAGE_NOACCESS && !PLANT(41))
-            return VAS_ERROR_NOACCESS;
+            return VAS_ERROR_NOACCESS;   /* semantics: 9.virtuallock.3 */
         page = r->end;
     }
     return 0;
@@ -64,21 +64,21 @@ static int is_writable(uint32_t protect)
 int vas_lock(vas_t *v, uint64_t addr, uint64_t size)
 {
     if (!range_valid(v, addr, size))
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
-    uint64_t lo = round_down(addr, PAGE_BYTES), hi = round_up(addr + size, PAGE_BYTES);
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);   /* semantics: 9.virtuallock.1 */
+    uint64_t lo = round_down(addr, PAGE_BYTES), hi = round_up(addr + size, PAGE_BYTES);   /* semantics: 9.virtuallock.2 */
     uint32_t refused = lockable(v, lo, hi);
     if (refused)
         return fail(v, refused);
     uint64_t fresh = newly_locked(v, lo, hi);
     uint64_t quota = v->ws_min_pages > WS_LOCK_OVERHEAD ? v->ws_min_pages - WS_LOCK_OVERHEAD : 0;
     if (v->locked_pages + fresh > quota + PLANT(39))
-        return fail(v, VAS_ERROR_WORKING_SET_QUOTA);
+        return fail(v, VAS_ERROR_WORKING_SET_QUOTA);   /* semantics: 9.virtuallock.4 */
     for (allocation *a = alloc_tree_find(v, lo); a && alloc_base(a) < hi; a = alloc_tree_next(v, a->end)) {
         uint64_t from = lo > alloc_base(a) ? lo : alloc_base(a), to = hi < a->end ? hi : a->end;
         if (!locks_add(a, from, to))
             return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
         /* Locking faults the pages in, for write where allowed (G103). */
-        if (a->write_watch)
+        if (a->write_watch)   /* semantics: 9.virtuallock.5 */
             for (const page_run *r = runs_find(a, from); r && run_base(r) < to; r = runs_next(a, r))
                 if (is_writable(r->protect)
                     && !watch_mark_written(a, run_base(r) > from ? run_base(r) : from, r->end < to ? r->end : to))
@@ -86,7 +86,7 @@ int vas_lock(vas_t *v, uint64_t addr, uint64_t size)
         if (a->write_watch)
             space_sync_host(v, from, to);   /* reported pages take real writes (section 15) */
     }
-    v->locked_pages += fresh;
+    v->locked_pages += fresh;   /* semantics: 9.virtuallock.5 */
     return 1;
 }
 
@@ -100,7 +100,7 @@ int vas_unlock(vas_t *v, uint64_t addr, uint64_t size)
         allocation *a = alloc_tree_find(v, page);
         uint64_t to = a && hi > a->end ? a->end : hi;
         if (!a || !locks_cover(a, page, to))
-            return fail(v, VAS_ERROR_NOT_LOCKED);
+            return fail(v, VAS_ERROR_NOT_LOCKED);   /* semantics: 9.virtualunlock */
         page = to;
     }
     for (allocation *a = alloc_tree_find(v, lo); a && alloc_base(a) < hi; a = alloc_tree_next(v, a->end)) {
@@ -108,7 +108,7 @@ int vas_unlock(vas_t *v, uint64_t addr, uint64_t size)
         if (!locks_remove(a, from, to))
             return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }
-    v->locked_pages -= (hi - lo) / PAGE_BYTES - PLANT(40);
+    v->locked_pages -= (hi - lo) / PAGE_BYTES - PLANT(40);   /* semantics: 9.virtualunlock */
     return 1;
 }
 
@@ -119,7 +119,7 @@ int locks_forget(struct vas *v, allocation *a, uint64_t lo, uint64_t hi)
         return 1;
     if (!locks_remove(a, lo, hi))
         return 0;
-    v->locked_pages -= pages;
+    v->locked_pages -= pages;   /* semantics: 9.decommit-and-release */
     return 1;
 }
 
@@ -131,8 +131,8 @@ uint64_t vas_locked_bytes(const vas_t *v)
 int vas_get_working_set(vas_t *v, uint64_t *min_bytes, uint64_t *max_bytes)
 {
     if (!min_bytes || !max_bytes)
-        return fail(v, VAS_ERROR_NOACCESS);
-    *min_bytes = v->ws_min_pages * PAGE_BYTES;
+        return fail(v, VAS_ERROR_NOACCESS);   /* semantics: 9.getprocessworkingsetsize */
+    *min_bytes = v->ws_min_pages * PAGE_BYTES;   /* semantics: 9.getprocessworkingsetsize */
     *max_bytes = v->ws_max_pages * PAGE_BYTES;
     return 1;
 }
@@ -145,8 +145,8 @@ int vas_set_working_set(vas_t *v, uint64_t min_bytes, uint64_t max_bytes)
     if (min_bytes != 0 && min_pages < WS_FLOOR_MIN_PAGES)
         min_pages = WS_FLOOR_MIN_PAGES;
     if (min_bytes == 0 || min_pages > max_pages || max_pages < WS_FLOOR_MAX_PAGES)
-        return fail(v, VAS_ERROR_INVALID_PARAMETER);
-    v->ws_min_pages = min_pages;
+        return fail(v, VAS_ERROR_INVALID_PARAMETER);   /* semantics: 9.setprocessworkingsetsize */
+    v->ws_min_pages = min_pages;   /* semantics: 9.setprocessworkingsetsize */
     v->ws_max_pages = max_pages;
     return 1;
 }

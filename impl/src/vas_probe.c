@@ -8,6 +8,7 @@
 int vas_is_bad_read_ptr(vas_t *v, uint64_t addr, uint64_t size)
 {
     uint64_t fault;
+    /* semantics: 10 */
     return (size != 0 || PLANT(42)) && space_check_access(v, addr, size ? size : 1, ACCESS_READ, &fault) != VAS_STATUS_SUCCESS;
 }
 
@@ -36,7 +37,7 @@ int vas_is_bad_write_ptr(vas_t *v, uint64_t addr, uint64_t size)
             space_sync_host(v, page, to);   /* reported pages take real writes (section 15) */
         page = to;
     }
-    return status != VAS_STATUS_SUCCESS;
+    return status != VAS_STATUS_SUCCESS;   /* semantics: 10 */
 }
 
 int vas_is_bad_string_ptr(vas_t *v, uint64_t addr, uint64_t max_chars, unsigned char_size)
@@ -50,7 +51,7 @@ int vas_is_bad_string_ptr(vas_t *v, uint64_t addr, uint64_t max_chars, unsigned 
             return 1;   /* wrapped past the top of the address space */
         uint64_t fault;
         if (space_check_access(v, at, char_size, ACCESS_READ, &fault) != VAS_STATUS_SUCCESS)
-            return 1;
+            return 1;   /* semantics: 10 */
         uint8_t c[2] = {0, 0};
         vas_read(v, at, c, char_size, NULL);
         if (c[0] == 0 && (char_size == 1 || c[1] == 0))

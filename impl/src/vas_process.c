@@ -66,7 +66,7 @@ static size_t held_index(const vas_t *v, uint64_t handle)
 vas_t *vas_process_space(vas_t *v, uint64_t handle)
 {
     if (handle == VAS_CURRENT_PROCESS)
-        return v;
+        return v;   /* semantics: 13.1 13.2 */
     size_t i = held_index(v, handle);
     return i == SIZE_MAX ? NULL : v->handles[i];
 }
@@ -87,7 +87,7 @@ static vas_t *target_of(vas_t *v, uint64_t handle)
 {
     vas_t *t = vas_process_space(v, handle);
     if (!t)
-        fail(v, VAS_ERROR_INVALID_HANDLE);
+        fail(v, VAS_ERROR_INVALID_HANDLE);   /* semantics: 13.2 */
     return t;
 }
 
@@ -225,7 +225,7 @@ int vas_read_process_memory(vas_t *v, uint64_t process, uint64_t addr, uint64_t 
     if (range_leaves(t, addr, size) || range_leaves(v, buf, size))
         return fail(v, VAS_ERROR_NOACCESS);
     if (space_check_access(t, addr, size, ACCESS_READ, NULL) != VAS_STATUS_SUCCESS)
-        return fail(v, VAS_ERROR_PARTIAL_COPY);
+        return fail(v, VAS_ERROR_PARTIAL_COPY);   /* semantics: 13.2 */
     if (space_check_access(v, buf, size, ACCESS_WRITE, NULL) != VAS_STATUS_SUCCESS)
         return fail(v, VAS_ERROR_NOACCESS);
     copy_between(t, addr, v, buf, size);
@@ -252,7 +252,7 @@ static int copy_into(vas_t *v, vas_t *t, uint64_t addr, uint64_t buf, uint64_t s
     copy_between(v, buf, t, addr, good);
     if (done)
         *done = good;
-    return good == size ? 1 : fail(v, VAS_ERROR_PARTIAL_COPY);
+    return good == size ? 1 : fail(v, VAS_ERROR_PARTIAL_COPY);   /* semantics: 13.2 */
 }
 
 static int writable(uint32_t protect)

@@ -41,7 +41,7 @@ uint32_t vas_get_write_watch(vas_t *v, uint32_t flags, uint64_t addr, uint64_t s
     allocation *a = watched_range(v, addr, size, &lo, &hi);
     if (!a)
         return watch_fail(v, VAS_ERROR_INVALID_PARAMETER);  /* semantics: 8.getwritewatch.5 */
-    *count = watch_collect(a, lo, hi, addresses, *count, flags & VAS_WRITE_WATCH_FLAG_RESET);
+    *count = watch_collect(a, lo, hi, addresses, *count, flags & VAS_WRITE_WATCH_FLAG_RESET);   /* semantics: 8.getwritewatch */
     *granularity = VAS_PAGE_SIZE;  /* semantics: 8.getwritewatch.6 */
     /* The pages cleared must see their next real write again (section 15). */
     if ((flags & VAS_WRITE_WATCH_FLAG_RESET) && *count)

@@ -48,7 +48,7 @@ int watch_mark_written(allocation *a, uint64_t lo, uint64_t hi)
             avl_insert(&a->dirty, &w->node);
             n = &w->node;
         }
-        WATCHED_OF(n)->written = 1;
+        WATCHED_OF(n)->written = 1;   /* semantics: 8 */
     }
     return 1;
 }
@@ -56,7 +56,7 @@ int watch_mark_written(allocation *a, uint64_t lo, uint64_t hi)
 void watch_latch(allocation *a, uint64_t lo, uint64_t hi)
 {
     for (avl_node *n = avl_find_ge(&a->dirty, lo); n && n->key < hi; n = avl_find_gt(&a->dirty, n->key))
-        WATCHED_OF(n)->latched |= WATCHED_OF(n)->written;
+        WATCHED_OF(n)->latched |= WATCHED_OF(n)->written;   /* semantics: 8 */
 }
 
 void watch_decommit(allocation *a, uint64_t lo, uint64_t hi)
@@ -65,7 +65,7 @@ void watch_decommit(allocation *a, uint64_t lo, uint64_t hi)
     while (n && n->key < hi) {
         watched_page *w = WATCHED_OF(n);
         uint64_t key = n->key;
-        w->written = 0;
+        w->written = 0;   /* semantics: 8 */
         if (!w->latched || PLANT(38))
             drop(a, w);
         n = avl_find_gt(&a->dirty, key);
