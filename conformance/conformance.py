@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """conformance.py - runs the golden Windows cases on every backend and reports.
 
-Every case under conformance/cases/ runs on every backend that is available:
+Every case under conformance/cases/ runs on every backend that is available,
+as `vastrace backends` lists them (harness/backends/backend_registry.c):
 
   impl, oracle   the two models, through `vastrace check --backend X --json`;
   host           the host-backed model, when `vastrace check --backend host`
@@ -146,6 +147,7 @@ def discover_cases(paths=None):
 class Backend:
     name: str
     command: list             # argv prefix; the case files are appended
+    kind: str = "external"    # model, mirror or windows (`vastrace backends`); external: exec:, so:
     env: dict = None          # extra environment
     cwd: str = None
     available: bool = True
@@ -154,7 +156,7 @@ class Backend:
 
     def not_applicable(self, case):
         """Why this backend cannot run the case, or "" when it can."""
-        if self.name != "win32":
+        if self.kind != "windows":
             return ""
         if case.profile != "x64":
             return "profile %s: wine64 runs x64 processes only" % case.profile
@@ -167,18 +169,33 @@ class Backend:
         return ""
 
 
-def vastrace_backend(name, vastrace):
-    return Backend(name=name, command=[vastrace, "check", "--backend", name, "--json"])
+def registry(vastrace):
+    """The project's backends as vastrace's registry lists them (`vastrace
+    backends`, harness/backends/backend_registry.c: the one list), in report
+    order: [(name, kind, program)], program None for vastrace's own."""
+    try:
+        p = subprocess.run([vastrace, "backends"], capture_output=True, text=True, timeout=60)
+    except OSError as e:
+        raise SystemExit("conformance.py: cannot run %s (%s): the list of backends comes "
+                         "from `vastrace backends`" % (vastrace, e))
+    if p.returncode != 0:
+        raise SystemExit("conformance.py: `%s backends` failed: %s" % (vastrace, p.stderr.strip()))
+    return [tuple(line.split()[:2]) + ((line.split()[2:] or [None])[0],)
+            for line in p.stdout.splitlines() if line.strip()]
 
 
-def probe_host(vastrace):
-    """The host backend counts as available when it passes a tiny case."""
+def vastrace_backend(name, vastrace, kind="external"):
+    return Backend(name=name, kind=kind, command=[vastrace, "check", "--backend", name, "--json"])
+
+
+def probe_host(vastrace, name="host"):
+    """A mirror backend counts as available when it passes a tiny case."""
     with tempfile.TemporaryDirectory() as tmp:
         probe = os.path.join(tmp, "probe.trace")
         with open(probe, "w") as f:
             f.write(PROBE_TRACE)
         try:
-            p = subprocess.run([vastrace, "check", "--backend", "host", "--json", probe],
+            p = subprocess.run([vastrace, "check", "--backend", name, "--json", probe],
                                capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as e:
             return str(e)
@@ -187,49 +204,45 @@ def probe_host(vastrace):
     return ""
 
 
-def win32_backend(exe):
+def win32_backend(exe, name="win32"):
     """vastrace.exe under Wine, or an unavailable Backend saying why."""
     wine = shutil.which("wine") or shutil.which("wine64")
-    b = Backend(name="win32", command=[], timeout=300.0)
+    b = Backend(name=name, kind="windows", command=[], timeout=300.0)
     if not os.path.isfile(exe):
         b.available, b.reason = False, "%s not built" % exe
     elif wine is None:
         b.available, b.reason = False, "wine is not installed"
     else:
         build_dir = os.path.dirname(os.path.abspath(exe))
-        b.command = [wine, os.path.abspath(exe), "check", "--backend", "win32", "--json"]
+        b.command = [wine, os.path.abspath(exe), "check", "--backend", name, "--json"]
         b.env = {"WINEPREFIX": os.path.join(build_dir, "wineprefix"), "WINEDEBUG": "-all"}
     return b
 
 
 def find_backends(vastrace, win32_exe=DEFAULT_WIN32_EXE, only=None):
-    """The backends to run, in report order; unavailable ones are kept (with
-    a reason) so the report says why a column is empty."""
+    """The backends to run, in report order (default: every backend of the
+    registry); unavailable ones are kept (with a reason) so the report says
+    why a column is empty."""
+    known = {name: (kind, program) for name, kind, program in registry(vastrace)}
     backends = []
-    wanted = only or ["impl", "oracle", "host", "win32"]
-    for name in wanted:
-        if name in ("impl", "oracle"):
-            b = vastrace_backend(name, vastrace)
-            if not os.access(vastrace, os.X_OK):
-                b.available, b.reason = False, "%s not built" % vastrace
-            backends.append(b)
-        elif name == "host":
-            b = vastrace_backend("host", vastrace)
-            why = probe_host(vastrace) if os.access(vastrace, os.X_OK) else "vastrace not built"
-            if why:
-                b.available, b.reason = False, "host backend not usable: " + why
-            backends.append(b)
-        elif name == "win32":
-            backends.append(win32_backend(win32_exe))
-        elif name.startswith(("exec:", "so:")):
+    for name in only or list(known):
+        if name.startswith(("exec:", "so:")):
             # A protocol server or a plugin (docs/backend-protocol.md):
             # vastrace opens it and runs every case through it.
-            b = vastrace_backend(name, vastrace)
-            if not os.access(vastrace, os.X_OK):
-                b.available, b.reason = False, "%s not built" % vastrace
-            backends.append(b)
-        else:
-            raise ValueError("unknown backend %r" % name)
+            backends.append(vastrace_backend(name, vastrace))
+            continue
+        if name not in known:
+            raise ValueError("unknown backend %r (`vastrace backends` lists %s)"
+                             % (name, ", ".join(known)))
+        kind, program = known[name]
+        if program is not None:          # the Windows build's: vastrace.exe under Wine
+            backends.append(win32_backend(win32_exe, name))
+            continue
+        b = vastrace_backend(name, vastrace, kind)
+        why = probe_host(vastrace, name) if kind == "mirror" else ""
+        if why:
+            b.available, b.reason = False, "%s backend not usable: %s" % (name, why)
+        backends.append(b)
     return backends
 
 
@@ -297,7 +310,7 @@ def classify(backend, case, record):
     if status == "error" and any(m in message for m in REFUSAL_MESSAGES):
         res.status, res.detail = NA, "backend refused: " + message
         return res
-    deviates = backend.name == "win32" and case.wine_deviates
+    deviates = backend.kind == "windows" and case.wine_deviates
     if status == "pass":
         res.status = XPASS if deviates else PASS
         if deviates:
@@ -355,15 +368,20 @@ class Suite:
             counts[r.status] += 1
         return counts
 
+    def windows(self):
+        """The real-Windows backend's name and results ({} when it did not run)."""
+        b = next((b for b in self.backends if b.kind == "windows"), None)
+        return (b.name if b else "the Windows backend"), self.results.get(b.name, {}) if b else {}
+
     def ok(self):
-        """impl and oracle pass everything; nothing else fails unexpectedly."""
+        """The models pass everything; nothing else fails unexpectedly."""
         for b in self.backends:
             if not b.available:
-                if b.name in ("impl", "oracle"):
+                if b.kind == "model":
                     return False
                 continue
             res = self.results[b.name]
-            if b.name in ("impl", "oracle"):
+            if b.kind == "model":
                 if any(res[c.rel].status != PASS for c in self.cases):
                     return False
             elif any(r.status == FAIL for r in res.values()):
@@ -456,9 +474,11 @@ def summary_md(suite):
     devs = [c for c in suite.cases if c.wine_deviates]
     if not devs:
         out.append("None recorded.")
+    windows, on_windows = suite.windows()
     for c in devs:
-        st = suite.results.get("win32", {}).get(c.rel)
-        out.append("- %s (%s): %s" % (c.name, st.status if st else "win32 not run", "; ".join(c.wine_deviates)))
+        st = on_windows.get(c.rel)
+        out.append("- %s (%s): %s" % (c.name, st.status if st else windows + " not run",
+                                      "; ".join(c.wine_deviates)))
     out += ["", "## Benchmark", "", "```"] + benchmark_lines(suite) + ["```", ""]
     return "\n".join(out)
 
@@ -499,9 +519,10 @@ def report_html(suite):
                                                       k[NA], s, n / s if s > 0 else 0))
     h.append("</table><h2>Wine deviations</h2><ul>")
     devs = [c for c in suite.cases if c.wine_deviates]
+    windows, on_windows = suite.windows()
     for c in devs:
-        st = suite.results.get("win32", {}).get(c.rel)
-        h.append("<li><b>%s</b> [%s]: %s</li>" % (e(c.name), e(st.status if st else "win32 not run"),
+        st = on_windows.get(c.rel)
+        h.append("<li><b>%s</b> [%s]: %s</li>" % (e(c.name), e(st.status if st else windows + " not run"),
                                                  e("; ".join(c.wine_deviates))))
     if not devs:
         h.append("<li>None recorded.</li>")
@@ -544,14 +565,15 @@ def main(argv=None):
     ap.add_argument("--vastrace", default=os.environ.get("VASTRACE", DEFAULT_VASTRACE),
                     help="native vastrace (default: $VASTRACE or build/harness/vastrace)")
     ap.add_argument("--win32-exe", default=DEFAULT_WIN32_EXE, help="the mingw-w64 vastrace.exe")
-    ap.add_argument("--backends", default="impl,oracle,host,win32",
-                    help="comma-separated subset of impl,oracle,host,win32, and any "
-                         "'exec:COMMAND' (a protocol server) or 'so:PATH' (a plugin)")
+    ap.add_argument("--backends", default=None,
+                    help="comma-separated names of `vastrace backends` (default: all of them), "
+                         "and any 'exec:COMMAND' (a protocol server) or 'so:PATH' (a plugin)")
     ap.add_argument("--out", default=os.path.join(REPO, "build", "conformance"), help="report directory")
     args = ap.parse_args(argv)
 
     cases = discover_cases(args.paths or None)
-    backends = find_backends(args.vastrace, args.win32_exe, args.backends.split(","))
+    backends = find_backends(args.vastrace, args.win32_exe,
+                             args.backends.split(",") if args.backends else None)
     for b in backends:
         if not b.available:
             print("backend %s unavailable: %s" % (b.name, b.reason))

@@ -147,7 +147,7 @@ def test_wine_statuses(tmp_path):
     (tmp_path / "x86.trace").write_text(src.replace("\n\n", "\nprofile: x86\n\n", 1))
     (tmp_path / "plain_fail.trace").write_text(src.replace("size=0x10000", "size=0x30000"))
     cases = conformance.discover_cases([str(tmp_path)])
-    fake = conformance.Backend(name="win32", command=[VASTRACE, "check", "--backend", "impl", "--json"])
+    fake = conformance.Backend(name="win32", kind="windows", command=[VASTRACE, "check", "--backend", "impl", "--json"])
     suite = conformance.run_suite(cases, [fake])
     by_file = {os.path.basename(c.rel): suite.results["win32"][c.rel] for c in cases}
     assert by_file["dev_pass.trace"].status == conformance.XPASS
@@ -162,3 +162,17 @@ def test_wine_statuses(tmp_path):
     skipped = [s.get("message") for s in root.findall(".//skipped")]
     assert any("known Wine deviation: planted reason" in m for m in skipped)
     assert any(m.startswith("n/a: profile x86") for m in skipped)
+
+
+def test_the_backends_are_the_registry_s():
+    """The columns come from `vastrace backends` (backend_registry.c), not a list of our own."""
+    rows = conformance.registry(VASTRACE)
+    assert ("impl", "model", None) in rows and ("oracle", "model", None) in rows
+    assert ("win32", "windows", "vastrace.exe") in rows
+    backends = conformance.find_backends(VASTRACE, win32_exe="/nonexistent/vastrace.exe")
+    assert [b.name for b in backends] == [name for name, _, _ in rows]
+    assert [b.kind for b in backends] == [kind for _, kind, _ in rows]
+    win32 = next(b for b in backends if b.kind == "windows")
+    assert not win32.available and "not built" in win32.reason
+    with pytest.raises(ValueError):
+        conformance.find_backends(VASTRACE, only=["no-such-backend"])

@@ -5,7 +5,8 @@
  * Which backends exist is decided by the platform, here and in the
  * backend files' own guards, which use the same conditions: a Windows build
  * (the conformance runner) has the real Windows API alone; elsewhere the
- * two models, plus the host-backed model on Linux.
+ * two models, plus the host-backed model on Linux. `vastrace backends`
+ * prints this list; conformance/conformance.py takes its columns from it.
  * Names with a prefix are opened on demand (not on Windows): "exec:COMMAND"
  * starts a protocol server (backend_exec.c), "so:PATH" loads a plugin
  * (backend_plugin.c).
@@ -25,20 +26,36 @@ extern const backend backend_host;
 #endif
 #endif
 
+/* The one list of the project's backends: those built into this program
+ * and, in the native build, the one only vastrace.exe has (so that a
+ * runner reporting on every backend knows its column: `vastrace backends`). */
+static const backend_info infos[] = {
+#ifdef _WIN32
+    {"win32", BACKEND_WINDOWS, &backend_win32},
+#else
+    {"impl", BACKEND_MODEL, &backend_impl},
+    {"oracle", BACKEND_MODEL, &backend_oracle},
+#ifdef __linux__
+    {"host", BACKEND_MIRROR, &backend_host},
+#endif
+    {"win32", BACKEND_WINDOWS, NULL},
+#endif
+    {NULL, BACKEND_MODEL, NULL}
+};
+
+const backend_info *backend_infos(void)
+{
+    return infos;
+}
+
 const backend *const *backend_list(void)
 {
-    static const backend *list[4];
+    static const backend *list[sizeof infos / sizeof infos[0]];
     if (list[0] == NULL) {
         size_t n = 0;
-#ifdef _WIN32
-        list[n++] = &backend_win32;
-#else
-        list[n++] = &backend_impl;
-        list[n++] = &backend_oracle;
-#ifdef __linux__
-        list[n++] = &backend_host;
-#endif
-#endif
+        for (const backend_info *i = infos; i->name != NULL; i++)
+            if (i->here != NULL)
+                list[n++] = i->here;
         list[n] = NULL;
     }
     return list;

@@ -22,5 +22,6 @@ int cmd_map(int argc, char **argv);     /* cmd_map.c: the map of the address spa
 int cmd_record(int argc, char **argv);  /* cmd_record.c: write expectations from a run */
 int cmd_serve(int argc, char **argv);   /* cmd_serve.c: a backend behind the protocol */
 int cmd_protocol_check(int argc, char **argv);  /* cmd_protocol_check.c: test a server */
+int cmd_backends(int argc, char **argv);  /* cmd_backends.c: the list of backends */
 
 #endif

@@ -45,6 +45,10 @@ static const command commands[] = {
     {"protocol-check", cmd_protocol_check, "protocol-check 'exec:COMMAND ARGS'\n"
      "      check a protocol server: handshake, every operation kind, malformed requests,\n"
      "      version mismatch, fresh-space isolation"},
+    {"backends", cmd_backends, "backends\n"
+     "      the project's backends, one a line: NAME KIND [PROGRAM]; KIND is model, mirror\n"
+     "      (the model over real memory) or windows; PROGRAM names the build that has a\n"
+     "      backend this one lacks (vastrace.exe)"},
     {"fmt", cmd_fmt, "fmt FILE\n      print a trace in canonical text form"},
     {"encode", cmd_encode, "encode IN.trace OUT.bin\n      text -> the fuzzers' byte form"},
     {"decode", cmd_decode, "decode IN.bin [--max-ops N]\n      bytes -> text"},

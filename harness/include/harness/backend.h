@@ -87,6 +87,23 @@ const backend *backend_plugin_open(const char *spec);
 /* All backends built in, NULL-terminated; the first is the default. */
 const backend *const *backend_list(void);
 
+/* What a backend is, for a runner that reports on every backend. */
+typedef enum backend_kind {
+    BACKEND_MODEL,    /* a model of the rules (impl, oracle): passes every golden case */
+    BACKEND_MIRROR,   /* the model over real memory (host): needs the host to allow it */
+    BACKEND_WINDOWS   /* the real Windows API (win32): runs as vastrace.exe */
+} backend_kind;
+
+typedef struct backend_info {
+    const char *name;
+    backend_kind kind;
+    const backend *here;  /* NULL: not in this program (win32 outside vastrace.exe) */
+} backend_info;
+
+/* The project's backends, this program's first, ending with a NULL name:
+ * the one list (backend_registry.c), printed by `vastrace backends`. */
+const backend_info *backend_infos(void);
+
 /* Parses a comma-separated list of backend names ("impl,oracle") into out
  * (at most max). Returns the count, or 0 with a message in err when a name
  * is unknown, the list is empty or longer than max. */
