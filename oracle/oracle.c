@@ -21,6 +21,7 @@
  * changes nothing" is kept: the checks only read, the last step only writes.
  */
 #include "oracle_space.h"
+#include "oracle_node.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -400,11 +401,8 @@ static page_bytes *own_page_at(allocation *a, uint64_t i)
 {
     page_bytes *b = bytes_of(a, i);
     if (!b) {
-        if (!(b = calloc(1, sizeof *b)))
-            abort();  /* the model cannot continue without its memory */
+        ORACLE_PUSH(b, a->written);
         b->index = i;
-        b->next = a->written;
-        a->written = b;
     }
     return b;
 }

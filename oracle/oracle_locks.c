@@ -2,6 +2,7 @@
  * oracle_locks.c - locked pages as a plain list of ranges.
  */
 #include "oracle_locks.h"
+#include "oracle_node.h"
 
 #include <stdlib.h>
 
@@ -25,13 +26,10 @@ uint64_t lockset_pages_in(const oracle_locks *l, uint64_t lo, uint64_t hi)
 
 static void add_span(oracle_locks *l, uint64_t lo, uint64_t hi)
 {
-    locked_span *s = malloc(sizeof *s);
-    if (!s)
-        abort();  /* the model cannot continue without its memory */
+    locked_span *s;
+    ORACLE_PUSH(s, l->first);
     s->lo = lo;
     s->hi = hi;
-    s->next = l->first;
-    l->first = s;
 }
 
 void lockset_unlock(oracle_locks *l, uint64_t lo, uint64_t hi)

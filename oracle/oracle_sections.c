@@ -4,6 +4,7 @@
  * of written pages, searched from the front every time.
  */
 #include "oracle_sections.h"
+#include "oracle_node.h"
 #include "vas/vas.h"
 
 #include <stdlib.h>
@@ -119,13 +120,10 @@ void section_commit(oracle_section *s, uint64_t first, uint64_t end)
         for (const oracle_section_span *p = s->committed; p; p = p->next)
             if (p->first > i && p->first < j)
                 j = p->first;
-        oracle_section_span *p = malloc(sizeof *p);
-        if (!p)
-            abort();  /* the model cannot continue without its memory */
+        oracle_section_span *p;
+        ORACLE_PUSH(p, s->committed);
         p->first = i;
         p->end = j;
-        p->next = s->committed;
-        s->committed = p;
         i = j;
     }
 }
@@ -158,11 +156,8 @@ uint8_t *section_page_bytes(oracle_section *s, uint64_t index, int create)
             return p->bytes;
     if (!create)
         return NULL;
-    oracle_section_page *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();  /* the model cannot continue without its memory */
+    oracle_section_page *p;
+    ORACLE_PUSH(p, s->pages);
     p->index = index;
-    p->next = s->pages;
-    s->pages = p;
     return p->bytes;
 }

@@ -4,6 +4,7 @@
  * set; a report picks the lowest remaining page again and again.
  */
 #include "oracle_watch.h"
+#include "oracle_node.h"
 
 #include <stdlib.h>
 
@@ -42,13 +43,10 @@ void watches_reserved(oracle_watches *w, uint64_t base, uint64_t end, int watche
 {
     if (!watched)
         return;
-    watched_region *r = calloc(1, sizeof *r);
-    if (!r)
-        abort();  /* the model cannot continue without its memory */
+    watched_region *r;
+    ORACLE_PUSH(r, w->first);
     r->base = base;
     r->end = end;
-    r->next = w->first;
-    w->first = r;
 }
 
 void watches_released(oracle_watches *w, uint64_t base)
@@ -87,11 +85,8 @@ void watches_written(oracle_watches *w, uint64_t lo, uint64_t hi)
             continue;
         page_bits *p = bits_of(r, page);
         if (!p) {
-            if (!(p = calloc(1, sizeof *p)))
-                abort();
+            ORACLE_PUSH(p, r->pages);
             p->page = page;
-            p->next = r->pages;
-            r->pages = p;
         }
         p->written = 1;
     }
@@ -107,19 +102,24 @@ void watches_protected(oracle_watches *w, uint64_t lo, uint64_t hi)
             p->latched = 1;
 }
 
-void watches_decommitted(oracle_watches *w, uint64_t lo, uint64_t hi)
+/* Forgets the writes to the pages of [lo, hi) in the region at lo; a page a
+ * VirtualProtect latched stays reported when keep_latched. */
+static void forget_range(oracle_watches *w, uint64_t lo, uint64_t hi, int keep_latched)
 {
     watched_region *r = region_at(w, lo);
-    if (!r)
-        return;
-    for (page_bits *p = r->pages, *next; p; p = next) {
+    for (page_bits *p = r ? r->pages : NULL, *next; p; p = next) {
         next = p->next;
         if (p->page < lo || p->page >= hi)
             continue;
         p->written = 0;
-        if (!p->latched)
+        if (!(keep_latched && p->latched))
             forget_page(r, p);
     }
+}
+
+void watches_decommitted(oracle_watches *w, uint64_t lo, uint64_t hi)
+{
+    forget_range(w, lo, hi, 1);
 }
 
 int watches_cover(const oracle_watches *w, uint64_t lo, uint64_t hi)
@@ -150,12 +150,5 @@ uint64_t watches_report(oracle_watches *w, uint64_t lo, uint64_t hi, uint64_t *o
 
 void watches_reset(oracle_watches *w, uint64_t lo, uint64_t hi)
 {
-    watched_region *r = region_at(w, lo);
-    if (!r)
-        return;
-    for (page_bits *p = r->pages, *next; p; p = next) {
-        next = p->next;
-        if (p->page >= lo && p->page < hi)
-            forget_page(r, p);
-    }
+    forget_range(w, lo, hi, 0);
 }
