@@ -9,8 +9,16 @@
  *   bare   - the system calls alone (mmap, mprotect, store, mprotect,
  *            mmap-over to drop, munmap): the floor host mode sits on.
  * Each way runs REPEATS batches of CYCLES; the median batch gives ops/s
- * (one cycle = 5 operations; the store is not counted). Figures only: the
- * machine decides them, nothing is asserted.
+ * (one cycle = 5 operations; the store is not counted).
+ *
+ * Then the first real store to each page of a fresh 256-page region
+ * (docs/semantics.md 15.1, 15.3), in ns per page: plain read-write memory
+ * (the kernel's page fault alone), MEM_WRITE_WATCH memory (the page is
+ * armed: SIGSEGV, the model records the write, the page is unprotected,
+ * the store runs again), and a FILE_MAP_COPY view (armed the same way, and
+ * the page is remapped private and copied); plus GetWriteWatch with
+ * WRITE_WATCH_FLAG_RESET over the 256 written pages, which re-arms them.
+ * Figures only: the machine decides them, nothing is asserted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +27,7 @@
 #include <time.h>
 
 #include "vas/vas.h"
+#include "vas/vas_host.h"
 
 #define CYCLES 20000
 #define REPEATS 7
@@ -93,6 +102,88 @@ static double measure(int way, vas_t *v)
     return (double)CYCLES * OPS_PER_CYCLE / secs[REPEATS / 2];
 }
 
+#define STORE_PAGES 256
+
+/* One region of STORE_PAGES pages of the kind asked for, at its simulated
+ * base *base; NULL-free: dies on failure. 0 plain, 1 write watch, 2 a
+ * copy-on-write view (*section gets its handle). */
+static uint64_t store_region(vas_t *v, int kind, uint64_t *section)
+{
+    uint64_t size = (uint64_t)STORE_PAGES * 0x1000;
+    if (kind == 2) {
+        *section = vas_create_section(v, size, VAS_PAGE_READWRITE | VAS_SEC_COMMIT);
+        uint64_t view = *section ? vas_map_view(v, *section, VAS_FILE_MAP_COPY, 0, 0, 0) : 0;
+        if (!view)
+            die("vas_map_view");
+        return view;
+    }
+    uint32_t type = VAS_MEM_RESERVE | VAS_MEM_COMMIT | (kind == 1 ? VAS_MEM_WRITE_WATCH : 0);
+    uint64_t a = vas_alloc(v, 0, size, type, VAS_PAGE_READWRITE);
+    if (!a)
+        die("vas_alloc");
+    return a;
+}
+
+static void store_region_free(vas_t *v, int kind, uint64_t base, uint64_t section)
+{
+    if (kind == 2 ? !vas_unmap_view(v, base) || !vas_close_handle(v, section)
+                  : !vas_free(v, base, 0, VAS_MEM_RELEASE))
+        die("release");
+}
+
+/* Median ns per first store to a page of a fresh region of that kind. */
+static double first_store_ns(vas_t *v, int kind)
+{
+    double ns[REPEATS];
+    for (int r = 0; r < REPEATS; r++) {
+        uint64_t section = 0, base = store_region(v, kind, &section);
+        volatile uint8_t *p = vas_host_pointer(v, base);
+        double t0 = now();
+        for (int i = 0; i < STORE_PAGES; i++)
+            p[(size_t)i * 0x1000 + 8] = 1;
+        ns[r] = (now() - t0) * 1e9 / STORE_PAGES;
+        store_region_free(v, kind, base, section);
+    }
+    qsort(ns, REPEATS, sizeof ns[0], by_value);
+    return ns[REPEATS / 2];
+}
+
+/* Median ns of GetWriteWatch(RESET) over STORE_PAGES written pages. */
+static double rearm_ns(vas_t *v)
+{
+    static uint64_t addresses[STORE_PAGES];
+    double ns[REPEATS];
+    uint64_t section = 0, base = store_region(v, 1, &section);
+    volatile uint8_t *p = vas_host_pointer(v, base);
+    for (int r = 0; r < REPEATS; r++) {
+        for (int i = 0; i < STORE_PAGES; i++)
+            p[(size_t)i * 0x1000] = 1;
+        uint64_t count = STORE_PAGES;
+        uint32_t granularity;
+        double t0 = now();
+        if (vas_get_write_watch(v, VAS_WRITE_WATCH_FLAG_RESET, base, (uint64_t)STORE_PAGES * 0x1000,
+                                addresses, &count, &granularity) != 0 || count != STORE_PAGES)
+            die("vas_get_write_watch");
+        ns[r] = (now() - t0) * 1e9;
+    }
+    store_region_free(v, 1, base, section);
+    qsort(ns, REPEATS, sizeof ns[0], by_value);
+    return ns[REPEATS / 2];
+}
+
+static void real_stores(vas_t *host)
+{
+    double plain = first_store_ns(host, 0), watch = first_store_ns(host, 1), cow = first_store_ns(host, 2);
+    printf("host_bench: first real store to each page of a fresh %d-page region, ns per page "
+           "(median of %d)\n", STORE_PAGES, REPEATS);
+    printf("  read-write memory         %10.0f ns\n", plain);
+    printf("  MEM_WRITE_WATCH (armed)   %10.0f ns   x%.1f\n", watch, watch / plain);
+    printf("  FILE_MAP_COPY view        %10.0f ns   x%.1f\n", cow, cow / plain);
+    double rearm = rearm_ns(host);
+    printf("  GetWriteWatch(RESET) of %d written pages: %.0f ns (%.0f ns per page re-armed)\n",
+           STORE_PAGES, rearm, rearm / STORE_PAGES);
+}
+
 int main(void)
 {
     vas_config cfg;
@@ -112,6 +203,7 @@ int main(void)
     printf("  bare syscalls            %12.0f ops/s\n", b);
     printf("  host / model   %.3f   (cost of mirroring)\n", h / m);
     printf("  host / bare    %.3f   (host mode against the syscalls it issues)\n", h / b);
+    real_stores(host);
     vas_destroy(host);
     vas_destroy(model);
     return 0;
