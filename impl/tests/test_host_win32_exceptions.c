@@ -12,6 +12,8 @@
  *    executable in the handler of the DEP fault (ExceptionInformation[0] 8);
  *  - handler order (First), CONTINUE_SEARCH, removal, and an access
  *    violation no handler takes ending the process;
+ *  - a guard page on write-watched memory, whose handler stores into the
+ *    page (K32 test_guard_page);
  *  - STATUS_STACK_OVERFLOW from a thread's stack.
  */
 #include <fcntl.h>
@@ -219,6 +221,58 @@ static void test_order(void)
     VirtualFree(readonly_page, 0, MEM_RELEASE);
 }
 
+/* ---- Guard page and write watch together (K32 test_guard_page) ---------- */
+
+static LONG WINAPI bump_guarded(EXCEPTION_POINTERS *info)
+{
+    EXCEPTION_RECORD *r = info->ExceptionRecord;
+    if (r->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    note(r);
+    /* A store from inside the handler, to the page that just lost its
+     * guard: it is armed for write watch, so it faults in here too. */
+    *(volatile int *)r->ExceptionInformation[1] += 0x100;
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+static ULONG_PTR written_pages(char *base)
+{
+    PVOID pages[4];
+    ULONG_PTR count = 4;
+    DWORD granularity;
+    CHECK_EQ(GetWriteWatch(WRITE_WATCH_FLAG_RESET, base, PAGE, pages, &count, &granularity), 0);
+    return count;
+}
+
+static void test_guard_and_write_watch(void)
+{
+    char *base = VirtualAlloc(NULL, PAGE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE | PAGE_GUARD);
+    CHECK(base != NULL);
+    volatile int *value = (volatile int *)base;
+    PVOID h = AddVectoredExceptionHandler(1, bump_guarded);
+    memset(&seen, 0, sizeof seen);
+    /* The guard fires first, even with write watch; the write then lands
+     * and is reported. */
+    value[0] = 1;
+    value[1] = 2;
+    CHECK_EQ(seen.calls, 1);
+    CHECK_EQ(value[0], 1);
+    CHECK_EQ(written_pages(base), 1);
+    /* A read trips the guard again; the handler's own store is what write
+     * watch reports ("write watch is triggered from inside of the guard
+     * page handler"). */
+    DWORD old;
+    CHECK(VirtualProtect(base, PAGE, PAGE_READWRITE | PAGE_GUARD, &old));
+    int second = value[1];
+    CHECK_EQ(second, 0x102);
+    CHECK_EQ(value[0], 1);
+    CHECK_EQ(seen.calls, 2);
+    CHECK_EQ(seen.access, EXCEPTION_READ_FAULT);
+    CHECK_EQ(written_pages(base), 1);
+    RemoveVectoredExceptionHandler(h);
+    VirtualFree(base, 0, MEM_RELEASE);
+}
+
 /* ---- A thread's stack overflow ----------------------------------------- */
 
 static LONG WINAPI overflow_seen(EXCEPTION_POINTERS *info)
@@ -266,6 +320,7 @@ int main(void)
     test_jit();
 #endif
     test_order();
+    test_guard_and_write_watch();
     test_stack_overflow();
     CHECK_VERIFIED(v);
     vas_win32_use(NULL);
