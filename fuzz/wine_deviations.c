@@ -254,6 +254,33 @@ const char *wine_rule(const trace_op *op)
     }
 }
 
+/* ---- Running past known deviations ------------------------------------------------ */
+
+int wine_run_past_known(const backend *const *pair, trace *t, const wine_known *known, unsigned max,
+                        void (*on_known)(void *ctx, const char *sig), void *ctx, diff_outcome *o,
+                        char *sig, size_t sig_len)
+{
+    unsigned skipped = 0;
+    for (;;) {
+        trace_op *op;
+        int rc = diff_trace_ex(pair, 2, t, NULL, o, NULL);
+        if (rc != 1)
+            return rc;
+        wine_signature(t, o->at, o->what, pair[0]->name, pair[1]->name, sig, sig_len);
+        op = &t->ops[o->at];
+        if (skipped == max || op->result >= 0 || known == NULL || wine_known_find(known, sig) == NULL)
+            return 1;
+        if (on_known != NULL)
+            on_known(ctx, sig);
+        free(op->data);
+        free(op->expect.data);
+        free(op->expect.pages);
+        memmove(op, op + 1, (t->n_ops - o->at - 1) * sizeof *op);
+        t->n_ops--;
+        skipped++;
+    }
+}
+
 /* ---- Shrinking and reporting ----------------------------------------------------- */
 
 /* The signature of t's divergence on pair, or "" when none. */

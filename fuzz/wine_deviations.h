@@ -33,6 +33,19 @@ int wine_known_load(const char *path, wine_known *k, char *err, size_t err_len);
 /* The case documenting sig, or NULL when sig is new. */
 const char *wine_known_find(const wine_known *k, const char *sig);
 
+/* Runs t on pair past the deviations known lists. At a divergence whose
+ * signature is known and whose operation binds no name (so the rest still
+ * parses), on_known (may be NULL) is told the signature, that operation is
+ * dropped from t and the trace runs again from a fresh space, at most max
+ * times: one deviation found everywhere (Wine leaves PartitionId unwritten
+ * in every query) would otherwise end every input at its first query.
+ * Returns diff_trace_ex's result for the last run: 0 agreed, 1 diverged
+ * (*o and sig describe the divergence that stopped it: new, known but
+ * binding a name, or the max-th), 2 a backend could not run it. */
+int wine_run_past_known(const backend *const *pair, trace *t, const wine_known *known, unsigned max,
+                        void (*on_known)(void *ctx, const char *sig), void *ctx, diff_outcome *o,
+                        char *sig, size_t sig_len);
+
 /* The section of docs/semantics.md whose rule the operation follows. */
 const char *wine_rule(const trace_op *op);
 

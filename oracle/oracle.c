@@ -976,6 +976,14 @@ static uint32_t access_check(oracle_t *o, allocation *stack, uint64_t addr, size
     }
 }
 
+/* The fault address an access reports (section 6): on x64 an address whose
+ * bits 63..47 are not all equal is a #GP, whose record says all ones. */
+static uint64_t reported_fault(const oracle_t *o, uint64_t at)
+{
+    uint64_t top = at >> 47;
+    return o->cfg.profile == VAS_PROFILE_X64 && top != 0 && top != 0x1FFFF ? UINT64_MAX : at;
+}
+
 /* A read made by the thread whose stack is `stack` (NULL: any other). */
 static uint32_t read_by(oracle_t *o, allocation *stack, uint64_t addr, void *buf, size_t len,
                         uint64_t *fault)
@@ -986,7 +994,7 @@ static uint32_t read_by(oracle_t *o, allocation *stack, uint64_t addr, void *buf
     uint32_t status = access_check(o, stack, addr, len, ACCESS_READ, &at);
     if (status != VAS_STATUS_SUCCESS) {
         if (fault)
-            *fault = at;
+            *fault = reported_fault(o, at);
         return status;
     }
     uint8_t *dst = buf;
@@ -1017,7 +1025,7 @@ static uint32_t write_by(oracle_t *o, allocation *stack, uint64_t addr, const vo
     uint32_t status = access_check(o, stack, addr, len, ACCESS_WRITE, &at);
     if (status != VAS_STATUS_SUCCESS) {
         if (fault)
-            *fault = at;
+            *fault = reported_fault(o, at);
         return status;
     }
     const uint8_t *src = buf;
@@ -1051,7 +1059,7 @@ uint32_t oracle_exec(oracle_t *o, uint64_t addr, uint64_t *fault)
     uint64_t at;
     uint32_t status = access_check(o, NULL, addr, 1, ACCESS_EXECUTE, &at);
     if (status != VAS_STATUS_SUCCESS && fault)
-        *fault = at;
+        *fault = reported_fault(o, at);
     return status;
 }
 
@@ -1416,6 +1424,7 @@ uint64_t oracle_create_section(oracle_t *o, uint64_t size, uint32_t protect_and_
     oracle_section *s = sectionlist_add(&o->sections, pages, protect, reserve);
     if (!s)
         return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
+    o->last_error = 0;   /* 12.1 step 6: CreateFileMapping sets ERROR_SUCCESS */
     return s->handle;
 }
 

@@ -141,6 +141,11 @@ static void compare_outcome(host_backend *h, const char *what, uint64_t addr, ui
                             uint64_t model_fault, real_outcome real, uint64_t real_fault)
 {
     unsigned long long a = addr, mf = model_fault, rf = real_fault;
+    uint64_t top = real_fault >> 47;
+    /* Real memory says where; Windows, like the model, reports a
+     * non-canonical x64 address as all ones (docs/semantics.md 6). */
+    if (real == REAL_FAULT && vas_get_config(h->vas)->profile == VAS_PROFILE_X64 && top != 0 && top != 0x1FFFF)
+        real_fault = UINT64_MAX;
     if (real == REAL_UNKNOWN) {
         /* Real memory allowed everything below the window's end, so a
          * model fault must lie at or above it. */

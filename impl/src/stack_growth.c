@@ -37,7 +37,7 @@ static uint32_t thread_access(vas_t *v, uint64_t stack, uint64_t addr, size_t le
         return VAS_STATUS_INVALID_HANDLE;
     if (len == 0)
         return VAS_STATUS_SUCCESS;
-    return space_check_access_by(v, a, addr, len, kind, fault);
+    return space_report_fault(v, space_check_access_by(v, a, addr, len, kind, fault), fault);
 }
 
 uint32_t vas_thread_read(vas_t *v, uint64_t stack, uint64_t addr, void *buf, size_t len,
@@ -69,5 +69,5 @@ uint32_t vas_thread_probe(vas_t *v, uint64_t stack, uint64_t addr, uint64_t *fau
         if (status != VAS_STATUS_SUCCESS)
             return status;
     }
-    return space_check_access_by(v, a, addr, 1, ACCESS_READ, fault);
+    return space_report_fault(v, space_check_access_by(v, a, addr, 1, ACCESS_READ, fault), fault);
 }

@@ -67,6 +67,17 @@ uint32_t space_check_access_by(vas_t *v, allocation *stack, uint64_t addr, uint6
     }
 }
 
+uint32_t space_report_fault(const vas_t *v, uint32_t status, uint64_t *fault)
+{
+    /* x64: an address outside the canonical halves raises #GP, which carries
+     * no address; Windows reports 0xFFFFFFFFFFFFFFFF (docs/semantics.md section 6). */
+    uint64_t at = fault ? *fault : 0;
+    int canonical = at < 0x0000800000000000ull || at >= 0xFFFF800000000000ull;
+    if (status != VAS_STATUS_SUCCESS && fault && v->cfg.profile == VAS_PROFILE_X64 && !canonical)
+        *fault = UINT64_MAX;
+    return status;
+}
+
 uint32_t space_check_access(vas_t *v, uint64_t addr, uint64_t len, access_kind kind, uint64_t *fault)
 {
     allocation *stack = v->current_thread ? stack_find(v, v->current_thread) : NULL;
@@ -139,7 +150,7 @@ uint32_t vas_read(vas_t *v, uint64_t addr, void *buf, size_t len, uint64_t *faul
     uint32_t status = space_check_access(v, addr, len, ACCESS_READ, fault);
     if (status == VAS_STATUS_SUCCESS)
         space_copy_out(v, addr, buf, len);
-    return status;
+    return space_report_fault(v, status, fault);
 }
 
 uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_t *fault)
@@ -149,10 +160,10 @@ uint32_t vas_write(vas_t *v, uint64_t addr, const void *buf, size_t len, uint64_
     uint32_t status = space_check_access(v, addr, len, ACCESS_WRITE, fault);
     if (status == VAS_STATUS_SUCCESS)
         space_copy_in(v, addr, buf, len);
-    return status;
+    return space_report_fault(v, status, fault);
 }
 
 uint32_t vas_exec(vas_t *v, uint64_t addr, uint64_t *fault)
 {
-    return space_check_access(v, addr, 1, ACCESS_EXECUTE, fault);
+    return space_report_fault(v, space_check_access(v, addr, 1, ACCESS_EXECUTE, fault), fault);
 }

@@ -360,6 +360,10 @@ uint32_t space_check_access(struct vas *v, uint64_t addr, uint64_t len, access_k
  * thread): a guard page of that stack grows it (stack_growth.c). */
 uint32_t space_check_access_by(struct vas *v, allocation *stack, uint64_t addr, uint64_t len,
                                access_kind kind, uint64_t *fault);
+/* What an access returns to the caller: status, with *fault as Windows
+ * reports it (x64: a non-canonical address is 0xFFFFFFFFFFFFFFFF, a #GP
+ * carries no address; semantics 6). The checks above keep the real one. */
+uint32_t space_report_fault(const struct vas *v, uint32_t status, uint64_t *fault);
 /* vas_read / vas_write's transfer once the check passed (vas_access.c). */
 void space_copy_out(struct vas *v, uint64_t addr, void *buf, size_t len);
 void space_copy_in(struct vas *v, uint64_t addr, const void *buf, size_t len);

@@ -73,6 +73,7 @@ uint64_t vas_create_section(vas_t *v, uint64_t size, uint32_t protect_and_flags)
     avl_insert(&v->sections, &s->node);
     if (commit)
         v->section_pages += pages;
+    v->last_error = VAS_ERROR_SUCCESS;   /* semantics: 12.1.6 (a new section clears it) */
     return s->node.key;
 }
 
