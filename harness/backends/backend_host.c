@@ -9,8 +9,12 @@
  * pages are touched through fault-catching probes (before, because a
  * guard page the model fires is no longer a guard page afterwards), and a
  * fetch is judged by the kernel's own protection (/proc/self/maps), since
- * executing arbitrary bytes is not a probe. After a successful access the
- * bytes in real memory must equal the model's. The first disagreement is
+ * executing arbitrary bytes is not a probe. A write real memory allows is
+ * then made by real stores, as a program makes it, so that the fault
+ * handler's path for write-watched and copy-on-write pages (armed pages,
+ * docs/semantics.md 15.1) runs under the fuzzers against the other
+ * backends; the model's write follows with the same bytes. After a
+ * successful access the bytes in real memory must equal the model's. The first disagreement is
  * kept and reported by check(), which also runs the window verifier
  * (host_verify: protections of the whole window, contents of what changed).
  *
@@ -191,6 +195,13 @@ static uint32_t host_access(host_backend *h, int is_write, uint64_t addr, void *
     const char *what = is_write ? "write" : "read";
     uint64_t real_fault = 0, model_fault = 0;
     real_outcome real = len == 0 ? REAL_OK : real_access(h, addr, len, is_write, &real_fault);
+    /* A write real memory allows is first made as a program makes it, by
+     * real stores: armed pages (write watch, copy-on-write) fault and the
+     * handler tells the model (docs/semantics.md 15.1); the model's own
+     * write then stores the same bytes. Write watch and copies must come
+     * out as the other backends have them. */
+    if (is_write && real == REAL_OK && len > 0)
+        memcpy(vas_host_pointer(h->vas, addr), buf, len);
     uint32_t status = is_write ? vas_write(h->vas, addr, buf, len, &model_fault)
                                : vas_read(h->vas, addr, buf, len, &model_fault);
     compare_outcome(h, what, addr, status, model_fault, real, real_fault);
