@@ -11,9 +11,11 @@
  * operations and re-encodes it:
  *   - insert a new operation (random bytes decoded in the context of the
  *     operations before it, sometimes a bulk alloc or bulk free), or churn at
- *     scale (bulk alloc, bulk free with a stride, bulk alloc again: the
- *     index's inner nodes split, merge and share), delete one, duplicate
- *     one, swap two neighbours;
+ *     scale (a few operations that make hundreds or thousands of
+ *     allocations, release them in a pattern and place or look up again:
+ *     the index's inner nodes split, merge and share, and its separators
+ *     and largest-gap summaries are used after removals), delete one,
+ *     duplicate one, swap two neighbours;
  *   - set an operand to a boundary of the state the operations before it
  *     left (run on the oracle): an allocation's base or end, a page or
  *     granule edge next to it, the profile's lowest or highest address, a
@@ -22,8 +24,9 @@
  *   - splice two inputs (the front of one, the back of the other).
  * Names follow their operations: an operation that refers to a name whose
  * alloc (or thread) was deleted or moved after it refers to the latest name
- * bound before it instead. When the result cannot be encoded (or half of the time)
- * the engine's own byte mutation runs instead.
+ * bound before it instead. When the result cannot be encoded the engine's own
+ * byte mutation runs instead; how often each engine's own mutations run
+ * beside this one is said at its entry points below.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -319,42 +322,168 @@ static int set_boundary(trace *t, size_t at, uint64_t *rng)
 
 /* ---- Mutations --------------------------------------------------------- */
 
-/* Churn at scale, inserted at position at of l: a bulk alloc of a count
- * that fills inner levels of the index, holes made in it by a bulk free
- * with a stride (leaves and inner nodes fall below their minimum: merges,
- * shares, stale separators), and often a second bulk alloc that fills the
- * holes again (splits in the middle of full nodes). */
-static int insert_churn(op_list *l, size_t at, uint64_t *rng)
+/* ---- Churn at scale ----------------------------------------------------- */
+
+/* Operations of one churn, inserted one after the other into l; r0 is the
+ * id of its first bulk alloc, which later ones address relative to. */
+typedef struct churn {
+    op_list *l;
+    size_t at;
+    int id, r0;
+    uint64_t *rng;
+} churn;
+
+#define CHURN_MAX_OPS 8   /* the longest recipe below */
+#define GRANULES(n) ((uint64_t)(n) * GRANULE)
+
+static trace_op blank_op(trace_opcode code)
+{
+    trace_op op;
+    memset(&op, 0, sizeof op);
+    op.code = code;
+    op.result = -1;
+    op.addr.name = op.size.name = op.handle.name = op.offset.name = op.thread.name = -1;
+    op.process.name = op.buf.name = -1;
+    return op;
+}
+
+static int churn_add(churn *c, const trace_op *op)
+{
+    return list_insert(c->l, c->at++, op, c->id++);
+}
+
+/* r0 = bulk alloc count 0x1000 type READWRITE: one granule each. */
+static int churn_bulk_alloc(churn *c, uint64_t count, uint64_t size, uint32_t type)
+{
+    trace_op op = blank_op(TRACE_BULKALLOC);
+    op.result = 0;   /* binds a name (list_to_trace numbers it) */
+    op.size.offset = size;
+    op.type = type;
+    op.protect = VAS_PAGE_READWRITE;
+    op.max = count;
+    c->r0 = c->id;
+    return churn_add(c, &op);
+}
+
+/* bulk free from r0 + granules (or from address 0), count, stride. */
+static int churn_bulk_free(churn *c, int from_r0, uint64_t granules, uint64_t count, uint32_t stride)
+{
+    trace_op op = blank_op(TRACE_BULKFREE);
+    op.addr.name = from_r0 ? c->r0 : -1;
+    op.addr.offset = GRANULES(granules);
+    op.max = count;
+    op.stride = stride;
+    return churn_add(c, &op);
+}
+
+/* A single alloc of size at r0 + granules, or placed by the system (at < 0). */
+static int churn_alloc(churn *c, int64_t at, uint64_t size, uint32_t type)
+{
+    trace_op op = blank_op(TRACE_ALLOC);
+    op.result = 0;
+    op.addr.name = at >= 0 ? c->r0 : -1;
+    op.addr.offset = at >= 0 ? GRANULES(at) : 0;
+    op.size.offset = size;
+    op.type = type;
+    op.protect = VAS_PAGE_READWRITE;
+    return churn_add(c, &op);
+}
+
+/* Holes made by a bulk free with a stride in a bulk alloc, often filled
+ * again by a second bulk alloc (splits in the middle of full nodes). */
+static int churn_holes(churn *c)
 {
     static const uint32_t strides[] = {2, 3, 16, 17};
     static const uint64_t refills[] = {64, 257, 300};
-    int id = SECOND_INPUT * 4 + (int)below(rng, SECOND_INPUT);
-    trace_op op;
-    memset(&op, 0, sizeof op);
-    op.code = TRACE_BULKALLOC;
-    op.result = 0;   /* binds a name (list_to_trace numbers it) */
-    op.addr.name = op.thread.name = op.size.name = -1;
-    op.size.offset = 0x1000;
-    op.type = below(rng, 2) ? VAS_MEM_RESERVE | VAS_MEM_COMMIT : VAS_MEM_RESERVE;
-    op.protect = VAS_PAGE_READWRITE;
-    op.max = SCALE_COUNTS[4 + below(rng, sizeof SCALE_COUNTS / sizeof SCALE_COUNTS[0] - 4)];
-    if (list_insert(l, at, &op, id) != 0)
+    uint32_t type = below(c->rng, 2) ? VAS_MEM_RESERVE | VAS_MEM_COMMIT : VAS_MEM_RESERVE;
+    uint64_t count = SCALE_COUNTS[4 + below(c->rng, sizeof SCALE_COUNTS / sizeof SCALE_COUNTS[0] - 4)];
+    if (churn_bulk_alloc(c, count, PAGE, type) != 0
+        || churn_bulk_free(c, 1, below(c->rng, 2) ? 0 : below(c->rng, 64), count, strides[below(c->rng, 4)]) != 0)
         return -1;
-    trace_op hole = op;
-    hole.code = TRACE_BULKFREE;
-    hole.result = -1;
-    hole.addr.name = id;
-    hole.addr.offset = below(rng, 2) ? 0 : GRANULE * (uint64_t)below(rng, 64);
-    hole.max = op.max;
-    hole.stride = strides[below(rng, 4)];
-    if (list_insert(l, at + 1, &hole, id + 1) != 0)
-        return -1;
-    if (below(rng, 2))
+    if (below(c->rng, 2))
         return 0;
-    trace_op refill = op;
-    refill.max = refills[below(rng, 3)];
-    refill.type |= below(rng, 2) ? VAS_MEM_TOP_DOWN : 0;
-    return list_insert(l, at + 2, &refill, id + 2);
+    return churn_bulk_alloc(c, refills[below(c->rng, 3)], PAGE, type | (below(c->rng, 2) ? VAS_MEM_TOP_DOWN : 0));
+}
+
+/* Holes at the low end, then allocations too large for them: top-down,
+ * each goes below everything (splits at the index's left edge, inner
+ * nodes below the root among them, their right halves holding the
+ * holes); then one that fits a hole. */
+static int churn_fill_below(churn *c)
+{
+    static const uint64_t counts[] = {300, 600, 1000};
+    static const uint64_t fills[] = {257, 300, 513};
+    uint32_t dir = below(c->rng, 4) ? VAS_MEM_TOP_DOWN : 0;
+    if (churn_bulk_alloc(c, counts[below(c->rng, 3)], PAGE, VAS_MEM_RESERVE | dir) != 0
+        || churn_bulk_free(c, 0, 0, 4 + below(c->rng, 61), 2) != 0
+        || churn_bulk_alloc(c, fills[below(c->rng, 3)], GRANULES(2), VAS_MEM_RESERVE | dir) != 0)
+        return -1;
+    return churn_alloc(c, -1, PAGE, VAS_MEM_RESERVE | dir);
+}
+
+/* A run released at a random place, passes releasing every second
+ * allocation (leaves and inner nodes fall below their minimum and merge
+ * while gaps differ between siblings), a last short pass, and a
+ * placement of a random size that the largest-gap summaries steer. */
+static int churn_deplete(churn *c)
+{
+    static const uint64_t counts[] = {600, 1000, 2000, 4096};
+    static const uint32_t strides[] = {1, 2, 3, 9, 17, 64, 255};
+    uint64_t count = counts[below(c->rng, 4)];
+    if (churn_bulk_alloc(c, count, PAGE, VAS_MEM_RESERVE) != 0
+        || churn_bulk_free(c, 1, below(c->rng, (unsigned)count), 8 + below(c->rng, 193), 1) != 0)
+        return -1;
+    for (unsigned pass = 1 + below(c->rng, 3); pass > 0; pass--)
+        if (churn_bulk_free(c, 1, 0, 4096, 2) != 0)
+            return -1;
+    if (churn_bulk_free(c, 1, 0, 1 + below(c->rng, 64), strides[below(c->rng, 7)]) != 0)
+        return -1;
+    return churn_alloc(c, -1, GRANULES(1 + below(c->rng, 64)), VAS_MEM_RESERVE | (below(c->rng, 2) ? VAS_MEM_TOP_DOWN : 0));
+}
+
+/* A short run released, a reservation over it at its first granule, and
+ * an operation on its last granule: where the run crossed two leaves, the
+ * separator between them is now below the second leaf's first key, and a
+ * lookup there must find the reservation in the leaf before. */
+static int churn_span(churn *c)
+{
+    static const uint64_t counts[] = {257, 300, 600, 1000};
+    uint64_t count = counts[below(c->rng, 4)], run = 2 + below(c->rng, 7);
+    uint64_t at = below(c->rng, (unsigned)(count - run));
+    if (churn_bulk_alloc(c, count, PAGE, VAS_MEM_RESERVE | VAS_MEM_COMMIT) != 0
+        || churn_bulk_free(c, 1, at, run, 1) != 0
+        || churn_alloc(c, (int64_t)at, GRANULES(run), VAS_MEM_RESERVE | VAS_MEM_COMMIT) != 0)
+        return -1;
+    trace_op op = blank_op(TRACE_READ);
+    op.addr.name = c->r0;
+    op.addr.offset = GRANULES(at + run - 1);
+    switch (below(c->rng, 3)) {
+    case 0:
+        op.len = 4;
+        return churn_add(c, &op);
+    case 1:
+        return churn_alloc(c, (int64_t)(at + run - 1), PAGE, VAS_MEM_RESERVE);
+    default:
+        op.code = TRACE_PROTECT;
+        op.size.offset = PAGE;
+        op.protect = VAS_PAGE_READONLY;
+        return churn_add(c, &op);
+    }
+}
+
+/* Churn at scale inserted at position at of l: hundreds or thousands of
+ * allocations made, released in patterns and placed again, so that the
+ * index's inner nodes split, merge and share, and its separators and
+ * largest-gap summaries are used after removals. */
+static int insert_churn(op_list *l, size_t at, uint64_t *rng)
+{
+    churn c = {l, at, SECOND_INPUT * 4 + (int)below(rng, SECOND_INPUT), -1, rng};
+    switch (below(rng, 4)) {
+    case 0: return churn_holes(&c);
+    case 1: return churn_fill_below(&c);
+    case 2: return churn_deplete(&c);
+    default: return churn_span(&c);
+    }
 }
 
 /* A new operation for position at of t (decoded from random bytes after the
@@ -412,7 +541,7 @@ static size_t mutate_trace(trace *t, const trace *other, uint8_t *out, size_t ma
         rc = list_append(&l, other, below(rng, (unsigned)other->n_ops + 1), other->n_ops, SECOND_INPUT);
     } else if (rc == 0 && (kind == 0 || n == 0)) {
         size_t at = below(rng, (unsigned)n + 1);
-        if (n + 3 <= FUZZ_MAX_OPS && below(rng, 6) == 0)
+        if (n + CHURN_MAX_OPS <= FUZZ_MAX_OPS && below(rng, 6) == 0)
             rc = insert_churn(&l, at, rng);
         else
             rc = n < FUZZ_MAX_OPS ? insert_random(&l, t, at, rng) : -1;
@@ -461,27 +590,43 @@ static size_t mutate_bytes(uint8_t *data, size_t size, size_t max_size, uint64_t
     return size;
 }
 
-static size_t mutate(uint8_t *data, size_t size, size_t max_size, uint64_t seed,
-                     const uint8_t *data2, size_t size2)
+/* One structural change of data (spliced with data2 when given), or, when
+ * none applies, a byte-level one. */
+static size_t mutate_structure(uint8_t *data, size_t size, size_t max_size, uint64_t *rng,
+                               const uint8_t *data2, size_t size2)
 {
-    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 1;
     size_t len = 0;
-    if (below(&rng, 2) != 0 && size > 0) {
+    if (size > 0) {
         trace *t = trace_decode_binary(data, size, FUZZ_MAX_OPS);
         trace *other = data2 != NULL ? trace_decode_binary(data2, size2, FUZZ_MAX_OPS) : NULL;
         if (t != NULL && (data2 == NULL || other != NULL))
-            len = mutate_trace(t, other, data, max_size, &rng);
+            len = mutate_trace(t, other, data, max_size, rng);
         trace_free(t);
         trace_free(other);
     }
-    return len ? len : mutate_bytes(data, size, max_size, &rng);
+    return len ? len : mutate_bytes(data, size, max_size, rng);
 }
 
 /* ---- libFuzzer --------------------------------------------------------- */
 
+/* libFuzzer calls the custom mutator for every mutation: its own
+ * (LLVMFuzzerMutate: byte changes, the dictionary, values seen in
+ * comparisons) must keep most of them, or the field-level bugs an operand's
+ * exact value finds are found later than without this mutator. */
+#define LIBFUZZER_STRUCTURAL_IN 3   /* one mutation in 3 is structural */
+
+static size_t mutate_libfuzzer(uint8_t *data, size_t size, size_t max_size, uint64_t seed,
+                               const uint8_t *data2, size_t size2)
+{
+    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 1;
+    if (below(&rng, LIBFUZZER_STRUCTURAL_IN) != 0)
+        return mutate_bytes(data, size, max_size, &rng);
+    return mutate_structure(data, size, max_size, &rng, data2, size2);
+}
+
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
-    return mutate(data, size, max_size, seed, NULL, 0);
+    return mutate_libfuzzer(data, size, max_size, seed, NULL, 0);
 }
 
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2,
@@ -489,10 +634,17 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8
 {
     size_t n = size1 < max_out_size ? size1 : max_out_size;
     memcpy(out, data1, n);
-    return mutate(out, n, max_out_size, seed, data2, size2);
+    return mutate_structure(out, n, max_out_size, &(uint64_t){seed * 0x9E3779B97F4A7C15ull + 1}, data2, size2);
 }
 
 /* ---- AFL++ -------------------------------------------------------------- */
+
+/* AFL++ runs this mutator as a stage of its own, before its havoc stage,
+ * and (without AFL_CUSTOM_MUTATOR_ONLY) keeps all of its own mutations: so
+ * here every call is structural, and afl_custom_fuzz_count keeps the stage
+ * short, leaving most executions to AFL++'s own mutations. By default the
+ * stage would take as many executions as havoc does. */
+#define AFL_CALLS_PER_ENTRY 32
 
 typedef struct afl_mutator {
     uint64_t rng;
@@ -501,6 +653,7 @@ typedef struct afl_mutator {
 } afl_mutator;
 
 void *afl_custom_init(void *afl, unsigned int seed);
+unsigned int afl_custom_fuzz_count(void *data, const uint8_t *buf, size_t buf_size);
 size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
                        size_t add_buf_size, size_t max_size);
 void afl_custom_deinit(void *data);
@@ -512,6 +665,14 @@ void *afl_custom_init(void *afl, unsigned int seed)
     if (m != NULL)
         m->rng = (uint64_t)seed * 0x9E3779B97F4A7C15ull + 1;
     return m;
+}
+
+unsigned int afl_custom_fuzz_count(void *data, const uint8_t *buf, size_t buf_size)
+{
+    (void)data;
+    (void)buf;
+    (void)buf_size;
+    return AFL_CALLS_PER_ENTRY;
 }
 
 size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
@@ -533,8 +694,8 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
     memcpy(m->buf, buf, buf_size);
     int splice = add_buf != NULL && add_buf_size > 0 && below(&m->rng, 8) == 0;
     *out_buf = m->buf;
-    return mutate(m->buf, buf_size, max_size, next_random(&m->rng), splice ? add_buf : NULL,
-                  splice ? add_buf_size : 0);
+    return mutate_structure(m->buf, buf_size, max_size, &m->rng, splice ? add_buf : NULL,
+                            splice ? add_buf_size : 0);
 }
 
 void afl_custom_deinit(void *data)

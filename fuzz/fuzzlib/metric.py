@@ -27,6 +27,13 @@ TARGET = "fuzz_diff"
 LIBFUZZER_ENGINE = "libfuzzer-nosan"   # no sanitizer: the plants are semantic, speed is the measure
 AFL_ENGINE = "afl"
 GRACE_S = 10                           # past --seconds before a run's group is killed
+POLL_S = 0.2
+# AFL++ (4.04c) runs every seed once before fuzzing and drops one that
+# crashes, saying so on its output, and records no crash for it (newer
+# versions can, with AFL_CRASHING_SEEDS_AS_NEW_CRASH): the metric takes that
+# line as the run's crash, at the time it appears, as it takes libFuzzer's
+# crash on a seed.
+AFL_CRASHING_SEED = re.compile(r"Test case '([^']+)' results in a crash")
 
 
 class Setup:
@@ -116,6 +123,17 @@ def replay_diverges(replay, path, plant):
     return done.returncode != 0
 
 
+def afl_crashing_seed(log_path, inputs):
+    """The seed AFL++'s output says crashed in its first pass over the
+    seeds (its copy in the queue names the original: orig:NAME), or None."""
+    with open(log_path, errors="replace") as f:
+        m = AFL_CRASHING_SEED.search(f.read())
+    if not m:
+        return None
+    orig = re.search(r"orig:(.+)$", m.group(1))
+    return os.path.join(inputs, orig.group(1)) if orig else None
+
+
 def run_once(builds, bug_id, setup, k, seconds, work, seed):
     """One engine run on one bug. Returns a dict: killed, other, reached,
     seconds (to the crash, or the whole run), command."""
@@ -143,18 +161,25 @@ def run_once(builds, bug_id, setup, k, seconds, work, seed):
                "-V", str(seconds), "-x", DICT, "--", builds.afl]
         crash_dir, crash_prefix = os.path.join(out, "default", "crashes"), "id:"
     cmd = ["nice", "-n", "10"] + cmd
+    log_path = os.path.join(work, "engine.log")
     started = time.time()
-    with open(os.path.join(work, "engine.log"), "w") as log:
+    crashing_seed = None
+    with open(log_path, "w") as log:
         proc = engines.start_group(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=seconds + GRACE_S)
-        except subprocess.TimeoutExpired:
-            pass
+            while proc.poll() is None and time.time() - started < seconds + GRACE_S:
+                time.sleep(POLL_S)
+                if setup.engine == "AFL++":
+                    crashing_seed = afl_crashing_seed(log_path, inputs)
+                    if crashing_seed:
+                        break
         finally:
             elapsed = time.time() - started
             engines.end_group(proc)
     crashes = sorted(os.path.join(crash_dir, n) for n in os.listdir(crash_dir)
                      if n.startswith(crash_prefix)) if os.path.isdir(crash_dir) else []
+    if crashing_seed:
+        crashes = [crashing_seed]
     result = {"killed": False, "other": False, "reached": os.path.exists(reached), "seconds": round(elapsed, 2),
               "command": provenance.portable(cmd, [(work, "RUN"), (REPO, "")])}
     if crashes:

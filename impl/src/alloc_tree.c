@@ -327,6 +327,30 @@ static void refresh_path(alloc_index *t, uint32_t q)
     refresh_known_path(t, &p);
 }
 
+/* Every summary held by a node on the path to key q matches its child.
+ * alloc_tree_check sees the whole index, but only when a caller asks
+ * (between trace operations); a bulk operation is hundreds of inserts or
+ * removals, and a summary one of them leaves wrong and a later one
+ * recomputes would go unseen. This check is local to one change: the path
+ * and the siblings along it (where splits and merges write), in O(log n)
+ * per change, in builds with assertions. */
+static void assert_path_summaries(const alloc_index *t, uint32_t q)
+{
+#ifdef NDEBUG
+    (void)t;
+    (void)q;
+#else
+    if (!t->root)
+        return;
+    bt_path p;
+    descend(t, q, &p);
+    for (unsigned level = 0; level < t->height; level++)
+        for (unsigned k = 0; k < p.node[level]->count; k++)
+            assert(p.node[level]->max_gap[k] == node_max_gap(p.node[level]->child[k], level + 1 == t->height));
+    assert(t->root_max_gap == node_max_gap(t->root, t->height == 0));
+#endif
+}
+
 /* ---- Node items moved as a whole ---------------------------------------- */
 
 /* A leaf's or an inner node's items laid out flat, to split or to share
@@ -603,6 +627,7 @@ int alloc_tree_insert(struct vas *v, allocation *a)
         refresh_known_path(t, &p);
     if (successor_elsewhere)
         refresh_path(t, successor_key);
+    assert_path_summaries(t, key);
     return 1;
 }
 
@@ -719,6 +744,7 @@ void alloc_tree_remove(struct vas *v, allocation *a)
     t->root_max_gap = node_max_gap(t->root, t->height == 0);
     if (successor_elsewhere)
         refresh_path(t, successor_key);
+    assert_path_summaries(t, key);
 }
 
 /* ---- Free-space search --------------------------------------------------- */
