@@ -157,12 +157,13 @@ int is_writecopy(uint32_t protect)
 }
 
 /* Pages the process is charged for (sections 7, 12.8): committed private
- * pages and every page of a copy-on-write view. */
+ * pages and every page of a copy-on-write view; an image is no such view
+ * (11.2 step 7). */
 static uint64_t process_charge_pages(const oracle_t *o)
 {
     uint64_t n = o->committed_pages;
     for (const allocation *a = o->first; a; a = a->next)
-        if (a->section && is_writecopy(a->protect))
+        if (a->section && !a->section->image && is_writecopy(a->protect))
             n += a->page_count;
     return n;
 }
@@ -175,7 +176,8 @@ int over_commit_limit(const oracle_t *o, uint64_t new_pages)
         return 0;
     uint64_t pages = process_charge_pages(o) + new_pages;
     for (const oracle_section *s = o->sections.first; s; s = s->next)
-        pages += section_committed_in(s, 0, s->page_count);
+        if (!s->image)   /* 11.2 step 7: images are not charged */
+            pages += section_committed_in(s, 0, s->page_count);
     return pages * PAGE > o->cfg.commit_limit;
 }
 
@@ -298,8 +300,7 @@ enum page_change {
     CHANGE_COMMIT,      /* committed with the given protection; contents kept if committed */
     CHANGE_DECOMMIT,    /* reserved again, contents gone */
     CHANGE_PROTECT,     /* VirtualProtect's new protection (see protect_merge) */
-    CHANGE_CLEAR_GUARD, /* the guard bit fired */
-    CHANGE_COPY         /* section 11.2: a written WRITECOPY page is the process's own */
+    CHANGE_CLEAR_GUARD  /* the guard bit fired */
 };
 
 static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t end,
@@ -333,12 +334,6 @@ static void pages_change(oracle_t *o, allocation *a, uint64_t first, uint64_t en
             break;
         case CHANGE_CLEAR_GUARD:
             r->protect &= ~VAS_PAGE_GUARD;
-            break;
-        case CHANGE_COPY:
-            if ((r->protect & 0xFFu) == VAS_PAGE_WRITECOPY)
-                r->protect = (r->protect & ~0xFFu) | VAS_PAGE_READWRITE;
-            else if ((r->protect & 0xFFu) == VAS_PAGE_EXECUTE_WRITECOPY)
-                r->protect = (r->protect & ~0xFFu) | VAS_PAGE_EXECUTE_READWRITE;
             break;
         }
     }
@@ -570,19 +565,19 @@ static const layout_row layout_rows[] = {
     /* KUSER_SHARED_DATA */
     {0x7FFE0000, PRV, VAS_PAGE_READONLY, 1, 0, 0, {{0x1000, C, VAS_PAGE_READONLY}}},
     /* app.exe: headers, .text, .rdata, .data, the rest */
-    {0x140000000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
+    {0x140000000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 0, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x3000, C, VAS_PAGE_EXECUTE_READ}, {0x2000, C, VAS_PAGE_READONLY},
       {0x1000, C, VAS_PAGE_WRITECOPY}, {0x1000, C, VAS_PAGE_READONLY}}},
     /* KernelBase.dll */
-    {0x7FFB9D0A0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
+    {0x7FFB9D0A0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 0, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x1A5000, C, VAS_PAGE_EXECUTE_READ}, {0xF2000, C, VAS_PAGE_READONLY},
       {0x6000, C, VAS_PAGE_WRITECOPY}, {0x2A000, C, VAS_PAGE_READONLY}}},
     /* kernel32.dll */
-    {0x7FFB9E5B0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
+    {0x7FFB9E5B0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 0, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x7F000, C, VAS_PAGE_EXECUTE_READ}, {0x33000, C, VAS_PAGE_READONLY},
       {0x2000, C, VAS_PAGE_WRITECOPY}, {0x8000, C, VAS_PAGE_READONLY}}},
     /* ntdll.dll */
-    {0x7FFB9F6F0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0, 0,
+    {0x7FFB9F6F0000ull, IMG, VAS_PAGE_EXECUTE_WRITECOPY, 0, 0, 0,
      {{0x1000, C, VAS_PAGE_READONLY}, {0x12E000, C, VAS_PAGE_EXECUTE_READ}, {0x4F000, C, VAS_PAGE_READONLY},
       {0xC000, C, VAS_PAGE_WRITECOPY}, {0x6E000, C, VAS_PAGE_READONLY}}},
 };
@@ -614,6 +609,11 @@ static int layout_build(oracle_t *o)
             if (row->pages[k].state == VAS_MEM_COMMIT)
                 pages_change(o, a, page, page + n, CHANGE_COMMIT, row->pages[k].protect);
             page += n;
+        }
+        if (row->type == VAS_MEM_IMAGE) {   /* 11.2 step 1: the one view of its image section */
+            if (!(a->section = sectionlist_add_image(&o->sections, a->page_count)))
+                return 0;
+            a->section->views = 1;
         }
     }
     /* 11.2.7: a commit limit below the layout's charge leaves no such process. */
@@ -724,6 +724,8 @@ static uint64_t alloc_commit(oracle_t *o, uint64_t addr, uint64_t size, uint32_t
     if (!a || a->system                           /* 11.2 step 6: nothing commits into the system's */
         || a->placeholder)                        /* 12.10: nor into a placeholder */
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
+    if (a->type == VAS_MEM_IMAGE)                 /* 11.2 step 6: its pages are all committed */
+        return fail(o, VAS_ERROR_ACCESS_DENIED);
     if (a->section)
         return view_commit(o, a, start, end, protect);
     uint64_t first = page_index(a, start), last = page_index(a, end - 1) + 1;
@@ -873,6 +875,12 @@ int oracle_protect(oracle_t *o, uint64_t addr, uint64_t size, uint32_t protect, 
     if (at_start && at_start->system)                               /* 11.2 step 6: *old untouched */
         return fail(o, VAS_ERROR_INVALID_PARAMETER);
     allocation *at = allocation_at(o, start);
+    if (at && at->type == VAS_MEM_IMAGE) {                          /* 11.2 step 6 */
+        if ((protect & 0xFFu) == VAS_PAGE_READWRITE)
+            protect = (protect & ~0xFFu) | VAS_PAGE_WRITECOPY;
+        else if ((protect & 0xFFu) == VAS_PAGE_EXECUTE_READWRITE)
+            protect = (protect & ~0xFFu) | VAS_PAGE_EXECUTE_WRITECOPY;
+    }
     if (!at || !at->section) {
         if (is_writecopy(protect))                                  /* private: section 1 */
             return fail(o, VAS_ERROR_INVALID_PARAMETER);
@@ -1032,8 +1040,7 @@ static uint32_t write_by(oracle_t *o, allocation *stack, uint64_t addr, const vo
     for (size_t done = 0; done < len;) {
         uint64_t here = addr + done;
         allocation *a = allocation_at(o, here);
-        if (a->type == VAS_MEM_IMAGE)   /* 11.2 step 6: a written WRITECOPY page becomes RW */
-            pages_change(o, a, page_index(a, here), page_index(a, here) + 1, CHANGE_COPY, 0);
+        /* a view or an image (11.2 step 6): a WRITECOPY page is copied first */
         uint8_t *target = a->section ? view_page_for_write(o, a, here) : own_page(a, here)->bytes;
         size_t offset = (size_t)(here % PAGE);
         size_t chunk = PAGE - offset < len - done ? PAGE - offset : len - done;

@@ -40,6 +40,20 @@ oracle_section *sectionlist_add(oracle_sections *l, uint64_t page_count, uint32_
     return s;
 }
 
+oracle_section *sectionlist_add_image(oracle_sections *l, uint64_t page_count)
+{
+    oracle_section *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->page_count = page_count;
+    s->protect = VAS_PAGE_EXECUTE_WRITECOPY;
+    s->image = 1;
+    section_commit(s, 0, page_count);
+    s->next = l->first;
+    l->first = s;
+    return s;
+}
+
 oracle_section *sectionlist_find(const oracle_sections *l, uint64_t handle)
 {
     for (oracle_section *s = l->first; s; s = s->next)

@@ -18,6 +18,7 @@ typedef struct oracle_section {
     uint32_t protect;        /* the page protection given */
     int reserve;             /* SEC_RESERVE (else SEC_COMMIT) */
     int open;                /* the handle is not closed */
+    int image;               /* an image's section (11.2): no handle, never charged */
     unsigned views;          /* views mapped */
     oracle_section_span *committed;  /* committed page indices, unordered */
     oracle_section_page *pages;      /* written pages, unordered */
@@ -32,6 +33,10 @@ typedef struct oracle_sections {
 /* A new section with every page committed (or none, reserve); NULL when
  * host memory is short. */
 oracle_section *sectionlist_add(oracle_sections *l, uint64_t page_count, uint32_t protect, int reserve);
+/* The section of an image (section 11.2): every page committed, no
+ * handle (it lives while its image is mapped); NULL when host memory is
+ * short. */
+oracle_section *sectionlist_add_image(oracle_sections *l, uint64_t page_count);
 /* The section whose handle is open and equals handle, or NULL. */
 oracle_section *sectionlist_find(const oracle_sections *l, uint64_t handle);
 /* Forgets s when it has neither an open handle nor a view. */

@@ -12,7 +12,7 @@
 /* An image: headers, .text, .rdata, .data, the rest (.pdata, .rsrc, .reloc). */
 #define IMAGE(name, base, text, rdata, data, rest)                                        \
     {{name, "image", base, 0x1000 + (text) + (rdata) + (data) + (rest)},                  \
-     VAS_MEM_IMAGE, VAS_PAGE_EXECUTE_WRITECOPY, 1, 0,                                     \
+     VAS_MEM_IMAGE, VAS_PAGE_EXECUTE_WRITECOPY, 0, 0,                                     \
      {{0x1000, VAS_MEM_COMMIT, R}, {text, VAS_MEM_COMMIT, XR}, {rdata, VAS_MEM_COMMIT, R}, \
       {data, VAS_MEM_COMMIT, WC}, {rest, VAS_MEM_COMMIT, R}}}
 

@@ -18,7 +18,8 @@ typedef struct layout_piece {
 typedef struct layout_alloc {
     vas_layout_entry entry;
     uint32_t type, alloc_protect;
-    uint8_t system;     /* made by the system: the trace cannot free or reprotect it */
+    uint8_t system;     /* made by the system: the trace cannot free or reprotect it
+                         * (images are views instead: section 11.2.6) */
     uint8_t charged;    /* its committed pages count in the commit charge */
     layout_piece pieces[5];  /* up to the allocation's size; the rest unused */
 } layout_alloc;

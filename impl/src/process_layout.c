@@ -1,14 +1,11 @@
 /*
  * process_layout.c - what a fresh space holds under VAS_LAYOUT_PROCESS
  * (docs/semantics.md section 11.2): the allocations of layout_table.c placed
- * at vas_create; and the copy-on-write of an image's WRITECOPY page on its
- * first write.
+ * at vas_create, each image as the view of its image section (section.c).
  */
 #include "layout_table.h"
 #include "vas_internal.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Places one allocation of the table. 0 if out of memory. */
@@ -22,6 +19,7 @@ static int layout_place(vas_t *v, const layout_alloc *l)
     a->type = l->type;
     a->system = l->system;
     a->uncharged = !l->charged;
+    a->mapped = l->type == VAS_MEM_IMAGE;   /* a view: its index entry has no summary */
     /* The main thread's stack is a thread's stack (section 11): it grows. */
     a->is_stack = strcmp(l->entry.role, "stack") == 0;
     for (; at < end; at += p->size, p++) {
@@ -32,6 +30,12 @@ static int layout_place(vas_t *v, const layout_alloc *l)
             break;
     }
     if (at != end || !alloc_tree_insert(v, a)) {
+        allocation_delete(v, a);
+        return 0;
+    }
+    /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
+    if (l->type == VAS_MEM_IMAGE && !section_add_image(v, a)) {   /* semantics: 11.2.1 */
+        alloc_tree_remove(v, a);
         allocation_delete(v, a);
         return 0;
     }
@@ -54,26 +58,4 @@ int space_build_layout(vas_t *v)
             return 0;
     /* A limit below what the process starts with: no such process. */
     return v->cfg.commit_limit == 0 || v->committed_pages * PAGE_BYTES <= v->cfg.commit_limit;  /* semantics: 11.2.7 */
-}
-
-void space_copy_on_write(vas_t *v, allocation *a, uint64_t page)
-{
-    if (a->type != VAS_MEM_IMAGE)
-        return;
-    const page_run *r = runs_find(a, page);
-    uint32_t base = r->protect & 0xFFu, own;
-    if (base == VAS_PAGE_WRITECOPY)
-        own = VAS_PAGE_READWRITE;
-    else if (base == VAS_PAGE_EXECUTE_WRITECOPY)
-        own = VAS_PAGE_EXECUTE_READWRITE;
-    else
-        return;
-    alloc_slot s = alloc_tree_find_slot(v, page);   /* semantics: 11.2.6 */
-    /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
-    if (!runs_set(&v->run_nodes, a, page, page + PAGE_BYTES, VAS_MEM_COMMIT, (r->protect & ~0xFFu) | own)) {
-        fprintf(stderr, "vas: out of memory while copying an image page\n");
-        abort();
-    }
-    alloc_tree_sync_entry(s);
-    space_sync_host(v, page, page + PAGE_BYTES);
 }

@@ -8,7 +8,9 @@
  * runs cover [0, size) and say which pages are committed, its page store
  * holds the shared contents by section offset. A view is an allocation in
  * the index with mapped = 1; its own page store holds only the pages
- * copy-on-write made private.
+ * copy-on-write made private. An image (docs/semantics.md 11.2) is the one
+ * view of an image section, which has no handle: its key in v->sections is
+ * the image's base + 1, odd, so never a handle value.
  */
 #include "vas_internal.h"
 
@@ -35,9 +37,59 @@ void section_add_view(section *s, allocation *view)
     s->views = view;
 }
 
+section *section_new(vas_t *v, uint64_t bytes, uint32_t protect, int commit)
+{
+    section *s = calloc(1, sizeof *s);
+    /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
+    if (!s)
+        return NULL;
+    /* Host-backed: the pages every view shares (docs/semantics.md 15.3). */
+    if (v->host)
+        s->host = host_section_create(bytes);
+    s->body = allocation_new(v, 0, bytes, protect, commit ? VAS_MEM_COMMIT : VAS_MEM_RESERVE,
+                             commit ? protect : 0);
+    /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
+    if (!s->body || (v->host && !s->host)) {
+        if (s->body)
+            allocation_delete(v, s->body);
+        host_section_destroy(s->host);
+        free(s);
+        return NULL;
+    }
+    s->body->mapped = 1;
+    s->protect = protect;
+    return s;
+}
+
+int section_add_image(vas_t *v, allocation *a)
+{
+    /* An image section's pages are all committed; their protections are
+     * the view's runs (the PE sections'). Not charged (11.2.7). */
+    section *s = section_new(v, a->end - alloc_base(a), VAS_PAGE_EXECUTE_WRITECOPY, 1);
+    /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
+    if (!s)
+        return 0;
+    s->image = 1;
+    s->node.key = alloc_base(a) + 1;
+    avl_insert(&v->sections, &s->node);
+    a->offset = 0;
+    section_add_view(s, a);
+    if (v->host)
+        host_window_map_view(v->host, s->host, 0, alloc_base(a), a->end);
+    return 1;
+}
+
+uint64_t view_charged_pages(const allocation *view)
+{
+    if (view->section->image || !protection_is_copy_on_write(view->protect))
+        return 0;
+    return (view->end - alloc_base(view)) / PAGE_BYTES;
+}
+
 static void section_delete(vas_t *v, section *s)
 {
-    v->section_pages -= runs_count_committed(s->body, 0, section_size(s));
+    if (!s->image)
+        v->section_pages -= runs_count_committed(s->body, 0, section_size(s));
     allocation_delete(v, s->body);
     host_section_destroy(s->host);
     free(s);
@@ -205,14 +257,16 @@ int sections_check(const vas_t *v, uint64_t *records, uint64_t *runs, uint64_t *
             return 0;
         *records += 1;
         *runs += s->body->runs.count;
-        *pages += runs_count_committed(s->body, 0, section_size(s));
+        if (!s->image)
+            *pages += runs_count_committed(s->body, 0, section_size(s));
+        else if (s->handle_open || !s->views || s->views->view_next || s->node.key != alloc_base(s->views) + 1)
+            return 0;
         for (const allocation *w = s->views; w; w = w->view_next) {
             if (w->section != s || alloc_tree_find(v, alloc_base(w)) != w)
                 return 0;
             if (w->offset + (w->end - alloc_base(w)) > section_size(s))
                 return 0;
-            if (protection_is_copy_on_write(w->protect))
-                cow += (w->end - alloc_base(w)) / PAGE_BYTES;
+            cow += view_charged_pages(w);
         }
     }
     return avl_check(&v->sections) && cow == v->cow_pages;

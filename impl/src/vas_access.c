@@ -125,13 +125,8 @@ void space_copy_in(vas_t *v, uint64_t addr, const void *buf, size_t len)
 {
     const uint8_t *in = buf;
     for (page_piece p = {v, NULL, addr, len, 0, 0}; page_piece_next(&p); in += p.len) {
-        uint8_t *bytes;
-        if (p.a->section) {
-            bytes = view_page_for_write(v, p.a, p.page);
-        } else {
-            space_copy_on_write(v, p.a, p.page);
-            bytes = page_store_get(p.a, p.page);
-        }
+        /* A view's or an image's page: copy-on-write may copy it (12.6). */
+        uint8_t *bytes = p.a->section ? view_page_for_write(v, p.a, p.page) : page_store_get(p.a, p.page);
         /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
         if (!bytes || !watch_mark_written(p.a, p.page, p.page + PAGE_BYTES)) {
             fprintf(stderr, "vas: out of memory storing page contents\n");

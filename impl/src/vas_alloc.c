@@ -158,6 +158,8 @@ static uint64_t commit_at(vas_t *v, uint64_t addr, uint64_t size, uint32_t prote
      * into a placeholder */
     if (!a || a->system || a->placeholder)
         return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.commit */
+    if (a->section && a->section->image)   /* G310: an image's pages are all committed */
+        return fail(v, VAS_ERROR_ACCESS_DENIED);  /* semantics: 11.2.6 */
     if (a->section)   /* a view: the section's pages, and so every view's (12.6) */
         return view_commit(v, s, start, end, protect) ? start : 0;
     uint64_t already = runs_count_committed(a, start, end);

@@ -55,16 +55,17 @@ typedef struct allocation {
     uint8_t write_watch;  /* reserved with MEM_WRITE_WATCH */
     uint8_t is_stack;     /* a thread's stack: the thread lives while it does */
     uint32_t stack_guarantee;  /* its SetThreadStackGuarantee bytes (thread_stack.c) */
-    uint8_t system;       /* made by the system (a layout's images, PEB, TEB, shared
-                           * data): cannot be freed, reprotected or allocated over */
-    uint8_t uncharged;    /* its pages are not in the commit charge (images, shared data) */
-    uint32_t type;        /* VAS_MEM_PRIVATE, or VAS_MEM_IMAGE (process_layout.c) */
+    uint8_t system;       /* made by the system (a layout's PEB, TEB, shared data):
+                           * cannot be freed, reprotected or allocated over */
+    uint8_t uncharged;    /* its pages are not in the commit charge (views, images, shared data) */
+    uint32_t type;        /* VAS_MEM_PRIVATE, VAS_MEM_MAPPED or VAS_MEM_IMAGE */
     uint8_t mapped;       /* a view or a section's body: WRITECOPY protections are valid */
     uint8_t placeholder;  /* a placeholder (docs/semantics.md 12.9): reserved, NOACCESS */
     uint8_t replaced;     /* made by MEM_REPLACE_PLACEHOLDER: may go back to a placeholder */
-    /* A view (MEM_MAPPED; section.c): its section, the section offset of
-     * its base, and its neighbours in the section's list of views. Pages
-     * hold a private copy in `pages`; others read the section's body. */
+    /* A view (MEM_MAPPED, or MEM_IMAGE: a view of an image section;
+     * section.c): its section, the section offset of its base, and its
+     * neighbours in the section's list of views. Pages hold a private copy
+     * in `pages`; others read the section's body. */
     struct section *section;
     uint64_t offset;
     struct allocation *view_prev, *view_next;
@@ -172,9 +173,6 @@ void allocation_delete(struct vas *v, allocation *a);
  * VAS_LAYOUT_EMPTY). 0 when the layout does not exist for the profile or
  * memory ran out. */
 int space_build_layout(struct vas *v);
-/* Before a write to page of a: an image's WRITECOPY page becomes the
- * process's own READWRITE copy (EXECUTE_WRITECOPY: EXECUTE_READWRITE). */
-void space_copy_on_write(struct vas *v, allocation *a, uint64_t page);
 
 /* ---- page_runs.c ------------------------------------------------------ */
 
@@ -244,12 +242,23 @@ typedef struct section {
     uint32_t protect;       /* the page protection given */
     uint32_t flags;         /* VAS_SEC_COMMIT or VAS_SEC_RESERVE */
     int handle_open;        /* CloseHandle not yet called */
+    int image;              /* an image section (11.2): no handle, one view, not charged */
     allocation *views;      /* first of its views (allocation.view_next) */
     host_section *host;     /* its real memory in a host-backed space, else NULL */
 } section;
 
 static inline uint64_t section_size(const section *s) { return s->body->end; }
 
+/* A new section of `bytes` (a page multiple), every page committed with
+ * protect or none (commit 0), not yet in v->sections; NULL if out of
+ * memory. */
+section *section_new(struct vas *v, uint64_t bytes, uint32_t protect, int commit);
+/* Makes a (an image the layout placed, mapped, in the index; 11.2) the
+ * one view of a new image section. 0 if out of memory. */
+int section_add_image(struct vas *v, allocation *a);
+/* Pages of view that count in the process's commit charge (12.8): all of
+ * a copy-on-write view's, none of an image's or a shared view's. */
+uint64_t view_charged_pages(const allocation *view);
 /* CloseHandle of a section handle (vas_close_handle asks first): 1 when
  * handle was an open section's, else 0 with nothing changed. */
 int section_close_handle(struct vas *v, uint64_t handle);

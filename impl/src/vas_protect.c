@@ -12,6 +12,18 @@ static uint32_t view_requested(const allocation *a, uint32_t protect)
     return protect;
 }
 
+/* An image page asked to become writable becomes copy-on-write: its pages
+ * are the image section's (11.2.6; loader.c test_VirtualProtect). */
+static uint32_t image_requested(uint32_t protect)
+{
+    uint32_t base = protect & PROT_BASE_MASK;
+    if (base == VAS_PAGE_READWRITE)
+        return (protect & ~PROT_BASE_MASK) | VAS_PAGE_WRITECOPY;
+    if (base == VAS_PAGE_EXECUTE_READWRITE)
+        return (protect & ~PROT_BASE_MASK) | VAS_PAGE_EXECUTE_WRITECOPY;
+    return protect;
+}
+
 int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32_t *old)
 {
     uint64_t max = space_max(v);
@@ -32,6 +44,8 @@ int vas_protect(vas_t *v, uint64_t addr, uint64_t size, uint32_t protect, uint32
     allocation *a = s.rec;
     if (a && a->system)
         return fail(v, VAS_ERROR_INVALID_PARAMETER);  /* X356, *old untouched; semantics: 11.2.6 */
+    if (a && a->section && a->section->image)
+        protect = image_requested(protect);   /* G309; semantics: 11.2.6 */
     /* Copy-on-write is for views only (section 1). */
     if (protection_is_copy_on_write(protect) && !(a && a->section))
         return fail(v, VAS_ERROR_INVALID_PARAMETER);

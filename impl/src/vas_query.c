@@ -27,10 +27,9 @@ size_t vas_query(vas_t *v, uint64_t addr, vas_mbi *out, size_t len)
     }
     alloc_entry e = p.entry;
     out->allocation_base = p.base;
-    /* Only an image has AllocationProtect EXECUTE_WRITECOPY (private memory
-     * refuses it), so the entry tells the Type without the record. */
-    out->type = entry_alloc_protect(e) == VAS_PAGE_EXECUTE_WRITECOPY ? VAS_MEM_IMAGE : VAS_MEM_PRIVATE;
-    /* A view's entry is empty (no first run): the record below tells. */
+    /* Views and images have an empty entry (no first run): the record below
+     * tells their Type; an entry with a first run is private memory's. */
+    out->type = VAS_MEM_PRIVATE;
     uint64_t first_run_end = p.base + entry_first_run_pages(e) * PAGE_BYTES;
     if (page < first_run_end) {
         /* The common case, answered by the index entry alone. */

@@ -4,7 +4,6 @@
  */
 #include "vas_internal.h"
 
-#include <stdlib.h>
 
 #define SEC_FLAGS_MASK 0xFFFF0000u
 #define FIRST_HANDLE 0x10000000u  /* multiples of 4, as Windows', above the processes' (vas_process.c) */
@@ -45,25 +44,10 @@ uint64_t vas_create_section(vas_t *v, uint64_t size, uint32_t protect_and_flags)
     int commit = flags == VAS_SEC_COMMIT;
     if (commit && !space_charge_allowed(v, pages))
         return fail(v, VAS_ERROR_COMMITMENT_LIMIT);
-    section *s = calloc(1, sizeof *s);
-    /* fuzz-unreached: alloc-failure - calloc never fails while fuzzing */
+    section *s = section_new(v, pages * PAGE_BYTES, protect, commit);
+    /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!s)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    /* Host-backed: the pages every view shares (docs/semantics.md 15.3). */
-    if (v->host)
-        s->host = host_section_create(pages * PAGE_BYTES);
-    s->body = allocation_new(v, 0, pages * PAGE_BYTES, protect, commit ? VAS_MEM_COMMIT : VAS_MEM_RESERVE,
-                             commit ? protect : 0);
-    /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
-    if (!s->body || (v->host && !s->host)) {
-        if (s->body)
-            allocation_delete(v, s->body);
-        host_section_destroy(s->host);
-        free(s);
-        return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-    }
-    s->body->mapped = 1;
-    s->protect = protect;
     s->flags = flags;
     s->handle_open = 1;
     if (v->next_handle == 0)
