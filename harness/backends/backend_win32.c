@@ -20,7 +20,8 @@
  *    page (Windows refuses ranges spanning allocations). When that page is in
  *    an allocation that is not ours, the call is not made: it fails with
  *    ERROR_INVALID_ADDRESS, which is what the trace would see had the runner
- *    not been there, and a note goes to stderr.
+ *    not been there, and a note goes to stderr. With the layout, the
+ *    executable's own image is the exception own_image() describes.
  *  - Accesses touch only the trace's pages. Pages VirtualQuery reports as in
  *    someone else's allocation are reported as an access violation without
  *    being touched; free pages and addresses beyond the user range are probed
@@ -266,6 +267,7 @@ typedef struct win32_space {
     size_t n_children;
     value_set sections;  /* section handles the trace created, not yet closed (issue 12) */
     value_set views;     /* the bases of its views, not yet unmapped */
+    int header_reprotected;  /* VirtualProtect changed the executable's header page */
 } win32_space;
 
 static void *ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
@@ -338,6 +340,27 @@ static int first_page_is_foreign(const win32_space *s, uint64_t addr)
     owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
     return o == OWNER_OTHER ||
            (o == OWNER_TRACE && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase));
+}
+
+/* With the layout, the runner's own executable image is the trace's to
+ * call on where that cannot hurt the runner (docs/semantics.md 11.2 item 6,
+ * an image is a view of its image section): VirtualFree and MEM_COMMIT
+ * there, which Windows refuses (87, 5), are made for real; VirtualProtect
+ * only on the header page and only to a protection that can still be read
+ * without a guard (exception dispatch reads the headers), the page being
+ * put back to READONLY when the trace ends. */
+static int own_image(const win32_space *s, const MEMORY_BASIC_INFORMATION *mbi)
+{
+    return s->layout && mbi->Type == MEM_IMAGE && mbi->AllocationBase == (void *)GetModuleHandleA(NULL);
+}
+
+static int header_protect_allowed(const win32_space *s, uint64_t addr, uint64_t size, uint32_t protect)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    uint64_t base = (uint64_t)(uintptr_t)GetModuleHandleA(NULL);
+    return page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER && own_image(s, &mbi) &&
+           addr >= base && size != 0 && size <= 0x1000 && addr - base <= 0x1000 - size &&
+           (protect & 0xFF) != PAGE_NOACCESS && !(protect & PAGE_GUARD);
 }
 
 /* The working-set sizes are the process's: each trace starts from and
@@ -608,6 +631,9 @@ static void win32_destroy(void *self)
             CloseHandle(s->children[i].given);
     }
     free(s->children);
+    DWORD old;
+    if (s->header_reprotected)
+        VirtualProtect(GetModuleHandleA(NULL), 0x1000, PAGE_READONLY, &old);
     free(s);
     working_set_restore();
 }
@@ -618,14 +644,16 @@ static uint64_t win32_alloc(void *self, uint64_t addr, uint64_t size, uint32_t t
     win32_space *s = self;
     /* A reservation cannot overlap anything; commit and reset can change an
      * existing allocation, which must then be the trace's. */
-    if (addr != 0 && !(type & MEM_RESERVE) && first_page_is_foreign(s, addr))
+    MEMORY_BASIC_INFORMATION mbi;
+    int own_commit = type == MEM_COMMIT && page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER &&
+                     own_image(s, &mbi);
+    if (addr != 0 && !(type & MEM_RESERVE) && first_page_is_foreign(s, addr) && !own_commit)
         return (uint64_t)refuse_foreign(s, "VirtualAlloc", addr);
     api_enter(s);
     void *p = VirtualAlloc(ptr(addr), (SIZE_T)size, type, protect);
     api_leave(s);
     if (p != NULL) {
-        MEMORY_BASIC_INFORMATION mbi;
-        if (VirtualQuery(p, &mbi, sizeof mbi) != 0 && mbi.State != MEM_FREE)
+        if (VirtualQuery(p, &mbi, sizeof mbi) != 0 && mbi.State != MEM_FREE && !own_commit)
             base_add(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
         SetLastError(s->error);
     }
@@ -640,7 +668,8 @@ static int win32_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
     win32_space *s = self;
     MEMORY_BASIC_INFORMATION mbi;
     owner o = page_owner(s, addr & ~(uint64_t)0xFFF, &mbi);
-    if (o == OWNER_OTHER || (o == OWNER_TRACE && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase)))
+    if ((o == OWNER_OTHER && !own_image(s, &mbi)) ||
+        (o == OWNER_TRACE && is_live_stack(s, (uint64_t)(uintptr_t)mbi.AllocationBase)))
         return refuse_foreign(s, "VirtualFree", addr);
     if (type & (MEM_PRESERVE_PLACEHOLDER | MEM_COALESCE_PLACEHOLDERS))   /* issue 12 */
         return win32_free_placeholder(s, addr, size, type, (uint64_t)(uintptr_t)mbi.AllocationBase);
@@ -656,8 +685,10 @@ static int win32_protect(void *self, uint64_t addr, uint64_t size, uint32_t prot
                          uint32_t *old)
 {
     win32_space *s = self;
-    if (first_page_is_foreign(s, addr))
+    int header = header_protect_allowed(s, addr, size, protect);
+    if (first_page_is_foreign(s, addr) && !header)
         return refuse_foreign(s, "VirtualProtect", addr);
+    s->header_reprotected |= header;
     /* Start from the caller's value so "left untouched" stays observable. */
     DWORD old_value = old != NULL ? *old : 0;
     api_enter(s);
