@@ -202,7 +202,7 @@ uint64_t space_map_view3(vas_t *v, uint64_t handle, uint64_t addr, uint64_t offs
 static void view_unmap(vas_t *v, allocation *a)
 {
     uint64_t base = alloc_base(a), end = a->end;
-    v->cow_pages -= view_charged_pages(a);   /* an image too (11.2.6): its base or any address in it */
+    v->cow_pages -= view_charged_pages(a);   /* an image: nothing (11.2.7) */
     locks_forget(v, a, base, end);
     alloc_tree_remove(v, a);
     section_remove_view(v, a);
