@@ -21,6 +21,7 @@ static vas_plugin table = {
     .mbi_size = sizeof(vas_mbi),
     .name = "oracle (plugin)",
     .flags = VAS_PLUGIN_DETERMINISTIC_PLACEMENT,
+    .ext_param_size = sizeof(vas_ext_param),
 };
 
 static void take_oracle_members(vas_plugin *t, const backend *o)
@@ -65,6 +66,10 @@ static void take_oracle_members(vas_plugin *t, const backend *o)
     t->create_section = o->create_section;
     t->map_view = o->map_view;
     t->unmap_view = o->unmap_view;
+    t->alloc2 = o->alloc2;
+    t->map_view3 = o->map_view3;
+    t->unmap_view2 = o->unmap_view2;
+    t->unmap_view_ex = o->unmap_view_ex;
 }
 
 VAS_PLUGIN_EXPORT const vas_plugin *vas_plugin_entry(void);

@@ -45,6 +45,12 @@ static int table_check(const char *spec, const vas_plugin *t)
                 spec, t->struct_size, offsetof(vas_plugin, check) + sizeof t->check);
         return -1;
     }
+    if ((MEMBER(t, alloc2) || MEMBER(t, map_view3) || MEMBER(t, unmap_view2) || MEMBER(t, unmap_view_ex))
+        && t->ext_param_size != sizeof(vas_ext_param)) {
+        fprintf(stderr, "%s: plugin built with sizeof(vas_ext_param) %u; this vastrace has %zu\n", spec,
+                t->ext_param_size, sizeof(vas_ext_param));
+        return -1;
+    }
     if (!t->create) missing = "create";
     else if (!t->destroy) missing = "destroy";
     else if (!t->alloc) missing = "alloc";
@@ -132,6 +138,10 @@ const backend *backend_plugin_open(const char *spec)
     p->b.create_section = MEMBER(t, create_section);
     p->b.map_view = MEMBER(t, map_view);
     p->b.unmap_view = MEMBER(t, unmap_view);
+    p->b.alloc2 = MEMBER(t, alloc2);
+    p->b.map_view3 = MEMBER(t, map_view3);
+    p->b.unmap_view2 = MEMBER(t, unmap_view2);
+    p->b.unmap_view_ex = MEMBER(t, unmap_view_ex);
     p->b.deterministic_placement = (t->flags & VAS_PLUGIN_DETERMINISTIC_PLACEMENT) != 0;
     p->next = all_plugins;
     all_plugins = p;

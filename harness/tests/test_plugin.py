@@ -30,6 +30,18 @@ def run(*args):
     return subprocess.run([find_vastrace(), *args], capture_output=True, text=True, timeout=600)
 
 
+def check_through(tmp_path, source, trace_text, defines=()):
+    """Builds source as a plugin and runs `vastrace check` of trace_text through it."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    src, so = tmp_path / "plugin.c", tmp_path / "plugin.so"
+    src.write_text(source)
+    subprocess.run([cc, "-shared", "-fPIC", "-I", os.path.join(ROOT, "impl", "include"), *defines,
+                    "-o", str(so), str(src)], check=True)
+    trace = tmp_path / "t.trace"
+    trace.write_text(trace_text)
+    return run("check", "--backend", "so:%s" % so, str(trace))
+
+
 def test_conformance_suite_through_the_plugin(tmp_path):
     r = subprocess.run([sys.executable, os.path.join(ROOT, "conformance", "conformance.py"),
                         "--vastrace", find_vastrace(), "--backends", "so:" + oracle_plugin(),
@@ -78,14 +90,7 @@ VAS_PLUGIN_EXPORT const vas_plugin *vas_plugin_entry(void)
 
 
 def test_a_plugin_of_the_first_revision_loads_without_the_later_families(tmp_path):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    src, so = tmp_path / "old.c", tmp_path / "old.so"
-    src.write_text(OLD_PLUGIN)
-    subprocess.run([cc, "-shared", "-fPIC", "-I", os.path.join(ROOT, "impl", "include"),
-                    "-o", str(so), str(src)], check=True)
-    trace = tmp_path / "t.trace"
-    trace.write_text("geterr -> 7\nt = thread 0\n")
-    r = run("check", "--backend", "so:%s" % so, str(trace))
+    r = check_through(tmp_path, OLD_PLUGIN, "geterr -> 7\nt = thread 0\n")
     assert r.returncode == 2, r.stdout + r.stderr
     assert "t = thread 0" in r.stdout and "does not support this operation" in r.stdout, r.stdout
 
@@ -106,14 +111,7 @@ VAS_PLUGIN_EXPORT const vas_plugin *vas_plugin_entry(void) { return &table; }
     (["-DABI=1", "-DCONFIG_SIZE=sizeof(vas_config)"], "plugin table has no destroy"),
 ])
 def test_bad_plugins_are_refused_naming_why(tmp_path, defines, message):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    src, so = tmp_path / "bad.c", tmp_path / "bad.so"
-    src.write_text(BAD_PLUGIN)
-    subprocess.run([cc, "-shared", "-fPIC", "-I", os.path.join(ROOT, "impl", "include"), *defines,
-                    "-o", str(so), str(src)], check=True)
-    trace = tmp_path / "t.trace"
-    trace.write_text("geterr\n")
-    r = run("check", "--backend", "so:%s" % so, str(trace))
+    r = check_through(tmp_path, BAD_PLUGIN, "geterr\n", defines)
     assert r.returncode == 2
     assert message in r.stderr
 
@@ -122,3 +120,30 @@ def test_missing_plugin_is_reported(tmp_path):
     r = run("run", "--backend", "so:%s" % (tmp_path / "absent.so"), os.path.join(ROOT, CASES[0]))
     assert r.returncode == 2
     assert "cannot load" in r.stderr
+
+
+# A table with a placeholder call built with another vas_ext_param.
+EXT_PARAM_PLUGIN = r"""
+#include <vas/vas_plugin.h>
+static void *create(const vas_config *c) { (void)c; return 0; }
+static int unmap_view_ex(void *s, uint64_t a, uint32_t f) { (void)s; (void)a; (void)f; return 0; }
+VAS_PLUGIN_EXPORT const vas_plugin *vas_plugin_entry(void)
+{
+    static vas_plugin t;
+    t.abi_version = VAS_PLUGIN_ABI_VERSION;
+    t.struct_size = sizeof t;
+    t.config_size = sizeof(vas_config);
+    t.mbi_size = sizeof(vas_mbi);
+    t.name = "ext";
+    t.create = create;
+    t.unmap_view_ex = unmap_view_ex;
+    t.ext_param_size = 7;
+    return &t;
+}
+"""
+
+
+def test_a_placeholder_plugin_with_another_ext_param_size_is_refused(tmp_path):
+    r = check_through(tmp_path, EXT_PARAM_PLUGIN, "geterr\n")
+    assert r.returncode == 2
+    assert "plugin built with sizeof(vas_ext_param) 7; this vastrace has 32" in r.stderr, r.stderr

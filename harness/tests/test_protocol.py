@@ -110,6 +110,26 @@ def test_random_through_the_protocol():
     assert "0 divergent" in r.stdout
 
 
+def test_a_server_is_sent_only_the_families_it_declares(tmp_path):
+    # misbehaving_server.py declares no optional family: the random traces
+    # sent to it hold only the basic calls, while the same traces run in
+    # process hold stacks, views and the rest.
+    log = tmp_path / "ops"
+    spec, marker = misbehaving("ok")
+    r = run("random", "--backends", "impl," + spec, "--traces", "50", "--ops", "60", "--seed", "11",
+            env={"VAS_TEST_OPLOG": str(log)}, timeout=300)
+    words = set(log.read_text().split())
+    assert "alloc" in words, r.stdout + r.stderr
+    family = {"watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
+              "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch",
+              "process", "close", "readproc", "writeproc", "section", "map", "unmap", "alloc2", "map3",
+              "unmap2", "unmapex", "charge"}
+    assert not words & family, words & family
+    direct = run("random", "--backends", "impl,oracle", "--traces", "50", "--ops", "60", "--seed", "11")
+    assert "50 traces, 3000 ops on" in direct.stdout, direct.stdout
+    assert leftovers(marker) == []
+
+
 def test_a_planted_divergence_is_seen_through_the_protocol(tmp_path):
     # The server runs impl, the client oracle: the comparison itself must
     # work on replayed results (a query of a free region compares maps).

@@ -37,19 +37,8 @@ typedef struct backend {
     VAS_PLUGIN_THREAD_CALLS
     VAS_PLUGIN_PROCESS_CALLS
     VAS_PLUGIN_SECTION_CALLS
-    /* Issue 12, docs/semantics.md 12.9-12.14: placeholders, as vas_alloc2,
-     * vas_map_view3 and vas_unmap_view2; unmap_view_ex is
-     * UnmapViewOfFileEx (the calling process). VirtualFree's placeholder
-     * flags go through free / free_ex. A process handle is as for
-     * alloc_ex; 0 is NULL. Not in the plugin table (yet): a plugin runs
-     * none of them. */
-    uint64_t (*alloc2)(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
-                       uint32_t protect, const vas_ext_param *params, uint32_t count);
-    uint64_t (*map_view3)(void *self, uint64_t handle, uint64_t process, uint64_t addr,
-                          uint64_t offset, uint64_t size, uint32_t type, uint32_t protect,
-                          const vas_ext_param *params, uint32_t count);
-    int (*unmap_view2)(void *self, uint64_t process, uint64_t addr, uint32_t flags);
-    int (*unmap_view_ex)(void *self, uint64_t addr, uint32_t flags);
+    /* Placeholders (12.9-12.14), declared with the plugin table's too. */
+    VAS_PLUGIN_PLACEHOLDER_CALLS
 
     /* 1 when addresses chosen by the system are deterministic first-fit as
      * docs/semantics.md describes (impl, oracle, host); 0 for real Windows. */

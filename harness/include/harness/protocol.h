@@ -28,10 +28,10 @@ enum proto_feature {  /* HELLO_OK.features */
     /* The optional operation families the server runs: the client puts
      * their operations into the traces it generates only when set. */
     PROTO_WRITE_WATCH = 8, PROTO_LOCKING = 16, PROTO_PROBES = 32, PROTO_THREADS = 64,
-    PROTO_PROCESSES = 128, PROTO_SECTIONS = 256
+    PROTO_PROCESSES = 128, PROTO_SECTIONS = 256, PROTO_PLACEHOLDERS = 512
 };
 #define PROTO_FAMILIES (PROTO_WRITE_WATCH | PROTO_LOCKING | PROTO_PROBES | PROTO_THREADS \
-                        | PROTO_PROCESSES | PROTO_SECTIONS)
+                        | PROTO_PROCESSES | PROTO_SECTIONS | PROTO_PLACEHOLDERS)
 
 enum proto_map_mode { PROTO_MAP_NONE = 0, PROTO_MAP_FULL = 1, PROTO_MAP_NAMED = 2 };
 #define PROTO_RUN_SYNC 1u                  /* RUN.run_flags: flush after every record */

@@ -11,6 +11,8 @@ results, except:
   version          claims protocol version 2 in HELLO_OK
   refuse           answers HELLO with ERROR VERSION
   ok               none of these (a well-behaved, if useless, server)
+It declares no optional family (HELLO_OK features 0). With VAS_TEST_OPLOG set,
+it appends the first word of every operation it is sent to that file.
 """
 import os
 import signal
@@ -20,7 +22,8 @@ import time
 
 MODE = sys.argv[1]
 inp, out = sys.stdin.buffer, sys.stdout.buffer
-HEADERS = ("name:", "source:", "wine-deviates:", "profile:", "commit-limit:")
+HEADERS = ("name:", "source:", "wine-deviates:", "model-only:", "profile:", "commit-limit:", "layout:",
+           "aslr-seed:")
 
 
 def frame(t, payload=b""):
@@ -63,6 +66,9 @@ while True:
         continue
     mode, flags, n = struct.unpack("<III", p[:12])
     ops = list(op_lines(p[12:12 + n]))
+    if os.environ.get("VAS_TEST_OPLOG"):
+        with open(os.environ["VAS_TEST_OPLOG"], "a") as log:
+            log.writelines(line.split(" = ", 1)[-1].split()[0] + "\n" for line in ops)
     frame(4, struct.pack("<II", 0, len(ops)) + string(b""))
     for line in ops:
         if line.startswith("write") and MODE == "crash-on-write":

@@ -25,8 +25,9 @@
  * header loads unchanged (it lacks the later families), and one built
  * against a newer copy loads into an older vastrace (which ignores what it
  * does not know). The loader refuses a table whose abi_version, config_size
- * or mbi_size differ from its own, or that ends before check (the first
- * revision's last member), naming both values.
+ * or mbi_size differ from its own, that ends before check (the first
+ * revision's last member), or that sets a placeholder call with another
+ * ext_param_size, naming both values.
  *
  * Every member after check is optional: NULL makes its operation "not
  * supported" (the conformance cases using it are n/a; generated traces
@@ -131,6 +132,21 @@ extern "C" {
                          uint64_t size, uint64_t addr);                                         \
     int (*unmap_view)(void *self, uint64_t addr);
 
+/* Placeholders: docs/semantics.md 12.9-12.14, as vas_alloc2, vas_map_view3
+ * and vas_unmap_view2; unmap_view_ex is UnmapViewOfFileEx (the calling
+ * process). A process handle is as for alloc_ex, 0 standing for NULL;
+ * params points to count extended parameters. VirtualFree's placeholder
+ * flags go through free and free_ex. */
+#define VAS_PLUGIN_PLACEHOLDER_CALLS                                                            \
+    uint64_t (*alloc2)(void *self, uint64_t process, uint64_t addr, uint64_t size,              \
+                       uint32_t type, uint32_t protect, const vas_ext_param *params,            \
+                       uint32_t count);                                                         \
+    uint64_t (*map_view3)(void *self, uint64_t handle, uint64_t process, uint64_t addr,         \
+                          uint64_t offset, uint64_t size, uint32_t type, uint32_t protect,      \
+                          const vas_ext_param *params, uint32_t count);                         \
+    int (*unmap_view2)(void *self, uint64_t process, uint64_t addr, uint32_t flags);            \
+    int (*unmap_view_ex)(void *self, uint64_t addr, uint32_t flags);
+
 typedef struct vas_plugin {
     uint32_t abi_version;   /* VAS_PLUGIN_ABI_VERSION */
     uint32_t struct_size;   /* sizeof(vas_plugin) as the plugin was compiled */
@@ -145,6 +161,11 @@ typedef struct vas_plugin {
     VAS_PLUGIN_THREAD_CALLS
     VAS_PLUGIN_PROCESS_CALLS
     VAS_PLUGIN_SECTION_CALLS
+    /* Appended in the third revision: placeholders, and the size of the
+     * type they take (sizeof(vas_ext_param), checked at load when any of
+     * them is set). */
+    uint32_t ext_param_size;
+    VAS_PLUGIN_PLACEHOLDER_CALLS
     /* Members of later operation families are appended here. */
 } vas_plugin;
 
