@@ -255,8 +255,7 @@ static void set_remove(value_set *set, uint64_t value)
 }
 
 typedef struct win32_space {
-    uint64_t *bases;     /* allocation bases this trace reserved or mapped, not yet released */
-    size_t n_bases, cap_bases;
+    value_set bases;     /* allocation bases this trace reserved or mapped, not yet released */
     struct win32_thread **threads;   /* the trace's threads still running */
     size_t n_threads;
     DWORD error;         /* the trace's last-error */
@@ -272,36 +271,6 @@ typedef struct win32_space {
 
 static void *ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
 
-static int base_index(const win32_space *s, uint64_t base)
-{
-    for (size_t i = 0; i < s->n_bases; i++)
-        if (s->bases[i] == base)
-            return (int)i;
-    return -1;
-}
-
-static void base_add(win32_space *s, uint64_t base)
-{
-    if (base_index(s, base) >= 0)
-        return;
-    if (s->n_bases == s->cap_bases) {
-        size_t cap = s->cap_bases ? s->cap_bases * 2 : 16;
-        uint64_t *p = realloc(s->bases, cap * sizeof *p);
-        if (p == NULL)
-            return;  /* untracked: leaks at destroy, never unsafe */
-        s->bases = p;
-        s->cap_bases = cap;
-    }
-    s->bases[s->n_bases++] = base;
-}
-
-static void base_remove(win32_space *s, uint64_t base)
-{
-    int i = base_index(s, base);
-    if (i >= 0)
-        s->bases[i] = s->bases[--s->n_bases];
-}
-
 typedef enum owner { OWNER_TRACE, OWNER_NONE, OWNER_OTHER } owner;
 
 /* Whose is the page holding addr: the trace's, nobody's (free, or beyond the
@@ -313,7 +282,7 @@ static owner page_owner(const win32_space *s, uint64_t addr, MEMORY_BASIC_INFORM
         return OWNER_NONE;
     if (mbi->State == MEM_FREE)
         return OWNER_NONE;
-    return base_index(s, (uint64_t)(uintptr_t)mbi->AllocationBase) >= 0 ? OWNER_TRACE
+    return set_index(&s->bases, (uint64_t)(uintptr_t)mbi->AllocationBase) >= 0 ? OWNER_TRACE
                                                                           : OWNER_OTHER;
 }
 
@@ -500,7 +469,7 @@ static void thread_end(win32_space *s, size_t i)
     CloseHandle(t->handle);
     CloseHandle(t->go);
     CloseHandle(t->done);
-    base_remove(s, t->low);
+    set_remove(&s->bases, t->low);
     s->threads[i] = s->threads[--s->n_threads];
     free(t);
 }
@@ -538,7 +507,7 @@ static uint64_t win32_create_thread(void *self, uint64_t stack_size, int size_is
     }
     WaitForSingleObject(t->done, INFINITE);
     s->threads[s->n_threads++] = t;
-    base_add(s, t->low);
+    set_add(&s->bases, t->low);
     return t->low;
 }
 
@@ -616,9 +585,9 @@ static void win32_destroy(void *self)
     free(s->threads);
     for (size_t i = 0; i < s->views.n; i++)
         UnmapViewOfFile(ptr(s->views.v[i]));
-    for (size_t i = 0; i < s->n_bases; i++)
-        VirtualFree(ptr(s->bases[i]), 0, MEM_RELEASE);  /* failure: already gone (or a view) */
-    free(s->bases);
+    for (size_t i = 0; i < s->bases.n; i++)
+        VirtualFree(ptr(s->bases.v[i]), 0, MEM_RELEASE);  /* failure: already gone (or a view) */
+    free(s->bases.v);
     for (size_t i = 0; i < s->sections.n; i++)
         CloseHandle((HANDLE)(uintptr_t)s->sections.v[i]);
     free(s->sections.v);
@@ -654,7 +623,7 @@ static uint64_t win32_alloc(void *self, uint64_t addr, uint64_t size, uint32_t t
     api_leave(s);
     if (p != NULL) {
         if (VirtualQuery(p, &mbi, sizeof mbi) != 0 && mbi.State != MEM_FREE && !own_commit)
-            base_add(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+            set_add(&s->bases, (uint64_t)(uintptr_t)mbi.AllocationBase);
         SetLastError(s->error);
     }
     return (uint64_t)(uintptr_t)p;
@@ -677,7 +646,7 @@ static int win32_free(void *self, uint64_t addr, uint64_t size, uint32_t type)
     BOOL ok = VirtualFree(ptr(addr), (SIZE_T)size, type);
     api_leave(s);
     if (ok && type == MEM_RELEASE && o == OWNER_TRACE)
-        base_remove(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+        set_remove(&s->bases, (uint64_t)(uintptr_t)mbi.AllocationBase);
     return ok ? 1 : 0;
 }
 
@@ -1141,7 +1110,7 @@ static int range_is_foreign(const win32_space *s, uint64_t addr, uint64_t size)
         MEMORY_BASIC_INFORMATION mbi;
         if (VirtualQuery(ptr(page), &mbi, sizeof mbi) == 0)
             return 0;   /* beyond the user range: the call itself fails */
-        if (mbi.State != MEM_FREE && base_index(s, (uint64_t)(uintptr_t)mbi.AllocationBase) < 0)
+        if (mbi.State != MEM_FREE && set_index(&s->bases, (uint64_t)(uintptr_t)mbi.AllocationBase) < 0)
             return 1;
         uint64_t next = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
         if (next <= page || next - 1 >= last)
@@ -1225,7 +1194,7 @@ static uint64_t win32_map_view(void *self, uint64_t handle, uint32_t access, uin
                               (SIZE_T)size, ptr(addr));
     api_leave(s);
     if (p != NULL) {
-        base_add(s, (uint64_t)(uintptr_t)p);
+        set_add(&s->bases, (uint64_t)(uintptr_t)p);
         set_add(&s->views, (uint64_t)(uintptr_t)p);
     }
     return (uint64_t)(uintptr_t)p;
@@ -1242,7 +1211,7 @@ static int win32_unmap_view(void *self, uint64_t addr)
     BOOL ok = UnmapViewOfFile(ptr(addr));
     api_leave(s);
     if (ok && o == OWNER_TRACE) {
-        base_remove(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+        set_remove(&s->bases, (uint64_t)(uintptr_t)mbi.AllocationBase);
         set_remove(&s->views, (uint64_t)(uintptr_t)mbi.AllocationBase);
     }
     return ok ? 1 : 0;
@@ -1326,16 +1295,16 @@ static int placeholder_process(win32_space *s, uint64_t process, int null_is_sel
  * allocation bases there are read again. */
 static void bases_rescan(win32_space *s, uint64_t lo, uint64_t hi)
 {
-    for (size_t i = s->n_bases; i-- > 0;)
-        if (s->bases[i] >= lo && s->bases[i] <= hi)
-            base_remove(s, s->bases[i]);
+    for (size_t i = s->bases.n; i-- > 0;)
+        if (s->bases.v[i] >= lo && s->bases.v[i] <= hi)
+            set_remove(&s->bases, s->bases.v[i]);
     for (uint64_t at = lo; at <= hi;) {
         MEMORY_BASIC_INFORMATION mbi;
         if (VirtualQuery(ptr(at), &mbi, sizeof mbi) == 0)
             break;
         uint64_t base = (uint64_t)(uintptr_t)mbi.AllocationBase;
         if (mbi.State != MEM_FREE && base >= lo)
-            base_add(s, base);
+            set_add(&s->bases, base);
         uint64_t next = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
         if (next <= at)
             break;
@@ -1381,7 +1350,7 @@ static uint64_t win32_alloc2(void *self, uint64_t process, uint64_t addr, uint64
     if (p != NULL && own) {
         MEMORY_BASIC_INFORMATION mbi;
         if (VirtualQuery(p, &mbi, sizeof mbi) != 0 && mbi.State != MEM_FREE)
-            base_add(s, (uint64_t)(uintptr_t)mbi.AllocationBase);
+            set_add(&s->bases, (uint64_t)(uintptr_t)mbi.AllocationBase);
         SetLastError(s->error);
     }
     return (uint64_t)(uintptr_t)p;
@@ -1413,7 +1382,7 @@ static uint64_t win32_map_view3(void *self, uint64_t handle, uint64_t process, u
                  protect, ext_array_of(params, count, &ext), count);
     api_leave(s);
     if (p != NULL && own) {
-        base_add(s, (uint64_t)(uintptr_t)p);
+        set_add(&s->bases, (uint64_t)(uintptr_t)p);
         set_add(&s->views, (uint64_t)(uintptr_t)p);
     }
     return (uint64_t)(uintptr_t)p;
@@ -1454,7 +1423,7 @@ static int unmap_view_flags(win32_space *s, uint64_t process, uint64_t addr, uin
         uint64_t base = (uint64_t)(uintptr_t)mbi.AllocationBase;
         set_remove(&s->views, base);
         if (!(flags & MEM_PRESERVE_PLACEHOLDER))
-            base_remove(s, base);
+            set_remove(&s->bases, base);
     }
     return ok ? 1 : 0;
 }

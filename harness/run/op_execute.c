@@ -129,6 +129,17 @@ int op_keeps_map(trace_opcode code)
     }
 }
 
+int op_places(trace_opcode code)
+{
+    switch (code) {
+    case TRACE_ALLOC: case TRACE_THREAD: case TRACE_BULKALLOC: case TRACE_MAP:
+    case TRACE_ALLOC2: case TRACE_MAP3:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void expr_unbind(trace_expr *e, const unsigned char *dropped)
 {
     if (e->name >= 0 && dropped[e->name])

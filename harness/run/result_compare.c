@@ -123,8 +123,7 @@ const char *op_result_describe(const backend_run *r, const region_map *map,
             appendf(buf, len, &pos, "0 err=%s", CONST_NAME(CONST_ERROR, res->error, e));
             if (op->code == TRACE_PROTECT && res->old != OP_OLD_UNTOUCHED)
                 appendf(buf, len, &pos, " old=%s", CONST_NAME(CONST_PROTECT, res->old, p));
-        } else if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-                   op->code == TRACE_MAP || op->code == TRACE_ALLOC2 || op->code == TRACE_MAP3) {
+        } else if (op_places(op->code)) {
             /* The address the system chose is the news: print it as a number. */
             appendf(buf, len, &pos, "0x%" PRIX64, res->value);
         } else if (op->code == TRACE_QUERY) {

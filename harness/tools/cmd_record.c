@@ -87,19 +87,7 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
     trace_expect *x = &op->expect;
     int placed_by_system = r->b->deterministic_placement == 0;
 
-    switch (op->code) {
-    case TRACE_SECTION:
-        if (res->value == 0)
-            expect_failure(x, res);
-        else
-            expect_reset(x, EXPECT_NONZERO);
-        break;
-    case TRACE_ALLOC:
-    case TRACE_THREAD:
-    case TRACE_BULKALLOC:
-    case TRACE_MAP:
-    case TRACE_ALLOC2:
-    case TRACE_MAP3:
+    if (op_places(op->code)) {
         if (res->value == 0) {
             expect_failure(x, res);
         } else if (placed_by_system && backend_run_eval(r, op->addr) == 0) {
@@ -108,6 +96,14 @@ static int expect_record(const backend_run *r, trace_op *op, const op_result *re
             expect_reset(x, EXPECT_VALUE);
             x->value = address_expr(r, op->result, res->value, op->addr);
         }
+        return 0;
+    }
+    switch (op->code) {
+    case TRACE_SECTION:
+        if (res->value == 0)
+            expect_failure(x, res);
+        else
+            expect_reset(x, EXPECT_NONZERO);
         break;
     case TRACE_FREE:
     case TRACE_UNMAP:

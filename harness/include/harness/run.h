@@ -91,6 +91,11 @@ int op_supported(const backend *b, const trace_op *op);
  * last-error, the counters): a map walked before it still holds after it.
  * Accesses and IsBad* probes can clear a guard page, so they are not. */
 int op_keeps_map(trace_opcode code);
+/* 1 when an operation of this kind returns an address the system may choose
+ * (alloc, thread, bulk alloc, map, alloc2, map3): a report prints it as a
+ * number, a recording names it or says "nonzero", a comparison between
+ * systems that place differently looks at its shape. */
+int op_places(trace_opcode code);
 /* Drops from t the operations some backend of the set does not support
  * (op_supported): run on the others alone they would make the spaces
  * differ for a reason that is no disagreement. A name a dropped operation
