@@ -20,9 +20,10 @@
  * At exit a summary goes to stderr and to $VAS_WINE_FINDINGS/summary.tsv.
  *
  * Allocation sizes between 4 GiB and the top of the user range are cut to
- * 4 GiB (bound_alloc_sizes: what Wine's page table costs); queries of plain
- * addresses inside the user range, which see the server's own memory, are
- * dropped (drop_plain_user_queries).
+ * 4 GiB (bound_alloc_sizes: what Wine's page table costs); operations at
+ * plain addresses inside the user range, which meet the server's own
+ * memory, are dropped and handles used as addresses lose their name
+ * (drop_plain_user_addresses).
  *
  * Environment: VAS_WINE_SERVER (default "wine build-win32/vastrace.exe
  * serve"), VAS_WINE_KNOWN (default fuzz/wine-known-deviations.tsv),
@@ -179,20 +180,58 @@ static void bound_alloc_sizes(trace *t)
     }
 }
 
-/* A query of a plain address inside the user range asks about the server
- * process's own memory (its image, DLLs, heaps, stacks), which the model's
- * empty space does not have: the answer is that process's layout, not
- * Wine's VirtualQuery (a query of a name's allocation, of 0 or past the
- * range stays). Such queries are dropped. */
+/* The server's addresses are not the model's: a plain number inside the
+ * user range names the server process's own memory (its image, DLLs,
+ * heaps; the runner refuses to change it) where the model has free space
+ * or, first fit, the trace's own allocations; and a section or process
+ * handle is a number of each system's choosing. So an operand naming a
+ * handle loses the name (it becomes its plain offset), and an operation
+ * other than alloc whose address is then a plain user-range number is
+ * dropped: either would compare the two processes' layouts, not Wine's
+ * calls (a fixed-address alloc stays: it fails cleanly where the server
+ * has memory, a known signature). 0 and addresses past the range stay. */
 #define USER_RANGE_BOTTOM 0x10000ull
 
-static void drop_plain_user_queries(trace *t)
+static void unbind(trace_expr *e, const unsigned char *handle)
 {
+    if (e->name >= 0 && handle[e->name])
+        e->name = -1;
+}
+
+/* Whether op's addr is an address in the calling process that op uses
+ * without creating anything there. */
+static int addresses_own_memory(const trace_op *op)
+{
+    if (op->has_process)
+        return 0;
+    switch (op->code) {
+    case TRACE_FREE: case TRACE_PROTECT: case TRACE_QUERY: case TRACE_READ: case TRACE_WRITE:
+    case TRACE_EXEC: case TRACE_WATCH: case TRACE_RESETWATCH: case TRACE_LOCK: case TRACE_UNLOCK:
+    case TRACE_ISBADREAD: case TRACE_ISBADWRITE: case TRACE_ISBADCODE: case TRACE_ISBADSTR:
+    case TRACE_TOUCH: case TRACE_BULKFREE: case TRACE_UNMAP: case TRACE_UNMAP2: case TRACE_UNMAPEX:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void drop_plain_user_addresses(trace *t)
+{
+    unsigned char *handle = calloc(t->n_names + 1, 1);
     size_t i, kept = 0;
+    if (handle == NULL)
+        return;
     for (i = 0; i < t->n_ops; i++) {
         trace_op *op = &t->ops[i];
-        if (op->code == TRACE_QUERY && !op->has_process && op->addr.name < 0
+        unbind(&op->addr, handle);
+        unbind(&op->size, handle);
+        unbind(&op->offset, handle);
+        unbind(&op->buf, handle);
+        if (op->result >= 0 && (op->code == TRACE_SECTION || op->code == TRACE_PROCESS))
+            handle[op->result] = 1;
+        if (addresses_own_memory(op) && op->addr.name < 0
             && op->addr.offset >= USER_RANGE_BOTTOM && op->addr.offset < USER_RANGE_TOP) {
+            free(op->data);
             free(op->expect.data);
             free(op->expect.pages);
             continue;
@@ -200,6 +239,7 @@ static void drop_plain_user_queries(trace *t)
         t->ops[kept++] = *op;
     }
     t->n_ops = kept;
+    free(handle);
 }
 
 /* Known deviations an input runs past (wine_run_past_known), at most. */
@@ -232,7 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t->layout = VAS_LAYOUT_EMPTY;
     t->aslr_seed = 0;     /* nor the model's seeded placement */
     bound_alloc_sizes(t);
-    drop_plain_user_queries(t);
+    drop_plain_user_addresses(t);
     w.inputs++;
     rc = wine_run_past_known(w.pair, t, &w.known, KNOWN_SKIP_MAX, count_known, NULL, &o, sig, sizeof sig);
     if (rc == 0) {
