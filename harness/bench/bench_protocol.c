@@ -42,9 +42,11 @@ static trace *random_trace(uint64_t seed, size_t n)
         bytes = realloc(bytes, len);
     }
     free(bytes);
-    if (t) {
+    if (t) {   /* what a real process can run, as the Wine fuzz target sets it */
         t->profile = VAS_PROFILE_X64;
         t->commit_limit = 0;
+        t->layout = VAS_LAYOUT_EMPTY;
+        t->aslr_seed = 0;
     }
     return t;
 }
