@@ -70,13 +70,14 @@ static int trace_reduce_for_binary(trace *t, const char *path)
         expr_rebind(&op->buf, current);
         expr_rebind(&op->handle, current);
         expr_rebind(&op->offset, current);
+        expr_rebind(&op->ext.lowest, current);
+        expr_rebind(&op->ext.highest, current);
         if ((op->code == TRACE_READ || op->code == TRACE_WRITE) && op->len > SEED_DATA_MAX) {
             fprintf(stderr, "%s: operation %zu: %zu bytes cut to %u\n", path, i + 1, op->len,
                     SEED_DATA_MAX);
             op->len = SEED_DATA_MAX;
         }
-        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-            op->code == TRACE_PROCESS || op->code == TRACE_SECTION || op->code == TRACE_MAP) {
+        if (trace_opcode_binds(op->code)) {
             if (op->result >= 0)
                 current[op->result] = (int)n_allocs;
             op->result = (int)n_allocs++;

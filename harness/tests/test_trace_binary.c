@@ -30,8 +30,7 @@ static int well_formed(const trace *t, size_t max_ops)
             op->thread.name >= (int)bound || op->process.name >= (int)bound ||
             op->buf.name >= (int)bound || op->handle.name >= (int)bound || op->offset.name >= (int)bound)
             return 0;
-        if (op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-            op->code == TRACE_PROCESS || op->code == TRACE_SECTION || op->code == TRACE_MAP) {
+        if (trace_opcode_binds(op->code)) {
             snprintf(want, sizeof want, "r%zu", bound);
             if (op->result != (int)bound || strcmp(t->names[bound], want) != 0)
                 return 0;
@@ -55,6 +54,7 @@ static int decoded_address(trace_opcode code)
     case TRACE_WSMAX: case TRACE_LOCKED: case TRACE_THREAD: case TRACE_THREAD_EXIT:
     case TRACE_GUARANTEE: case TRACE_TOUCH: case TRACE_SECTION: case TRACE_CLOSE: case TRACE_MAP:
     case TRACE_UNMAP: case TRACE_BULKALLOC: case TRACE_PROCESS: case TRACE_READPROC: case TRACE_WRITEPROC:
+    case TRACE_MAP3: case TRACE_UNMAP2: case TRACE_UNMAPEX:
         return 0;
     default:
         return 1;
@@ -118,7 +118,7 @@ static void test_random_round_trips(void)
            "%zu allocs with unnamed type bits\n", RANDOM_INPUTS, ops, name_refs, boundary_hits,
            raw_flags);
     /* Bias: named and boundary operands must be common, not accidents. */
-    CHECK_MSG(codes_seen == ((uint64_t)1 << (TRACE_UNMAP + 1)) - 1, "not every opcode decoded: %#llx",
+    CHECK_MSG(codes_seen == ((uint64_t)1 << TRACE_OPCODE_COUNT) - 1, "not every opcode decoded: %#llx",
               (unsigned long long)codes_seen);
     CHECK_MSG(name_refs > ops / 20, "too few name operands: %zu of %zu", name_refs, ops);
     CHECK_MSG(boundary_hits > ops / 100, "too few boundary addresses: %zu of %zu", boundary_hits, ops);

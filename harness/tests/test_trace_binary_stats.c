@@ -25,8 +25,9 @@ static const char *const OP_NAMES[] = {
     "watch", "resetwatch", "lock", "unlock", "wsset", "wsmin", "wsmax", "locked", "isbadread",
     "isbadwrite", "isbadcode", "isbadstr", "thread", "thread_exit", "guarantee", "touch", "bulkalloc",
     "bulkfree", "process", "close", "readproc", "writeproc",
-    "section", "map", "unmap"
+    "section", "map", "unmap", "alloc2", "map3", "unmap2", "unmapex"
 };
+_Static_assert(sizeof OP_NAMES / sizeof OP_NAMES[0] == TRACE_OPCODE_COUNT, "a name per opcode");
 #define N_KINDS (sizeof OP_NAMES / sizeof OP_NAMES[0])
 
 typedef struct tally {
@@ -121,6 +122,7 @@ static void run_counting(const backend *b, const trace *t, tally *kinds)
         case TRACE_THREAD: case TRACE_THREAD_EXIT: case TRACE_GUARANTEE:
         case TRACE_PROCESS: case TRACE_CLOSE: case TRACE_READPROC: case TRACE_WRITEPROC:
         case TRACE_SECTION: case TRACE_MAP: case TRACE_UNMAP:
+        case TRACE_ALLOC2: case TRACE_MAP3: case TRACE_UNMAP2: case TRACE_UNMAPEX:
             if (res.value != 0)
                 k->ok++;
             else
@@ -248,6 +250,15 @@ int main(void)
     CHECK_MSG(tally_count(map, VAS_ERROR_MAPPED_ALIGNMENT) >= 1, "MapViewOfFileEx never hits 1132");
     CHECK_MSG(kinds[TRACE_UNMAP].ok >= 1, "UnmapViewOfFile never succeeds");
     CHECK_MSG(kinds[TRACE_CLOSE].ok >= 1, "CloseHandle never succeeds");
+    /* Placeholders (slot 29 from 0xC0): made, replaced, split and merged,
+     * views into them and back, the requirements' refusals reached. The
+     * splits and merges are frees: their successes show in free's row. */
+    const tally *a2 = &kinds[TRACE_ALLOC2], *m3 = &kinds[TRACE_MAP3], *u2 = &kinds[TRACE_UNMAP2];
+    CHECK_MSG(a2->ok >= 10, "VirtualAlloc2 never succeeds");
+    CHECK_MSG(tally_count(a2, VAS_ERROR_INVALID_PARAMETER) >= 10, "VirtualAlloc2 never hits 87");
+    CHECK_MSG(tally_count(a2, VAS_ERROR_INVALID_ADDRESS) >= 1, "VirtualAlloc2 never hits 487");
+    CHECK_MSG(m3->ok >= 1, "MapViewOfFile3 never succeeds");
+    CHECK_MSG(u2->ok + kinds[TRACE_UNMAPEX].ok >= 1, "UnmapViewOfFile2/Ex never succeed");
     for (size_t c = TRACE_WATCH; c < N_KINDS; c++)
         CHECK_MSG(kinds[c].calls >= 1, "%s never decoded", OP_NAMES[c]);
     /* Processes (slot 28 from 0xF0): copies that succeed and copies that stop. */

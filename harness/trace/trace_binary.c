@@ -42,12 +42,33 @@
  *     exec     OPERAND(access) addr
  *     seterr   ERROR
  *     geterr, charge: nothing
- *     slot 29  s: opcode = SECTION_OPS[s % 16] (issue 12), then
+ *     slot 29  s: opcode = SECTION_OPS[s % 16] (issue 12) for s < 0xC0,
+ *              PLACEHOLDER_OPS[s % 16] (placeholders, 12.9-12.14) from 0xC0 on;
+ *              then
  *       section    SPROT, SFLAGS, OPERAND(size) size; binds a new name
  *       map        OPERAND(handle) section, ACCESS, OPERAND(offset) offset,
  *                  OPERAND(size, with the section's extent) size, and with
  *                  flag OPERAND(place) addr (else 0); binds a new name
  *       unmap      OPERAND(view) addr
+ *       alloc2     PROCESS, A2TYPE, A2PROT, OPERAND(piece if A2TYPE has
+ *                  REPLACE_PLACEHOLDER, place if it has RESERVE and not
+ *                  RESET/RESET_UNDO, else target) addr, OPERAND(psize) size,
+ *                  EXT; binds a new name
+ *       free       (sub-ops "split" and "coalesce": FTYPE RELEASE|PRESERVE_PLACEHOLDER
+ *                  or RELEASE|COALESCE_PLACEHOLDERS) OPERAND(piece) addr,
+ *                  OPERAND(psize) size
+ *       map3       OPERAND(handle) section, PROCESS, M3TYPE, M3PROT,
+ *                  OPERAND(piece with REPLACE_PLACEHOLDER, else place) addr,
+ *                  OPERAND(offset) offset, OPERAND(psize with REPLACE_PLACEHOLDER,
+ *                  else size with the section's extent) size, EXT; binds a new name
+ *       unmap2     PROCESS, OPERAND(view) addr, UFLAGS
+ *       unmapex    OPERAND(view) addr, UFLAGS
+ *     EXT := e [...]  the REQ words: e < 0xB0: none; e < 0xF0: address
+ *                  requirements REQS[(e - 0xB0) % 16]; 0xF0: ext=req (all 0);
+ *                  0xF1: ext=twice (all 0); 0xF2: ext=invalid; 0xF3: ext=max;
+ *                  0xF4: ext=null; 0xF5..0xF7: none; from 0xF8: ext=req
+ *                  (e & 1: ext=twice) and three u64 follow: lowest, highest,
+ *                  align
  *     slot 28  s: opcode = MEMAPI_OPS[s % 16] (issue 13) for s < 0xF0,
  *              PROCESS_OPS[s & 15] (processes, section 13.2) from 0xF0 on;
  *              an "ex" entry is alloc, free, protect or query as above
@@ -102,6 +123,9 @@
  *                       that is no handle); k picks among section names
  *       offset:         m < 0xC0: 0; else OFFSETS(m % 8) (no name)
  *       view:           as base, k picking among live views when there are
+ *       piece:          name + PIECE_OFFSETS(m % 8) (placeholder pieces: 64 KiB
+ *                       steps into the name, its last 64 KiB)
+ *       psize:          PSIZES(m % 16): 64 KiB multiples, rest, E
  *     With no name bound yet, a named mode reads no k and gives CONSTS[m % 32].
  *
  *   Which name k picks. Decoder and encoder keep, per name, its extent E
@@ -132,7 +156,8 @@
  *   unmap of it ends its life. Sections never count as live for the other
  *   roles.
  *
- *   ATYPE, FTYPE, PROT, ERROR, SPROT, SFLAGS, ACCESS := b [u32 raw]
+ *   ATYPE, FTYPE, PROT, ERROR, SPROT, SFLAGS, ACCESS, A2TYPE, A2PROT, M3TYPE,
+ *   M3PROT, UFLAGS := b [u32 raw]
  *     b >= 0xFE: a raw u32 follows (any flag mix, valid or not);
  *     0xF6 <= b < 0xFE: ODD_ALLOC_TYPES / ODD_FREE_TYPES / ODD_PROTECTS[b - 0xF6]
  *                (invalid mixes, unsupported flags); ERROR = ERRORS[b % 12]
@@ -140,7 +165,11 @@
  *                ODD_ACCESSES[b - 0xF6];
  *     otherwise SPROT = SECTION_PROTECTS[b % 16], SFLAGS = SECTION_FLAGS[b % 8],
  *     ACCESS = ACCESSES[b % 16], ATYPE = ALLOC_TYPES[b % 32], FTYPE = {RELEASE, DECOMMIT}[b & 1],
- *     ERROR = ERRORS[b % 12], PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4].
+ *     ERROR = ERRORS[b % 12], PROT = BASE_PROTECTS[b & 15] | PROTECT_MODIFIERS[b >> 4],
+ *     A2TYPE = ALLOC2_TYPES[b % 16], A2PROT = NOACCESS for b < 0x80, else PROT's,
+ *     M3TYPE = MAP3_TYPES[b % 8], M3PROT = MAP3_PROTECTS[b % 8], UFLAGS = UNMAP_FLAGS[b % 8]
+ *     (with ODD_ALLOC2_TYPES, ODD_PROTECTS, ODD_MAP3_TYPES, ODD_MAP3_PROTECTS,
+ *     ODD_UNMAP_FLAGS from 0xF6).
  *   LEN  := b [u16 n]   b >= 0xF0: n % (DATA_MAX + 1); else LENS[b % 16]
  *   QLEN := b [raw]     b >= 0xF0: (b & 7) + 1 bytes of value; else QLENS[b % 8]
  *   COUNT := b [u16 n]  b >= 0xF0: n % (TRACE_BULK_MAX + 1); else BULK_COUNTS[b % 16]
@@ -175,6 +204,8 @@
 #define RELEASE_ZERO 0xD2u    /* release-size OPERAND bytes below this: 0 */
 #define N_NAMED 30u
 #define N_SIZES 30u
+#define N_PIECES 8u           /* piece OPERAND modes: PIECE_OFFSETS(m % 8) */
+#define N_PSIZES 16u          /* psize OPERAND modes: PSIZES(m % 16) */
 #define LIVE_NAMES 0xE0u      /* name bytes below this: a live name */
 #define LIMIT_RAW 15u
 #define HEADER_LAYOUT 0x40u  /* header bit 6: layout: process */
@@ -213,6 +244,21 @@ static const trace_opcode SECTION_OPS[16] = {
     TRACE_SECTION, TRACE_SECTION, TRACE_SECTION, TRACE_SECTION, TRACE_SECTION,
     TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP, TRACE_MAP,
     TRACE_UNMAP, TRACE_UNMAP, TRACE_UNMAP, TRACE_UNMAP
+};
+
+/* Slot 29's sub-op bytes from PLACEHOLDER_SUBOPS on pick
+ * PLACEHOLDER_OPS[s % 16]: reserving and replacing placeholders most,
+ * splitting (VirtualFree with MEM_PRESERVE_PLACEHOLDER) and merging less. */
+#define PLACEHOLDER_SUBOPS 0xC0u
+typedef struct placeholder_op { trace_opcode code; uint32_t free_type; } placeholder_op;
+#define FREE_SPLIT (VAS_MEM_RELEASE | VAS_MEM_PRESERVE_PLACEHOLDER)
+#define FREE_MERGE (VAS_MEM_RELEASE | VAS_MEM_COALESCE_PLACEHOLDERS)
+static const placeholder_op PLACEHOLDER_OPS[16] = {
+    {TRACE_ALLOC2, 0}, {TRACE_ALLOC2, 0}, {TRACE_ALLOC2, 0}, {TRACE_ALLOC2, 0}, {TRACE_ALLOC2, 0},
+    {TRACE_FREE, FREE_SPLIT}, {TRACE_FREE, FREE_SPLIT}, {TRACE_FREE, FREE_SPLIT},
+    {TRACE_FREE, FREE_MERGE}, {TRACE_FREE, FREE_MERGE},
+    {TRACE_MAP3, 0}, {TRACE_MAP3, 0}, {TRACE_MAP3, 0},
+    {TRACE_UNMAP2, 0}, {TRACE_UNMAP2, 0}, {TRACE_UNMAPEX, 0}
 };
 
 /* Slot 30's sub-op byte s picks STACK_OPS[s % 8]: touches most, so that
@@ -376,6 +422,37 @@ static uint64_t size_value(unsigned i, size_context c)
     }
 }
 
+/* PIECE_OFFSETS(i): where a placeholder piece of a name with extent e
+ * starts: its base most, then 64 KiB steps and its last 64 KiB. */
+static uint64_t piece_offset(unsigned i, uint64_t e)
+{
+    switch (i) {
+    case 0: case 1: case 2: return 0;
+    case 3: return 0x10000;
+    case 4: return 0x20000;
+    case 5: return 0x30000;
+    case 6: return e > 0x10000 ? PAGE_DOWN(e - 0x10000) & ~(uint64_t)0xFFFF : 0;
+    default: return 0x1000;
+    }
+}
+
+/* PSIZES(i): placeholder pieces are 64 KiB multiples: one or two granules,
+ * the rest of the name, all of it; sometimes a page, 0, or one granule
+ * short of the rest. */
+static uint64_t psize_value(unsigned i, size_context c)
+{
+    static const uint64_t fixed[N_PSIZES] = {
+        0x10000, 0x10000, 0x10000, 0x20000, 0x30000, 0, 0, 0, 0, 0x40000, 0x1000, 0, 0, 0x80000, 0, 0x20000
+    };
+    switch (i) {
+    case 5: case 6: case 7: return c.rest;
+    case 8: return c.e;
+    case 11: return c.rest > 0x10000 ? c.rest - 0x10000 : 0x10000;
+    case 12: case 14: return c.rest;
+    default: return fixed[i];
+    }
+}
+
 /* Field tables: the common ones (bytes below ODD_FIELDS) hold the valid,
  * common choices; ODD_* (8 entries) invalid mixes and unsupported flags. */
 #define RC (VAS_MEM_RESERVE | VAS_MEM_COMMIT)
@@ -449,6 +526,58 @@ static const uint32_t ODD_ACCESSES[8] = {
     FM_X, FM_C | FM_W, 0x40u, 0x80000000u | FM_W, FM_R | 0x10u, FM_R | 0x08u, FM_R | 0xF0000u, 0x100u
 };
 
+/* Placeholders: VirtualAlloc2's types (placeholders, their replacement,
+ * the ordinary ones), MapViewOfFile3's types and protections,
+ * UnmapViewOfFile2's flags (docs/semantics.md 12.10-12.13). */
+#define RP (VAS_MEM_RESERVE | VAS_MEM_RESERVE_PLACEHOLDER)
+#define RR (VAS_MEM_RESERVE | VAS_MEM_REPLACE_PLACEHOLDER)
+static const uint32_t ALLOC2_TYPES[16] = {
+    RP, RP, RP, RP, RP, RP | VAS_MEM_TOP_DOWN, RR, RR, RR | VAS_MEM_COMMIT, RR | VAS_MEM_COMMIT,
+    RR | VAS_MEM_COMMIT, RR | VAS_MEM_WRITE_WATCH, RC, VAS_MEM_RESERVE, VAS_MEM_COMMIT, RC | VAS_MEM_TOP_DOWN
+};
+static const uint32_t ODD_ALLOC2_TYPES[8] = {
+    VAS_MEM_RESERVE_PLACEHOLDER, VAS_MEM_REPLACE_PLACEHOLDER, VAS_MEM_COMMIT | VAS_MEM_REPLACE_PLACEHOLDER,
+    RP | VAS_MEM_COMMIT, RP | VAS_MEM_WRITE_WATCH, RP | VAS_MEM_REPLACE_PLACEHOLDER, RR | VAS_MEM_RESET, 0
+};
+static const uint32_t MAP3_TYPES[8] = {
+    VAS_MEM_REPLACE_PLACEHOLDER, VAS_MEM_REPLACE_PLACEHOLDER, VAS_MEM_REPLACE_PLACEHOLDER, 0, 0,
+    VAS_MEM_TOP_DOWN, VAS_MEM_REPLACE_PLACEHOLDER | VAS_MEM_TOP_DOWN, VAS_MEM_REPLACE_PLACEHOLDER
+};
+static const uint32_t ODD_MAP3_TYPES[8] = {
+    VAS_MEM_RESERVE, VAS_MEM_LARGE_PAGES, VAS_MEM_COMMIT, VAS_MEM_RESERVE_PLACEHOLDER, RR,
+    VAS_MEM_DECOMMIT | 1, VAS_MEM_WRITE_WATCH, 0x80000000u
+};
+static const uint32_t MAP3_PROTECTS[8] = {
+    VAS_PAGE_READWRITE, VAS_PAGE_READWRITE, VAS_PAGE_READWRITE, VAS_PAGE_READONLY, VAS_PAGE_WRITECOPY,
+    VAS_PAGE_NOACCESS, VAS_PAGE_EXECUTE_READ, VAS_PAGE_EXECUTE_READWRITE
+};
+static const uint32_t ODD_MAP3_PROTECTS[8] = {
+    VAS_PAGE_EXECUTE, VAS_PAGE_EXECUTE_WRITECOPY, VAS_PAGE_READWRITE | VAS_PAGE_GUARD, 0,
+    VAS_PAGE_READONLY | VAS_PAGE_READWRITE, VAS_PAGE_READWRITE | VAS_PAGE_NOCACHE, 0x800, VAS_PAGE_NOACCESS | 0x100
+};
+#define UP VAS_MEM_PRESERVE_PLACEHOLDER
+#define UB VAS_MEM_UNMAP_WITH_TRANSIENT_BOOST
+static const uint32_t UNMAP_FLAGS[8] = {UP, UP, UP, UP, 0, 0, UB | UP, UB};
+static const uint32_t ODD_UNMAP_FLAGS[8] = {
+    VAS_MEM_RELEASE | UP, 4, UP | 4, VAS_MEM_DECOMMIT, 0x80000000u, UB | 8, VAS_MEM_RELEASE, 0x10
+};
+/* Address requirements: windows and alignments that work (on x64 and the
+ * 32-bit profiles), then the edges Windows refuses (G432). */
+typedef struct reqs_entry { uint64_t lowest, highest, align; } reqs_entry;
+static const reqs_entry REQS[16] = {
+    {0, 0x7FFEFFFF, 0}, {0x10000000, 0, 0}, {0, 0x20000FFF, 0}, {0, 0, 0x100000}, {0, 0, 0x40000},
+    {0x10000000, 0x1FFFFFFF, 0}, {0, 0x3FFFFFFF, 0x10000}, {0x20000000, 0x2003FFFF, 0},
+    {0, 0x20001001, 0}, {0x1000, 0, 0}, {0, 0, 0x8000}, {0, 0, 0x30000}, {0x40000000, 0x3FFFFFFF, 0},
+    {0, 0x7FFFFFFFFFFF, 0}, {0x800000000000, 0, 0}, {0, 0x20000FFF, 0x20000000}
+};
+#define EXT_NONE_BELOW 0xB0u   /* EXT bytes below this: no parameter */
+#define EXT_SHAPES 0xF0u       /* from here: the shapes below, one byte each */
+#define EXT_RAW 0xF8u          /* from here: three u64 follow */
+static const trace_ext_shape EXT_SHAPE_BYTES[8] = {
+    TRACE_EXT_REQ, TRACE_EXT_TWICE, TRACE_EXT_INVALID, TRACE_EXT_MAX, TRACE_EXT_NULL,
+    TRACE_EXT_NONE, TRACE_EXT_NONE, TRACE_EXT_NONE
+};
+
 /* View offsets: the next granules, and misaligned ones. */
 static const uint64_t OFFSETS[8] = {0x10000, 0x1000, 0x20000, 0x100000, 0x8000, 0x10000, 0x30000, 0xFFFF};
 #define OFFSET_ZERO 0xC0u     /* offset OPERAND bytes below this: 0 */
@@ -470,7 +599,8 @@ static const uint64_t LENS[16] = {
 static const uint64_t QLENS[8] = {0, 1, 27, 28, 47, 48, 49, 0x1000};
 
 typedef enum field_kind {
-    FIELD_ATYPE, FIELD_FTYPE, FIELD_PROTECT, FIELD_ERROR, FIELD_SPROT, FIELD_SFLAGS, FIELD_ACCESS
+    FIELD_ATYPE, FIELD_FTYPE, FIELD_PROTECT, FIELD_ERROR, FIELD_SPROT, FIELD_SFLAGS, FIELD_ACCESS,
+    FIELD_A2TYPE, FIELD_A2PROT, FIELD_M3TYPE, FIELD_M3PROT, FIELD_UFLAGS
 } field_kind;
 
 /* The value field byte b (< RAW_FIELD) stands for. */
@@ -486,6 +616,11 @@ static uint32_t field_from_byte(field_kind kind, unsigned b)
     case FIELD_SPROT: return odd ? ODD_SECTION_PROTECTS[j] : SECTION_PROTECTS[b % 16];
     case FIELD_SFLAGS: return odd ? ODD_SECTION_FLAGS[j] : SECTION_FLAGS[b % 8];
     case FIELD_ACCESS: return odd ? ODD_ACCESSES[j] : ACCESSES[b % 16];
+    case FIELD_A2TYPE: return odd ? ODD_ALLOC2_TYPES[j] : ALLOC2_TYPES[b % 16];
+    case FIELD_A2PROT: return b < 0x80 ? VAS_PAGE_NOACCESS : field_from_byte(FIELD_PROTECT, b);
+    case FIELD_M3TYPE: return odd ? ODD_MAP3_TYPES[j] : MAP3_TYPES[b % 8];
+    case FIELD_M3PROT: return odd ? ODD_MAP3_PROTECTS[j] : MAP3_PROTECTS[b % 8];
+    case FIELD_UFLAGS: return odd ? ODD_UNMAP_FLAGS[j] : UNMAP_FLAGS[b % 8];
     }
     return 0;
 }
@@ -494,7 +629,7 @@ static uint32_t field_from_byte(field_kind kind, unsigned b)
 
 typedef enum operand_role {
     ROLE_PLACE, ROLE_TARGET, ROLE_ACCESS, ROLE_BASE, ROLE_SIZE, ROLE_RELEASE_SIZE, ROLE_HANDLE,
-    ROLE_OFFSET, ROLE_VIEW
+    ROLE_OFFSET, ROLE_VIEW, ROLE_PIECE, ROLE_PSIZE
 } operand_role;
 
 /* What decoder and encoder both know about the names bound so far: each
@@ -644,10 +779,25 @@ static unsigned map_state(const name_table *x, const trace_op *op)
         return NAME_DEAD;
     /* An offset and a size the section has room for (12.3). */
     uint64_t e = x->e[op->handle.name], off = op->offset.offset;
-    if (op->offset.name >= 0 || off % 0x10000 || off >= e || op->size.name >= 0 ||
+    uint64_t align = op->code == TRACE_MAP3 && (op->type & VAS_MEM_REPLACE_PLACEHOLDER) ? 0x1000 : 0x10000;
+    if (op->offset.name >= 0 || off % align || off >= e || op->size.name >= 0 ||
         op->size.offset > e - off)
         return NAME_DEAD;
     return x->state[op->handle.name] == NAME_SECTION ? NAME_COMMITTED : NAME_RESERVED;
+}
+
+/* An alloc2 that looks as if it will succeed (12.10): as an alloc, with a
+ * placeholder reserved NOACCESS and a replacement named after a live name. */
+static int alloc2_plausible(const name_table *x, const trace_op *op)
+{
+    trace_op plain = *op;
+    plain.type &= ~(VAS_MEM_RESERVE_PLACEHOLDER | VAS_MEM_REPLACE_PLACEHOLDER);
+    if ((op->type & VAS_MEM_RESERVE_PLACEHOLDER) && op->protect != VAS_PAGE_NOACCESS)
+        return 0;
+    if (op->type & VAS_MEM_REPLACE_PLACEHOLDER)
+        return op->addr.name >= 0 && is_live(x->state[op->addr.name]) && op->size.name < 0 &&
+               op->size.offset - 1 < EXTENT_MAX;
+    return op->ext.shape == TRACE_EXT_NONE && alloc_plausible(x, &plain);
 }
 
 static int names_grow(name_table *x)
@@ -693,11 +843,14 @@ static int names_note_op(name_table *x, const trace_op *op)
     if (op->code == TRACE_CLOSE && op->process.name >= 0 && op->process.offset == 0 &&
         is_section(x->state[op->process.name]))
         name_set_state(x, op->process.name, NAME_DEAD);
-    if (op->code == TRACE_UNMAP && op->addr.name >= 0 && x->view[op->addr.name] &&
-        op->addr.offset < x->e[op->addr.name])
-        name_set_state(x, op->addr.name, NAME_DEAD);
-    if (op->code != TRACE_ALLOC && op->code != TRACE_THREAD && op->code != TRACE_BULKALLOC &&
-        op->code != TRACE_PROCESS && op->code != TRACE_SECTION && op->code != TRACE_MAP)
+    if ((op->code == TRACE_UNMAP || op->code == TRACE_UNMAP2 || op->code == TRACE_UNMAPEX) &&
+        op->addr.name >= 0 && x->view[op->addr.name] && op->addr.offset < x->e[op->addr.name]) {
+        /* MEM_PRESERVE_PLACEHOLDER leaves a placeholder: reserved, no view */
+        int preserve = op->code != TRACE_UNMAP && (op->flags & VAS_MEM_PRESERVE_PLACEHOLDER);
+        name_set_state(x, op->addr.name, preserve ? NAME_RESERVED : NAME_DEAD);
+        x->view[op->addr.name] = 0;
+    }
+    if (!trace_opcode_binds(op->code))
         return 0;
     if (op->code == TRACE_PROCESS) {
         int *procs = realloc(x->procs, (x->n_procs + 1) * sizeof *procs);
@@ -709,7 +862,7 @@ static int names_note_op(name_table *x, const trace_op *op)
     if (x->n == x->cap && names_grow(x) != 0)
         return -1;
     x->thread[x->n] = op->code == TRACE_THREAD;
-    x->view[x->n] = op->code == TRACE_MAP;
+    x->view[x->n] = op->code == TRACE_MAP || op->code == TRACE_MAP3;
     if (op->code == TRACE_THREAD) {
         uint64_t e = stack_extent(op);
         x->thread[x->n] = 1;
@@ -724,7 +877,10 @@ static int names_note_op(name_table *x, const trace_op *op)
     if (op->code == TRACE_SECTION) {
         if (section_plausible(op))
             state = op->type == VAS_SEC_RESERVE ? NAME_SECTION_RESERVE : NAME_SECTION;
-    } else if (op->code == TRACE_MAP) {
+    } else if (op->code == TRACE_ALLOC2) {
+        if (alloc2_plausible(x, op))
+            state = op->type & VAS_MEM_COMMIT ? NAME_COMMITTED : NAME_RESERVED;
+    } else if (op->code == TRACE_MAP || op->code == TRACE_MAP3) {
         state = map_state(x, op);
         if (state != NAME_DEAD && op->size.name < 0 && op->size.offset == 0) {
             uint64_t whole_e = x->e[op->handle.name];
@@ -737,7 +893,7 @@ static int names_note_op(name_table *x, const trace_op *op)
             name_set_state(x, op->addr.name, NAME_COMMITTED);
     }
     x->state[x->n] = (unsigned char)state;
-    x->view[x->n] = op->code == TRACE_MAP;
+    x->view[x->n] = op->code == TRACE_MAP || op->code == TRACE_MAP3;
     x->n_state[state]++;
     x->e[x->n++] = e;
     return 0;
@@ -809,7 +965,7 @@ static int mode_is_named(operand_role ro, unsigned m, size_t n_names)
     if (n_names == 0)
         return 0;
     return ro == ROLE_TARGET || ro == ROLE_ACCESS || ro == ROLE_BASE || ro == ROLE_HANDLE || ro == ROLE_VIEW ||
-           (ro == ROLE_PLACE && m >= PLACE_ZERO);
+           ro == ROLE_PIECE || (ro == ROLE_PLACE && m >= PLACE_ZERO);
 }
 
 /* The offset mode byte m (< CONST_MODES) of role ro stands for; named says
@@ -840,6 +996,10 @@ static uint64_t mode_offset(operand_role ro, unsigned m, int named, uint64_t e, 
         return m % 32 == HANDLE_BAD ? 1 : 0;
     case ROLE_OFFSET:
         return m < OFFSET_ZERO ? 0 : OFFSETS[m % 8];
+    case ROLE_PIECE:
+        return named ? piece_offset(m % N_PIECES, e) : CONSTS[m % 32];
+    case ROLE_PSIZE:
+        return psize_value(m % N_PSIZES, c);
     }
     return 0;
 }
@@ -1055,6 +1215,81 @@ static int bind_next_name(trace *t, trace_op *op)
     return op->result < 0 ? -1 : 0;
 }
 
+/* EXT: the extended parameters of alloc2 and map3. */
+static void read_ext(reader *r, trace_ext *e)
+{
+    unsigned b = read_byte(r);
+    e->lowest.name = e->highest.name = -1;
+    e->lowest.offset = e->highest.offset = e->align = 0;
+    e->shape = TRACE_EXT_NONE;
+    if (b < EXT_NONE_BELOW)
+        return;
+    if (b < EXT_SHAPES) {
+        const reqs_entry *q = &REQS[(b - EXT_NONE_BELOW) % 16];
+        e->shape = TRACE_EXT_REQ;
+        e->lowest.offset = q->lowest;
+        e->highest.offset = q->highest;
+        e->align = q->align;
+        return;
+    }
+    if (b < EXT_RAW) {
+        e->shape = EXT_SHAPE_BYTES[b - EXT_SHAPES];
+        return;
+    }
+    e->shape = b & 1 ? TRACE_EXT_TWICE : TRACE_EXT_REQ;
+    e->lowest.offset = read_uint(r, 8);
+    e->highest.offset = read_uint(r, 8);
+    e->align = read_uint(r, 8);
+}
+
+/* The role of an alloc2's address: a placeholder piece to replace, where a
+ * new reservation goes, or a place inside an existing one. */
+static operand_role alloc2_addr_role(uint32_t type)
+{
+    return type & VAS_MEM_REPLACE_PLACEHOLDER ? ROLE_PIECE : alloc_addr_role(type);
+}
+
+/* Slot 29's placeholder operations (the sub-op byte is already read). */
+static int decode_placeholder_op(reader *r, trace *t, const name_table *x, trace_op *op)
+{
+    int replace;
+    switch (op->code) {
+    case TRACE_ALLOC2:
+        op->process = read_process(r, x);
+        op->type = read_field(r, FIELD_A2TYPE);
+        op->protect = read_field(r, FIELD_A2PROT);
+        op->addr = read_operand(r, x, alloc2_addr_role(op->type), NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_PSIZE, size_context_of(x, op->addr));
+        read_ext(r, &op->ext);
+        return bind_next_name(t, op);
+    case TRACE_FREE:   /* the type came with the sub-op */
+        op->addr = read_operand(r, x, ROLE_PIECE, NO_SIZE_CONTEXT);
+        op->size = read_operand(r, x, ROLE_PSIZE, size_context_of(x, op->addr));
+        return 0;
+    case TRACE_MAP3:
+        op->handle = read_operand(r, x, ROLE_HANDLE, NO_SIZE_CONTEXT);
+        op->process = read_process(r, x);
+        op->type = read_field(r, FIELD_M3TYPE);
+        op->protect = read_field(r, FIELD_M3PROT);
+        replace = (op->type & VAS_MEM_REPLACE_PLACEHOLDER) != 0;
+        op->addr = read_operand(r, x, replace ? ROLE_PIECE : ROLE_PLACE, NO_SIZE_CONTEXT);
+        op->offset = read_operand(r, x, ROLE_OFFSET, NO_SIZE_CONTEXT);
+        op->size = replace ? read_operand(r, x, ROLE_PSIZE, size_context_of(x, op->addr))
+                           : read_operand(r, x, ROLE_SIZE, map_size_context(x, op));
+        read_ext(r, &op->ext);
+        return bind_next_name(t, op);
+    case TRACE_UNMAP2:
+        op->process = read_process(r, x);
+        op->addr = read_operand(r, x, ROLE_VIEW, NO_SIZE_CONTEXT);
+        op->flags = read_field(r, FIELD_UFLAGS);
+        return 0;
+    default:   /* unmapex */
+        op->addr = read_operand(r, x, ROLE_VIEW, NO_SIZE_CONTEXT);
+        op->flags = read_field(r, FIELD_UFLAGS);
+        return 0;
+    }
+}
+
 /* Slot 29's operations (the sub-op byte is already read). */
 static int decode_section_op(reader *r, trace *t, const name_table *x, trace_op *op, int flag)
 {
@@ -1198,9 +1433,14 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
             pick.code = STACK_OPS[sub % 8];
         else if ((c & 31) == BULK_SLOT)
             pick.code = BULK_OPS[sub % 32];
-        else if ((c & 31) == SECTION_SLOT)
+        else if ((c & 31) == SECTION_SLOT && sub < PLACEHOLDER_SUBOPS)
             pick.code = SECTION_OPS[sub % 16];
+        else if ((c & 31) == SECTION_SLOT)
+            pick.code = PLACEHOLDER_OPS[sub % 16].code;
         trace_op *op = trace_append_op(t, pick.code);
+        int placeholder = (c & 31) == SECTION_SLOT && sub >= PLACEHOLDER_SUBOPS;
+        if (op && placeholder)
+            op->type = PLACEHOLDER_OPS[sub % 16].free_type;
         if (op && pick.code == TRACE_TOUCH)
             op->flags = sub % 8 >= TOUCH_DOWN_OPS;
         if (op && pick.ex) {
@@ -1208,7 +1448,8 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops)
             op->has_process = 1;
             op->process = read_process(&r, &x);
         }
-        if (!op || decode_op(&r, t, &x, op, (c & FLAG_BITS) == FLAG_BITS) != 0 ||
+        if (!op || (placeholder ? decode_placeholder_op(&r, t, &x, op)
+                                : decode_op(&r, t, &x, op, (c & FLAG_BITS) == FLAG_BITS)) != 0 ||
             names_note_op(&x, op) != 0) {
             trace_free(t);
             names_free(&x);
@@ -1586,6 +1827,87 @@ static void encode_section_op(writer *w, const trace_op *op, const name_table *x
     }
 }
 
+/* EXT as read_ext reads it. */
+static void write_ext(writer *w, const trace_ext *e)
+{
+    int fields = e->lowest.offset != 0 || e->highest.offset != 0 || e->align != 0;
+    if (e->shape == TRACE_EXT_NONE) {
+        write_byte(w, 0);
+        return;
+    }
+    if (e->lowest.name >= 0 || e->highest.name >= 0) {   /* names have no binary form here */
+        w->failed = 1;
+        return;
+    }
+    for (unsigned j = 0; e->shape == TRACE_EXT_REQ && j < 16; j++) {
+        if (REQS[j].lowest == e->lowest.offset && REQS[j].highest == e->highest.offset &&
+            REQS[j].align == e->align) {
+            write_byte(w, EXT_NONE_BELOW + j);
+            return;
+        }
+    }
+    for (unsigned j = 0; !fields && j < EXT_RAW - EXT_SHAPES; j++) {
+        if (EXT_SHAPE_BYTES[j] == e->shape) {
+            write_byte(w, EXT_SHAPES + j);
+            return;
+        }
+    }
+    if (e->shape != TRACE_EXT_REQ && e->shape != TRACE_EXT_TWICE) {
+        w->failed = 1;
+        return;
+    }
+    write_byte(w, EXT_RAW | (e->shape == TRACE_EXT_TWICE));
+    write_uint(w, e->lowest.offset, 8);
+    write_uint(w, e->highest.offset, 8);
+    write_uint(w, e->align, 8);
+}
+
+/* Slot 29's placeholder operations, as decode_placeholder_op reads them.
+ * A free with a placeholder type goes the way of every free. */
+static void encode_placeholder_op(writer *w, const trace_op *op, const name_table *x)
+{
+    unsigned i = 0;
+    int replace = (op->type & VAS_MEM_REPLACE_PLACEHOLDER) != 0;
+    while (PLACEHOLDER_OPS[i].code != op->code)
+        i++;
+    write_byte(w, SECTION_SLOT);
+    write_byte(w, PLACEHOLDER_SUBOPS + i);
+    switch (op->code) {
+    case TRACE_ALLOC2:
+        write_process(w, op->process, x);
+        write_field(w, FIELD_A2TYPE, op->type);
+        write_field(w, FIELD_A2PROT, op->protect);
+        write_operand(w, op->addr, x, alloc2_addr_role(op->type), NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, ROLE_PSIZE, size_context_of(x, op->addr));
+        write_ext(w, &op->ext);
+        return;
+    case TRACE_MAP3:
+        write_operand(w, op->handle, x, ROLE_HANDLE, NO_SIZE_CONTEXT);
+        write_process(w, op->process, x);
+        write_field(w, FIELD_M3TYPE, op->type);
+        write_field(w, FIELD_M3PROT, op->protect);
+        if (!w->failed)
+            write_operand(w, op->addr, x, replace ? ROLE_PIECE : ROLE_PLACE, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->offset, x, ROLE_OFFSET, NO_SIZE_CONTEXT);
+        if (!w->failed)
+            write_operand(w, op->size, x, replace ? ROLE_PSIZE : ROLE_SIZE,
+                          replace ? size_context_of(x, op->addr) : map_size_context(x, op));
+        write_ext(w, &op->ext);
+        return;
+    case TRACE_UNMAP2:
+        write_process(w, op->process, x);
+        write_operand(w, op->addr, x, ROLE_VIEW, NO_SIZE_CONTEXT);
+        write_field(w, FIELD_UFLAGS, op->flags);
+        return;
+    default:   /* unmapex */
+        write_operand(w, op->addr, x, ROLE_VIEW, NO_SIZE_CONTEXT);
+        write_field(w, FIELD_UFLAGS, op->flags);
+        return;
+    }
+}
+
 /* x: the names bound before op; an alloc's name is added by the caller. */
 static void encode_op(writer *w, const trace_op *op, const name_table *x)
 {
@@ -1693,7 +2015,7 @@ static void encode_op(writer *w, const trace_op *op, const name_table *x)
     case TRACE_MAP3:
     case TRACE_UNMAP2:
     case TRACE_UNMAPEX:
-        w->failed = 1;   /* placeholders have no binary form yet */
+        encode_placeholder_op(w, op, x);
         break;
     default:
         encode_memapi_op(w, op, x);
@@ -1719,8 +2041,7 @@ uint8_t *trace_encode_binary(const trace *t, size_t *out_len)
         write_uint(&w, t->aslr_seed, 8);
     for (size_t i = 0; i < t->n_ops && !w.failed; i++) {
         const trace_op *op = &t->ops[i];
-        int binds = op->code == TRACE_ALLOC || op->code == TRACE_THREAD || op->code == TRACE_BULKALLOC ||
-                    op->code == TRACE_PROCESS || op->code == TRACE_SECTION || op->code == TRACE_MAP;
+        int binds = trace_opcode_binds(op->code);
         if (op->expect.kind != EXPECT_NONE ||
             (binds ? op->result != (int)x.n : op->result != -1)) {
             w.failed = 1;

@@ -113,3 +113,9 @@ void trace_free(trace *t)
     free(t->file);
     free(t);
 }
+
+int trace_opcode_binds(trace_opcode code)
+{
+    return code == TRACE_ALLOC || code == TRACE_ALLOC2 || code == TRACE_BULKALLOC || code == TRACE_THREAD ||
+           code == TRACE_PROCESS || code == TRACE_SECTION || code == TRACE_MAP || code == TRACE_MAP3;
+}

@@ -47,7 +47,7 @@ static int restore_placeholder(vas_t *v, alloc_slot s)
     a->placeholder = 1;
     a->replaced = 0;
     alloc_tree_sync_entry(s);
-    v->committed_pages -= committed;   /* semantics: 12.12 (X428) */
+    v->committed_pages -= committed;   /* semantics: 12.12.release-preserve-placeholder (X428) */
     space_sync_host(v, base, end);
     return 1;
 }
@@ -86,15 +86,15 @@ int placeholder_free_preserve(vas_t *v, alloc_slot s, uint64_t start, uint64_t e
     allocation *a = s.rec;
     if (a->placeholder) {
         if (end > a->end || (start == alloc_base(a) && end == a->end))
-            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (G419, X418) */
+            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-preserve-placeholder (G419, X418) */
         /* The models' allocation bases are multiples of 64 KiB (X421). */
         if ((start != alloc_base(a) && start % GRANULE_BYTES) || (end != a->end && end % GRANULE_BYTES))
-            return fail(v, VAS_ERROR_NOT_SUPPORTED);  /* semantics: 12.9 (X421) */
-        return split(v, a, start, end);  /* semantics: 12.12 (G418) */
+            return fail(v, VAS_ERROR_NOT_SUPPORTED);  /* semantics: 12.9.granularity (X421) */
+        return split(v, a, start, end);  /* semantics: 12.12.release-preserve-placeholder (G418) */
     }
     if (!a->replaced || start != alloc_base(a) || end != a->end)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (G419, X418) */
-    return restore_placeholder(v, s);  /* semantics: 12.12 (G422) */
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-preserve-placeholder (G419, X418) */
+    return restore_placeholder(v, s);  /* semantics: 12.12.release-preserve-placeholder (G422) */
 }
 
 int placeholder_coalesce(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
@@ -102,20 +102,20 @@ int placeholder_coalesce(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
     allocation *a = s.rec;
     size_t count = 0;
     if (!a->placeholder || alloc_base(a) != start)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (G425) */
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-coalesce-placeholders (G425) */
     /* Adjacent placeholders from start that end exactly at end, two or more. */
     for (const allocation *p = a;; count++) {
         if (p->end == end)
             break;
         if (p->end > end)
-            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (G425) */
+            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-coalesce-placeholders (G425) */
         const allocation *n = alloc_tree_next(v, p->end);
         if (!n || alloc_base(n) != p->end || !n->placeholder)
-            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (G425) */
+            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-coalesce-placeholders (G425) */
         p = n;
     }
     if (count == 0)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (G425: one placeholder) */
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-coalesce-placeholders (G425: one placeholder) */
     allocation *merged = placeholder_new(v, start, end);
     /* fuzz-unreached: alloc-failure - the record pool never runs dry while fuzzing */
     if (!merged)
@@ -132,5 +132,5 @@ int placeholder_coalesce(vas_t *v, alloc_slot s, uint64_t start, uint64_t end)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     }
     space_sync_host(v, start, end);
-    return 1;  /* semantics: 12.12 (G424) */
+    return 1;  /* semantics: 12.12.release-coalesce-placeholders (G424) */
 }

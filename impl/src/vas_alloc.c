@@ -93,7 +93,7 @@ static uint64_t reserve_range(vas_t *v, uint64_t base, uint64_t end, uint32_t ty
     if (!a)
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     watch_init(a, (type & VAS_MEM_WRITE_WATCH) != 0);
-    a->placeholder = (type & VAS_MEM_RESERVE_PLACEHOLDER) != 0;   /* semantics: 12.10 (G416) */
+    a->placeholder = (type & VAS_MEM_RESERVE_PLACEHOLDER) != 0;   /* semantics: 12.10.reserve-a-placeholder (G416) */
     /* fuzz-unreached: alloc-failure - the node pools never run dry while fuzzing */
     if (!alloc_tree_insert(v, a)) {
         allocation_delete(v, a);
@@ -183,7 +183,7 @@ static uint64_t reset_at(vas_t *v, uint64_t addr, uint64_t size)
     uint64_t end = round_up(addr + size, PAGE_BYTES);
     allocation *a = single_allocation(v, start, end).rec;
     if ((!a || a->system || a->placeholder) && !PLANT(10))
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.reset, 12.10 (X419) */
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 2.reset 12.10.other-ways-in (X419) */
     /* Contents are kept: nothing here ever pressures memory. */
     space_sync_host(v, start, end);  /* semantics: 2.reset */
     return start;
@@ -198,23 +198,23 @@ static uint64_t replace_placeholder(vas_t *v, uint64_t addr, uint64_t size, uint
     alloc_slot s = alloc_tree_find_slot(v, start);
     allocation *a = s.rec;
     if (!a || !a->placeholder || alloc_base(a) != start || a->end != end)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.10 replace (G421) */
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.10.replace (G421) */
     uint64_t pages = (end - start) / PAGE_BYTES;
     int commit = (type & VAS_MEM_COMMIT) != 0;
     if (commit && !charge_allowed(v, pages))
-        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);  /* semantics: 12.10 replace (X428) */
+        return fail(v, VAS_ERROR_COMMITMENT_LIMIT);  /* semantics: 12.10.replace (X428) */
     /* fuzz-unreached: alloc-failure - the run pool never runs dry while fuzzing */
     if (commit && !runs_set(&v->run_nodes, a, start, end, VAS_MEM_COMMIT, protect))
         return fail(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
     a->protect = protect;
     a->placeholder = 0;
     a->replaced = 1;
-    watch_init(a, (type & VAS_MEM_WRITE_WATCH) != 0);  /* semantics: 12.10 replace (G423) */
+    watch_init(a, (type & VAS_MEM_WRITE_WATCH) != 0);  /* semantics: 12.10.replace (G423) */
     alloc_tree_sync_entry(s);
     if (commit)
         v->committed_pages += pages;
     space_sync_host(v, start, end);
-    return start;  /* semantics: 12.10 replace (G420) */
+    return start;  /* semantics: 12.10.replace (G420) */
 }
 
 static uint64_t alloc_checked(vas_t *v, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect,

@@ -62,7 +62,7 @@ int vas_free(vas_t *v, uint64_t addr, uint64_t size, uint32_t type)
                                         : placeholder_coalesce(v, s, start, end);
     }
     if (type == VAS_MEM_DECOMMIT && a->placeholder)
-        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12 (X419) */
+        return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.decommit (X419) */
 
     if (size == 0) {
         if (start != alloc_base(a) && !PLANT(12))

@@ -195,7 +195,7 @@ uint64_t space_map_view3(vas_t *v, uint64_t handle, uint64_t addr, uint64_t offs
     int replace = (type & VAS_MEM_REPLACE_PLACEHOLDER) != 0;
     view_request q = {s, protect, offset, size, addr, replace ? PAGE_BYTES : GRANULE_BYTES, replace,
                       (type & VAS_MEM_TOP_DOWN) != 0, &reqs};
-    return map_checked(v, &q);  /* semantics: 12.11.8-12 (G426, G427) */
+    return map_checked(v, &q);  /* semantics: 12.11.8 12.11.12 (G426, G427) */
 }
 
 /* Unmaps view a (12.4); its range becomes free. */

@@ -158,6 +158,10 @@ typedef struct trace {
     trace_op *ops; size_t n_ops;
 } trace;
 
+/* 1 when an operation of this code binds a name ("n = ..."): alloc,
+ * alloc2, bulk alloc, thread, process, section, map, map3. */
+int trace_opcode_binds(trace_opcode code);
+
 /* Parses text. On error returns NULL and writes
  * "FILE:LINE: error: MESSAGE near 'TOKEN'" into err. Never crashes on any
  * input. */
