@@ -142,6 +142,8 @@ mkdir -p "$out/bench"
 record "model benchmark" "$(status_of $?)" "bench/vas_bench.txt"
 "$build/impl/vas_section_bench" >"$out/bench/section_bench.txt" 2>&1
 record "model benchmark: sections and views at 1k, 10k, 100k live" "$(status_of $?)" "bench/section_bench.txt"
+"$build/impl/vas_placeholder_bench" >"$out/bench/placeholder_bench.txt" 2>&1
+record "model benchmark: placeholders at 1k, 10k, 100k live" "$(status_of $?)" "bench/placeholder_bench.txt"
 "$build/impl/host_bench/vas_host_bench" >"$out/bench/host_bench.txt" 2>&1
 record "host-backed benchmark" "$(status_of $?)" "bench/host_bench.txt"
 
