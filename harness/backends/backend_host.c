@@ -383,6 +383,26 @@ static uint64_t host_create_section(void *self, uint64_t size, uint32_t protect_
 static uint64_t host_map_view(void *self, uint64_t handle, uint32_t access, uint64_t offset, uint64_t size,
                               uint64_t addr) { return vas_map_view(HOST_VAS(self), handle, access, offset, size, addr); }
 static int host_unmap_view(void *self, uint64_t addr) { return vas_unmap_view(HOST_VAS(self), addr); }
+/* Issue 12: placeholders (docs/semantics.md 12.9-12.14). */
+static uint64_t host_alloc2(void *self, uint64_t process, uint64_t addr, uint64_t size, uint32_t type,
+                            uint32_t protect, const vas_ext_param *params, uint32_t count)
+{
+    return vas_alloc2(HOST_VAS(self), process, addr, size, type, protect, params, count);
+}
+static uint64_t host_map_view3(void *self, uint64_t handle, uint64_t process, uint64_t addr, uint64_t offset,
+                               uint64_t size, uint32_t type, uint32_t protect, const vas_ext_param *params,
+                               uint32_t count)
+{
+    return vas_map_view3(HOST_VAS(self), handle, process, addr, offset, size, type, protect, params, count);
+}
+static int host_unmap_view2(void *self, uint64_t process, uint64_t addr, uint32_t flags)
+{
+    return vas_unmap_view2(HOST_VAS(self), process, addr, flags);
+}
+static int host_unmap_view_ex(void *self, uint64_t addr, uint32_t flags)
+{
+    return vas_unmap_view2(HOST_VAS(self), VAS_CURRENT_PROCESS, addr, flags);
+}
 
 const backend backend_host = {
     .name = "host",
@@ -426,6 +446,10 @@ const backend backend_host = {
     .create_section = host_create_section,
     .map_view = host_map_view,
     .unmap_view = host_unmap_view,
+    .alloc2 = host_alloc2,
+    .map_view3 = host_map_view3,
+    .unmap_view2 = host_unmap_view2,
+    .unmap_view_ex = host_unmap_view_ex,
     .deterministic_placement = 1,
 };
 
