@@ -9,6 +9,7 @@ Run: /usr/bin/python3 -m pytest -q fuzz/tests/test_mutator.py   (reuses build-fu
 """
 import ctypes
 import os
+import re
 import subprocess
 import sys
 
@@ -74,3 +75,32 @@ def test_mutations_change_whole_operations(tmp_path):
         ops = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "profile", "commit")))
         counts.append(ops != seed_ops[name])
     assert sum(counts) >= len(outputs) // 8, "too few mutations changed the number of operations"
+
+
+def test_churn_recipes_reach_the_index_at_scale(tmp_path):
+    """Churn inserts recipes of a few operations that make hundreds of
+    allocations and use the index after changing it (fuzz/mutator.c, "Churn
+    at scale"): from one small seed, some outputs hold each of them."""
+    lib = load(tmp_path)
+    replay = os.path.join(build.build(REPO, "replay", log=lambda m: None), "fuzz_diff")
+    state = lib.afl_custom_init(None, 11)
+    out = ctypes.POINTER(ctypes.c_ubyte)()
+    data = open(os.path.join(REPO, "corpus", "seed", SEEDS[1]), "rb").read()
+    folder = tmp_path / "churn"
+    folder.mkdir()
+    try:
+        for i in range(1500):
+            n = lib.afl_custom_fuzz(state, data, len(data), ctypes.byref(out), None, 0, 4096)
+            if bytes([31]) in bytes(out[:n]):     # slot 31: a bulk operation
+                (folder / ("m%04d" % i)).write_bytes(bytes(out[:n]))
+    finally:
+        lib.afl_custom_deinit(state)
+    texts = [subprocess.run([replay, "--print", str(p)], stdout=subprocess.PIPE, text=True, check=True).stdout
+             for p in sorted(folder.iterdir())]
+    flat = ["\n".join(line for line in t.splitlines() if line and not line.startswith("#")) for t in texts]
+    # holes below allocations too large for them, top-down
+    assert any("bulk free 0 " in t and " 0x20000 RESERVE|TOP_DOWN" in t for t in flat)
+    # passes releasing every second allocation
+    assert any(t.count(" 0x1000 2\n") >= 1 and "bulk free" in t for t in flat)
+    # a short run released and reserved over at its first granule
+    assert any(re.search(r"bulk free (r\d+)\+(0x[0-9A-F]+) [2-8] 1\nr\d+ = alloc \1\+\2 ", t) for t in flat)
