@@ -536,14 +536,31 @@ exec python3 "$repo/fuzz/fuzz.py" regression --targets %s%s "$here/%s.trace"
         for (f, _g), status in zip(new, modes.classify_against_base([g.bin_path for _f, g in new], base)):
             f["status"] = status
 
+    def merge_through_every_target(self, out_dir, in_dirs):
+        """A run_merge for prune. Coverage is measured through every target
+        (coverage_targets: fuzz_diff_host reaches host-backed code fuzz_diff
+        never runs), so the merge runs through each target's libFuzzer build
+        in turn: a merge into a folder that already holds inputs adds only
+        those with features the folder lacks, and the union keeps what each
+        target needs."""
+        folder = os.path.dirname(self.libfuzzer)
+        binaries = [self.libfuzzer] + [os.path.join(folder, name) for name in self.coverage_targets()
+                                       if name != self.target and os.access(os.path.join(folder, name), os.X_OK)]
+        for binary in binaries:
+            control = os.path.join(self.work, "merge.control")
+            if os.path.exists(control):
+                os.remove(control)   # a finished merge's control file is not one to resume
+            status = corpus_merge.libfuzzer_merge(binary, self.work, timeout=self.timeout(600))(out_dir, in_dirs)
+            if status != 0:
+                return status
+        return 0
+
     def prune(self):
         """prune: the kept corpus minimized by libFuzzer's merge; the
         minimized set replaces it only when its coverage of impl/ and
         oracle/ (lines and branches) is equal or better."""
         min_dir = os.path.join(self.out, "corpus-min")
-        result = corpus_merge.merge_corpus(
-            corpus_merge.libfuzzer_merge(self.libfuzzer, self.work, timeout=self.timeout(600)),
-            self.corpus, [], min_dir, grow=False)
+        result = corpus_merge.merge_corpus(self.merge_through_every_target, self.corpus, [], min_dir, grow=False)
         d = result.as_dict()
         d.update(path=self.rel(self.corpus), kept=self.kept, restored=self.restored, grown=False, pruned=0)
         if result.error:

@@ -91,7 +91,8 @@ static void section_delete(vas_t *v, section *s)
     if (!s->image)
         v->section_pages -= runs_count_committed(s->body, 0, section_size(s));
     allocation_delete(v, s->body);
-    host_section_destroy(s->host);
+    if (s->host)   /* only the host-backed mode enters host code */
+        host_section_destroy(s->host);
     free(s);
 }
 
