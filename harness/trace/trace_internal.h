@@ -35,6 +35,24 @@ typedef struct memapi_op_word {
 } memapi_op_word;
 extern const memapi_op_word trace_memapi_ops[];   /* ends with word NULL */
 
+/* ---- The other operations' words and forms (trace_names.c) ------------- */
+
+/* Each word the parser reads and the printer writes, its opcode and its
+ * arguments in print order, a letter each:
+ *   a ADDR, s SIZE, h HANDLE, o OFFSET, t THREAD (expressions);
+ *   A ADDR, printed only when not 0 (map's optional address);
+ *   T TYPE as MEM_, S TYPE as SEC_, P PROT, E VALUE as ERROR_,
+ *   F FLAGS as FILE_MAP_, U FLAGS as unmap flags (constants);
+ *   n LEN, m COUNT, r STRIDE (numbers); d the bytes (hex).
+ * args NULL: the operation prints itself (alloc2, map3). The words after
+ * the arguments (nullold, len=, reserve, down, in=) are the printer's. */
+typedef struct op_form {
+    const char *word;
+    trace_opcode code;
+    const char *args;
+} op_form;
+extern const op_form trace_op_forms[];   /* ends with word NULL */
+
 /* ---- Tokens of one operation line (trace_lex.c) ------------------------ */
 
 typedef enum trace_token_kind {

@@ -243,6 +243,33 @@ int trace_profile_parse(const char *name, size_t len, vas_profile *out)
     return 0;
 }
 
+const op_form trace_op_forms[] = {
+    {"alloc", TRACE_ALLOC, "asTP"},
+    {"free", TRACE_FREE, "asT"},
+    {"protect", TRACE_PROTECT, "asP"},
+    {"query", TRACE_QUERY, "a"},
+    {"read", TRACE_READ, "an"},
+    {"write", TRACE_WRITE, "ad"},
+    {"exec", TRACE_EXEC, "a"},
+    {"seterr", TRACE_SETERR, "E"},
+    {"geterr", TRACE_GETERR, ""},
+    {"charge", TRACE_CHARGE, ""},
+    {"thread", TRACE_THREAD, "s"},
+    {"thread_exit", TRACE_THREAD_EXIT, "t"},
+    {"guarantee", TRACE_GUARANTEE, "ts"},
+    {"touch", TRACE_TOUCH, "ta"},
+    {"bulk alloc", TRACE_BULKALLOC, "msTP"},
+    {"bulk free", TRACE_BULKFREE, "amr"},
+    {"section", TRACE_SECTION, "sPS"},
+    {"map", TRACE_MAP, "hFosA"},
+    {"unmap", TRACE_UNMAP, "a"},
+    {"alloc2", TRACE_ALLOC2, NULL},
+    {"map3", TRACE_MAP3, NULL},
+    {"unmap2", TRACE_UNMAP2, "paU"},
+    {"unmapex", TRACE_UNMAPEX, "aU"},
+    {NULL, TRACE_ALLOC, NULL}
+};
+
 const memapi_op_word trace_memapi_ops[] = {
     {"watch", TRACE_WATCH, 2, MEMAPI_PAGES},
     {"resetwatch", TRACE_RESETWATCH, 2, MEMAPI_UINT},

@@ -577,16 +577,6 @@ static int parse_expectation(parser *ps, trace_op *op, trace_token arrow)
 
 /* ---- Operations -------------------------------------------------------- */
 
-static const struct { const char *word; trace_opcode code; } op_words[] = {
-    {"alloc", TRACE_ALLOC}, {"free", TRACE_FREE}, {"protect", TRACE_PROTECT},
-    {"query", TRACE_QUERY}, {"read", TRACE_READ}, {"write", TRACE_WRITE},
-    {"exec", TRACE_EXEC}, {"seterr", TRACE_SETERR}, {"geterr", TRACE_GETERR},
-    {"charge", TRACE_CHARGE}, {"thread", TRACE_THREAD}, {"thread_exit", TRACE_THREAD_EXIT},
-    {"guarantee", TRACE_GUARANTEE}, {"touch", TRACE_TOUCH}, {"section", TRACE_SECTION},
-    {"map", TRACE_MAP}, {"unmap", TRACE_UNMAP}, {"alloc2", TRACE_ALLOC2}, {"map3", TRACE_MAP3},
-    {"unmap2", TRACE_UNMAP2}, {"unmapex", TRACE_UNMAPEX}, {NULL, TRACE_ALLOC}
-};
-
 /* watch's options: reset, flags=N, max=N, nullcount, nullgran, nulladdrs. */
 static int parse_watch_options(parser *ps, trace_op *op)
 {
@@ -841,12 +831,13 @@ static int parse_operation(parser *ps)
     }
     int i = 0, j = 0;
     trace_opcode code;
-    while (op_words[i].word && !word_is(word, op_words[i].word))
+    /* One token: "bulk alloc" and "bulk free" are read below. */
+    while (trace_op_forms[i].word && !word_is(word, trace_op_forms[i].word))
         i++;
     while (trace_memapi_ops[j].word && !word_is(word, trace_memapi_ops[j].word))
         j++;
-    if (op_words[i].word)
-        code = op_words[i].code;
+    if (trace_op_forms[i].word)
+        code = trace_op_forms[i].code;
     else if (trace_memapi_ops[j].word)
         code = trace_memapi_ops[j].code;
     else if (word_is(word, "bulk")) {

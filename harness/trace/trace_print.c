@@ -298,160 +298,60 @@ static void put_placeholder_op(sink *s, const trace *t, const trace_op *op)
     }
 }
 
+/* op by its form (trace_op_forms): the word, then each argument. */
+static void put_form(sink *s, const trace *t, const trace_op *op, const op_form *f)
+{
+    put(s, f->word);
+    for (const char *c = f->args; *c; c++) {
+        if (*c == 'A' && op->addr.name < 0 && op->addr.offset == 0)
+            continue;
+        put(s, " ");
+        switch (*c) {
+        case 'a': case 'A': put_expr(s, t, op->addr); break;
+        case 's': put_expr(s, t, op->size); break;
+        case 'h': put_expr(s, t, op->handle); break;
+        case 'o': put_expr(s, t, op->offset); break;
+        case 't': put_expr(s, t, op->thread); break;
+        case 'p': put_expr(s, t, op->process); break;
+        case 'T': put_const(s, CONST_MEM_TYPE, op->type); break;
+        case 'S': put_const(s, CONST_SECTION, op->type); break;
+        case 'P': put_const(s, CONST_PROTECT, op->protect); break;
+        case 'E': put_const(s, CONST_ERROR, op->value); break;
+        case 'F': put_const(s, CONST_FILE_MAP, op->flags); break;
+        case 'U': put_const(s, CONST_UNMAP_FLAGS, op->flags); break;
+        case 'n': put_number(s, op->len); break;
+        case 'm': put_number(s, op->max); break;
+        case 'r': put_number(s, op->stride); break;
+        case 'd': put_data(s, op->data, op->len); break;
+        }
+    }
+}
+
 static void put_op(sink *s, const trace *t, const trace_op *op)
 {
+    const op_form *f = trace_op_forms;
     if (op->result >= 0 && (size_t)op->result < t->n_names) {
         put(s, t->names[op->result]);
         put(s, " = ");
     }
-    switch (op->code) {
-    case TRACE_ALLOC:
-        put(s, "alloc ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_expr(s, t, op->size);
-        put(s, " ");
-        put_const(s, CONST_MEM_TYPE, op->type);
-        put(s, " ");
-        put_const(s, CONST_PROTECT, op->protect);
-        break;
-    case TRACE_FREE:
-        put(s, "free ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_expr(s, t, op->size);
-        put(s, " ");
-        put_const(s, CONST_MEM_TYPE, op->type);
-        break;
-    case TRACE_PROTECT:
-        put(s, "protect ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_expr(s, t, op->size);
-        put(s, " ");
-        put_const(s, CONST_PROTECT, op->protect);
-        if (op->null_old)
-            put(s, " nullold");
-        break;
-    case TRACE_QUERY:
-        put(s, "query ");
-        put_expr(s, t, op->addr);
-        if (op->has_len) {
-            put(s, " len=");
-            put_number(s, op->query_len);
-        }
-        break;
-    case TRACE_READ:
-        put(s, "read ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_number(s, op->len);
-        break;
-    case TRACE_WRITE:
-        put(s, "write ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_data(s, op->data, op->len);
-        break;
-    case TRACE_EXEC:
-        put(s, "exec ");
-        put_expr(s, t, op->addr);
-        break;
-    case TRACE_SETERR:
-        put(s, "seterr ");
-        put_const(s, CONST_ERROR, op->value);
-        break;
-    case TRACE_GETERR:
-        put(s, "geterr");
-        break;
-    case TRACE_CHARGE:
-        put(s, "charge");
-        break;
-    case TRACE_THREAD:
-        put(s, "thread ");
-        put_expr(s, t, op->size);
-        if (op->flags)
-            put(s, " reserve");
-        break;
-    case TRACE_THREAD_EXIT:
-        put(s, "thread_exit ");
-        put_expr(s, t, op->thread);
-        break;
-    case TRACE_GUARANTEE:
-    case TRACE_TOUCH:
-        put(s, op->code == TRACE_GUARANTEE ? "guarantee " : "touch ");
-        put_expr(s, t, op->thread);
-        put(s, " ");
-        put_expr(s, t, op->code == TRACE_GUARANTEE ? op->size : op->addr);
-        if (op->code == TRACE_TOUCH && op->flags)
-            put(s, " down");
-        break;
-    case TRACE_BULKALLOC:
-        put(s, "bulk alloc ");
-        put_number(s, op->max);
-        put(s, " ");
-        put_expr(s, t, op->size);
-        put(s, " ");
-        put_const(s, CONST_MEM_TYPE, op->type);
-        put(s, " ");
-        put_const(s, CONST_PROTECT, op->protect);
-        break;
-    case TRACE_BULKFREE:
-        put(s, "bulk free ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_number(s, op->max);
-        put(s, " ");
-        put_number(s, op->stride);
-        break;
-    case TRACE_SECTION:
-        put(s, "section ");
-        put_expr(s, t, op->size);
-        put(s, " ");
-        put_const(s, CONST_PROTECT, op->protect);
-        put(s, " ");
-        put_const(s, CONST_SECTION, op->type);
-        break;
-    case TRACE_MAP:
-        put(s, "map ");
-        put_expr(s, t, op->handle);
-        put(s, " ");
-        put_const(s, CONST_FILE_MAP, op->flags);
-        put(s, " ");
-        put_expr(s, t, op->offset);
-        put(s, " ");
-        put_expr(s, t, op->size);
-        if (op->addr.name >= 0 || op->addr.offset != 0) {
-            put(s, " ");
-            put_expr(s, t, op->addr);
-        }
-        break;
-    case TRACE_UNMAP:
-        put(s, "unmap ");
-        put_expr(s, t, op->addr);
-        break;
-    case TRACE_ALLOC2:
-    case TRACE_MAP3:
-        put_placeholder_op(s, t, op);
-        break;
-    case TRACE_UNMAP2:
-        put(s, "unmap2 ");
-        put_expr(s, t, op->process);
-        put(s, " ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_const(s, CONST_UNMAP_FLAGS, op->flags);
-        break;
-    case TRACE_UNMAPEX:
-        put(s, "unmapex ");
-        put_expr(s, t, op->addr);
-        put(s, " ");
-        put_const(s, CONST_UNMAP_FLAGS, op->flags);
-        break;
-    default:
+    while (f->word && f->code != op->code)
+        f++;
+    if (!f->word)
         put_memapi_op(s, t, op);
-        break;
+    else if (!f->args)
+        put_placeholder_op(s, t, op);
+    else
+        put_form(s, t, op, f);
+    if (op->code == TRACE_PROTECT && op->null_old)
+        put(s, " nullold");
+    if (op->code == TRACE_QUERY && op->has_len) {
+        put(s, " len=");
+        put_number(s, op->query_len);
     }
+    if (op->code == TRACE_THREAD && op->flags)
+        put(s, " reserve");
+    if (op->code == TRACE_TOUCH && op->flags)
+        put(s, " down");
     if (op->has_process) {
         put(s, " in=");
         put_expr(s, t, op->process);
