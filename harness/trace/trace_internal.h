@@ -39,13 +39,13 @@ extern const memapi_op_word trace_memapi_ops[];   /* ends with word NULL */
 
 /* Each word the parser reads and the printer writes, its opcode and its
  * arguments in print order, a letter each:
- *   a ADDR, s SIZE, h HANDLE, o OFFSET, t THREAD (expressions);
+ *   a ADDR, s SIZE, h HANDLE, o OFFSET, t THREAD, p PROCESS (expressions);
  *   A ADDR, printed only when not 0 (map's optional address);
- *   T TYPE as MEM_, S TYPE as SEC_, P PROT, E VALUE as ERROR_,
- *   F FLAGS as FILE_MAP_, U FLAGS as unmap flags (constants);
+ *   T TYPE as MEM_, S TYPE as SEC_, Y TYPE as alloc2/map3 types, P PROT,
+ *   E VALUE as ERROR_, F FLAGS as FILE_MAP_, U FLAGS as unmap flags (constants);
  *   n LEN, m COUNT, r STRIDE (numbers); d the bytes (hex).
- * args NULL: the operation prints itself (alloc2, map3). The words after
- * the arguments (nullold, len=, reserve, down, in=) are the printer's. */
+ * The words after the arguments (nullold, len=, the REQ words of alloc2
+ * and map3, reserve, down, in=) are the printer's. */
 typedef struct op_form {
     const char *word;
     trace_opcode code;

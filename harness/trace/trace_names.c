@@ -263,8 +263,8 @@ const op_form trace_op_forms[] = {
     {"section", TRACE_SECTION, "sPS"},
     {"map", TRACE_MAP, "hFosA"},
     {"unmap", TRACE_UNMAP, "a"},
-    {"alloc2", TRACE_ALLOC2, NULL},
-    {"map3", TRACE_MAP3, NULL},
+    {"alloc2", TRACE_ALLOC2, "pasYP"},
+    {"map3", TRACE_MAP3, "hpaosYP"},
     {"unmap2", TRACE_UNMAP2, "paU"},
     {"unmapex", TRACE_UNMAPEX, "aU"},
     {NULL, TRACE_ALLOC, NULL}

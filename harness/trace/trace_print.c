@@ -248,34 +248,15 @@ static void put_memapi_op(sink *s, const trace *t, const trace_op *op)
         put(s, " wide");
 }
 
-/* alloc2 PROC ADDR SIZE TYPE PROT [REQ...], map3 HANDLE PROC ADDR OFFSET SIZE
- * TYPE PROT [REQ...]: the REQ words only where they say something. */
-static void put_placeholder_op(sink *s, const trace *t, const trace_op *op)
+/* The REQ words after alloc2's and map3's arguments, only where they say
+ * something. */
+static void put_ext_words(sink *s, const trace *t, const trace_op *op)
 {
     static const char *const shapes[] = {
         [TRACE_EXT_TWICE] = "twice", [TRACE_EXT_INVALID] = "invalid", [TRACE_EXT_MAX] = "max",
         [TRACE_EXT_NULL] = "null",
     };
     const trace_ext *e = &op->ext;
-    int map3 = op->code == TRACE_MAP3;
-    put(s, map3 ? "map3 " : "alloc2 ");
-    if (map3) {
-        put_expr(s, t, op->handle);
-        put(s, " ");
-    }
-    put_expr(s, t, op->process);
-    put(s, " ");
-    put_expr(s, t, op->addr);
-    put(s, " ");
-    if (map3) {
-        put_expr(s, t, op->offset);
-        put(s, " ");
-    }
-    put_expr(s, t, op->size);
-    put(s, " ");
-    put_const(s, CONST_ALLOC2_TYPE, op->type);
-    put(s, " ");
-    put_const(s, CONST_PROTECT, op->protect);
     int fields = e->lowest.name >= 0 || e->lowest.offset != 0 || e->highest.name >= 0 ||
                  e->highest.offset != 0 || e->align != 0;
     if (e->lowest.name >= 0 || e->lowest.offset != 0) {
@@ -315,6 +296,7 @@ static void put_form(sink *s, const trace *t, const trace_op *op, const op_form 
         case 'p': put_expr(s, t, op->process); break;
         case 'T': put_const(s, CONST_MEM_TYPE, op->type); break;
         case 'S': put_const(s, CONST_SECTION, op->type); break;
+        case 'Y': put_const(s, CONST_ALLOC2_TYPE, op->type); break;
         case 'P': put_const(s, CONST_PROTECT, op->protect); break;
         case 'E': put_const(s, CONST_ERROR, op->value); break;
         case 'F': put_const(s, CONST_FILE_MAP, op->flags); break;
@@ -338,10 +320,10 @@ static void put_op(sink *s, const trace *t, const trace_op *op)
         f++;
     if (!f->word)
         put_memapi_op(s, t, op);
-    else if (!f->args)
-        put_placeholder_op(s, t, op);
     else
         put_form(s, t, op, f);
+    if (op->code == TRACE_ALLOC2 || op->code == TRACE_MAP3)
+        put_ext_words(s, t, op);
     if (op->code == TRACE_PROTECT && op->null_old)
         put(s, " nullold");
     if (op->code == TRACE_QUERY && op->has_len) {
