@@ -11,9 +11,10 @@
  * Wine departs from Windows in known ways. A divergence whose signature
  * (wine_deviations.h) is in fuzz/wine-known-deviations.tsv is counted and
  * the input runs on without that operation (wine_run_past_known), so a
- * deviation every query shows does not hide what follows it. A new one is
- * counted once per signature: its trace is
- * shrunk and written with each backend's result and the rule it breaks to
+ * deviation every query shows does not hide what follows it. Signatures
+ * are counted by deviation (wine_signature_group: argument-class variants
+ * of one deviation together, each variant with its own count). A new
+ * deviation's first trace is shrunk and written with each backend's result and the rule it breaks to
  * $VAS_WINE_FINDINGS (default wine-findings/), and fuzzing goes on: Wine's
  * deviations are findings to report, not crashes of ours. A crash or hang of
  * the server on an input is a new deviation too (signature "trace | ...").
@@ -42,12 +43,20 @@ const fuzz_target FUZZ_TARGET = {
     "fuzz_diff_wine", backend_names, 2, 1, VAS_PROFILE_X64
 };
 
-/* Signatures seen in this process, with counts. */
-typedef struct seen {
+/* Deviations seen in this process (signature groups, wine_deviations.h),
+ * with counts, and the signatures of each (its variants), with counts. */
+typedef struct variant {
     char *sig;
+    unsigned long count;
+} variant;
+
+typedef struct seen {
+    char *sig;               /* the group */
     const char *known_case;  /* NULL: new */
     unsigned long count;
     char *file;              /* report of a new one */
+    variant *variants;
+    size_t n_variants;
 } seen;
 
 static struct {
@@ -59,34 +68,57 @@ static struct {
     const char *findings;
 } w;
 
+/* "SIG (N); SIG (N)": a deviation's variants, most frequent first. */
+static int by_count(const void *a, const void *b)
+{
+    const variant *x = a, *y = b;
+    return x->count < y->count ? 1 : x->count > y->count ? -1 : strcmp(x->sig, y->sig);
+}
+
+static void print_variants(FILE *f, seen *s, const char *before, const char *between)
+{
+    size_t i;
+    qsort(s->variants, s->n_variants, sizeof *s->variants, by_count);
+    for (i = 0; i < s->n_variants; i++)
+        fprintf(f, "%s%s (%lu)", i ? between : before, s->variants[i].sig, s->variants[i].count);
+}
+
 static void summary(void)
 {
     char path[4096];
     FILE *f;
     size_t i;
-    unsigned long known = 0, fresh = 0;
+    unsigned long known = 0, fresh = 0, known_groups = 0;
     if (w.pair[1] == NULL)
         return;
     for (i = 0; i < w.n_seen; i++) {
-        if (w.seen[i].known_case)
+        if (w.seen[i].known_case) {
             known += w.seen[i].count;
-        else
+            known_groups++;
+        } else {
             fresh++;
+        }
     }
     snprintf(path, sizeof path, "%s/summary.tsv", w.findings);
     f = fopen(path, "w");
-    fprintf(stderr, "fuzz_diff_wine: %lu inputs, %lu agreed, %lu known deviations, %lu new signatures, %lu errors\n",
-            w.inputs, w.agreed, known, fresh, w.errors);
+    fprintf(stderr, "fuzz_diff_wine: %lu inputs, %lu agreed, %lu known deviations hit (%lu distinct), %lu new deviations, "
+            "%lu errors\n", w.inputs, w.agreed, known, known_groups, fresh, w.errors);
     if (f)
-        fprintf(f, "# inputs %lu agreed %lu known %lu new %lu errors %lu\n# kind\tcount\tsignature\tcase-or-report\n",
-                w.inputs, w.agreed, known, fresh, w.errors);
+        fprintf(f, "# inputs %lu agreed %lu known %lu (distinct %lu) new %lu errors %lu\n"
+                "# kind\tcount\tdeviation\tcase-or-report\tvariants (signature (count); ...)\n",
+                w.inputs, w.agreed, known, known_groups, fresh, w.errors);
     for (i = 0; i < w.n_seen; i++) {
-        const seen *s = &w.seen[i];
+        seen *s = &w.seen[i];
         fprintf(stderr, "  %-5s %6lu  %s  (%s)\n", s->known_case ? "known" : "NEW", s->count, s->sig,
                 s->known_case ? s->known_case : s->file ? s->file : "no report");
-        if (f)
-            fprintf(f, "%s\t%lu\t%s\t%s\n", s->known_case ? "known" : "new", s->count, s->sig,
+        print_variants(stderr, s, "          variant ", "\n          variant ");
+        fprintf(stderr, "\n");
+        if (f) {
+            fprintf(f, "%s\t%lu\t%s\t%s", s->known_case ? "known" : "new", s->count, s->sig,
                     s->known_case ? s->known_case : s->file ? s->file : "");
+            print_variants(f, s, "\t", "; ");
+            fprintf(f, "\n");
+        }
     }
     if (f)
         fclose(f);
@@ -116,37 +148,61 @@ static void setup(void)
     atexit(summary);
 }
 
-static seen *remember(const char *sig)
+static void count_variant(seen *s, const char *sig)
 {
     size_t i;
-    seen *grown;
-    for (i = 0; i < w.n_seen; i++)
-        if (strcmp(w.seen[i].sig, sig) == 0)
-            return &w.seen[i];
-    grown = realloc(w.seen, (w.n_seen + 1) * sizeof *grown);
-    if (grown == NULL)
+    variant *grown;
+    for (i = 0; i < s->n_variants; i++)
+        if (strcmp(s->variants[i].sig, sig) == 0) {
+            s->variants[i].count++;
+            return;
+        }
+    grown = realloc(s->variants, (s->n_variants + 1) * sizeof *grown);
+    if (grown == NULL || (grown[s->n_variants].sig = strdup(sig)) == NULL)
         abort();
-    w.seen = grown;
-    memset(&w.seen[w.n_seen], 0, sizeof w.seen[0]);
-    w.seen[w.n_seen].sig = strdup(sig);
-    w.seen[w.n_seen].known_case = wine_known_find(&w.known, sig);
-    return &w.seen[w.n_seen++];
+    s->variants = grown;
+    s->variants[s->n_variants++].count = 1;
 }
 
-/* A new signature: shrink the trace, write its report. */
-static void report_new(seen *s, const trace *t, size_t at)
+/* The deviation sig is a variant of, counted once more. */
+static seen *remember(const char *sig)
+{
+    char group[1024];
+    size_t i;
+    seen *grown, *s = NULL;
+    wine_signature_group(sig, group, sizeof group);
+    for (i = 0; i < w.n_seen && s == NULL; i++)
+        if (strcmp(w.seen[i].sig, group) == 0)
+            s = &w.seen[i];
+    if (s == NULL) {
+        grown = realloc(w.seen, (w.n_seen + 1) * sizeof *grown);
+        if (grown == NULL)
+            abort();
+        w.seen = grown;
+        s = &w.seen[w.n_seen++];
+        memset(s, 0, sizeof *s);
+        s->sig = strdup(group);
+        s->known_case = wine_known_find(&w.known, sig);
+    }
+    count_variant(s, sig);
+    s->count++;
+    return s;
+}
+
+/* A new deviation: shrink the trace, write its report. */
+static void report_new(seen *s, const trace *t, size_t at, const char *sig)
 {
     char path[4096];
-    trace *small = wine_minimize(w.pair, t, at, s->sig);
+    trace *small = wine_minimize(w.pair, t, at, sig);
     FILE *f;
     snprintf(path, sizeof path, "%s/new-%03zu.txt", w.findings, w.n_seen);
     f = fopen(path, "w");
     if (f != NULL) {
-        wine_report(f, w.pair, small ? small : t, s->sig);
+        wine_report(f, w.pair, small ? small : t, sig);
         fclose(f);
         s->file = strdup(path);
     }
-    fprintf(stderr, "fuzz_diff_wine: NEW deviation: %s -> %s\n", s->sig, path);
+    fprintf(stderr, "fuzz_diff_wine: NEW deviation: %s -> %s\n", sig, path);
     trace_free(small);
 }
 
@@ -248,7 +304,7 @@ static void drop_plain_user_addresses(trace *t)
 static void count_known(void *ctx, const char *sig)
 {
     (void)ctx;
-    remember(sig)->count++;
+    remember(sig);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -279,8 +335,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         w.agreed++;
     } else if (rc == 1) {
         seen *s = remember(sig);
-        if (s->count++ == 0 && s->known_case == NULL)
-            report_new(s, t, o.at);
+        if (s->count == 1 && s->known_case == NULL)
+            report_new(s, t, o.at, sig);
     } else {
         if (w.errors++ < 5)
             fprintf(stderr, "fuzz_diff_wine: %s\n", o.what);

@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include "harness/protocol.h"
+#include "harness/run.h"
 #include "wine_deviations.h"
 
 /* ---- Signatures ------------------------------------------------------------ */
@@ -53,6 +55,29 @@ static void type_class(uint32_t type, char *buf, size_t len)
         }
     }
     if (type & ~known)
+        appendf(buf, len, &pos, pos ? "|junk" : "junk");
+    if (pos == 0)
+        appendf(buf, len, &pos, "0");
+}
+
+/* CreateFileMapping's attributes (the high 16 bits of flProtect). */
+static void section_class(uint32_t attributes, char *buf, size_t len)
+{
+    static const struct { uint32_t bit; const char *name; } bits[] = {
+        {VAS_SEC_COMMIT, "COMMIT"}, {VAS_SEC_RESERVE, "RESERVE"}, {0x01000000u, "IMAGE"},
+        {0x10000000u, "NOCACHE"}, {0x40000000u, "WRITECOMBINE"}, {0x80000000u, "LARGE_PAGES"},
+    };
+    uint32_t known = 0;
+    size_t pos = 0, i;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+        known |= bits[i].bit;
+        if (attributes & bits[i].bit) {
+            appendf(buf, len, &pos, pos ? "|" : "");
+            appendf(buf, len, &pos, bits[i].name);
+        }
+    }
+    if (attributes & ~known)
         appendf(buf, len, &pos, pos ? "|junk" : "junk");
     if (pos == 0)
         appendf(buf, len, &pos, "0");
@@ -125,33 +150,27 @@ static void normalize(const trace *t, const char *what, const char *reference, c
     }
 }
 
-static const char *op_word(trace_opcode code)
+/* The operation's word as the trace language spells it ("alloc", "lock"). */
+static void op_word(const trace *t, const trace_op *op, char *out, size_t len)
 {
-    static const char *const words[] = {"alloc", "free", "protect", "query", "read", "write",
-                                        "exec", "seterr", "geterr", "charge"};
-    switch (code) {
-    case TRACE_PROCESS: return "process";
-    case TRACE_CLOSE: return "close";
-    case TRACE_READPROC: return "readproc";
-    case TRACE_WRITEPROC: return "writeproc";
-    case TRACE_SECTION: return "section";
-    case TRACE_MAP: return "map";
-    case TRACE_UNMAP: return "unmap";
-    case TRACE_ALLOC2: return "alloc2";
-    case TRACE_MAP3: return "map3";
-    case TRACE_UNMAP2: return "unmap2";
-    case TRACE_UNMAPEX: return "unmapex";
-    default: break;
-    }
-    return (size_t)code < sizeof words / sizeof words[0] ? words[code] : "op";
+    char text[512];
+    const char *p = text, *eq;
+    size_t n = 0;
+    trace_print_op(t, op, text, sizeof text);
+    if ((eq = strstr(text, " = ")) != NULL)
+        p = eq + 3;
+    while (p[n] && p[n] != ' ' && n + 1 < len)
+        n++;
+    snprintf(out, len, "%.*s", (int)n, p);
 }
 
 void wine_signature(const trace *t, size_t at, const char *what, const char *reference,
                     const char *other, char *out, size_t len)
 {
-    char args[256] = "", a[64], b[64], norm[512];
+    char args[256] = "", a[64], b[64], norm[512], word[32];
     if (at < t->n_ops) {
         const trace_op *op = &t->ops[at];
+        op_word(t, op, word, sizeof word);
         switch (op->code) {
         case TRACE_ALLOC:
             type_class(op->type, a, sizeof a);
@@ -162,6 +181,11 @@ void wine_signature(const trace *t, size_t at, const char *what, const char *ref
             type_class(op->type, a, sizeof a);
             snprintf(args, sizeof args, " [%s%s]", a, op->size.name < 0 && op->size.offset == 0 ? " size0" : "");
             break;
+        case TRACE_SECTION:
+            section_class(op->type, a, sizeof a);
+            protect_class(op->protect, b, sizeof b);
+            snprintf(args, sizeof args, " [%s %s]", a, b);
+            break;
         case TRACE_PROTECT:
             protect_class(op->protect, b, sizeof b);
             snprintf(args, sizeof args, " [%s%s%s]", b, op->size.name < 0 && op->size.offset == 0 ? " size0" : "",
@@ -171,11 +195,140 @@ void wine_signature(const trace *t, size_t at, const char *what, const char *ref
             break;
         }
         normalize(t, what, reference, other, norm, sizeof norm);
-        snprintf(out, len, "%s%s | %s", op_word(op->code), args, norm);
+        snprintf(out, len, "%s%s | %s", word, args, norm);
     } else {
         normalize(t, what, reference, other, norm, sizeof norm);
         snprintf(out, len, "trace | %s", norm);
     }
+}
+
+/* ---- Grouping ------------------------------------------------------------------ */
+
+/* A protection as the map descriptions print it ("EXECUTE_READ|WRITECOMBINE")
+ * made its class ("valid|WRITECOMBINE"); other words are copied. */
+static void protection_word_class(const char *word, char *out, size_t len)
+{
+    static const char *const bases[] = {"READONLY", "READWRITE", "WRITECOPY", "EXECUTE", "EXECUTE_READ",
+                                        "EXECUTE_READWRITE", "EXECUTE_WRITECOPY"};
+    static const char *const modifiers[] = {"GUARD", "NOCACHE", "WRITECOMBINE"};
+    char copy[128], cls[128] = "", *part, *save = NULL;
+    size_t pos = 0, i;
+    int base = 0;
+    const char *eq = strchr(word, '=');
+    snprintf(copy, sizeof copy, "%s", eq ? eq + 1 : word);
+    for (part = strtok_r(copy, "|", &save); part; part = strtok_r(NULL, "|", &save)) {
+        int known = 0;
+        if (strcmp(part, "NOACCESS") == 0) {
+            appendf(cls, sizeof cls, &pos, "NOACCESS");
+            base = known = 1;
+        }
+        for (i = 0; !known && i < sizeof bases / sizeof bases[0]; i++)
+            if (strcmp(part, bases[i]) == 0) {
+                appendf(cls, sizeof cls, &pos, "valid");
+                base = known = 1;
+            }
+        for (i = 0; !known && i < sizeof modifiers / sizeof modifiers[0]; i++)
+            if (strcmp(part, modifiers[i]) == 0) {
+                appendf(cls, sizeof cls, &pos, pos ? "|" : "");
+                appendf(cls, sizeof cls, &pos, part);
+                known = 1;
+            }
+        if (!known) {   /* not a protection */
+            snprintf(out, len, "%s", word);
+            return;
+        }
+    }
+    if (!base) {
+        snprintf(out, len, "%s", word);
+        return;
+    }
+    snprintf(out, len, "%.*s%s", eq ? (int)(eq - word + 1) : 0, word, cls);
+}
+
+/* "impl {A B C}, wine {A D C}" -> "impl {B'}, wine {D'}": only the fields
+ * that differ, protections as classes. Anything else is copied. */
+static void reduce_maps(const char *what, char *out, size_t len)
+{
+    const char *open1 = strchr(what, '{'), *close1 = open1 ? strchr(open1, '}') : NULL;
+    const char *open2 = close1 ? strchr(close1, '{') : NULL, *close2 = open2 ? strchr(open2, '}') : NULL;
+    char a[512], b[512], *ta[32], *tb[32], *save = NULL, cls[128];
+    size_t na = 0, nb = 0, i, pos = 0;
+    if (close2 == NULL || (size_t)(close1 - open1) >= sizeof a || (size_t)(close2 - open2) >= sizeof b) {
+        snprintf(out, len, "%s", what);
+        return;
+    }
+    snprintf(a, sizeof a, "%.*s", (int)(close1 - open1 - 1), open1 + 1);
+    snprintf(b, sizeof b, "%.*s", (int)(close2 - open2 - 1), open2 + 1);
+    for (char *w = strtok_r(a, " ", &save); w && na < 32; w = strtok_r(NULL, " ", &save))
+        ta[na++] = w;
+    for (char *w = strtok_r(b, " ", &save); w && nb < 32; w = strtok_r(NULL, " ", &save))
+        tb[nb++] = w;
+    if (na != nb) {
+        snprintf(out, len, "%s", what);
+        return;
+    }
+    out[0] = '\0';
+    for (const char *p = what; p < open1 + 1 && pos + 1 < len; p++) {
+        out[pos++] = *p;
+        out[pos] = '\0';
+    }
+    for (int side = 0; side < 2; side++) {
+        int first = 1;
+        for (i = 0; i < na; i++) {
+            if (strcmp(ta[i], tb[i]) == 0)
+                continue;
+            protection_word_class(side ? tb[i] : ta[i], cls, sizeof cls);
+            appendf(out, len, &pos, first ? "" : " ");
+            appendf(out, len, &pos, cls);
+            first = 0;
+        }
+        if (side == 0) {
+            char between[128];
+            snprintf(between, sizeof between, "%.*s", (int)(open2 + 1 - close1), close1);
+            appendf(out, len, &pos, between);
+        }
+    }
+    appendf(out, len, &pos, close2);
+}
+
+void wine_signature_group(const char *sig, char *out, size_t len)
+{
+    const char *bar = strstr(sig, " | "), *what, *open, *close;
+    char word[64], args[256] = "", kept[256] = "", maps[768], *tok, *save = NULL;
+    size_t pos = 0;
+    int accepts;
+    if (bar == NULL) {
+        snprintf(out, len, "%s", sig);
+        return;
+    }
+    what = bar + 3;
+    open = memchr(sig, '[', (size_t)(bar - sig));
+    close = open ? memchr(open, ']', (size_t)(bar - open)) : NULL;
+    snprintf(word, sizeof word, "%.*s", (int)((open ? open - 1 : bar) - sig), sig);
+    if (open && close)
+        snprintf(args, sizeof args, "%.*s", (int)(close - open - 1), open + 1);
+    /* Whether a call was accepted by one side only (wine_deviations.h). */
+    accepts = strncmp(what, "result differs", 14) == 0 || strncmp(what, "alloc result differs", 20) == 0
+           || strncmp(what, "section created", 15) == 0 || strncmp(what, "query result differs", 21) == 0;
+    for (tok = strtok_r(args, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char part[128], *p;
+        int protection = strncmp(tok, "valid", 5) == 0 || strncmp(tok, "NOACCESS", 8) == 0
+                      || strncmp(tok, "invalid", 7) == 0;
+        snprintf(part, sizeof part, "%s", tok);
+        if (protection && !accepts && (p = strchr(part, '|')) != NULL)
+            *p = '\0';   /* how a call fails: the modifiers do not decide it */
+        while ((p = strstr(part, "|TOP_DOWN")) != NULL)
+            memmove(p, p + 9, strlen(p + 9) + 1);
+        if ((p = strstr(part, "TOP_DOWN|")) != NULL)
+            memmove(p, p + 9, strlen(p + 9) + 1);
+        appendf(kept, sizeof kept, &pos, pos ? " " : "");
+        appendf(kept, sizeof kept, &pos, part);
+    }
+    reduce_maps(what, maps, sizeof maps);
+    if (kept[0])
+        snprintf(out, len, "%s [%s] | %s", word, kept, maps);
+    else
+        snprintf(out, len, "%s | %s", word, maps);
 }
 
 /* ---- The known list ---------------------------------------------------------- */
@@ -215,6 +368,13 @@ int wine_known_load(const char *path, wine_known *k, char *err, size_t err_len)
         }
         k->signatures[k->n] = strdup(line);
         k->cases[k->n] = strdup(tab);
+        k->groups = realloc(k->groups, (k->n + 1) * sizeof *k->groups);
+        if (k->groups == NULL || (k->groups[k->n] = malloc(1024)) == NULL) {
+            fclose(f);
+            snprintf(err, err_len, "out of memory");
+            return -1;
+        }
+        wine_signature_group(line, k->groups[k->n], 1024);
         k->n++;
     }
     fclose(f);
@@ -223,9 +383,11 @@ int wine_known_load(const char *path, wine_known *k, char *err, size_t err_len)
 
 const char *wine_known_find(const wine_known *k, const char *sig)
 {
+    char group[1024];
     size_t i;
+    wine_signature_group(sig, group, sizeof group);
     for (i = 0; i < k->n; i++)
-        if (strcmp(k->signatures[i], sig) == 0)
+        if (strcmp(k->groups[i], group) == 0)
             return k->cases[i];
     return NULL;
 }
@@ -256,13 +418,81 @@ const char *wine_rule(const trace_op *op)
 
 /* ---- Running past known deviations ------------------------------------------------ */
 
+/* Whether Wine's record of op k shows the operation left nothing behind but
+ * its last error: the map after it (of the allocations holding names, all
+ * the target asks for) is the one before it, and it is a query or a call
+ * that failed (a failed VirtualAlloc, VirtualFree, VirtualProtect or
+ * VirtualLock changes nothing). Reads, writes and probes are left out: a
+ * guard page they meet changes, and the server does not resend the map
+ * after them. */
+static int left_nothing(const trace_op *op, const remote_results *rr, size_t k)
+{
+    const remote_op *rec = &rr->ops[k];
+    if (rec->outcome != PROTO_DONE || op->has_process || rec->map != (k > 0 ? rr->ops[k - 1].map : 0))
+        return 0;
+    switch (op->code) {
+    case TRACE_QUERY:
+        return 1;
+    case TRACE_ALLOC: case TRACE_FREE: case TRACE_PROTECT: case TRACE_LOCK: case TRACE_UNLOCK:
+        return rec->res.value == 0;
+    default:
+        return 0;
+    }
+}
+
+/* rr with record k made the one `seterr error` gets: nothing but that
+ * error, the map unchanged. */
+static int with_seterr_record(const remote_results *rr, size_t k, uint32_t error, remote_results *out)
+{
+    remote_op *rec;
+    if (remote_results_copy(out, rr) != 0)
+        return -1;
+    rec = &out->ops[k];
+    op_result_clear(&rec->res);
+    free(rec->note);
+    rec->note = NULL;
+    rec->res.old = OP_OLD_UNTOUCHED;
+    rec->res.error = error;
+    return 0;
+}
+
+/* Takes op at out of t: it becomes `seterr E`, E the last error Wine had
+ * after it, so that both backends go on from Wine's state; when Wine's
+ * record shows op left nothing else behind, the server's records of the
+ * changed trace are known without running it (the records of t with that
+ * one replaced), and the next run of t on it is answered from them. Without
+ * Wine's records (another backend) the operation is dropped. */
+static void take_out_op(const backend *wine, trace *t, size_t at)
+{
+    trace_op *op = &t->ops[at];
+    const remote_results *rr = backend_exec_last_results(wine, t);
+    remote_results derived;
+    uint32_t error;
+    int line = op->line, keep;
+    free(op->data);
+    free(op->expect.data);
+    free(op->expect.pages);
+    if (rr == NULL || at >= rr->n_ops) {
+        memmove(op, op + 1, (t->n_ops - at - 1) * sizeof *op);
+        t->n_ops--;
+        return;
+    }
+    error = rr->ops[at].res.error;
+    keep = left_nothing(op, rr, at) && with_seterr_record(rr, at, error, &derived) == 0;
+    trace_op_init(op, TRACE_SETERR);
+    op->line = line;
+    op->value = error;
+    if (keep)
+        backend_exec_answer_next(wine, t, &derived);
+}
+
 int wine_run_past_known(const backend *const *pair, trace *t, const wine_known *known, unsigned max,
                         void (*on_known)(void *ctx, const char *sig), void *ctx, diff_outcome *o,
                         char *sig, size_t sig_len)
 {
     unsigned skipped = 0;
     for (;;) {
-        trace_op *op;
+        const trace_op *op;
         int rc = diff_trace_ex(pair, 2, t, NULL, o, NULL);
         if (rc != 1)
             return rc;
@@ -272,24 +502,23 @@ int wine_run_past_known(const backend *const *pair, trace *t, const wine_known *
             return 1;
         if (on_known != NULL)
             on_known(ctx, sig);
-        free(op->data);
-        free(op->expect.data);
-        free(op->expect.pages);
-        memmove(op, op + 1, (t->n_ops - o->at - 1) * sizeof *op);
-        t->n_ops--;
+        take_out_op(pair[1], t, o->at);
         skipped++;
     }
 }
 
 /* ---- Shrinking and reporting ----------------------------------------------------- */
 
-/* The signature of t's divergence on pair, or "" when none. */
-static void signature_of(const backend *const *pair, const trace *t, char *sig, size_t len)
+/* The group of t's divergence on pair, or "" when none. */
+static void group_of(const backend *const *pair, const trace *t, char *group, size_t len)
 {
     diff_outcome o;
-    sig[0] = '\0';
-    if (diff_trace_ex(pair, 2, t, NULL, &o, NULL) == 1)
-        wine_signature(t, o.at, o.what, pair[0]->name, pair[1]->name, sig, len);
+    char sig[1024];
+    group[0] = '\0';
+    if (diff_trace_ex(pair, 2, t, NULL, &o, NULL) == 1) {
+        wine_signature(t, o.at, o.what, pair[0]->name, pair[1]->name, sig, sizeof sig);
+        wine_signature_group(sig, group, len);
+    }
 }
 
 /* A shallow copy of t without op i (ops shared; free with free()). */
@@ -314,7 +543,7 @@ trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, cons
 {
     /* Work on a text round trip: the result owns everything it holds. */
     trace view = *t;
-    char *text, err[512], now[1024];
+    char *text, err[512], now[1024], group[1024];
     trace *cur;
     size_t i;
 
@@ -324,6 +553,7 @@ trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, cons
     free(text);
     if (cur == NULL)
         return NULL;
+    wine_signature_group(sig, group, sizeof group);
     for (i = cur->n_ops; i-- > 0;) {
         trace *c = without(cur, i), *next;
         if (c == NULL)
@@ -339,8 +569,8 @@ trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, cons
         free(text);
         if (next == NULL)
             continue;
-        signature_of(pair, next, now, sizeof now);
-        if (strcmp(now, sig) == 0) {
+        group_of(pair, next, now, sizeof now);
+        if (strcmp(now, group) == 0) {
             trace_free(cur);
             cur = next;
         } else {
@@ -353,9 +583,13 @@ trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, cons
 void wine_report(FILE *out, const backend *const *pair, const trace *t, const char *sig)
 {
     diff_outcome o;
-    fprintf(out, "NEW WINE DEVIATION\nsignature: %s\n", sig);
-    if (diff_trace_ex(pair, 2, t, NULL, &o, NULL) == 1 && o.at < t->n_ops)
-        fprintf(out, "rule: %s\n", wine_rule(&t->ops[o.at]));
+    char group[1024], now[1024];
+    wine_signature_group(sig, group, sizeof group);
+    fprintf(out, "NEW WINE DEVIATION\ndeviation: %s\n", group);
+    if (diff_trace_ex(pair, 2, t, NULL, &o, NULL) == 1 && o.at < t->n_ops) {
+        wine_signature(t, o.at, o.what, pair[0]->name, pair[1]->name, now, sizeof now);
+        fprintf(out, "signature: %s\nrule: %s\n", now, wine_rule(&t->ops[o.at]));
+    }
     fprintf(out, "\n");
     diff_trace(pair, 2, t, out);
 }

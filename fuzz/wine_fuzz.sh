@@ -7,7 +7,7 @@
 #
 # The default engine is libfuzzer-nosan (speed); the test command passes
 # libfuzzer, the ASan build fuzz/smoke.sh has already made.
-# Prints exec/s, the known Wine deviations hit (by signature, with counts)
+# Prints exec/s, the known Wine deviations hit (by deviation, with counts)
 # and the new ones, each written to DIR/findings/new-*.txt as a shrunk trace
 # with both backends' results and the rule of docs/semantics.md it breaks.
 # Exit 0 when the run completed (new deviations are Wine's, not failures of
@@ -77,8 +77,12 @@ echo "wine_fuzz.sh: $runs inputs in ${seconds}s: $(( runs / seconds )) exec/s (i
 awk -v r="$runs" -v w="$wall" -v c="$cpu" 'BEGIN {
   printf "wine_fuzz.sh: fuzzer + Wine server CPU %.1f s in %d s wall: %.0f exec per CPU second\n", c, w, (c > 0 ? r / c : 0) }'
 head -n 1 "$out/findings/summary.tsv" | sed 's/^# /wine_fuzz.sh: /'
-echo "known deviations hit (count, signature, documenting case):"
-awk -F'\t' '$1 == "known" { printf "  %6d  %s  (%s)\n", $2, $3, $4 }' "$out/findings/summary.tsv" | sort -rn
-echo "new deviations (count, signature, report):"
-awk -F'\t' '$1 == "new" { printf "  %6d  %s  (%s)\n", $2, $3, $4 }' "$out/findings/summary.tsv" | sort -rn
+# One line per deviation (signatures grouped by wine_signature_group; the
+# variants, each with its count, are summary.tsv's fifth column).
+echo "known deviations hit (count, deviation, documenting case, signature variants):"
+awk -F'\t' '$1 == "known" { printf "  %6d  %s  (%s) [%d variants]\n", $2, $3, $4, split($5, v, "; ") }' \
+  "$out/findings/summary.tsv" | sort -rn
+echo "new deviations (count, deviation, report, signature variants):"
+awk -F'\t' '$1 == "new" { printf "  %6d  %s  (%s) [%d variants]\n", $2, $3, $4, split($5, v, "; ") }' \
+  "$out/findings/summary.tsv" | sort -rn
 echo "wine_fuzz.sh: log and findings in $out"

@@ -9,6 +9,7 @@
  * under the deviation its note describes.
  *
  *   wine_signatures [--known FILE.tsv] 'exec:COMMAND' CASE.trace...
+ *   wine_signatures --group < SIGNATURES     (each line's deviation group)
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,15 @@ int main(int argc, char **argv)
     int i = 1, rc = 0;
     char err[512];
 
+    if (argc == 2 && strcmp(argv[1], "--group") == 0) {
+        char line[2048], group[1024];
+        while (fgets(line, sizeof line, stdin)) {
+            line[strcspn(line, "\n")] = '\0';
+            wine_signature_group(line, group, sizeof group);
+            printf("%s\n", group);
+        }
+        return 0;
+    }
     if (argc > 2 && strcmp(argv[1], "--known") == 0) {
         if (wine_known_load(argv[2], &known, err, sizeof err) != 0) {
             fprintf(stderr, "wine_signatures: %s\n", err);
@@ -29,7 +39,8 @@ int main(int argc, char **argv)
         i = 3;
     }
     if (argc < i + 2 || strncmp(argv[i], "exec:", 5) != 0) {
-        fprintf(stderr, "usage: wine_signatures [--known FILE.tsv] 'exec:COMMAND' FILE.trace...\n");
+        fprintf(stderr, "usage: wine_signatures [--known FILE.tsv] 'exec:COMMAND' FILE.trace...\n"
+                        "       wine_signatures --group < SIGNATURES\n");
         return 2;
     }
     pair[0] = backend_find("impl");

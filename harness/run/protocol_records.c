@@ -63,6 +63,43 @@ void remote_results_free(remote_results *rr)
     memset(rr, 0, sizeof *rr);
 }
 
+int remote_results_copy(remote_results *dst, const remote_results *src)
+{
+    size_t i;
+    memset(dst, 0, sizeof *dst);
+    dst->ops = calloc(src->n_ops + 1, sizeof *dst->ops);
+    dst->maps = calloc(src->n_maps + 1, sizeof *dst->maps);
+    if (dst->ops == NULL || dst->maps == NULL)
+        goto oom;
+    for (i = 0; i < src->n_ops; i++, dst->n_ops++) {
+        const remote_op *from = &src->ops[i];
+        remote_op *to = &dst->ops[i];
+        *to = *from;
+        to->res.data = NULL;
+        to->res.pages = NULL;
+        to->note = NULL;
+        if (from->res.data_len > 0 && (to->res.data = malloc(from->res.data_len)) == NULL)
+            goto oom;
+        if (from->res.data_len > 0)
+            memcpy(to->res.data, from->res.data, from->res.data_len);
+        if (from->note != NULL && (to->note = strdup(from->note)) == NULL)
+            goto oom;
+    }
+    for (i = 0; i < src->n_maps; i++, dst->n_maps++) {
+        const region_map *from = &src->maps[i];
+        region_map *to = &dst->maps[i];
+        if (from->n > 0 && (to->regions = malloc(from->n * sizeof *to->regions)) == NULL)
+            goto oom;
+        if (from->n > 0)
+            memcpy(to->regions, from->regions, from->n * sizeof *to->regions);
+        to->n = to->cap = from->n;
+    }
+    return 0;
+oom:
+    remote_results_free(dst);
+    return -1;
+}
+
 /* A new map slot at the end of rr->maps; NULL when out of memory. */
 static region_map *maps_push(remote_results *rr)
 {

@@ -50,6 +50,12 @@ trace_op *trace_append_op(trace *t, trace_opcode code)
     if (grow((void **)&t->ops, t->n_ops, sizeof *t->ops) != 0)
         return NULL;
     trace_op *op = &t->ops[t->n_ops++];
+    trace_op_init(op, code);
+    return op;
+}
+
+void trace_op_init(trace_op *op, trace_opcode code)
+{
     memset(op, 0, sizeof *op);
     op->code = code;
     op->result = -1;
@@ -59,7 +65,6 @@ trace_op *trace_append_op(trace *t, trace_opcode code)
     op->expect.kind = EXPECT_NONE;
     op->expect.value.name = op->expect.q_base.name = -1;
     op->expect.q_alloc_base.name = op->expect.at.name = -1;
-    return op;
 }
 
 int trace_add_string(char ***list, size_t *n, const char *text, size_t len)

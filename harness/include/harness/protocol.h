@@ -112,6 +112,8 @@ typedef struct remote_results {
 } remote_results;
 
 void remote_results_free(remote_results *r);
+/* A deep copy of src into dst. Returns 0, or -1 (dst empty) out of memory. */
+int remote_results_copy(remote_results *dst, const remote_results *src);
 
 /* What a whole-trace backend's self is: the results of one trace and the
  * replay position. The backend's destroy, last_error, set_last_error,
@@ -182,6 +184,15 @@ const backend *backend_exec_open(const char *spec);
 /* What the server said in HELLO_OK. */
 uint32_t backend_exec_features(const backend *b);
 uint32_t backend_exec_profiles(const backend *b);
+/* The records of the trace the server ran last, when that trace is t
+ * (compared as text), else NULL. Valid until the backend runs again. */
+const remote_results *backend_exec_last_results(const backend *b, const trace *t);
+/* Answers the next run of t with rr (taken over) instead of a RUN: for a
+ * client that knows the server's results of t already (fuzz/
+ * wine_deviations.c derives them from a run of a trace that differs from
+ * t by an operation that left nothing behind). Returns 0, or -1 out of
+ * memory (rr freed; t is then run as usual). */
+int backend_exec_answer_next(const backend *b, const trace *t, remote_results *rr);
 #endif
 
 #endif

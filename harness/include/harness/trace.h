@@ -161,6 +161,9 @@ typedef struct trace {
 /* 1 when an operation of this code binds a name ("n = ..."): alloc,
  * alloc2, bulk alloc, thread, process, section, map, map3. */
 int trace_opcode_binds(trace_opcode code);
+/* An operation of this code with every operand absent: no name bound, no
+ * name used, all numbers 0, no expectation (what the parser starts from). */
+void trace_op_init(trace_op *op, trace_opcode code);
 
 /* Parses text. On error returns NULL and writes
  * "FILE:LINE: error: MESSAGE near 'TOKEN'" into err. Never crashes on any
