@@ -703,6 +703,11 @@ static uint64_t alloc_reserve(oracle_t *o, uint64_t addr, uint64_t size, uint32_
             return fail(o, VAS_ERROR_NOT_ENOUGH_MEMORY);
         end = base + rounded;
     }
+    return reserve_range(o, base, end, type, protect);
+}
+
+uint64_t reserve_range(oracle_t *o, uint64_t base, uint64_t end, uint32_t type, uint32_t protect)
+{
     int commit = (type & VAS_MEM_COMMIT) != 0;
     if (commit && over_commit_limit(o, (end - base) / PAGE))
         return fail(o, VAS_ERROR_COMMITMENT_LIMIT);

@@ -119,7 +119,7 @@ static uint64_t alloc2_replace(oracle_t *o, uint64_t addr, uint64_t size, uint32
         return fail(o, VAS_ERROR_COMMITMENT_LIMIT);
     allocation_remove(o, p);
     uint32_t kind = VAS_MEM_RESERVE | (type & (VAS_MEM_COMMIT | VAS_MEM_WRITE_WATCH));
-    if (alloc_by_kind(o, start, end - start, kind, protect, NULL) != start)
+    if (reserve_range(o, start, end, kind, protect) != start)
         abort();   /* the range was just freed: only host memory can fail */
     allocation_at(o, start)->replaced = 1;
     return start;
@@ -236,8 +236,6 @@ static int placeholder_split(oracle_t *o, allocation *a, uint64_t start, uint64_
     uint64_t base = a->base, top = alloc_end(a);
     if (end > top || (start == base && end == top))
         return fail(o, VAS_ERROR_INVALID_ADDRESS);
-    if ((start > base && start % GRANULE != 0) || (end < top && end % GRANULE != 0))
-        return fail(o, VAS_ERROR_NOT_SUPPORTED);   /* 12.9's granularity, X421 */
     allocation_remove(o, a);
     if (start > base)
         placeholder_insert(o, base, start);

@@ -31,7 +31,7 @@ typedef struct page_bytes {
 } page_bytes;
 
 typedef struct allocation {
-    uint64_t base;        /* granule-aligned */
+    uint64_t base;        /* a multiple of 64 KiB, or of a page for a split placeholder piece (12.9) */
     uint64_t page_count;  /* the allocation is [base, base + page_count * PAGE) */
     uint32_t protect;     /* allocation protection, as given to the reserving call */
     page_run *runs;       /* in page order, covering every page exactly once */
@@ -119,6 +119,11 @@ uint64_t find_free_base_in(const oracle_t *o, uint64_t size, int top_down, const
 int alloc_check_args(oracle_t *o, uint64_t size, uint32_t type, uint32_t protect, int version2);
 /* Checks 6 and 7 (the address range; RESET needs an address), fail(87). */
 int alloc_check_range(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type);
+/* Section 2's reserve once the range is chosen: a new allocation [base,
+ * end) (base a page: a replaced placeholder piece may start at any, 12.9),
+ * committed with COMMIT in type, watched with WRITE_WATCH; returns base,
+ * or 0 with fail (1455 over the commit limit). */
+uint64_t reserve_range(oracle_t *o, uint64_t base, uint64_t end, uint32_t type, uint32_t protect);
 /* Section 2's "then by kind" on checked arguments; a system-chosen address
  * in window w (NULL: section 2's search). */
 uint64_t alloc_by_kind(oracle_t *o, uint64_t addr, uint64_t size, uint32_t type, uint32_t protect,

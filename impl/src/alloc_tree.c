@@ -12,10 +12,13 @@
  * above the last allocation (the "tail", up to MAX + 1) is computed when
  * needed.
  *
- * Because every base and MAX + 1 are granule-aligned, a gap of g bytes
- * below a base B holds a new allocation of s bytes (s a page multiple):
- *   - bottom-up at B - g       iff g >= s,
- *   - top-down  at B - up(s, granule)  iff g >= up(s, granule).
+ * A new allocation placed by a search starts at a granule; bases already
+ * in the index start at a page (placeholder pieces, 12.9), MAX + 1 at a
+ * granule. Since B - g is a granule boundary, a gap of g bytes below a
+ * base B holds a new allocation of s bytes (s a page multiple):
+ *   - bottom-up at B - g                   iff g >= s,
+ *   - top-down  at down(B - s, granule)    iff g >= s
+ * (for a granule-aligned B that is B - up(s, granule)).
  * So first fit is: descend towards the leftmost (or rightmost) entry whose
  * gap passes the test, steered by the children's largest gaps. One
  * descent, O(log n).
@@ -32,12 +35,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* A lookup prefetches the entries as whole lines right after the keys. */
-_Static_assert(offsetof(bt_leaf, entry) == 64 && sizeof(alloc_entry) == 8, "leaf layout");
+_Static_assert(offsetof(bt_leaf, entry) == 128 && sizeof(alloc_entry) == 8, "leaf layout");
 
 #define MIN_ITEMS (BT_FANOUT / 4)
 #define ALL_ITEMS (BT_FANOUT + 1)   /* a full node plus the one being added */
@@ -51,46 +51,29 @@ typedef struct bt_path {
     unsigned pos;                   /* entries [0, pos) of leaf have key <= q */
 } bt_path;
 
-/* Bases are granule-aligned, so comparing granule numbers compares bases. */
-static uint32_t key_of(uint64_t addr)
+/* Bases are page-aligned (a placeholder splits at any page, 12.9), so
+ * comparing page numbers compares bases. */
+static bt_key key_of(uint64_t addr)
 {
-    uint64_t k = addr / GRANULE_BYTES;
-    return k < BT_NO_KEY ? (uint32_t)k : BT_NO_KEY - 1;
+    return addr / PAGE_BYTES;
 }
 
-static uint64_t base_of(uint32_t key)
+static uint64_t base_of(bt_key key)
 {
-    return (uint64_t)key * GRANULE_BYTES;
+    return key * PAGE_BYTES;
 }
 
 /* How many of the 16 slots hold a key <= q (unused slots never do). A
- * fixed-length count, not a branchy search: a few vector instructions over
- * one cache line, with no chain of dependent flags between the keys. */
-#if defined(__SSE2__)
-static inline unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
-{
-    /* SSE2 compares signed lanes: flip the top bit of both sides. Keys are
-     * ascending, so the keys above q are a suffix: one mask bit per key,
-     * and the count is where the first set bit is. */
-    const __m128i flip = _mm_set1_epi32(INT32_MIN);
-    const __m128i qv = _mm_xor_si128(_mm_set1_epi32((int32_t)q), flip);
-    __m128i gt[4];
-    for (unsigned i = 0; i < 4; i++)
-        gt[i] = _mm_cmpgt_epi32(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)&keys[4 * i]), flip), qv);
-    __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(gt[0], gt[1]), _mm_packs_epi32(gt[2], gt[3]));
-    unsigned above = (unsigned)_mm_movemask_epi8(bytes) | 1u << BT_FANOUT;
-    return (unsigned)__builtin_ctz(above);
-}
-#else
-/* fuzz-unreached: sse-fallback - compiled only where SSE2 is missing */
-static inline unsigned count_le(const uint32_t keys[BT_FANOUT], uint32_t q)
+ * fixed-length count, not a branchy search: sixteen independent compares
+ * over two cache lines, with no chain of dependent flags between the keys
+ * (the compiler may vectorise it). */
+static inline unsigned count_le(const bt_key keys[BT_FANOUT], bt_key q)
 {
     unsigned c = 0;
     for (unsigned i = 0; i < BT_FANOUT; i++)
         c += keys[i] <= q;
     return c;
 }
-#endif
 
 /* One past the last byte of entry i of l. */
 static uint64_t end_at(const bt_leaf *l, unsigned i)
@@ -154,7 +137,7 @@ static void prefetch_leaf(const bt_leaf *l)
 
 /* The leaf where key q belongs, and how many of its keys are <= q, for
  * lookups that need no path back up. */
-static inline bt_leaf *find_leaf(const alloc_index *t, uint32_t q, unsigned *pos)
+static inline bt_leaf *find_leaf(const alloc_index *t, bt_key q, unsigned *pos)
 {
     void *n = t->root;
     for (unsigned level = 0; level < t->height; level++) {
@@ -168,7 +151,7 @@ static inline bt_leaf *find_leaf(const alloc_index *t, uint32_t q, unsigned *pos
     return l;
 }
 
-static void descend(const alloc_index *t, uint32_t q, bt_path *p)
+static void descend(const alloc_index *t, bt_key q, bt_path *p)
 {
     void *n = t->root;
     for (unsigned level = 0; level < t->height; level++) {
@@ -187,7 +170,7 @@ static void descend(const alloc_index *t, uint32_t q, bt_path *p)
 /* The entry with the greatest key <= q; 0 if there is none. A separator
  * may be below its child's smallest key (removals do not raise it), so
  * the answer can be the previous leaf's last entry. */
-static int locate_le(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned *idx)
+static int locate_le(const alloc_index *t, bt_key q, bt_leaf **leaf, unsigned *idx)
 {
     if (!t->root)
         return 0;
@@ -205,7 +188,7 @@ static int locate_le(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned 
 }
 
 /* The entry with the least key > q; 0 if there is none. */
-static int locate_gt(const alloc_index *t, uint32_t q, bt_leaf **leaf, unsigned *idx)
+static int locate_gt(const alloc_index *t, bt_key q, bt_leaf **leaf, unsigned *idx)
 {
     /* fuzz-unreached: debug-check - only the invariant walk calls it, on a non-empty tree */
     if (!t->root)
@@ -273,7 +256,7 @@ allocation *alloc_tree_next(const struct vas *v, uint64_t addr)
         l = v->allocs.first;
         return l ? l->rec[0] : NULL;
     }
-    /* base >= addr  <=>  key > (addr - 1) / granule */
+    /* base >= addr  <=>  key > (addr - 1) / page */
     return locate_gt(&v->allocs, key_of(addr - 1), &l, &i) ? l->rec[i] : NULL;
 }
 
@@ -317,7 +300,7 @@ void alloc_tree_sync_entry(alloc_slot s)
 static void refresh_known_path(alloc_index *t, const bt_path *p);
 
 /* Recomputes the summaries on the path to key q, bottom-up. */
-static void refresh_path(alloc_index *t, uint32_t q)
+static void refresh_path(alloc_index *t, bt_key q)
 {
     /* fuzz-unreached: defensive - called after an insert or a removal that leaves entries */
     if (!t->root)
@@ -334,7 +317,7 @@ static void refresh_path(alloc_index *t, uint32_t q)
  * recomputes would go unseen. This check is local to one change: the path
  * and the siblings along it (where splits and merges write), in O(log n)
  * per change, in builds with assertions. */
-static void assert_path_summaries(const alloc_index *t, uint32_t q)
+static void assert_path_summaries(const alloc_index *t, bt_key q)
 {
 #ifdef NDEBUG
     (void)t;
@@ -355,7 +338,7 @@ static void assert_path_summaries(const alloc_index *t, uint32_t q)
  * between two siblings. For inner items, key[0] of the first child is the
  * separator that stood in the parent (or 0). */
 typedef struct item_buffer {
-    uint32_t key[2 * BT_FANOUT];
+    bt_key key[2 * BT_FANOUT];
     alloc_entry entry[2 * BT_FANOUT];
     allocation *rec[2 * BT_FANOUT];
     void *child[2 * BT_FANOUT];
@@ -398,7 +381,7 @@ static void buffer_to_leaf(const item_buffer *b, unsigned from, unsigned to, bt_
     }
 }
 
-static void inner_to_buffer(const bt_inner *n, uint32_t first_key, item_buffer *b)
+static void inner_to_buffer(const bt_inner *n, bt_key first_key, item_buffer *b)
 {
     for (unsigned i = 0; i < n->count; i++, b->count++) {
         b->key[b->count] = i == 0 ? first_key : n->keys[i];
@@ -457,7 +440,7 @@ static inline void shift_items(const item_column *cols, size_t ncols, unsigned f
 enum { SHIFT_DOWN, SHIFT_UP };
 
 /* A new root above the two halves of the old one, which just split. */
-static void new_root(alloc_index *t, void *left, void *right, uint32_t sep, int leaves)
+static void new_root(alloc_index *t, void *left, void *right, bt_key sep, int leaves)
 {
     bt_inner *root = node_pool_take(&t->inners);   /* reserved by the caller */
     inner_clear(root);
@@ -478,7 +461,7 @@ static void new_root(alloc_index *t, void *left, void *right, uint32_t sep, int 
  * splitting upwards as needed. `kind` says whether the split below happened
  * at an edge of the whole tree. */
 static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at,
-                         uint32_t key, void *child, uint64_t child_gap, enum split_kind kind)
+                         bt_key key, void *child, uint64_t child_gap, enum split_kind kind)
 {
     bt_inner *n = p->node[level];
     if (n->count < BT_FANOUT) {
@@ -505,7 +488,7 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
     bt_inner *r = node_pool_take(&t->inners);   /* reserved by the caller */
     buffer_to_inner(&b, 0, left, n);
     buffer_to_inner(&b, left, b.count, r);
-    uint32_t sep = b.key[left];
+    bt_key sep = b.key[left];
     if (level == 0) {
         new_root(t, n, r, sep, 0);
         return;
@@ -516,7 +499,7 @@ static void inner_insert(alloc_index *t, bt_path *p, unsigned level, unsigned at
 
 /* Returns 1 if the leaf had to split (the path no longer describes the
  * tree), 0 if the entry fitted. */
-static int leaf_insert(alloc_index *t, bt_path *p, uint32_t key, const alloc_entry *e,
+static int leaf_insert(alloc_index *t, bt_path *p, bt_key key, const alloc_entry *e,
                        allocation *rec, uint64_t gap)
 {
     bt_leaf *l = p->leaf;
@@ -595,7 +578,7 @@ int alloc_tree_insert(struct vas *v, allocation *a)
         t->root = t->first = t->last = l;
         t->height = 0;
     }
-    uint32_t key = key_of(alloc_base(a));
+    bt_key key = key_of(alloc_base(a));
     bt_path p;
     descend(t, key, &p);
     bt_leaf *l = p.leaf;
@@ -607,7 +590,7 @@ int alloc_tree_insert(struct vas *v, allocation *a)
 
     /* The successor's gap shrinks to what lies between a and it. */
     int successor_elsewhere = 0;
-    uint32_t successor_key = 0;
+    bt_key successor_key = 0;
     if (p.pos < l->count) {
         l->gap_before[p.pos] = gap_between(a->end, base_of(l->keys[p.pos]));
     } else if (l->next) {
@@ -684,7 +667,7 @@ static int rebalance_pair(alloc_index *t, bt_inner *parent, unsigned j, int leav
 void alloc_tree_remove(struct vas *v, allocation *a)
 {
     alloc_index *t = &v->allocs;
-    uint32_t key = key_of(alloc_base(a));
+    bt_key key = key_of(alloc_base(a));
     bt_path p;
     descend(t, key, &p);
     bt_leaf *l = p.leaf;
@@ -703,7 +686,7 @@ void alloc_tree_remove(struct vas *v, allocation *a)
 
     /* The successor's gap grows to reach back to a's predecessor. */
     int successor_elsewhere = 0;
-    uint32_t successor_key = 0;
+    bt_key successor_key = 0;
     if (at < l->count) {
         l->gap_before[at] = gap_between(prev_end, base_of(l->keys[at]));
     } else if (l->next) {
@@ -795,7 +778,7 @@ uint64_t alloc_tree_find_gap(const struct vas *v, uint64_t size, int top_down)
         uint64_t need = round_up(size, GRANULE_BYTES);
         if (tail >= need)
             return limit - need;
-        return find_fitting(t, need, 1, &base, &gap) ? base - need : 0;
+        return find_fitting(t, size, 1, &base, &gap) ? round_down(base - size, GRANULE_BYTES) : 0;
     }
     if (find_fitting(t, size, 0, &base, &gap))
         return base - gap;
@@ -869,8 +852,8 @@ uint64_t alloc_tree_find_gap_bounded(const struct vas *v, uint64_t size, int top
     from = straddler ? (gap ? base - gap : base) : tail_from;
     if (end > from && end - from >= need)
         return end - need;
-    if (t->root && end > 0 && find_fitting_in(t, t->root, 0, need, 0, end - 1, 1, &base, &gap))
-        return base - need;
+    if (t->root && end > 0 && find_fitting_in(t, t->root, 0, size, 0, end - 1, 1, &base, &gap))
+        return round_down(base - size, GRANULE_BYTES);
     return 0;
 }
 
@@ -972,7 +955,7 @@ int alloc_tree_check(const struct vas *v)
         return 0;
     check_state s = {v, t->first, space_min(v), 0, 0, 0, 0};
     uint64_t max;
-    if (!check_node(&s, t->root, 0, 0, (uint64_t)BT_NO_KEY, &max))
+    if (!check_node(&s, t->root, 0, 0, BT_NO_KEY, &max))
         return 0;
     /* Every node taken from the pools is in the tree: none leaked. */
     return s.expect_leaf == NULL && s.count == t->count && max == t->root_max_gap

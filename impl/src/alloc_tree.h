@@ -6,8 +6,9 @@
  * The index is built for VirtualQuery at a random address: a lookup reads
  * one line of keys per level and, at the bottom, one 8-byte entry that
  * answers the query by itself when the address lies in the allocation's
- * first run. Keys are allocation bases in granules (32 bits: every profile
- * ends below 2^47), sixteen to a 64-byte line, searched by counting.
+ * first run. Keys are allocation bases in pages (64 bits: a placeholder
+ * piece starts at any page, and every profile's 2^35 pages pass 32 bits),
+ * sixteen to two 64-byte lines, searched by counting.
  * Nodes come from two pools of contiguous chunks (node_pool.h).
  */
 #ifndef VAS_ALLOC_TREE_H
@@ -18,7 +19,9 @@
 #include "node_pool.h"
 
 #define BT_FANOUT 16
-#define BT_NO_KEY UINT32_MAX   /* unused key slots: above every real key */
+#define BT_NO_KEY UINT64_MAX   /* unused key slots: above every real key */
+
+typedef uint64_t bt_key;
 #define BT_MAX_HEIGHT 24
 
 struct allocation;
@@ -77,7 +80,7 @@ static inline int entry_first_run_committed(alloc_entry e)
 /* The lines a lookup reads come first: keys, then entries. Records,
  * gaps and links are read only by updates and slow paths. */
 typedef struct bt_leaf {
-    uint32_t keys[BT_FANOUT];     /* base >> 16, ascending; BT_NO_KEY unused */
+    bt_key keys[BT_FANOUT];       /* base >> 12, ascending; BT_NO_KEY unused */
     alloc_entry entry[BT_FANOUT];
     struct allocation *rec[BT_FANOUT];
     uint64_t gap_before[BT_FANOUT]; /* see alloc_tree.c */
@@ -87,7 +90,7 @@ typedef struct bt_leaf {
 
 typedef struct bt_inner {
     /* keys[0] is 0; keys[i] (i >= 1) is the smallest key under child[i]. */
-    uint32_t keys[BT_FANOUT];
+    bt_key keys[BT_FANOUT];
     void *child[BT_FANOUT];
     uint64_t max_gap[BT_FANOUT];  /* largest gap_before under child[i] */
     uint32_t count;

@@ -8,7 +8,7 @@
 allocation *allocation_new(struct vas *v, uint64_t base, uint64_t end, uint32_t alloc_protect,
                            uint32_t state, uint32_t protect)
 {
-    assert(base % GRANULE_BYTES == 0 && end % PAGE_BYTES == 0 && base < end);
+    assert(base % PAGE_BYTES == 0 && end % PAGE_BYTES == 0 && base < end);
     allocation *a = node_pool_take(&v->records);
     /* fuzz-unreached: alloc-failure - the record pool never runs dry while fuzzing */
     if (!a)

@@ -87,9 +87,6 @@ int placeholder_free_preserve(vas_t *v, alloc_slot s, uint64_t start, uint64_t e
     if (a->placeholder) {
         if (end > a->end || (start == alloc_base(a) && end == a->end))
             return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-preserve-placeholder (G419, X418) */
-        /* The models' allocation bases are multiples of 64 KiB (X421). */
-        if ((start != alloc_base(a) && start % GRANULE_BYTES) || (end != a->end && end % GRANULE_BYTES))
-            return fail(v, VAS_ERROR_NOT_SUPPORTED);  /* semantics: 12.9.granularity (X421) */
         return split(v, a, start, end);  /* semantics: 12.12.release-preserve-placeholder (G418) */
     }
     if (!a->replaced || start != alloc_base(a) || end != a->end)

@@ -45,7 +45,7 @@ static inline uint64_t run_base(const page_run *r) { return r->node.key; }
 /* ---- Allocations (alloc_tree.c) --------------------------------------- */
 
 typedef struct allocation {
-    uint64_t base;        /* granule-aligned */
+    uint64_t base;        /* page-aligned; granule-aligned unless a placeholder split made it (12.9) */
     uint64_t end;         /* one past the last byte (page-aligned) */
     uint32_t protect;     /* allocation protection, as given */
     avl_tree runs;        /* page_run by first address, covering [base, end) */

@@ -553,8 +553,7 @@ typedef struct MEM_EXTENDED_PARAMETER {
  * and size replaces it with private memory) and address requirements.
  * Process NULL is the current process. Split, merge and free back with
  * VirtualFree (MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER,
- * MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS): the models split only at
- * multiples of 64 KiB (ERROR_NOT_SUPPORTED otherwise, section 12.9). */
+ * MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS) at any page (section 12.9). */
 PVOID WINAPI VirtualAlloc2(HANDLE Process, PVOID BaseAddress, SIZE_T Size, ULONG AllocationType,
                            ULONG PageProtection, MEM_EXTENDED_PARAMETER *ExtendedParameters,
                            ULONG ParameterCount);
