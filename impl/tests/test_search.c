@@ -2,7 +2,10 @@
  * test_search.c - free-space search with many allocations: every address
  * vas_alloc(0, ...) picks, bottom-up and top-down, is compared with a
  * brute-force first fit over the map that vas_query reports; "no room"
- * must happen exactly when brute force finds nothing.
+ * must happen exactly when brute force finds nothing. Some reservations are
+ * placeholders split at a random page, one piece released: the pieces left
+ * start at pages that are not multiples of 64 KiB (docs/semantics.md 12.9),
+ * and the search must still use the free pages below them (X430).
  */
 #include "helpers.h"
 
@@ -61,6 +64,28 @@ static uint64_t expected_base(const span *s, int n, uint64_t min, uint64_t max, 
 
 /* The walk's progress guard: a planted wrong RegionSize (0) ends the walk
  * at once as one failure, instead of a walk that never ends. */
+/* Reserves a placeholder of size bytes at want (0: no room), splits it at
+ * a random page and releases one of the two pieces. Returns how many live
+ * spans it added. */
+static int reserve_and_split(vas_t *v, uint64_t size, uint64_t want, int top_down, span *live)
+{
+    uint32_t type = VAS_MEM_RESERVE | VAS_MEM_RESERVE_PLACEHOLDER | (top_down ? VAS_MEM_TOP_DOWN : 0);
+    uint64_t p = vas_alloc2(v, 0, 0, size, type, VAS_PAGE_NOACCESS, NULL, 0);
+    CHECK_EQ(p, want);
+    if (!p)
+        return 0;
+    uint64_t pages = size / 0x1000, cut = p + (1 + rng() % (pages - 1)) * 0x1000;
+    CHECK_EQ(vas_free(v, cut, p + size - cut, VAS_MEM_RELEASE | VAS_MEM_PRESERVE_PLACEHOLDER), 1);
+    if (rng() % 2) {
+        CHECK_EQ(vas_free(v, p, 0, VAS_MEM_RELEASE), 1);
+        live[0] = (span){cut, p + size};
+    } else {
+        CHECK_EQ(vas_free(v, cut, 0, VAS_MEM_RELEASE), 1);
+        live[0] = (span){p, cut};
+    }
+    return 1;
+}
+
 static void test_walk_guard(void)
 {
     vas_mbi wrong = {0};
@@ -83,24 +108,32 @@ int main(void)
     vas_t *v = vas_create(&cfg);
     CHECK(v != NULL);
     static span live[MAX_ALLOCS], listed[MAX_ALLOCS];
-    int nlive = 0, no_room = 0, placed = 0;
+    int nlive = 0, no_room = 0, placed = 0, split = 0;
     for (int step = 0; step < 20000; step++) {
         int r = (int)(rng() % 10);
         if (r < 6 || nlive == 0) {
             uint64_t size = 1 + rng() % (r == 0 ? 0x400000 : 0x30000);
             int top_down = (int)(rng() % 2);
             int n = list_allocations(v, listed);
-            uint64_t want = expected_base(listed, n, cfg.min_address, cfg.max_address, size, top_down);
-            uint32_t type = (top_down ? VAS_MEM_TOP_DOWN : 0) | (rng() % 2 ? RESERVE : COMMIT);
-            uint64_t got = vas_alloc(v, 0, size, type, RW);
-            CHECK_EQ(got, want);
-            if (got) {
-                if (nlive < MAX_ALLOCS)
-                    live[nlive++] = (span){got, got + ((size + 0xFFF) & ~0xFFFull)};
-                placed++;
+            if (r == 5 && nlive < MAX_ALLOCS) {   /* a placeholder, split at a page */
+                size = (size + 0x1FFF) & ~0xFFFull;   /* two pages at least */
+                uint64_t want = expected_base(listed, n, cfg.min_address, cfg.max_address, size, top_down);
+                int added = reserve_and_split(v, size, want, top_down, &live[nlive]);
+                nlive += added;
+                split += added;
             } else {
-                CHECK_ERR(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
-                no_room++;
+                uint64_t want = expected_base(listed, n, cfg.min_address, cfg.max_address, size, top_down);
+                uint32_t type = (top_down ? VAS_MEM_TOP_DOWN : 0) | (rng() % 2 ? RESERVE : COMMIT);
+                uint64_t got = vas_alloc(v, 0, size, type, RW);
+                CHECK_EQ(got, want);
+                if (got) {
+                    if (nlive < MAX_ALLOCS)
+                        live[nlive++] = (span){got, got + ((size + 0xFFF) & ~0xFFFull)};
+                    placed++;
+                } else {
+                    CHECK_ERR(v, VAS_ERROR_NOT_ENOUGH_MEMORY);
+                    no_room++;
+                }
             }
         } else {
             int i = (int)(rng() % (uint64_t)nlive);
@@ -114,6 +147,7 @@ int main(void)
     }
     CHECK(no_room > 0);    /* the space really filled up sometimes */
     CHECK(placed > 1000);
+    CHECK(split > 500);    /* page-based pieces were in the map throughout */
     CHECK(vas_debug_check_invariants(v));
     vas_destroy(v);
     return check_report("impl_search");
