@@ -4,7 +4,7 @@
  * alloc_tree.c.
  *
  * The index is built for VirtualQuery at a random address: a lookup reads
- * one line of keys per level and, at the bottom, one 8-byte entry that
+ * two lines of keys per level and, at the bottom, one 8-byte entry that
  * answers the query by itself when the address lies in the allocation's
  * first run. Keys are allocation bases in pages (64 bits: a placeholder
  * piece starts at any page, and every profile's 2^35 pages pass 32 bits),
