@@ -278,6 +278,9 @@ static void reduce_maps(const char *what, char *out, size_t len)
             if (strcmp(ta[i], tb[i]) == 0)
                 continue;
             protection_word_class(side ? tb[i] : ta[i], cls, sizeof cls);
+            if (strncmp(cls, "size=", 5) == 0 || strncmp(cls, "base=", 5) == 0
+                || strncmp(cls, "alloc_base=", 11) == 0)
+                *strchr(cls, '=') = '\0';   /* which field differs, not by how much */
             appendf(out, len, &pos, first ? "" : " ");
             appendf(out, len, &pos, cls);
             first = 0;
@@ -289,6 +292,19 @@ static void reduce_maps(const char *what, char *out, size_t len)
         }
     }
     appendf(out, len, &pos, close2);
+}
+
+/* Whether a protection class (protect_class) is one no call accepts:
+ * an invalid base, bits no constant has, NOACCESS with a modifier, or two
+ * modifiers (docs/semantics.md section 1). */
+static int protection_class_invalid(const char *cls)
+{
+    int modifiers = (strstr(cls, "|GUARD") != NULL) + (strstr(cls, "|NOCACHE") != NULL)
+                  + (strstr(cls, "|WRITECOMBINE") != NULL);
+    if (strncmp(cls, "valid", 5) != 0 && strncmp(cls, "NOACCESS", 8) != 0 && strncmp(cls, "invalid", 7) != 0)
+        return 0;   /* not a protection class */
+    return strncmp(cls, "invalid", 7) == 0 || strstr(cls, "|junk") != NULL || modifiers >= 2
+        || (strncmp(cls, "NOACCESS", 8) == 0 && modifiers > 0);
 }
 
 void wine_signature_group(const char *sig, char *out, size_t len)
@@ -310,6 +326,15 @@ void wine_signature_group(const char *sig, char *out, size_t len)
     /* Whether a call was accepted by one side only (wine_deviations.h). */
     accepts = strncmp(what, "result differs", 14) == 0 || strncmp(what, "alloc result differs", 20) == 0
            || strncmp(what, "section created", 15) == 0 || strncmp(what, "query result differs", 21) == 0;
+    if (accepts) {   /* a protection no call may take decides alone */
+        char copy[256], *q = NULL;
+        snprintf(copy, sizeof copy, "%s", args);
+        for (tok = strtok_r(copy, " ", &q); tok; tok = strtok_r(NULL, " ", &q))
+            if (protection_class_invalid(tok)) {
+                snprintf(out, len, "%s [%s] | %s", word, tok, what);
+                return;
+            }
+    }
     for (tok = strtok_r(args, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
         char part[128], *p;
         int protection = strncmp(tok, "valid", 5) == 0 || strncmp(tok, "NOACCESS", 8) == 0

@@ -22,13 +22,15 @@ void wine_signature(const trace *t, size_t at, const char *what, const char *ref
                     const char *other, char *out, size_t len);
 
 /* The deviation a signature is a variant of: what a report counts. Where
- * one side accepted the call and the other refused it, the arguments'
- * class stays whole (it decides which rule: junk bits, GUARD with NOACCESS,
- * RESET on free memory), but for TOP_DOWN (a placement preference). Where
- * both ran or refused it and differ in an error code, the old protection
- * or the map, the protection keeps only its base class (the modifiers do
- * not decide how a call fails), and map descriptions keep only the fields
- * that differ, protections as classes:
+ * one side accepted the call and the other refused it, a protection no call
+ * may take (junk bits, NOACCESS with a modifier, two modifiers) is the
+ * deviation alone; otherwise the arguments' class stays whole (RESET on
+ * free memory, a commit at an address), but for TOP_DOWN (a placement
+ * preference). Where both ran or refused it and differ in an error code,
+ * the old protection or the map, the protection keeps only its base class
+ * (the modifiers do not decide how a call fails), and map descriptions keep
+ * only the fields that differ (sizes and bases by name only), protections
+ * as classes:
  *   "alloc [addr COMMIT|TOP_DOWN valid|GUARD] | last error differs: ..."
  *   -> "alloc [addr COMMIT valid] | last error differs: ..." */
 void wine_signature_group(const char *sig, char *out, size_t len);

@@ -38,9 +38,14 @@ def test_old_protection_left_unwritten_is_one_deviation():
 def test_acceptance_keeps_the_deciding_arguments():
     got = groups("alloc [NULL COMMIT|RESERVE valid|junk] | alloc result differs: impl 0x0, wine NAME",
                  "alloc [NULL COMMIT|RESERVE NOACCESS|GUARD] | alloc result differs: impl 0x0, wine NAME",
-                 "alloc [NULL COMMIT|RESERVE|TOP_DOWN NOACCESS|GUARD] | alloc result differs: impl 0x0, wine NAME")
-    assert got[0] != got[1]
-    assert got[1] == got[2] == "alloc [NULL COMMIT|RESERVE NOACCESS|GUARD] | alloc result differs: impl 0x0, wine NAME"
+                 "alloc [addr RESERVE|TOP_DOWN|WRITE_WATCH NOACCESS|GUARD] | alloc result differs: impl 0x0, wine NAME",
+                 "alloc [NULL RESET valid] | alloc result differs: impl 0x0, wine NAME",
+                 "alloc [NULL RESET|TOP_DOWN valid] | alloc result differs: impl 0x0, wine NAME",
+                 "alloc [NULL COMMIT valid] | alloc result differs: impl 0x0, wine NAME")
+    assert got[0] == "alloc [valid|junk] | alloc result differs: impl 0x0, wine NAME"
+    assert got[1] == got[2] == "alloc [NOACCESS|GUARD] | alloc result differs: impl 0x0, wine NAME"
+    assert got[3] == got[4] == "alloc [NULL RESET valid] | alloc result differs: impl 0x0, wine NAME"
+    assert got[5] != got[3]
 
 
 def test_map_descriptions_keep_only_what_differs():
@@ -55,6 +60,14 @@ def test_map_descriptions_keep_only_what_differs():
     assert got[0] == got[1] == ("alloc [NULL COMMIT|RESERVE valid] | memory map of NAME's allocation differs: "
                                 "impl {valid|WRITECOMBINE alloc_protect=valid|WRITECOMBINE}, "
                                 "wine {valid alloc_protect=valid}")
+
+
+def test_map_sizes_differ_by_field_not_by_value():
+    got = groups("free [DECOMMIT] | memory map of NAME's allocation differs: impl {base=+0x0 size=0x2000 COMMIT "
+                 "READWRITE}, wine {base=+0x0 size=0x1000 COMMIT READWRITE}",
+                 "free [DECOMMIT] | memory map of NAME's allocation differs: impl {base=+0x0 size=ADDR COMMIT "
+                 "READWRITE}, wine {base=+0x0 size=0x5000 COMMIT READWRITE}")
+    assert got[0] == got[1] == "free [DECOMMIT] | memory map of NAME's allocation differs: impl {size}, wine {size}"
 
 
 def test_different_outcomes_stay_apart():
