@@ -1396,20 +1396,55 @@ uint32_t oracle_thread_write(oracle_t *o, uint64_t stack, uint64_t addr, const v
     return a ? write_by(o, a, addr, buf, len, fault) : VAS_STATUS_INVALID_HANDLE;
 }
 
+/* After a growth at page index g, the walk would grow at g - 1, g - 2, ...
+ * down to some page x ("a probe computed at once", fact 2). Makes the state
+ * those growths leave and returns the page index the walk visits next. */
+static uint64_t probe_growths(oracle_t *o, allocation *a, uint64_t g, uint64_t lowest)
+{
+    uint64_t guard = guard_bytes(o, a->guarantee) / PAGE;
+    uint64_t x = lowest + 1 > 1 + guard ? lowest + 1 : 1 + guard;
+    if (x >= g)
+        return g - 1;
+    /* The lowest x whose charge the limit allows; x = g charges nothing. */
+    uint64_t hi = g, lo = x;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (over_commit_limit(o, count_uncommitted(a, mid - guard, g - guard)))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    x = lo;
+    if (x < g) {
+        pages_change(o, a, x - guard, g, CHANGE_COMMIT, VAS_PAGE_READWRITE | VAS_PAGE_GUARD);
+        pages_change(o, a, x, g, CHANGE_COMMIT, VAS_PAGE_READWRITE);
+    }
+    return x - 1;
+}
+
 /* __chkstk: one byte on each page from the stack's top page down to addr's
- * page (not below the base), then addr; the first fault ends the probe. */
+ * page (not below the base), then addr; the first fault ends the probe.
+ * Walked a run at a time ("a probe computed at once"). */
 uint32_t oracle_thread_probe(oracle_t *o, uint64_t stack, uint64_t addr, uint64_t *fault)
 {
     allocation *a = thread_stack(o, stack);
     if (!a)
         return VAS_STATUS_INVALID_HANDLE;
-    uint64_t lowest = addr > a->base ? round_down(addr, PAGE) : a->base;
-    uint64_t top_page = alloc_end(a) - PAGE;
+    uint64_t lowest = page_index(a, addr > a->base ? round_down(addr, PAGE) : a->base);
     uint8_t byte;
-    for (uint64_t page = top_page; page > lowest; page -= PAGE) {
-        uint32_t status = read_by(o, a, page, &byte, 1, fault);
+    for (uint64_t i = a->page_count - 1; i > lowest;) {
+        const page_run *r = run_of(a, i);
+        uint64_t run_first = r->first;
+        int was_guard = r->state == VAS_MEM_COMMIT && (r->protect & VAS_PAGE_GUARD);
+        uint32_t status = read_by(o, a, a->base + i * PAGE, &byte, 1, fault);
         if (status != VAS_STATUS_SUCCESS)
             return status;
+        if (was_guard)
+            i = probe_growths(o, a, i, lowest);   /* fact 2 */
+        else if (run_first > lowest)
+            i = run_first - 1;                    /* fact 1: the rest of the run reads alike */
+        else
+            break;
     }
     return read_by(o, a, addr, &byte, 1, fault);
 }
