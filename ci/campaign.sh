@@ -17,6 +17,7 @@
 #                            [--corpus-dir DIR]   (kept corpus, default out/kept-corpus)
 #                            [--history FILE]     (coverage across runs, default out/coverage-history.jsonl)
 #                            [--metric-runs K] [--metric-seconds S]  (bug-based metric, default 1 and 30)
+#                            [--wine-seconds S]   (impl vs Wine fuzzing, default 600)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -26,6 +27,9 @@ fuzz_seconds=300
 cores=$(nproc)
 traces=10000
 kept_corpus=out/kept-corpus
+wine_seconds=600
+metric_runs=1
+metric_seconds=30
 history=out/coverage-history.jsonl
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
     --metric-runs) metric_runs=$2; shift 2 ;;
     --metric-seconds) metric_seconds=$2; shift 2 ;;
     --history) history=$2; shift 2 ;;
+    --wine-seconds) wine_seconds=$2; shift 2 ;;
     *) echo "campaign.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -124,11 +129,11 @@ step_log "bug-based metric"
   --out "$out/metric" >"$out/metric.log" 2>&1
 record "bug-based metric: planted bugs, kill matrix, time to detect (K=$metric_runs, $metric_seconds s a run)" "$(status_of $?)" "metric/metric.md"
 
-step_log "Wine in the fuzzing loop (600 s)"
+step_log "Wine in the fuzzing loop ($wine_seconds s)"
 # The real Windows API (vastrace.exe serve under Wine) against impl, one
 # core: exec/s, Wine's known deviations by signature, new ones as traces.
-bash fuzz/wine_fuzz.sh --seconds 600 --out "$out/wine-fuzz" >"$out/wine-fuzz.txt" 2>&1
-record "impl vs the Windows API under Wine, libFuzzer (600 s): known and new Wine deviations" "$(status_of $?)" "wine-fuzz.txt"
+bash fuzz/wine_fuzz.sh --seconds "$wine_seconds" --out "$out/wine-fuzz" >"$out/wine-fuzz.txt" 2>&1
+record "impl vs the Windows API under Wine, libFuzzer ($wine_seconds s): known and new Wine deviations" "$(status_of $?)" "wine-fuzz.txt"
 
 step_log "protocol benchmark"
 mkdir -p "$out/bench"
