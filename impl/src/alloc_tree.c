@@ -35,6 +35,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 
 /* A lookup prefetches the entries as whole lines right after the keys. */
 _Static_assert(offsetof(bt_leaf, entry) == 128 && sizeof(alloc_entry) == 8, "leaf layout");
@@ -64,9 +68,25 @@ static uint64_t base_of(bt_key key)
 }
 
 /* How many of the 16 slots hold a key <= q (unused slots never do). A
- * fixed-length count, not a branchy search: sixteen independent compares
- * over two cache lines, with no chain of dependent flags between the keys
- * (the compiler may vectorise it). */
+ * fixed-length count, not a branchy search: a few vector instructions over
+ * two cache lines, with no chain of dependent flags between the keys. */
+#if defined(__SSE2__)
+static inline unsigned count_le(const bt_key keys[BT_FANOUT], bt_key q)
+{
+    /* SSE2 subtracts 64-bit lanes but has no 64-bit compare. Keys and q
+     * are page numbers below 2^52 and BT_NO_KEY is INT64_MAX, so q - key
+     * has its sign bit set exactly when key > q. Keys are ascending: the
+     * keys above q are a suffix, and the count is where the first is. */
+    const __m128i qv = _mm_set1_epi64x((long long)q);
+    unsigned above = 1u << BT_FANOUT;
+    for (unsigned i = 0; i < BT_FANOUT / 2; i++) {
+        __m128i d = _mm_sub_epi64(qv, _mm_loadu_si128((const __m128i *)(const void *)&keys[2 * i]));
+        above |= (unsigned)_mm_movemask_pd(_mm_castsi128_pd(d)) << (2 * i);
+    }
+    return (unsigned)__builtin_ctz(above);
+}
+#else
+/* fuzz-unreached: sse-fallback - compiled only where SSE2 is missing */
 static inline unsigned count_le(const bt_key keys[BT_FANOUT], bt_key q)
 {
     unsigned c = 0;
@@ -74,6 +94,7 @@ static inline unsigned count_le(const bt_key keys[BT_FANOUT], bt_key q)
         c += keys[i] <= q;
     return c;
 }
+#endif
 
 /* One past the last byte of entry i of l. */
 static uint64_t end_at(const bt_leaf *l, unsigned i)

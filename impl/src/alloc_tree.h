@@ -19,9 +19,8 @@
 #include "node_pool.h"
 
 #define BT_FANOUT 16
-#define BT_NO_KEY UINT64_MAX   /* unused key slots: above every real key */
-
 typedef uint64_t bt_key;
+#define BT_NO_KEY ((bt_key)INT64_MAX)   /* unused key slots: above every real key (count_le) */
 #define BT_MAX_HEIGHT 24
 
 struct allocation;
