@@ -72,7 +72,8 @@ int wine_run_past_known(const backend *const *pair, trace *t, const wine_known *
 const char *wine_rule(const trace_op *op);
 
 /* A copy of t cut after op at and shrunk (operations dropped while the
- * divergence stays in sig's group). Free with trace_free. */
+ * divergence stays in sig's group; a crash or hang of the server, "trace |
+ * ...", is only cut). Free with trace_free. */
 trace *wine_minimize(const backend *const *pair, const trace *t, size_t at, const char *sig);
 
 /* The report of a new deviation: signature, rule, the minimized trace as
