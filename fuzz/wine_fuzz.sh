@@ -6,7 +6,7 @@
 #   fuzz/wine_fuzz.sh [--seconds N] [--out DIR] [--engine libfuzzer|libfuzzer-nosan]
 #
 # The default engine is libfuzzer-nosan (speed); the test command passes
-# libfuzzer, the ASan build fuzz/smoke.sh has already made.
+# libfuzzer, the ASan build `fuzz.py smoke` has already made.
 # Prints exec/s, the known Wine deviations hit (by deviation, with counts)
 # and the new ones, each written to DIR/findings/new-*.txt as a shrunk trace
 # with both backends' results and the rule of docs/semantics.md it breaks.

@@ -17,37 +17,29 @@
 #include <string.h>
 #include "harness/protocol.h"
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* A random trace of exactly n operations (x64, so that Wine can run it). */
+/* A trace of exactly n operations from a seed (trace_of_seed; a seed whose
+ * bytes give fewer is passed over), made what a real process can run (x64,
+ * no layout, no ASLR: as the Wine fuzz target sets it). */
 static trace *random_trace(uint64_t seed, size_t n)
 {
-    size_t len = n * 96 + 64, i;
-    uint8_t *bytes = malloc(len);
-    trace *t = NULL;
-    for (;;) {
-        for (i = 0; i < len; i++)
-            bytes[i] = (uint8_t)splitmix64(&seed);
-        t = trace_decode_binary(bytes, len, n);
-        if (t == NULL || t->n_ops == n)
+    uint8_t *bytes = NULL;
+    size_t cap = 0;
+    trace *t;
+    for (;; seed += 1ull << 32) {
+        t = trace_of_seed(seed, n, &bytes, &cap);
+        if (t == NULL) {
+            fprintf(stderr, "bench_protocol: out of memory\n");
+            exit(2);
+        }
+        if (t->n_ops == n)
             break;
         trace_free(t);
-        len *= 2;
-        bytes = realloc(bytes, len);
     }
     free(bytes);
-    if (t) {   /* what a real process can run, as the Wine fuzz target sets it */
-        t->profile = VAS_PROFILE_X64;
-        t->commit_limit = 0;
-        t->layout = VAS_LAYOUT_EMPTY;
-        t->aslr_seed = 0;
-    }
+    t->profile = VAS_PROFILE_X64;
+    t->commit_limit = 0;
+    t->layout = VAS_LAYOUT_EMPTY;
+    t->aslr_seed = 0;
     return t;
 }
 

@@ -15,7 +15,7 @@
  * the end the benchmark figures: traces/s and ops/s of the whole loop, and
  * each backend's ops/s counting only the time inside its own calls.
  *
- * The bytes come from splitmix64 seeded with S + trace index, so a run is
+ * The bytes come from splitmix64 (trace_of_seed) seeded with S + trace index, so a run is
  * reproducible from its seed, and trace i alone from --seed S+i --traces 1.
  *
  * Uniform bytes mostly decode to calls that fail their argument checks. With
@@ -42,16 +42,7 @@
 #include "wall_clock.h"
 #include "harness/compare.h"
 
-#define BYTES_PER_OP 64   /* a first guess; raw writes take up to 8 KiB more */
 #define FULL_REPORTS 3    /* divergences after these get one line each */
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -59,36 +50,6 @@ static int parse_u64(const char *s, uint64_t *out)
     errno = 0;
     *out = strtoull(s, &end, 0);
     return errno == 0 && end != s && *end == '\0';
-}
-
-/* Decodes the trace of one seed: splitmix64 bytes, as many as it takes to
- * reach max_ops (a write may carry kilobytes). The stream for a seed always
- * starts the same, so growing the buffer keeps the trace reproducible.
- * *bytes / *cap is a buffer reused across calls. */
-static trace *random_trace(uint64_t seed, uint8_t **bytes, size_t *cap, size_t max_ops)
-{
-    size_t len = max_ops * BYTES_PER_OP, limit = max_ops * (2 * VAS_PAGE_SIZE + 64) + 64;
-    for (;;) {
-        uint64_t state = seed;
-        size_t j;
-        trace *t;
-        if (len > *cap) {
-            uint8_t *grown = realloc(*bytes, len);
-            if (grown == NULL)
-                return NULL;
-            *bytes = grown;
-            *cap = len;
-        }
-        for (j = 0; j < len; j += 8) {
-            uint64_t r = splitmix64(&state);
-            memcpy(*bytes + j, &r, len - j < 8 ? len - j : 8);
-        }
-        t = trace_decode_binary(*bytes, len, max_ops);
-        if (t == NULL || t->n_ops >= max_ops || len >= limit)
-            return t;
-        trace_free(t);
-        len *= 2;
-    }
 }
 
 /* ---- Mutating seed files ------------------------------------------------- */
@@ -159,12 +120,12 @@ static const uint8_t INTERESTING[] = {0, 1, 2, 3, 4, 7, 8, 15, 16, 0x3F, 0x40, 0
 /* A mutated seed: at most cap bytes written to out; returns the length. */
 static size_t corpus_mutate(const corpus *c, uint64_t *state, uint8_t *out, size_t cap, size_t tail)
 {
-    const seed_file *s = &c->files[splitmix64(state) % c->n];
+    const seed_file *s = &c->files[trace_rand(state) % c->n];
     size_t len = s->len < cap ? s->len : cap, rounds, r;
     memcpy(out, s->bytes, len);
-    rounds = 1 + splitmix64(state) % 8;
+    rounds = 1 + trace_rand(state) % 8;
     for (r = 0; r < rounds && len > 0; r++) {
-        uint64_t x = splitmix64(state);
+        uint64_t x = trace_rand(state);
         size_t at = (size_t)(x >> 8) % len, n = 1 + (size_t)(x >> 40) % 16;
         switch (x % 6) {
         case 0: out[at] = (uint8_t)(x >> 32); break;
@@ -175,7 +136,7 @@ static size_t corpus_mutate(const corpus *c, uint64_t *state, uint8_t *out, size
                 size_t i;
                 memmove(out + at + n, out + at, len - at);
                 for (i = 0; i < n; i++)
-                    out[at + i] = (uint8_t)splitmix64(state);
+                    out[at + i] = (uint8_t)trace_rand(state);
                 len += n;
             }
             break;
@@ -196,10 +157,10 @@ static size_t corpus_mutate(const corpus *c, uint64_t *state, uint8_t *out, size
         }
         }
     }
-    if (splitmix64(state) % 2) {  /* a random tail: more ops after the setup */
+    if (trace_rand(state) % 2) {  /* a random tail: more ops after the setup */
         size_t i;
         for (i = 0; i < tail && len < cap; i++)
-            out[len++] = (uint8_t)splitmix64(state);
+            out[len++] = (uint8_t)trace_rand(state);
     }
     return len;
 }
@@ -384,7 +345,7 @@ int cmd_random(int argc, char **argv)
             size_t len = corpus_mutate(&seeds, &state, bytes, n_bytes, (size_t)max_ops * 8);
             t = trace_decode_binary(bytes, len, (size_t)max_ops);
         } else {
-            t = random_trace(seed + t_i, &bytes, &n_bytes, (size_t)max_ops);
+            t = trace_of_seed(seed + t_i, (size_t)max_ops, &bytes, &n_bytes);
         }
         if (t != NULL)
             trace_drop_unsupported(t, backends, n);

@@ -62,8 +62,6 @@ static uint64_t expected_base(const span *s, int n, uint64_t min, uint64_t max, 
     return 0;
 }
 
-/* The walk's progress guard: a planted wrong RegionSize (0) ends the walk
- * at once as one failure, instead of a walk that never ends. */
 /* Reserves a placeholder of size bytes at want (0: no room), splits it at
  * a random page and releases one of the two pieces. Returns how many live
  * spans it added. */
@@ -86,6 +84,8 @@ static int reserve_and_split(vas_t *v, uint64_t size, uint64_t want, int top_dow
     return 1;
 }
 
+/* The walk's progress guard: a planted wrong RegionSize (0) ends the walk
+ * at once as one failure, instead of a walk that never ends. */
 static void test_walk_guard(void)
 {
     vas_mbi wrong = {0};

@@ -227,4 +227,13 @@ trace *trace_decode_binary(const uint8_t *bytes, size_t len, size_t max_ops);
 /* Returns a malloc'd buffer and its length in *out_len; NULL on failure. */
 uint8_t *trace_encode_binary(const trace *t, size_t *out_len);
 
+/* splitmix64 (Steele, Lea, Flood 2014): any state, 0 included, gives a good
+ * sequence. The harness's one generator of random bytes. */
+uint64_t trace_rand(uint64_t *state);
+/* The trace of a seed (trace_random.c): trace_rand's bytes from `seed`,
+ * decoded, as many as it takes to reach max_ops operations (fewer only when
+ * writes carry kilobytes past a bound). *bytes / *cap is a buffer the caller
+ * reuses across calls and frees. NULL when out of memory. */
+trace *trace_of_seed(uint64_t seed, size_t max_ops, uint8_t **bytes, size_t *cap);
+
 #endif
