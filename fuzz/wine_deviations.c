@@ -318,6 +318,14 @@ void wine_signature_group(const char *sig, char *out, size_t len)
         return;
     }
     what = bar + 3;
+    if (strncmp(sig, "trace | ", 8) == 0) {   /* a crash or hang: which operation kind, not where */
+        const char *during = strstr(what, " during op "), *colon = during ? strstr(during, ": ") : NULL;
+        if (colon != NULL) {
+            size_t n = strcspn(colon + 2, " ");
+            snprintf(out, len, "trace | %.*s during %.*s", (int)(during - what), what, (int)n, colon + 2);
+            return;
+        }
+    }
     open = memchr(sig, '[', (size_t)(bar - sig));
     close = open ? memchr(open, ']', (size_t)(bar - open)) : NULL;
     snprintf(word, sizeof word, "%.*s", (int)((open ? open - 1 : bar) - sig), sig);

@@ -30,7 +30,7 @@ void wine_signature(const trace *t, size_t at, const char *what, const char *ref
  * the old protection or the map, the protection keeps only its base class
  * (the modifiers do not decide how a call fails), and map descriptions keep
  * only the fields that differ (sizes and bases by name only), protections
- * as classes:
+ * as classes. A crash or hang keeps the operation's word, not its place:
  *   "alloc [addr COMMIT|TOP_DOWN valid|GUARD] | last error differs: ..."
  *   -> "alloc [addr COMMIT valid] | last error differs: ..." */
 void wine_signature_group(const char *sig, char *out, size_t len);

@@ -70,6 +70,16 @@ def test_map_sizes_differ_by_field_not_by_value():
     assert got[0] == got[1] == "free [DECOMMIT] | memory map of NAME's allocation differs: impl {size}, wine {size}"
 
 
+def test_a_crash_is_grouped_by_the_operation_kind():
+    got = groups("trace | wine: server died during op 6 of 13: isbadstr NAME 0x2001",
+                 "trace | wine: server died during op 21 of 31: isbadstr NAME 0x1000",
+                 "trace | wine: server died during op 12 of 18: isbadwrite NAME 0x1000",
+                 "trace | wine: no answer within 10 s during op 32 of 32: touch NAME NAME+ADDR down")
+    assert got[0] == got[1] == "trace | wine: server died during isbadstr"
+    assert got[2] == "trace | wine: server died during isbadwrite"
+    assert got[3] == "trace | wine: no answer within 10 s during touch"
+
+
 def test_different_outcomes_stay_apart():
     got = groups("free [DECOMMIT] | last error differs: impl INVALID_ADDRESS, wine INVALID_PARAMETER",
                  "free [DECOMMIT] | last error differs: impl INVALID_PARAMETER, wine INVALID_ADDRESS",
