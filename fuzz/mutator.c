@@ -14,8 +14,11 @@
  *     scale (a few operations that make hundreds or thousands of
  *     allocations, release them in a pattern and place or look up again:
  *     the index's inner nodes split, merge and share, and its separators
- *     and largest-gap summaries are used after removals), delete one,
- *     duplicate one, swap two neighbours;
+ *     and largest-gap summaries are used after removals), or a
+ *     placeholder's life (reserve, split, replace a piece with private
+ *     memory or a section's view, back to a placeholder, coalesce: calls
+ *     that succeed only on exact pieces), delete one, duplicate one, swap
+ *     two neighbours;
  *   - set an operand to a boundary of the state the operations before it
  *     left (run on the oracle): an allocation's base or end, a page or
  *     granule edge next to it, the profile's lowest or highest address, a
@@ -112,6 +115,17 @@ static void list_delete(op_list *l, size_t at)
     l->n--;
 }
 
+/* The operands of op that can name an earlier result (a section's handle
+ * and a process's among them, so that they follow their binders too). */
+#define N_NAMED_OPERANDS 9
+static size_t named_operands(trace_op *op, trace_expr *e[N_NAMED_OPERANDS])
+{
+    trace_expr *all[N_NAMED_OPERANDS] = {&op->addr, &op->size, &op->thread, &op->handle, &op->offset,
+                                         &op->process, &op->buf, &op->ext.lowest, &op->ext.highest};
+    memcpy(e, all, sizeof all);
+    return N_NAMED_OPERANDS;
+}
+
 /* Name k of t -> the id of the op that binds it (ids: first_id + index). */
 static int binder_id(const trace *t, int name, int first_id)
 {
@@ -126,9 +140,9 @@ static int list_append(op_list *l, const trace *t, size_t from, size_t to, int f
 {
     for (size_t i = from; i < to && i < t->n_ops; i++) {
         trace_op op = t->ops[i];
-        op.addr.name = binder_id(t, op.addr.name, first_id);
-        op.size.name = binder_id(t, op.size.name, first_id);
-        op.thread.name = binder_id(t, op.thread.name, first_id);
+        trace_expr *e[N_NAMED_OPERANDS];
+        for (size_t j = named_operands(&op, e); j-- > 0;)
+            e[j]->name = binder_id(t, e[j]->name, first_id);
         if (list_insert(l, l->n, &op, first_id + (int)i) != 0)
             return -1;
     }
@@ -158,8 +172,8 @@ static int list_to_trace(op_list *l, trace *t)
     }
     for (size_t i = 0; i < l->n; i++) {
         trace_op *op = &l->ops[i];
-        trace_expr *e[3] = {&op->addr, &op->size, &op->thread};
-        for (int j = 0; j < 3; j++) {
+        trace_expr *e[N_NAMED_OPERANDS];
+        for (size_t j = named_operands(op, e); j-- > 0;) {
             if (e[j]->name < 0)
                 continue;
             int k = find_name(binder, n_bound, e[j]->name);
@@ -339,11 +353,7 @@ typedef struct churn {
 static trace_op blank_op(trace_opcode code)
 {
     trace_op op;
-    memset(&op, 0, sizeof op);
-    op.code = code;
-    op.result = -1;
-    op.addr.name = op.size.name = op.handle.name = op.offset.name = op.thread.name = -1;
-    op.process.name = op.buf.name = -1;
+    trace_op_init(&op, code);
     return op;
 }
 
@@ -486,6 +496,193 @@ static int insert_churn(op_list *l, size_t at, uint64_t *rng)
     }
 }
 
+/* ---- Placeholder recipes ------------------------------------------------ */
+
+/* A call on a placeholder succeeds only on an exact piece of a live one
+ * (split, replace, map3, unmap2, coalesce), which random operands almost
+ * never name (issue 12: on 5,000 random inputs no split or coalesce
+ * succeeded). These recipes insert a placeholder's life - reserve, split,
+ * replace a piece with private memory or a view, back to a placeholder,
+ * coalesce - and stop at a random step, so that the operations after them
+ * meet a live placeholder, piece or view. Operations go in as churn's do;
+ * r0 is the placeholder's id. */
+#define PLACE_MAX_OPS 8   /* the longest recipe below */
+#define PLACE_RESERVE (VAS_MEM_RESERVE | VAS_MEM_RESERVE_PLACEHOLDER)
+#define PLACE_SPLIT (VAS_MEM_RELEASE | VAS_MEM_PRESERVE_PLACEHOLDER)
+#define PLACE_COALESCE (VAS_MEM_RELEASE | VAS_MEM_COALESCE_PLACEHOLDERS)
+
+/* A piece of a placeholder of size bytes: its offset and length, at 64 KiB
+ * or (one in three) page boundaries, never the whole placeholder. */
+typedef struct piece { uint64_t at, len; } piece;
+
+static piece place_piece(uint64_t size, uint64_t *rng)
+{
+    uint64_t unit = below(rng, 3) ? GRANULE : PAGE, units = size / unit;
+    piece p;
+    p.at = unit * below(rng, (unsigned)units);
+    p.len = unit * (1 + below(rng, (unsigned)(units - p.at / unit)));
+    if (p.at == 0 && p.len == size)
+        p.len -= unit;
+    return p;
+}
+
+/* r0 = alloc2 0 0 size RESERVE|RESERVE_PLACEHOLDER NOACCESS */
+static int place_reserve(churn *c, uint64_t size)
+{
+    trace_op op = blank_op(TRACE_ALLOC2);
+    op.result = 0;
+    op.process.offset = 0;   /* NULL: the calling process */
+    op.size.offset = size;
+    op.type = PLACE_RESERVE;
+    op.protect = VAS_PAGE_NOACCESS;
+    c->r0 = c->id;
+    return churn_add(c, &op);
+}
+
+/* free r0+at len TYPE: a split (PLACE_SPLIT), a piece back to a
+ * placeholder (PLACE_SPLIT too) or a coalesce (PLACE_COALESCE). */
+static int place_free(churn *c, piece p, uint32_t type)
+{
+    trace_op op = blank_op(TRACE_FREE);
+    op.addr.name = c->r0;
+    op.addr.offset = p.at;
+    op.size.offset = p.len;
+    op.type = type;
+    return churn_add(c, &op);
+}
+
+/* write ADDR+at 4 bytes: the new memory is used. */
+static int place_write(churn *c, int name, uint64_t at)
+{
+    uint8_t bytes[4] = {0xA1, 0xB2, 0xC3, (uint8_t)below(c->rng, 256)};
+    trace_op op = blank_op(TRACE_WRITE);
+    op.addr.name = name;
+    op.addr.offset = at;
+    op.data = bytes;   /* list_insert copies it */
+    op.len = sizeof bytes;
+    return churn_add(c, &op);
+}
+
+/* s = section size READWRITE COMMIT; returns its id. */
+static int place_section(churn *c, uint64_t size)
+{
+    trace_op op = blank_op(TRACE_SECTION);
+    int id = c->id;
+    op.result = 0;
+    op.size.offset = size;
+    op.protect = VAS_PAGE_READWRITE;
+    op.type = VAS_SEC_COMMIT;
+    return churn_add(c, &op) != 0 ? -1 : id;
+}
+
+/* v = map3 s -1 r0+at offset len REPLACE_PLACEHOLDER READWRITE; returns its id. */
+static int place_map3(churn *c, int section, piece p, uint64_t offset)
+{
+    trace_op op = blank_op(TRACE_MAP3);
+    int id = c->id;
+    op.result = 0;
+    op.handle.name = section;
+    op.process.offset = TRACE_CURRENT_PROCESS;
+    op.addr.name = c->r0;
+    op.addr.offset = p.at;
+    op.offset.offset = offset;
+    op.size.offset = p.len;
+    op.type = VAS_MEM_REPLACE_PLACEHOLDER;
+    op.protect = VAS_PAGE_READWRITE;
+    return churn_add(c, &op) != 0 ? -1 : id;
+}
+
+/* unmap2 -1 v PRESERVE_PLACEHOLDER: the view's range is a placeholder again. */
+static int place_unmap2(churn *c, int view)
+{
+    trace_op op = blank_op(TRACE_UNMAP2);
+    op.process.offset = TRACE_CURRENT_PROCESS;
+    op.addr.name = view;
+    op.flags = VAS_MEM_PRESERVE_PLACEHOLDER;
+    return churn_add(c, &op);
+}
+
+/* A placeholder of 2 to 8 granules split into pieces (one or two splits)
+ * and, mostly, coalesced again. */
+static int place_split_coalesce(churn *c)
+{
+    uint64_t size = GRANULES(2 + below(c->rng, 7));
+    if (place_reserve(c, size) != 0 || place_free(c, place_piece(size, c->rng), PLACE_SPLIT) != 0)
+        return -1;
+    if (below(c->rng, 2) && place_free(c, place_piece(size, c->rng), PLACE_SPLIT) != 0)
+        return -1;
+    return below(c->rng, 4) ? place_free(c, (piece){0, size}, PLACE_COALESCE) : 0;
+}
+
+/* A piece replaced by committed private memory (VirtualAlloc2 with
+ * MEM_REPLACE_PLACEHOLDER), written, freed back to a placeholder and
+ * coalesced. */
+static int place_replace_private(churn *c)
+{
+    uint64_t size = GRANULES(2 + below(c->rng, 7));
+    piece p = place_piece(size, c->rng);
+    if (place_reserve(c, size) != 0 || place_free(c, p, PLACE_SPLIT) != 0)
+        return -1;
+    trace_op op = blank_op(TRACE_ALLOC2);
+    op.result = 0;
+    op.addr.name = c->r0;
+    op.addr.offset = p.at;
+    op.size.offset = p.len;
+    op.type = VAS_MEM_RESERVE | VAS_MEM_COMMIT | VAS_MEM_REPLACE_PLACEHOLDER;
+    op.protect = VAS_PAGE_READWRITE;
+    if (churn_add(c, &op) != 0 || place_write(c, c->r0, p.at) != 0 || place_free(c, p, PLACE_SPLIT) != 0)
+        return -1;
+    return place_free(c, (piece){0, size}, PLACE_COALESCE);
+}
+
+/* A piece replaced by a view of a section (MapViewOfFile3), written,
+ * unmapped back to a placeholder (UnmapViewOfFile2) and coalesced. */
+static int place_map_view(churn *c)
+{
+    uint64_t size = GRANULES(2 + below(c->rng, 7));
+    piece p = place_piece(size, c->rng);
+    int section, view;
+    if (place_reserve(c, size) != 0 || place_free(c, p, PLACE_SPLIT) != 0
+        || (section = place_section(c, size)) < 0 || (view = place_map3(c, section, p, p.at)) < 0
+        || place_write(c, view, 0) != 0 || place_unmap2(c, view) != 0)
+        return -1;
+    return place_free(c, (piece){0, size}, PLACE_COALESCE);
+}
+
+/* A ring buffer: a placeholder of twice a section's size split in halves,
+ * the section mapped into both, written through the first view (the
+ * second sees it), then both unmapped back to placeholders. */
+static int place_ring(churn *c)
+{
+    uint64_t half = GRANULES(1 + below(c->rng, 4));
+    piece low = {0, half}, high = {half, half};
+    int section, first, second;
+    if (place_reserve(c, 2 * half) != 0 || place_free(c, low, PLACE_SPLIT) != 0
+        || (section = place_section(c, half)) < 0 || (first = place_map3(c, section, low, 0)) < 0
+        || (second = place_map3(c, section, high, 0)) < 0 || place_write(c, first, half - 4) != 0)
+        return -1;
+    return place_unmap2(c, first) != 0 ? -1 : place_unmap2(c, second);
+}
+
+/* A placeholder recipe inserted at position at of l, cut after a random
+ * number of its operations (half of the time it runs to the end). */
+static int insert_placeholders(op_list *l, size_t at, uint64_t *rng)
+{
+    churn c = {l, at, SECOND_INPUT * 5 + (int)below(rng, SECOND_INPUT), -1, rng};
+    int rc;
+    switch (below(rng, 4)) {
+    case 0: rc = place_split_coalesce(&c); break;
+    case 1: rc = place_replace_private(&c); break;
+    case 2: rc = place_map_view(&c); break;
+    default: rc = place_ring(&c); break;
+    }
+    size_t keep = c.at - at;
+    if (rc == 0 && below(rng, 2) && keep > 2)
+        for (size_t cut = 2 + below(rng, (unsigned)(keep - 2)); keep > cut; keep--)
+            list_delete(l, at + keep - 1);
+    return rc;
+}
+
 /* A new operation for position at of t (decoded from random bytes after the
  * encoded ops before it, so its names are t's), inserted into l. */
 static int insert_random(op_list *l, trace *t, size_t at, uint64_t *rng)
@@ -517,9 +714,9 @@ static int insert_random(op_list *l, trace *t, size_t at, uint64_t *rng)
     int rc = -1;
     if (u != NULL && u->n_ops == at + 1) {
         trace_op op = u->ops[at];
-        op.addr.name = binder_id(u, op.addr.name, 0);
-        op.size.name = binder_id(u, op.size.name, 0);
-        op.thread.name = binder_id(u, op.thread.name, 0);
+        trace_expr *e[N_NAMED_OPERANDS];
+        for (size_t j = named_operands(&op, e); j-- > 0;)
+            e[j]->name = binder_id(u, e[j]->name, 0);
         rc = list_insert(l, at, &op, SECOND_INPUT * 2 + (int)below(rng, SECOND_INPUT));
     }
     trace_free(u);
@@ -541,8 +738,11 @@ static size_t mutate_trace(trace *t, const trace *other, uint8_t *out, size_t ma
         rc = list_append(&l, other, below(rng, (unsigned)other->n_ops + 1), other->n_ops, SECOND_INPUT);
     } else if (rc == 0 && (kind == 0 || n == 0)) {
         size_t at = below(rng, (unsigned)n + 1);
-        if (n + CHURN_MAX_OPS <= FUZZ_MAX_OPS && below(rng, 6) == 0)
+        unsigned recipe = below(rng, 6);
+        if (n + CHURN_MAX_OPS <= FUZZ_MAX_OPS && recipe == 0)
             rc = insert_churn(&l, at, rng);
+        else if (n + PLACE_MAX_OPS <= FUZZ_MAX_OPS && recipe == 1)
+            rc = insert_placeholders(&l, at, rng);
         else
             rc = n < FUZZ_MAX_OPS ? insert_random(&l, t, at, rng) : -1;
     } else if (rc == 0 && kind == 1) {

@@ -104,3 +104,53 @@ def test_churn_recipes_reach_the_index_at_scale(tmp_path):
     assert any(t.count(" 0x1000 2\n") >= 1 and "bulk free" in t for t in flat)
     # a short run released and reserved over at its first granule
     assert any(re.search(r"bulk free (r\d+)\+(0x[0-9A-F]+) [2-8] 1\nr\d+ = alloc \1\+\2 ", t) for t in flat)
+
+
+def successful_placeholder_calls(run_output):
+    """Which placeholder calls succeeded in `vastrace run` output (an op line,
+    then "  => RESULT"; a failure is "0 err=...")."""
+    kinds = {"split": r"free .*PRESERVE_PLACEHOLDER", "coalesce": r"free .*COALESCE_PLACEHOLDERS",
+             "map3": r"(\w+ = )?map3 ", "unmap2": r"unmap2 ", "replace": r"(\w+ = )?alloc2 .*REPLACE_PLACEHOLDER"}
+    lines = run_output.splitlines()
+    found = set()
+    for op, result in zip(lines, lines[1:]):
+        if result.startswith("  => ") and not re.match(r"0( |$)", result[5:]):
+            found |= {kind for kind, pattern in kinds.items() if re.match(pattern, op)}
+    return found
+
+
+def test_placeholder_recipes_make_placeholder_calls_succeed(tmp_path):
+    """Placeholder recipes (fuzz/mutator.c) insert a placeholder's life into
+    an input without placeholders: run on impl, the outputs hold a successful
+    split, coalesce, map3, unmap2 and replace (random operands almost never
+    do: issue 12)."""
+    lib = load(tmp_path)
+    replay = os.path.join(build.build(REPO, "replay", log=lambda m: None), "fuzz_diff")
+    vastrace = os.environ.get("VASTRACE", os.path.join(REPO, "build", "harness", "vastrace"))
+    assert os.access(vastrace, os.X_OK), "vastrace not found at %s: build it or set VASTRACE" % vastrace
+    state = lib.afl_custom_init(None, 13)
+    out = ctypes.POINTER(ctypes.c_ubyte)()
+    data = open(os.path.join(REPO, "corpus", "seed", SEEDS[1]), "rb").read()
+    assert b"alloc2" not in subprocess.run([replay, "--print", os.path.join(REPO, "corpus", "seed", SEEDS[1])],
+                                           stdout=subprocess.PIPE, check=True).stdout
+    succeeded = set()
+    recipes = 0
+    try:
+        for i in range(600):
+            n = lib.afl_custom_fuzz(state, data, len(data), ctypes.byref(out), None, 0, 4096)
+            path = tmp_path / ("m%04d" % i)
+            path.write_bytes(bytes(out[:n]))
+            text = subprocess.run([replay, "--print", str(path)], stdout=subprocess.PIPE, text=True,
+                                  check=True).stdout
+            if "RESERVE|RESERVE_PLACEHOLDER NOACCESS" not in text:
+                continue
+            recipes += 1
+            trace = tmp_path / ("m%04d.trace" % i)
+            trace.write_text(text)
+            ran = subprocess.run([vastrace, "run", "--backend", "impl", str(trace)], stdout=subprocess.PIPE,
+                                 text=True).stdout
+            succeeded |= successful_placeholder_calls(ran)
+    finally:
+        lib.afl_custom_deinit(state)
+    assert recipes >= 10, "placeholder recipes are inserted (%d of 600 outputs)" % recipes
+    assert succeeded == {"split", "coalesce", "map3", "unmap2", "replace"}, succeeded
