@@ -25,6 +25,6 @@ void aslr_init(vas_t *v)
     uint64_t state = v->cfg.aslr_seed;
     uint64_t up = splitmix64(&state) % ASLR_GRANULES;
     uint64_t down = splitmix64(&state) % ASLR_GRANULES;
-    v->aslr_bottom = space_min(v) + up * GRANULE_BYTES;
+    v->aslr_bottom = space_min(v) + (up + PLANT(46)) * GRANULE_BYTES;
     v->aslr_top = space_max(v) + 1 - down * GRANULE_BYTES;
 }

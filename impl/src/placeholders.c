@@ -86,7 +86,7 @@ int placeholder_free_preserve(vas_t *v, alloc_slot s, uint64_t start, uint64_t e
     allocation *a = s.rec;
     if (a->placeholder) {
         if (end > a->end || (start == alloc_base(a) && end == a->end))
-            return fail(v, VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-preserve-placeholder (G419, X418) */
+            return fail(v, PLANT(43) ? VAS_ERROR_INVALID_PARAMETER : VAS_ERROR_INVALID_ADDRESS);  /* semantics: 12.12.release-preserve-placeholder (G419, X418) */
         return split(v, a, start, end);  /* semantics: 12.12.release-preserve-placeholder (G418) */
     }
     if (!a->replaced || start != alloc_base(a) || end != a->end)

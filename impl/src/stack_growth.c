@@ -15,7 +15,7 @@ uint32_t stack_grow(vas_t *v, alloc_slot s, uint64_t page)
     const page_run *r = runs_find(a, page);
     space_clear_guard(v, s, page, r->protect);  /* semantics: 11.accesses-by-a-thread.1 */
     uint64_t guard = stack_guard_bytes(v, a);
-    if (page - a->base < PAGE_BYTES + guard) {
+    if (page - a->base < (PLANT(45) ? 0 : PAGE_BYTES) + guard) {
         /* No room for a new guard: what is left above the bottom page is
          * given to the overflow handler, if the commit limit allows. */
         if (page > a->base + PAGE_BYTES)

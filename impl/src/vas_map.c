@@ -13,7 +13,7 @@ static uint32_t view_protection(uint32_t access)
     uint32_t rest = access & ~VAS_FILE_MAP_EXECUTE;
     if (rest == VAS_FILE_MAP_COPY)
         return exec ? VAS_PAGE_EXECUTE_WRITECOPY : VAS_PAGE_WRITECOPY;
-    if (rest & VAS_FILE_MAP_WRITE)
+    if ((rest & VAS_FILE_MAP_WRITE) && !PLANT(47))
         return exec ? VAS_PAGE_EXECUTE_READWRITE : VAS_PAGE_READWRITE;
     if (rest & VAS_FILE_MAP_READ)
         return exec ? VAS_PAGE_EXECUTE_READ : VAS_PAGE_READONLY;

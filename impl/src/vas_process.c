@@ -225,7 +225,7 @@ int vas_read_process_memory(vas_t *v, uint64_t process, uint64_t addr, uint64_t 
     if (range_leaves(t, addr, size) || range_leaves(v, buf, size))
         return fail(v, VAS_ERROR_NOACCESS);
     if (space_check_access(t, addr, size, ACCESS_READ, NULL) != VAS_STATUS_SUCCESS)
-        return fail(v, VAS_ERROR_PARTIAL_COPY);   /* semantics: 13.2 */
+        return fail(v, PLANT(44) ? VAS_ERROR_NOACCESS : VAS_ERROR_PARTIAL_COPY);   /* semantics: 13.2 */
     if (space_check_access(v, buf, size, ACCESS_WRITE, NULL) != VAS_STATUS_SUCCESS)
         return fail(v, VAS_ERROR_NOACCESS);
     copy_between(t, addr, v, buf, size);
