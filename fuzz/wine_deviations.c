@@ -36,51 +36,47 @@ static void protect_class(uint32_t p, char *buf, size_t len)
     if (p & ~0x7FFu) appendf(buf, len, &pos, "|junk");
 }
 
-static void type_class(uint32_t type, char *buf, size_t len)
+typedef struct flag_name { uint32_t bit; const char *name; } flag_name;
+
+/* The flags of value by name, joined by |; bits no name has are "junk",
+ * no bit at all "0". */
+static void flags_class(uint32_t value, const flag_name *names, size_t n, char *buf, size_t len)
 {
-    static const struct { uint32_t bit; const char *name; } bits[] = {
-        {VAS_MEM_COMMIT, "COMMIT"}, {VAS_MEM_RESERVE, "RESERVE"}, {VAS_MEM_DECOMMIT, "DECOMMIT"},
-        {VAS_MEM_RELEASE, "RELEASE"}, {VAS_MEM_RESET, "RESET"}, {VAS_MEM_RESET_UNDO, "RESET_UNDO"},
-        {VAS_MEM_TOP_DOWN, "TOP_DOWN"}, {VAS_MEM_WRITE_WATCH, "WRITE_WATCH"},
-        {VAS_MEM_PHYSICAL, "PHYSICAL"}, {VAS_MEM_LARGE_PAGES, "LARGE_PAGES"},
-    };
     uint32_t known = 0;
     size_t pos = 0, i;
     buf[0] = '\0';
-    for (i = 0; i < sizeof bits / sizeof bits[0]; i++) {
-        known |= bits[i].bit;
-        if (type & bits[i].bit) {
+    for (i = 0; i < n; i++) {
+        known |= names[i].bit;
+        if (value & names[i].bit) {
             appendf(buf, len, &pos, pos ? "|" : "");
-            appendf(buf, len, &pos, bits[i].name);
+            appendf(buf, len, &pos, names[i].name);
         }
     }
-    if (type & ~known)
+    if (value & ~known)
         appendf(buf, len, &pos, pos ? "|junk" : "junk");
     if (pos == 0)
         appendf(buf, len, &pos, "0");
 }
 
+static void type_class(uint32_t type, char *buf, size_t len)
+{
+    static const flag_name bits[] = {
+        {VAS_MEM_COMMIT, "COMMIT"}, {VAS_MEM_RESERVE, "RESERVE"}, {VAS_MEM_DECOMMIT, "DECOMMIT"},
+        {VAS_MEM_RELEASE, "RELEASE"}, {VAS_MEM_RESET, "RESET"}, {VAS_MEM_RESET_UNDO, "RESET_UNDO"},
+        {VAS_MEM_TOP_DOWN, "TOP_DOWN"}, {VAS_MEM_WRITE_WATCH, "WRITE_WATCH"},
+        {VAS_MEM_PHYSICAL, "PHYSICAL"}, {VAS_MEM_LARGE_PAGES, "LARGE_PAGES"},
+    };
+    flags_class(type, bits, sizeof bits / sizeof bits[0], buf, len);
+}
+
 /* CreateFileMapping's attributes (the high 16 bits of flProtect). */
 static void section_class(uint32_t attributes, char *buf, size_t len)
 {
-    static const struct { uint32_t bit; const char *name; } bits[] = {
+    static const flag_name bits[] = {
         {VAS_SEC_COMMIT, "COMMIT"}, {VAS_SEC_RESERVE, "RESERVE"}, {0x01000000u, "IMAGE"},
         {0x10000000u, "NOCACHE"}, {0x40000000u, "WRITECOMBINE"}, {0x80000000u, "LARGE_PAGES"},
     };
-    uint32_t known = 0;
-    size_t pos = 0, i;
-    buf[0] = '\0';
-    for (i = 0; i < sizeof bits / sizeof bits[0]; i++) {
-        known |= bits[i].bit;
-        if (attributes & bits[i].bit) {
-            appendf(buf, len, &pos, pos ? "|" : "");
-            appendf(buf, len, &pos, bits[i].name);
-        }
-    }
-    if (attributes & ~known)
-        appendf(buf, len, &pos, pos ? "|junk" : "junk");
-    if (pos == 0)
-        appendf(buf, len, &pos, "0");
+    flags_class(attributes, bits, sizeof bits / sizeof bits[0], buf, len);
 }
 
 static int is_name(const trace *t, const char *s, size_t n)
