@@ -117,3 +117,38 @@ def test_prune_keeps_coverage_and_drops_redundant_inputs(tmp_path):
     for folder in ("impl", "oracle"):
         for k in ("lines_covered", "branches_covered"):
             assert c["coverage_after"][folder][k] >= c["coverage_before"][folder][k]
+
+
+def test_prune_keeps_the_corpus_when_the_minimized_set_covers_less(tmp_path, monkeypatch):
+    """The other branch of prune: coverage of the minimized set is lower
+    (here: one line fewer in oracle/), so the kept corpus stays byte for
+    byte as it was and the report says why."""
+    from fuzzlib import campaign as campaign_mod
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for i in range(6):
+        (kept / ("input-%d" % i)).write_bytes(bytes([i]) * (i + 1))
+    before = {n: (kept / n).read_bytes() for n in os.listdir(kept)}
+
+    def merge_keeping_two(out_dir, in_dirs):
+        for name in sorted(os.listdir(in_dirs[0]))[:2]:
+            shutil.copyfile(os.path.join(in_dirs[0], name), os.path.join(out_dir, name))
+        return 0
+
+    def measured(binaries, inputs, work, repo):
+        lines = 100 if len(inputs) == 6 else 99
+        return {"folders": {"impl": {"lines_covered": 50, "branches_covered": 20},
+                            "oracle": {"lines_covered": lines, "branches_covered": 30}}}
+
+    monkeypatch.setattr(coverage, "corpus_coverage", measured)
+    c = campaign_mod.Campaign.__new__(campaign_mod.Campaign)
+    c.out, c.work, c.corpus = str(tmp_path / "out"), str(tmp_path / "work"), str(kept)
+    c.kept, c.restored, c.log_file = True, 6, None
+    c.merge_through_every_target = merge_keeping_two
+    c.coverage_targets = lambda: {"fuzz_diff": "unused"}
+    os.makedirs(c.work)
+    d = c.prune()
+    assert d["pruned"] == 0 and d["after"] == 6
+    assert "covers less" in d["error"]
+    assert d["coverage_after"]["oracle"]["lines_covered"] < d["coverage_before"]["oracle"]["lines_covered"]
+    assert {n: (kept / n).read_bytes() for n in os.listdir(kept)} == before
