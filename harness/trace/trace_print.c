@@ -248,6 +248,13 @@ static void put_memapi_op(sink *s, const trace *t, const trace_op *op)
         put(s, " wide");
 }
 
+/* Whether an expression was written at all: an optional argument or REQ
+ * word left out parses as no name and offset 0. */
+static int expr_given(trace_expr x)
+{
+    return x.name >= 0 || x.offset != 0;
+}
+
 /* The REQ words after alloc2's and map3's arguments, only where they say
  * something. */
 static void put_ext_words(sink *s, const trace *t, const trace_op *op)
@@ -257,13 +264,12 @@ static void put_ext_words(sink *s, const trace *t, const trace_op *op)
         [TRACE_EXT_NULL] = "null",
     };
     const trace_ext *e = &op->ext;
-    int fields = e->lowest.name >= 0 || e->lowest.offset != 0 || e->highest.name >= 0 ||
-                 e->highest.offset != 0 || e->align != 0;
-    if (e->lowest.name >= 0 || e->lowest.offset != 0) {
+    int fields = expr_given(e->lowest) || expr_given(e->highest) || e->align != 0;
+    if (expr_given(e->lowest)) {
         put(s, " lowest=");
         put_expr(s, t, e->lowest);
     }
-    if (e->highest.name >= 0 || e->highest.offset != 0) {
+    if (expr_given(e->highest)) {
         put(s, " highest=");
         put_expr(s, t, e->highest);
     }
@@ -284,7 +290,7 @@ static void put_form(sink *s, const trace *t, const trace_op *op, const op_form 
 {
     put(s, f->word);
     for (const char *c = f->args; *c; c++) {
-        if (*c == 'A' && op->addr.name < 0 && op->addr.offset == 0)
+        if (*c == 'A' && !expr_given(op->addr))
             continue;
         put(s, " ");
         switch (*c) {
