@@ -93,9 +93,9 @@ static uint64_t probe_grow_run(vas_t *v, allocation *a, uint64_t grown, uint64_t
                 refused = mid;
         }
     if (fits < grown) {
-        space_commit_pages(v, alloc_tree_find_slot(v, grown), fits, grown, VAS_PAGE_READWRITE);
-        space_commit_pages(v, alloc_tree_find_slot(v, grown), fits - guard, fits,
-                           VAS_PAGE_READWRITE | VAS_PAGE_GUARD);
+        alloc_slot s = alloc_tree_find_slot(v, grown);  /* commits neither insert nor remove */
+        space_commit_pages(v, s, fits, grown, VAS_PAGE_READWRITE);
+        space_commit_pages(v, s, fits - guard, fits, VAS_PAGE_READWRITE | VAS_PAGE_GUARD);
     }
     return fits - PAGE_BYTES;
 }
