@@ -4,7 +4,11 @@
 # Wine process) under libFuzzer for N seconds on one core, from corpus/seed.
 #
 #   fuzz/wine_fuzz.sh [--seconds N] [--out DIR] [--engine libfuzzer|libfuzzer-nosan]
+#                     [--without FAMILIES]
 #
+# --without (default threads,processes) is passed to `vastrace.exe serve`:
+# the operation families left out of the fuzzed inputs (Wine 8 spends
+# milliseconds on each new thread or process; --without '' keeps them).
 # The default engine is libfuzzer-nosan (speed); the test command passes
 # libfuzzer, the ASan build `fuzz.py smoke` has already made.
 # Prints exec/s, the known Wine deviations hit (by deviation, with counts)
@@ -20,12 +24,14 @@ dict="$repo/fuzz/vas.dict"
 seconds=60
 out=""
 engine=libfuzzer-nosan
+without=threads,processes
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --engine) engine=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --without) without=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "wine_fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -49,7 +55,7 @@ wineserver -p 2>/dev/null || true
 # A first start creates the prefix; do it before the clock runs.
 printf '' | wine "$win32_dir/vastrace.exe" help >/dev/null 2>&1 || true
 
-export VAS_WINE_SERVER="wine $win32_dir/vastrace.exe serve"
+export VAS_WINE_SERVER="wine $win32_dir/vastrace.exe serve${without:+ --without $without}"
 export VAS_WINE_KNOWN="$repo/fuzz/wine-known-deviations.tsv"
 export VAS_WINE_FINDINGS="$out/findings"
 mkdir -p "$out/corpus"

@@ -483,6 +483,10 @@ int op_execute(backend_run *r, const trace_op *op, op_result *res)
         return remote_replay_op(r->self, op, res);
     op_result_clear(res);
     res->old = OP_OLD_UNTOUCHED;
+    /* A backend that says which operations it runs (a plugin, a server
+     * narrowed by --without) is asked first; the others by their members. */
+    if (b->supports != NULL && !b->supports(b, op))
+        return unsupported(res);
     if (op->has_process) {
         int rc = op_execute_ex(r, op, addr, size, res);
         if (rc != 0 || res->unsupported)

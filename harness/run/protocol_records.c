@@ -213,6 +213,38 @@ uint32_t proto_op_features(const trace_op *op)
     return 0;
 }
 
+static const struct { const char *name; uint32_t bit; } family_names[] = {
+    {"write-watch", PROTO_WRITE_WATCH}, {"locking", PROTO_LOCKING}, {"probes", PROTO_PROBES},
+    {"threads", PROTO_THREADS}, {"processes", PROTO_PROCESSES}, {"sections", PROTO_SECTIONS},
+    {"placeholders", PROTO_PLACEHOLDERS},
+};
+
+int proto_families_parse(const char *list, uint32_t *mask, char *err, size_t err_len)
+{
+    const char *p = list;
+    *mask = 0;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ","), i;
+        for (i = 0; i < sizeof family_names / sizeof family_names[0]; i++)
+            if (strlen(family_names[i].name) == n && strncmp(p, family_names[i].name, n) == 0)
+                break;
+        if (i == sizeof family_names / sizeof family_names[0]) {
+            snprintf(err, err_len, "unknown operation family '%.*s' (write-watch, locking, probes, "
+                     "threads, processes, sections, placeholders)", (int)n, p);
+            return -1;
+        }
+        *mask |= family_names[i].bit;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+int proto_op_only_in(const trace_op *op, uint32_t mask)
+{
+    uint32_t need = proto_op_features(op);
+    return need != 0 && (need & ~mask) == 0;
+}
+
 uint32_t proto_backend_features(const backend *b)
 {
     static const trace_opcode ex_calls[] = {TRACE_ALLOC, TRACE_FREE, TRACE_PROTECT, TRACE_QUERY};

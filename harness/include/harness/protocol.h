@@ -76,6 +76,13 @@ uint32_t proto_op_features(const trace_op *op);
 /* What a server running b declares in HELLO_OK: placement, commit charge,
  * self-check, and each family all of whose operations b runs. */
 uint32_t proto_backend_features(const backend *b);
+/* A comma-separated list of family names (write-watch, locking, probes,
+ * threads, processes, sections, placeholders) as PROTO_* bits in *mask.
+ * Returns 0, or -1 with the unknown name in err. */
+int proto_families_parse(const char *list, uint32_t *mask, char *err, size_t err_len);
+/* Whether op belongs only to families in mask (close, of processes and of
+ * sections, only when both are): what `vastrace serve --without` refuses. */
+int proto_op_only_in(const trace_op *op, uint32_t mask);
 
 /* Seconds on a monotonic clock (monotonic_clock.c): deadlines, timing. */
 double proto_now(void);
