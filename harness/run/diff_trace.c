@@ -67,8 +67,7 @@ static void lanes_observe(lane *lanes, size_t n, const trace_op *op)
     }
 }
 
-/* Whether the map is walked in full after op i (0-based) of n_ops. */
-static int walk_due(const diff_policy *p, size_t i, size_t n_ops)
+int diff_walk_due(const diff_policy *p, size_t i, size_t n_ops)
 {
     size_t done = i + 1;
     if (p->walk_every <= 1 || done == n_ops)
@@ -76,54 +75,6 @@ static int walk_due(const diff_policy *p, size_t i, size_t n_ops)
     if (done < p->walk_every)
         return (done & (done - 1)) == 0;  /* 1, 2, 4, ...: small maps are cheap to walk */
     return done % p->walk_every == 0;
-}
-
-/* The addresses op may have changed, widened by a page on each side, into
- * w (addr and size are its operands, evaluated before it ran; whole, the
- * allocation at addr before it ran, for a free of size 0). Returns 1, 0
- * when op changes nothing, -1 when its extent is not known here (an
- * operation family added later): walk instead. */
-static int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uint64_t whole[2],
-                     const op_result *res, uint64_t w[2])
-{
-    uint64_t lo = addr, hi;
-    if (op_keeps_map(op->code))
-        return 0;
-    switch (op->code) {
-    case TRACE_ALLOC:
-        if (res->value != 0 && (lo == 0 || res->value < lo))
-            lo = res->value;  /* a reservation's base is rounded down */
-        if (lo == 0)
-            return 0;         /* failed, and named no address */
-        hi = (addr > res->value ? addr : res->value) + size;
-        break;
-    case TRACE_FREE:
-        if (size == 0) {      /* the whole allocation, or the region to its end */
-            lo = whole[0] < lo ? whole[0] : lo;
-            hi = whole[1] > addr + 1 ? whole[1] : addr + 1;
-        } else {
-            hi = addr + size;
-        }
-        break;
-    case TRACE_PROTECT:
-        hi = addr + size;
-        break;
-    case TRACE_READ:
-    case TRACE_WRITE:
-        hi = addr + op->len;
-        break;
-    case TRACE_EXEC:
-        hi = addr + 1;
-        break;
-    default:
-        return -1;
-    }
-    if (hi < lo || hi > UINT64_MAX - 2 * PAGE)
-        return -1;            /* wraps: let the walk see everything */
-    lo &= ~(uint64_t)(PAGE - 1);
-    w[0] = lo >= PAGE ? lo - PAGE : 0;
-    w[1] = ((hi + PAGE - 1) & ~(uint64_t)(PAGE - 1)) + PAGE;
-    return 1;
 }
 
 /* The map after an op: walked in full on every lane (then each region is
@@ -365,7 +316,7 @@ int diff_trace_policy(const backend *const *backends, size_t n, const trace *t, 
             break;
         }
         lanes_observe(lanes, n, op);
-        if (!shape && !walk_due(policy, i, t->n_ops))
+        if (!shape && !diff_walk_due(policy, i, t->n_ops))
             walk = op_window(op, addr, size, whole, &lanes[0].res, window) < 0;
         look = lanes_look(lanes, n, policy, walk, walk ? NULL : window, &rng,
                           outcome->what, sizeof outcome->what, &inside_bad);

@@ -129,6 +129,49 @@ int op_keeps_map(trace_opcode code)
     }
 }
 
+int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uint64_t whole[2],
+                     const op_result *res, uint64_t w[2])
+{
+    uint64_t lo = addr, hi;
+    if (op_keeps_map(op->code))
+        return 0;
+    switch (op->code) {
+    case TRACE_ALLOC:
+        if (res->value != 0 && (lo == 0 || res->value < lo))
+            lo = res->value;  /* a reservation's base is rounded down */
+        if (lo == 0)
+            return 0;         /* failed, and named no address */
+        hi = (addr > res->value ? addr : res->value) + size;
+        break;
+    case TRACE_FREE:
+        if (size == 0) {      /* the whole allocation, or the region to its end */
+            lo = whole[0] < lo ? whole[0] : lo;
+            hi = whole[1] > addr + 1 ? whole[1] : addr + 1;
+        } else {
+            hi = addr + size;
+        }
+        break;
+    case TRACE_PROTECT:
+        hi = addr + size;
+        break;
+    case TRACE_READ:
+    case TRACE_WRITE:
+        hi = addr + op->len;
+        break;
+    case TRACE_EXEC:
+        hi = addr + 1;
+        break;
+    default:
+        return -1;
+    }
+    if (hi < lo || hi > UINT64_MAX - 2 * VAS_PAGE_SIZE)
+        return -1;            /* wraps: let the walk see everything */
+    lo &= ~(uint64_t)(VAS_PAGE_SIZE - 1);
+    w[0] = lo >= VAS_PAGE_SIZE ? lo - VAS_PAGE_SIZE : 0;
+    w[1] = ((hi + VAS_PAGE_SIZE - 1) & ~(uint64_t)(VAS_PAGE_SIZE - 1)) + VAS_PAGE_SIZE;
+    return 1;
+}
+
 int op_places(trace_opcode code)
 {
     switch (code) {

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "harness/compare.h"
 #include "harness/protocol.h"
 
 /* Writes one frame; the caller flushes. */
@@ -201,6 +202,19 @@ static uint32_t step_outcome(const run_step *s)
     return s->res->unsupported ? PROTO_UNSUPPORTED : PROTO_DONE;
 }
 
+/* The map after s's op into c->map. A named map (a real system's) is
+ * walked in full where the lockstep comparer walks (diff_walk_due: after
+ * ops 1, 2, 4, ..., every 256th and the last) and in between only where
+ * the op could have changed it (proto_walk_named_after): a change outside
+ * that window, which no rule allows, shows at the next full walk. */
+static int walk_after(serve_run_ctx *c, run_step *s)
+{
+    if (c->mode != PROTO_MAP_NAMED || c->sent == 0 || !s->executed || s->res->unsupported
+        || diff_walk_due(&DIFF_SAMPLED, s->index, s->t->n_ops))
+        return proto_walk_map(s->run, c->mode, &c->map);
+    return proto_walk_named_after(s->run, s->op, s->res, &c->prev, &c->map);
+}
+
 /* One record per operation, sent as soon as it ran. */
 static int serve_step(void *ctx, run_step *s)
 {
@@ -234,7 +248,7 @@ static int serve_step(void *ctx, run_step *s)
      * map is then the one sent last. */
     if (c->mode != PROTO_MAP_NONE && c->sent > 0 && op_keeps_map(s->op->code))
         map = &c->prev;
-    else if (c->mode != PROTO_MAP_NONE && proto_walk_map(s->run, c->mode, &c->map) != 0)
+    else if (c->mode != PROTO_MAP_NONE && walk_after(c, s) != 0)
         outcome = PROTO_FAILED;
     t1 = c->tm.on ? proto_now() : 0;
     if (encode_op(&c->rec, b->commit_charge ? b->commit_charge(s->run->self) : 0, outcome, res,

@@ -69,6 +69,45 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Pushes onto m the regions of the allocation at base, from its first
+ * region (first, when the caller has it from a query at base) up to the
+ * first region of another allocation or free space, which goes to *after
+ * (*have_after 1). *end: where the walk stopped. Returns 0, -1 out of
+ * memory. */
+static int walk_allocation(backend_run *r, uint64_t base, const vas_mbi *first, region_map *m,
+                           uint64_t *end, vas_mbi *after, int *have_after)
+{
+    const backend *b = r->b;
+    size_t len = profile_mbi_size(r->cfg.profile);
+    uint64_t addr = base;
+    vas_mbi mbi;
+    int have = first != NULL;
+
+    if (have)
+        mbi = *first;
+    *have_after = 0;
+    for (;;) {
+        if (!have) {
+            memset(&mbi, 0, sizeof mbi);
+            if (b->query(r->self, addr, &mbi, len) == 0 || mbi.region_size == 0)
+                break;
+        }
+        have = 0;
+        if (mbi.allocation_base != base || mbi.state == VAS_MEM_FREE) {
+            *after = mbi;
+            *have_after = 1;
+            break;
+        }
+        if (region_map_push(m, &mbi) != 0)
+            return -1;
+        addr = mbi.base_address + mbi.region_size;
+        if (addr == 0 || addr - 1 >= r->cfg.max_address)
+            break;
+    }
+    *end = addr;
+    return 0;
+}
+
 /* The allocations that hold a bound name, each walked from its base until
  * the first region of another allocation: what a comparison by shape reads,
  * without walking a real process's every DLL. One ascending sweep over the
@@ -94,7 +133,7 @@ static int walk_named(backend_run *r, region_map *m)
             values[n_values++] = r->values[i];
     qsort(values, n_values, sizeof *values, cmp_u64);
     for (i = 0; i < n_values && rc == 0; i++) {
-        uint64_t v = values[i], addr;
+        uint64_t v = values[i], end;
         vas_mbi mbi;
         if (walked && v >= walked_base && v < walked_end)
             continue;
@@ -108,36 +147,84 @@ static int walk_named(backend_run *r, region_map *m)
         if (mbi.state == VAS_MEM_FREE || mbi.allocation_base == 0
             || (walked && mbi.allocation_base == walked_base))
             continue;
-        /* The walk of mbi's allocation; its first region is mbi when the
-         * query was made at the base. */
         walked = 1;
-        walked_base = addr = mbi.allocation_base;
-        have_next = mbi.base_address == addr && mbi.region_size != 0;
-        for (;;) {
-            if (!have_next) {
-                memset(&mbi, 0, sizeof mbi);
-                if (b->query(r->self, addr, &mbi, len) == 0 || mbi.region_size == 0)
-                    break;
-            }
-            have_next = 0;
-            if (mbi.allocation_base != walked_base || mbi.state == VAS_MEM_FREE) {
-                next = mbi;
-                have_next = 1;
-                break;
-            }
-            if (region_map_push(m, &mbi) != 0) {
-                rc = -1;
-                break;
-            }
-            addr = mbi.base_address + mbi.region_size;
-            if (addr == 0 || addr - 1 >= r->cfg.max_address)
-                break;
-        }
-        walked_end = addr > walked_base ? addr : UINT64_MAX;
+        walked_base = mbi.allocation_base;
+        /* A query made at the base gave the allocation's first region. */
+        rc = walk_allocation(r, walked_base, mbi.base_address == walked_base && mbi.region_size != 0 ? &mbi : NULL,
+                             m, &end, &next, &have_next);
+        walked_end = end > walked_base ? end : UINT64_MAX;
     }
     free(values);
     b->set_last_error(r->self, saved);
     return rc;
+}
+
+static int by_base_address(const void *a, const void *b)
+{
+    const vas_mbi *x = a, *y = b;
+    return x->base_address < y->base_address ? -1 : x->base_address > y->base_address;
+}
+
+int proto_walk_named_window(backend_run *r, const region_map *prev, const uint64_t w[2], region_map *m)
+{
+    const backend *b = r->b;
+    size_t len = profile_mbi_size(r->cfg.profile), n_bases = 0, i;
+    uint64_t *bases = malloc((prev->n + r->n_names + 1) * sizeof *bases);
+    uint32_t saved = b->last_error(r->self);
+    int rc = 0;
+
+    m->n = 0;
+    m->broken = 0;
+    if (bases == NULL)
+        return -1;
+    /* The allocations the window meets: those of the map before the op,
+     * and those the names inside it lie in now (an alloc's new one). */
+    for (i = 0; i < prev->n; i++) {
+        const vas_mbi *reg = &prev->regions[i];
+        if (reg->base_address < w[1] && reg->base_address + reg->region_size > w[0])
+            bases[n_bases++] = reg->allocation_base;
+    }
+    for (i = 0; i < r->n_names; i++) {
+        vas_mbi mbi;
+        if (!backend_run_local(r, i) || r->values[i] < w[0] || r->values[i] >= w[1])
+            continue;
+        memset(&mbi, 0, sizeof mbi);
+        if (b->query(r->self, r->values[i], &mbi, len) != 0 && mbi.state != VAS_MEM_FREE
+            && mbi.allocation_base != 0)
+            bases[n_bases++] = mbi.allocation_base;
+    }
+    qsort(bases, n_bases, sizeof *bases, cmp_u64);
+    /* The others as they were; these walked again. */
+    for (i = 0; i < prev->n && rc == 0; i++)
+        if (bsearch(&prev->regions[i].allocation_base, bases, n_bases, sizeof *bases, cmp_u64) == NULL)
+            rc = region_map_push(m, &prev->regions[i]);
+    for (i = 0; i < n_bases && rc == 0; i++) {
+        uint64_t end;
+        vas_mbi after;
+        int have_after;
+        if (i == 0 || bases[i] != bases[i - 1])
+            rc = walk_allocation(r, bases[i], NULL, m, &end, &after, &have_after);
+    }
+    if (m->n > 1)
+        qsort(m->regions, m->n, sizeof *m->regions, by_base_address);
+    free(bases);
+    b->set_last_error(r->self, saved);
+    return rc;
+}
+
+int proto_walk_named_after(backend_run *r, const trace_op *op, const op_result *res,
+                           const region_map *prev, region_map *m)
+{
+    uint64_t addr = backend_run_eval(r, op->addr), size = backend_run_eval(r, op->size);
+    /* A free of size 0: the window meets the allocation at addr, which the
+     * window walk walks whole. */
+    uint64_t whole[2] = {addr, addr + 1}, w[2];
+    /* Operands that read the name the op has just bound again are not the
+     * ones it ran with. */
+    if ((op->result >= 0 && (op->addr.name == op->result || op->size.name == op->result))
+        || op_window(op, addr, size, whole, res, w) != 1)
+        return walk_named(r, m);
+    return proto_walk_named_window(r, prev, w, m);
 }
 
 int proto_walk_map(backend_run *r, unsigned mode, region_map *m)

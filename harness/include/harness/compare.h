@@ -147,7 +147,10 @@ typedef struct diff_policy {
     int interior;
 } diff_policy;
 
-/* The default: walk every 64 ops, 2 random regions per op, interior pages. */
+/* Whether p walks the map in full after op i (0-based) of n_ops. */
+int diff_walk_due(const diff_policy *p, size_t i, size_t n_ops);
+
+/* The default: walk every 256 ops, 2 random regions per op, interior pages. */
 extern const diff_policy DIFF_SAMPLED;
 /* The comparison before sampling existed: a full walk of region starts
  * after every op, nothing inside regions (kept for the benchmark). */

@@ -93,6 +93,18 @@ double proto_now(void);
  * everything, as region_map_walk; PROTO_MAP_NAMED only the allocations that
  * hold a bound name). Returns 0, or -1 when out of memory. */
 int proto_walk_map(backend_run *r, unsigned mode, region_map *m);
+/* The PROTO_MAP_NAMED map after an operation whose window (op_window) is
+ * w, from prev, the map before it: the allocations of prev the window meets
+ * and those the names inside it now lie in are walked again, the others
+ * kept. Equal to a full named walk whenever the operation changed nothing
+ * outside its window, as the rules of docs/semantics.md say every
+ * operation op_window knows does. Returns 0, or -1 out of memory. */
+int proto_walk_named_window(backend_run *r, const region_map *prev, const uint64_t w[2], region_map *m);
+/* The PROTO_MAP_NAMED map after op (which returned res; r's bindings are
+ * those after it), prev the map before it: a window walk when op_window
+ * knows op's extent, else a full named walk. */
+int proto_walk_named_after(backend_run *r, const trace_op *op, const op_result *res,
+                           const region_map *prev, region_map *m);
 
 /* Serves b on in/out until end of file on in. Returns 0 at a clean end of
  * file, 1 after a version mismatch or an unreadable frame (reported to the

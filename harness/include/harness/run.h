@@ -91,6 +91,15 @@ int op_supported(const backend *b, const trace_op *op);
  * last-error, the counters): a map walked before it still holds after it.
  * Accesses and IsBad* probes can clear a guard page, so they are not. */
 int op_keeps_map(trace_opcode code);
+/* The addresses op may have changed, widened by a page on each side, into
+ * w (addr and size are its operands, evaluated before it ran; whole, the
+ * allocation at addr before it ran, for a free of size 0; res what it
+ * returned). Returns 1, 0 when op changes nothing, -1 when its extent is
+ * not known here (an operation family added later): walk instead. What the
+ * lockstep comparer samples between walks and what a protocol server
+ * re-walks between full walks (docs/backend-protocol.md). */
+int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uint64_t whole[2],
+              const op_result *res, uint64_t w[2]);
 /* 1 when an operation of this kind returns an address the system may choose
  * (alloc, thread, bulk alloc, map, alloc2, map3): a report prints it as a
  * number, a recording names it or says "nonzero", a comparison between
