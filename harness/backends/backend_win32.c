@@ -327,7 +327,7 @@ static int header_protect_allowed(const win32_space *s, uint64_t addr, uint64_t 
 {
     MEMORY_BASIC_INFORMATION mbi;
     uint64_t base = (uint64_t)(uintptr_t)GetModuleHandleA(NULL);
-    return page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER && own_image(s, &mbi) &&
+    return s->layout && page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER && own_image(s, &mbi) &&
            addr >= base && size != 0 && size <= 0x1000 && addr - base <= 0x1000 - size &&
            (protect & 0xFF) != PAGE_NOACCESS && !(protect & PAGE_GUARD);
 }
@@ -614,8 +614,8 @@ static uint64_t win32_alloc(void *self, uint64_t addr, uint64_t size, uint32_t t
     /* A reservation cannot overlap anything; commit and reset can change an
      * existing allocation, which must then be the trace's. */
     MEMORY_BASIC_INFORMATION mbi;
-    int own_commit = type == MEM_COMMIT && page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER &&
-                     own_image(s, &mbi);
+    int own_commit = s->layout && type == MEM_COMMIT &&
+                     page_owner(s, addr & ~(uint64_t)0xFFF, &mbi) == OWNER_OTHER && own_image(s, &mbi);
     if (addr != 0 && !(type & MEM_RESERVE) && first_page_is_foreign(s, addr) && !own_commit)
         return (uint64_t)refuse_foreign(s, "VirtualAlloc", addr);
     api_enter(s);
@@ -697,10 +697,17 @@ static uint32_t probe_range(const win32_space *s, probe_fn fn, uint64_t addr, si
     if (last < addr)
         last = UINT64_MAX;  /* the range wraps: everything up to the top is probed */
     uint64_t page = addr & ~(uint64_t)0xFFF;
+    /* The region the last query reported: its pages have its owner (a probe
+     * that cleared a guard there ended the loop), so they need no query. */
+    uint64_t region_end = 0;
+    MEMORY_BASIC_INFORMATION mbi;
+    owner o = OWNER_NONE;
     for (;;) {
         uint64_t at = page > addr ? page : addr;
-        MEMORY_BASIC_INFORMATION mbi;
-        owner o = page_owner(s, at, &mbi);
+        if (at >= region_end || at < (uint64_t)(uintptr_t)mbi.BaseAddress) {
+            o = page_owner(s, at, &mbi);
+            region_end = o != OWNER_NONE ? (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize : 0;
+        }
         /* With the layout, the process's own pages are read like the trace's. */
         int readable_other = o == OWNER_OTHER && s->layout && fn == probe_load;
         /* A running thread's stack is read, never written (its frames). */
