@@ -159,7 +159,17 @@ int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uint64_t w
         hi = addr + op->len;
         break;
     case TRACE_EXEC:
+    case TRACE_ISBADCODE:
         hi = addr + 1;
+        break;
+    case TRACE_ISBADREAD:
+    case TRACE_ISBADWRITE:
+        hi = addr + size;
+        break;
+    case TRACE_ISBADSTR:   /* MAX characters of 1 or 2 bytes, at most */
+        if (size > UINT64_MAX / 2)
+            return -1;
+        hi = addr + size * (op->flags == 2 ? 2 : 1);
         break;
     default:
         return -1;

@@ -212,6 +212,34 @@ int proto_walk_named_window(backend_run *r, const region_map *prev, const uint64
     return rc;
 }
 
+/* A read, fetch or read probe that met no guard page: it changed no page
+ * (docs/semantics.md 6: only a guard page's first access changes one). A
+ * read or fetch reports the guard page it met; a probe that met one
+ * returns nonzero. Writes are walked: a write to a copy-on-write page may
+ * make it private (Wine shows it READWRITE after). */
+static int access_met_no_guard(const trace_op *op, const op_result *res)
+{
+    switch (op->code) {
+    case TRACE_READ: case TRACE_EXEC:
+        return res->status != VAS_STATUS_GUARD_PAGE_VIOLATION;
+    case TRACE_ISBADREAD: case TRACE_ISBADCODE: case TRACE_ISBADSTR:
+        return res->value == 0;
+    default:
+        return 0;
+    }
+}
+
+static int region_map_copy(region_map *m, const region_map *from)
+{
+    size_t i;
+    m->n = 0;
+    m->broken = 0;
+    for (i = 0; i < from->n; i++)
+        if (region_map_push(m, &from->regions[i]) != 0)
+            return -1;
+    return 0;
+}
+
 int proto_walk_named_after(backend_run *r, const trace_op *op, const op_result *res,
                            const region_map *prev, region_map *m)
 {
@@ -224,6 +252,8 @@ int proto_walk_named_after(backend_run *r, const trace_op *op, const op_result *
     if ((op->result >= 0 && (op->addr.name == op->result || op->size.name == op->result))
         || op_window(op, addr, size, whole, res, w) != 1)
         return walk_named(r, m);
+    if (access_met_no_guard(op, res))
+        return region_map_copy(m, prev);
     return proto_walk_named_window(r, prev, w, m);
 }
 
