@@ -130,6 +130,28 @@ def test_a_server_is_sent_only_the_families_it_declares(tmp_path):
     assert leftovers(marker) == []
 
 
+def test_serve_without_leaves_families_out(tmp_path):
+    # --without threads,processes: the handshake leaves both families out
+    # (protocol-check says so), their operations are answered UNSUPPORTED,
+    # the rest runs; an unknown family is refused by name.
+    spec = serve("impl") + " --without threads,processes"
+    r = run("protocol-check", spec)
+    assert r.returncode == 0, r.stdout + r.stderr
+    features = int(re.search(r"features (0x[0-9A-Fa-f]+)", r.stdout).group(1), 16)
+    assert features & 64 == 0 and features & 128 == 0, r.stdout  # THREADS, PROCESSES
+    assert features & 256, r.stdout                               # SECTIONS still offered
+    assert re.search(r"thread stacks.*not offered", r.stdout), r.stdout
+    assert re.search(r"processes.*operations UNSUPPORTED", r.stdout), r.stdout
+    t = tmp_path / "t.trace"
+    t.write_text("s = thread 0x20000\np = process\na = alloc 0 0x1000 RESERVE|COMMIT READWRITE\n")
+    r = run("run", "--backend", spec, str(t))
+    assert r.stdout.count("=> unsupported by") == 2, r.stdout
+    assert "=> 0x" in r.stdout.split("a = alloc")[1], r.stdout
+    r = subprocess.run([find_vastrace(), "serve", "--without", "threads,bogus"], capture_output=True,
+                       text=True, input="", timeout=30)
+    assert r.returncode == 2 and "unknown operation family 'bogus'" in r.stderr, r.stderr
+
+
 def test_a_planted_divergence_is_seen_through_the_protocol(tmp_path):
     # The server runs impl, the client oracle: the comparison itself must
     # work on replayed results (a query of a free region compares maps).
