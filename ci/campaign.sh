@@ -139,7 +139,9 @@ step_log "protocol benchmark"
 mkdir -p "$out/bench"
 "$build/harness/bench_protocol" --vastrace "$vastrace" --wine-exe "$build/win32/vastrace.exe" \
   >"$out/bench/protocol.txt" 2>&1
-record "backend protocol: round trip vs in-process, impl vs Wine exec/s" "$(status_of $?)" "bench/protocol.txt"
+record "backend protocol: round trip vs in-process and through Wine" "$(status_of $?)" "bench/protocol.txt"
+bash fuzz/wine_fuzz.sh --bench --seconds 20 --out "$out/bench/wine-exec" >"$out/bench/wine_exec.txt" 2>&1
+record "impl vs Wine fuzz target: exec/s, 32-operation inputs, one core" "$(status_of $?)" "bench/wine_exec.txt"
 
 step_log "benchmarks"
 mkdir -p "$out/bench"

@@ -4,8 +4,11 @@
 # Wine process) under libFuzzer for N seconds on one core, from corpus/seed.
 #
 #   fuzz/wine_fuzz.sh [--seconds N] [--out DIR] [--engine libfuzzer|libfuzzer-nosan]
-#                     [--without FAMILIES]
+#                     [--without FAMILIES] [--bench]
 #
+# --bench measures instead of fuzzing: the target without the engine
+# (fuzz.py's bench engine, fuzz/bench_exec.c) on random 32-operation inputs
+# for N seconds on one core, printing exec/s: issue 9's figure.
 # --without (default threads,processes) is passed to `vastrace.exe serve`:
 # the operation families left out of the fuzzed inputs (Wine 8 spends
 # milliseconds on each new thread or process; --without '' keeps them).
@@ -25,13 +28,15 @@ seconds=60
 out=""
 engine=libfuzzer-nosan
 without=threads,processes
+bench=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --engine) engine=$2; shift 2 ;;
     --without) without=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --bench) bench=1; engine=bench; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "wine_fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +63,12 @@ printf '' | wine "$win32_dir/vastrace.exe" help >/dev/null 2>&1 || true
 export VAS_WINE_SERVER="wine $win32_dir/vastrace.exe serve${without:+ --without $without}"
 export VAS_WINE_KNOWN="$repo/fuzz/wine-known-deviations.tsv"
 export VAS_WINE_FINDINGS="$out/findings"
+if [ "$bench" = 1 ]; then
+  # stderr too: the target's summary of what the inputs met.
+  ( cd "$out" && "$libfuzzer_dir/fuzz_diff_wine" --ops 32 --seconds "$seconds" ) 2>&1 \
+    | grep -E '^fuzz_diff_wine: [0-9]+ (inputs|executions)'
+  exit "${PIPESTATUS[0]}"
+fi
 mkdir -p "$out/corpus"
 cp "$repo"/corpus/seed/*.bin "$out/corpus/"
 status=0
