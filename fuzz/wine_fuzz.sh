@@ -65,9 +65,11 @@ export VAS_WINE_KNOWN="$repo/fuzz/wine-known-deviations.tsv"
 export VAS_WINE_FINDINGS="$out/findings"
 if [ "$bench" = 1 ]; then
   # stderr too: the target's summary of what the inputs met.
-  ( cd "$out" && "$libfuzzer_dir/fuzz_diff_wine" --ops 32 --seconds "$seconds" ) 2>&1 \
-    | grep -E '^fuzz_diff_wine: [0-9]+ (inputs|executions)'
-  exit "${PIPESTATUS[0]}"
+  bench_status=0
+  ( cd "$out" && "$libfuzzer_dir/fuzz_diff_wine" --ops 32 --seconds "$seconds" ) >"$out/bench.log" 2>&1 \
+    || bench_status=$?
+  grep -E '^fuzz_diff_wine: [0-9]+ (inputs|executions)' "$out/bench.log" || tail -n 20 "$out/bench.log" >&2
+  exit "$bench_status"
 fi
 mkdir -p "$out/corpus"
 cp "$repo"/corpus/seed/*.bin "$out/corpus/"
