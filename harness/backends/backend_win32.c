@@ -704,7 +704,7 @@ static uint32_t probe_range(const win32_space *s, probe_fn fn, uint64_t addr, si
     owner o = OWNER_NONE;
     for (;;) {
         uint64_t at = page > addr ? page : addr;
-        if (at >= region_end || at < (uint64_t)(uintptr_t)mbi.BaseAddress) {
+        if (at >= region_end) {   /* pages ascend: past the region, or the first */
             o = page_owner(s, at, &mbi);
             region_end = o != OWNER_NONE ? (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize : 0;
         }

@@ -130,7 +130,7 @@ int op_keeps_map(trace_opcode code)
 }
 
 int op_window(const trace_op *op, uint64_t addr, uint64_t size, const uint64_t whole[2],
-                     const op_result *res, uint64_t w[2])
+              const op_result *res, uint64_t w[2])
 {
     uint64_t lo = addr, hi;
     if (op_keeps_map(op->code))

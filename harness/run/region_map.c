@@ -229,17 +229,6 @@ static int access_met_no_guard(const trace_op *op, const op_result *res)
     }
 }
 
-static int region_map_copy(region_map *m, const region_map *from)
-{
-    size_t i;
-    m->n = 0;
-    m->broken = 0;
-    for (i = 0; i < from->n; i++)
-        if (region_map_push(m, &from->regions[i]) != 0)
-            return -1;
-    return 0;
-}
-
 int proto_walk_named_after(backend_run *r, const trace_op *op, const op_result *res,
                            const region_map *prev, region_map *m)
 {
@@ -264,6 +253,23 @@ int proto_walk_map(backend_run *r, unsigned mode, region_map *m)
     if (mode == PROTO_MAP_FULL)
         return region_map_walk(r, m);
     m->n = 0;
+    return 0;
+}
+
+int region_map_copy(region_map *m, const region_map *from)
+{
+    if (m->cap < from->n) {
+        vas_mbi *grown = realloc(m->regions, from->n * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        m->regions = grown;
+        m->cap = from->n;
+    }
+    if (from->n > 0)
+        memcpy(m->regions, from->regions, from->n * sizeof *from->regions);
+    m->n = from->n;
+    m->broken = from->broken;
+    m->broken_at = from->broken_at;
     return 0;
 }
 

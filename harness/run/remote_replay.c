@@ -113,18 +113,5 @@ int remote_replay_op(void *self, const trace_op *op, op_result *res)
 int remote_replay_map(void *self, region_map *m)
 {
     const remote_cursor *c = self;
-    const region_map *src = &c->rr.maps[c->cur ? c->cur->map : 0];
-    if (m->cap < src->n) {
-        vas_mbi *grown = realloc(m->regions, src->n * sizeof *grown);
-        if (grown == NULL)
-            return -1;
-        m->regions = grown;
-        m->cap = src->n;
-    }
-    if (src->n > 0)
-        memcpy(m->regions, src->regions, src->n * sizeof *src->regions);
-    m->n = src->n;
-    m->broken = 0;
-    m->broken_at = 0;
-    return 0;
+    return region_map_copy(m, &c->rr.maps[c->cur ? c->cur->map : 0]);
 }

@@ -37,6 +37,8 @@ typedef struct region_map {
  * walk cannot perturb the trace). Returns 0, or -1 when out of memory. */
 int region_map_walk(backend_run *r, region_map *m);
 void region_map_free(region_map *m);
+/* m becomes a copy of from (m's buffer reused). Returns 0, -1 out of memory. */
+int region_map_copy(region_map *m, const region_map *from);
 /* The region holding addr (NULL if none was reported). */
 const vas_mbi *region_map_find(const region_map *m, uint64_t addr);
 /* Prints the table: base, size, state, protect, alloc base, alloc protect. */
